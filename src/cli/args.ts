@@ -1,0 +1,88 @@
+/**
+ * Splits argv before commander sees it. Two things commander cannot do on its own:
+ * - `--NAME VALUE` and `--NAME=VALUE` for any variable name (the option set is open-ended);
+ * - an expression that starts with `-` (`"-x^2"`), which commander would take for an option.
+ * Known options pass through; variables are collected; everything else is a positional argument.
+ */
+import { UsageError } from './errors.js';
+
+export interface KnownOptions {
+  /** `--json` -> takes a value? */
+  long: ReadonlyMap<string, boolean>;
+  /** `-q` -> takes a value? */
+  short: ReadonlyMap<string, boolean>;
+}
+
+export interface Assignment {
+  name: string;
+  value: string;
+  /** How it was given, for messages: `--x`. */
+  flag: string;
+}
+
+export interface SplitArgs {
+  /** Known options (with their values), for commander. */
+  options: string[];
+  positionals: string[];
+  assignments: Assignment[];
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function splitArgv(argv: readonly string[], known: KnownOptions): SplitArgs {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  const assignments: Assignment[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const flag = eq < 0 ? arg : arg.slice(0, eq);
+      const name = flag.slice(2);
+      const takesValue = known.long.get(flag);
+      if (takesValue !== undefined) {
+        options.push(arg);
+        if (takesValue && eq < 0 && i + 1 < argv.length) options.push(argv[++i]);
+        continue;
+      }
+      if (IDENT.test(name)) {
+        if (eq >= 0) {
+          assignments.push({ name, value: arg.slice(eq + 1), flag });
+        } else {
+          if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`, `write ${flag} 0.5`);
+          assignments.push({ name, value: argv[++i], flag });
+        }
+        continue;
+      }
+      positionals.push(arg);
+      continue;
+    }
+    if (arg.length > 1 && arg.startsWith('-')) {
+      const takesValue = known.short.get(arg);
+      if (takesValue !== undefined) {
+        options.push(arg);
+        if (takesValue && i + 1 < argv.length) options.push(argv[++i]);
+        continue;
+      }
+      // Not an option we know: an expression such as -x^2.
+      positionals.push(arg);
+      continue;
+    }
+    positionals.push(arg);
+  }
+  return { options, positionals, assignments };
+}
+
+/** `-v name=value` as an Assignment. */
+export function parseVarOption(text: string): Assignment {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? text : text.slice(0, eq);
+  if (eq < 0 || !IDENT.test(name)) {
+    throw new UsageError(`--var expects NAME=VALUE, got '${text}'`, 'write --var x=0.5');
+  }
+  return { name, value: text.slice(eq + 1), flag: `--var ${name}` };
+}

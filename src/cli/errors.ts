@@ -1,0 +1,30 @@
+/**
+ * Errors that end the program with a known exit code. Everything below the CLI entry throws these
+ * (or ExprError) instead of touching `process`; the entry prints the message and returns the code.
+ */
+export const EXIT = {
+  OK: 0,
+  INTERNAL: 1,
+  BAD_INPUT: 2,
+  CHECK_MISMATCH: 3,
+  INTERRUPTED: 130,
+} as const;
+
+/** A user error: bad usage, a malformed value, a missing variable. Exit 2, no stack trace. */
+export class UsageError extends Error {
+  readonly exitCode: number = EXIT.BAD_INPUT;
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.hint = hint;
+  }
+}
+
+/** Ends the program quietly with a code (a closed pipe, Ctrl-C at a prompt, --help). */
+export class ExitSignal extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitSignal';
+  }
+}

@@ -1,0 +1,19 @@
+/** What the program needs from its surroundings; the entry fills it from `process`, tests with fakes. */
+export interface IO {
+  /** Write to standard output / error. */
+  out(text: string): void;
+  err(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  /** Terminal width, when standard output is a terminal. */
+  columns?: number;
+  /** All of standard input as text. */
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<string>;
+  /**
+   * Ask for a variable's value on a terminal; resolves to the text typed. Absent: never ask.
+   * Rejects with ExitSignal(130) on Ctrl-C.
+   */
+  ask?(name: string, validate: (text: string) => string | true): Promise<string>;
+}

@@ -1,0 +1,53 @@
+/**
+ * The CLI entry: the only module that touches `process`. argv in, exit code out.
+ */
+import { readFile } from 'node:fs/promises';
+import { run } from './program.js';
+import { EXIT, ExitSignal } from './errors.js';
+import type { IO } from './io.js';
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** Writes to a stream; a closed pipe (`| head`) ends the program quietly, other errors exit 1. */
+function writer(stream: NodeJS.WriteStream, name: string): (text: string) => void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.OK);
+    if (name === 'stdout') process.stderr.write(`dezero-grad: cannot write to standard output: ${e.message}\n`);
+    process.exit(EXIT.INTERNAL);
+  });
+  return (text) => {
+    stream.write(text);
+  };
+}
+
+async function ask(name: string, validate: (text: string) => string | true): Promise<string> {
+  const { input } = await import('@inquirer/prompts');
+  try {
+    return await input({ message: `${name} =`, validate });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
+    throw e;
+  }
+}
+
+export async function main(): Promise<void> {
+  const io: IO = {
+    out: writer(process.stdout, 'stdout'),
+    err: writer(process.stderr, 'stderr'),
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    readStdin,
+    readFile: (path) => readFile(path, 'utf8'),
+    ask,
+  };
+  process.exitCode = await run(process.argv.slice(2), io);
+}

@@ -1,0 +1,155 @@
+/**
+ * The commander layer: declares the options and the help text, then hands off to a command.
+ * `run(argv, io)` never touches `process`; it returns the exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CALLABLE } from '../core/registry.js';
+import { ExprError } from '../expr/errors.js';
+import { VERSION } from '../version.js';
+import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
+import { EXIT, ExitSignal, UsageError } from './errors.js';
+import { evaluateCommand } from './evaluate.js';
+import { formatError } from './messages.js';
+import type { IO } from './io.js';
+
+export interface CliOptions {
+  file?: string;
+  var: string[];
+  json?: boolean;
+  quiet?: boolean;
+  precision?: number;
+  color?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ dezero-grad "square(exp(square(x)))" --x 0.5
+  $ dezero-grad "x*y + sin(x)" --x 1 --y=2 --json
+  $ dezero-grad "-x^2" --x 3 --quiet
+  $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
+  $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
+  $ dezero-grad -f expr.txt --x 0.5
+
+Variables:
+  Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
+  when the name is also an option (-v json=2). A value for a name the expression does
+  not use is a warning; a name given twice is an error. On a terminal, a variable with
+  no value is asked for; otherwise it is an error.
+
+Grammar:
+  numbers 3 0.5 .5 1e-3; constants pi e; + - * / ^ (** too); unary - and +;
+  parentheses; function calls; implicit multiplication after a number: 2x 3(x+1)
+  2 sin(x). Precedence as mathjs: -x^2 is -(x^2), 2^3^x is 2^(3^x).
+
+Functions:
+${CALLABLE.map((op) => `  ${op.name.padEnd(9)}${op.description}`).join('\n')}
+
+Exit codes:
+  0  ok (a result that is not finite still prints, with a warning)
+  2  bad input: usage, syntax, unknown name, missing or malformed value
+  1  internal error: a bug in dezero-grad, please report it
+`;
+
+export function makeProgram(io: IO): Command {
+  const program = new Command('dezero-grad')
+    .description(
+      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression,\n' +
+        'runs it forward and backward, and prints every intermediate value and gradient.',
+    )
+    .usage('[options] <expression> [--NAME VALUE ...]')
+    .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
+    .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
+    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
+    .option('-q, --quiet', 'print the result only: the value and the gradient')
+    .addOption(
+      new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
+        .argParser(parsePrecision),
+    )
+    .option('--color', 'colour even when not writing to a terminal')
+    .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: () => {}, // reported by run() in our own format
+    });
+  return program;
+}
+
+function parsePrecision(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 17) {
+    throw new UsageError(`--precision takes a whole number from 1 to 17, got '${text}'`);
+  }
+  return Number(text);
+}
+
+function knownOptions(program: Command): KnownOptions {
+  const long = new Map<string, boolean>([['--help', false]]);
+  const short = new Map<string, boolean>([['-h', false]]);
+  for (const o of program.options) {
+    const takesValue = o.required || o.optional;
+    if (o.long) long.set(o.long, takesValue);
+    if (o.short) short.set(o.short, takesValue);
+  }
+  return { long, short };
+}
+
+/** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
+export async function run(argv: readonly string[], io: IO): Promise<number> {
+  try {
+    const program = makeProgram(io);
+    const split = splitArgv(argv, knownOptions(program));
+    try {
+      program.parse([...split.options, '--', ...split.positionals], { from: 'user' });
+    } catch (e) {
+      if (e instanceof CommanderError) {
+        if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+          return EXIT.OK;
+        }
+        throw new UsageError(e.message.replace(/^error: /, ''), 'see dezero-grad --help');
+      }
+      throw e;
+    }
+    const opts = program.opts<CliOptions>();
+    if (program.args.length > 1) {
+      throw new UsageError(
+        `expected one expression, got ${program.args.length}: ${program.args.map((a) => JSON.stringify(a)).join(' ')}`,
+        'quote the expression: dezero-grad "x * y" --x 1 --y 2',
+      );
+    }
+    const assignments: Assignment[] = [...split.assignments, ...opts.var.map(parseVarOption)];
+    return await evaluateCommand(
+      {
+        expression: program.args[0],
+        file: opts.file,
+        assignments,
+        json: opts.json ?? false,
+        quiet: opts.quiet ?? false,
+        precision: opts.precision,
+        color: opts.color,
+      },
+      io,
+    );
+  } catch (e) {
+    return report(e, io);
+  }
+}
+
+/** Prints an error the way the user should see it and returns its exit code. */
+export function report(e: unknown, io: IO): number {
+  if (e instanceof ExitSignal) return e.exitCode;
+  if (e instanceof UsageError || e instanceof ExprError) {
+    io.err(formatError(e));
+    return EXIT.BAD_INPUT;
+  }
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  io.err(
+    `dezero-grad: internal error (a bug in dezero-grad ${VERSION}; please report it with the command you ran)\n${detail}\n`,
+  );
+  return EXIT.INTERNAL;
+}

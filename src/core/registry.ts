@@ -1,0 +1,103 @@
+/**
+ * The one table of operations, keyed by the name the parser sees. The parser, the graph builder,
+ * the trace, `--help` and (in later issues) completion and the symbolic check all read it: adding
+ * a function is one entry here plus its op in ops.ts and its tests.
+ *
+ * In `rules` and `symbolic`, `{0}` and `{1}` stand for the inputs and `{y}` for the output.
+ */
+import * as ops from './ops.js';
+import type { Variable } from './variable.js';
+
+export interface OpSpec {
+  /** The name in expressions: `sin` in `sin(x)`; for operators, the function the parser maps to. */
+  readonly name: string;
+  /** The class name, as in `Sin.backward(...)`. */
+  readonly label: string;
+  readonly arity: 1 | 2;
+  /** The differentiable factory: builds the Function and returns its output. */
+  readonly fn: (...xs: Variable[]) => Variable;
+  /** The infix symbol when the op is written as an operator (`+`), else undefined. */
+  readonly symbol?: string;
+  /** The backward rule for each input, for the trace: `gy` is the gradient arriving from the output. */
+  readonly rules: readonly string[];
+  /** The same function in mathjs's grammar, for the symbolic oracle and `--symbolic`. */
+  readonly symbolic: string;
+  /** One line for `--help` and completion. */
+  readonly description: string;
+  /** True when the op may be called by name in an expression (operators have their symbol only). */
+  readonly callable: boolean;
+}
+
+type Entry = Omit<OpSpec, 'fn' | 'callable'> & { fn: (...xs: Variable[]) => Variable; callable?: boolean };
+
+const entries: Entry[] = [
+  // operators: written with their symbol, so not callable by name
+  { name: 'add', label: 'Add', arity: 2, fn: ops.add, symbol: '+', callable: false,
+    rules: ['gy', 'gy'], symbolic: '({0}) + ({1})', description: 'x + y' },
+  { name: 'sub', label: 'Sub', arity: 2, fn: ops.sub, symbol: '-', callable: false,
+    rules: ['gy', '-gy'], symbolic: '({0}) - ({1})', description: 'x - y' },
+  { name: 'mul', label: 'Mul', arity: 2, fn: ops.mul, symbol: '*', callable: false,
+    rules: ['gy·{1}', 'gy·{0}'], symbolic: '({0}) * ({1})', description: 'x * y, also 2x' },
+  { name: 'div', label: 'Div', arity: 2, fn: ops.div, symbol: '/', callable: false,
+    rules: ['gy/{1}', 'gy·(-{0}/{1}²)'], symbolic: '({0}) / ({1})', description: 'x / y' },
+  { name: 'pow', label: 'Pow', arity: 2, fn: ops.pow, symbol: '^', callable: false,
+    rules: ['{1}·{0}^({1}-1)·gy', '{y}·log({0})·gy'], symbolic: '({0}) ^ ({1})',
+    description: 'x ^ y (also x ** y), right-associative' },
+  { name: 'neg', label: 'Neg', arity: 1, fn: ops.neg, symbol: '-', callable: false,
+    rules: ['-gy'], symbolic: '-({0})', description: '-x' },
+  // functions
+  { name: 'square', label: 'Square', arity: 1, fn: ops.square,
+    rules: ['2·{0}·gy'], symbolic: '({0})^2', description: 'x squared' },
+  { name: 'sqrt', label: 'Sqrt', arity: 1, fn: ops.sqrt,
+    rules: ['gy/(2·sqrt({0}))'], symbolic: 'sqrt({0})', description: 'square root; sqrt\'(0) = Infinity' },
+  { name: 'exp', label: 'Exp', arity: 1, fn: ops.exp,
+    rules: ['exp({0})·gy'], symbolic: 'exp({0})', description: 'e to the x' },
+  { name: 'log', label: 'Log', arity: 1, fn: ops.log,
+    rules: ['gy/{0}'], symbolic: 'log({0})', description: 'natural logarithm' },
+  { name: 'sin', label: 'Sin', arity: 1, fn: ops.sin,
+    rules: ['cos({0})·gy'], symbolic: 'sin({0})', description: 'sine (radians)' },
+  { name: 'cos', label: 'Cos', arity: 1, fn: ops.cos,
+    rules: ['-sin({0})·gy'], symbolic: 'cos({0})', description: 'cosine (radians)' },
+  { name: 'tan', label: 'Tan', arity: 1, fn: ops.tan,
+    rules: ['(1+{y}²)·gy'], symbolic: 'tan({0})', description: 'tangent (radians)' },
+  { name: 'asin', label: 'Asin', arity: 1, fn: ops.asin,
+    rules: ['gy/sqrt(1-{0}²)'], symbolic: 'asin({0})', description: 'inverse sine' },
+  { name: 'acos', label: 'Acos', arity: 1, fn: ops.acos,
+    rules: ['-gy/sqrt(1-{0}²)'], symbolic: 'acos({0})', description: 'inverse cosine' },
+  { name: 'atan', label: 'Atan', arity: 1, fn: ops.atan,
+    rules: ['gy/(1+{0}²)'], symbolic: 'atan({0})', description: 'inverse tangent' },
+  { name: 'tanh', label: 'Tanh', arity: 1, fn: ops.tanh,
+    rules: ['(1-{y}²)·gy'], symbolic: 'tanh({0})', description: 'hyperbolic tangent' },
+  { name: 'sinh', label: 'Sinh', arity: 1, fn: ops.sinh,
+    rules: ['cosh({0})·gy'], symbolic: 'sinh({0})', description: 'hyperbolic sine' },
+  { name: 'cosh', label: 'Cosh', arity: 1, fn: ops.cosh,
+    rules: ['sinh({0})·gy'], symbolic: 'cosh({0})', description: 'hyperbolic cosine' },
+  { name: 'sigmoid', label: 'Sigmoid', arity: 1, fn: ops.sigmoid,
+    rules: ['{y}·(1-{y})·gy'], symbolic: '1 / (1 + exp(-({0})))', description: 'logistic 1/(1+exp(-x))' },
+  { name: 'relu', label: 'ReLU', arity: 1, fn: ops.relu,
+    rules: ['({0}>0)·gy'], symbolic: 'max({0}, 0)', description: "max(x, 0); relu'(0) = 0" },
+  { name: 'abs', label: 'Abs', arity: 1, fn: ops.abs,
+    rules: ['sign({0})·gy'], symbolic: 'abs({0})', description: "absolute value; abs'(0) = 0" },
+];
+
+/** Every op by name. A Map, so names such as `constructor` or `__proto__` are never found by accident. */
+export const OPS: ReadonlyMap<string, OpSpec> = new Map(
+  entries.map((e) => [e.name, { ...e, callable: e.callable ?? true }]),
+);
+
+/** The functions an expression may call by name, sorted. */
+export const CALLABLE: readonly OpSpec[] = [...OPS.values()]
+  .filter((op) => op.callable)
+  .sort((a, b) => a.name.localeCompare(b.name));
+
+/** Named constants. */
+export const CONSTANTS: ReadonlyMap<string, number> = new Map([
+  ['pi', Math.PI],
+  ['e', Math.E],
+]);
+
+export function getOp(name: string): OpSpec {
+  const op = OPS.get(name);
+  if (op === undefined) throw new Error(`internal: no op named ${name}`);
+  return op;
+}

@@ -1,0 +1,139 @@
+/**
+ * The graph builder: walks the syntax tree (with an explicit stack) and calls the ops on
+ * Variables, so that evaluating the expression builds DeZero's graph of Functions over Variables
+ * (define-by-run). Intermediates get names in forward order, as in the book: a, b, c, ... skipping
+ * names the expression uses, and the output is y (or another free letter).
+ */
+import type { Node } from './ast.js';
+import { ExprError } from './errors.js';
+import { getOp, type OpSpec } from '../core/registry.js';
+import { Variable } from '../core/variable.js';
+
+/** One function application, in forward order. */
+export interface ForwardStep {
+  /** The output's name: a, b, ... or y. */
+  name: string;
+  op: OpSpec;
+  /** The inputs as the trace shows them: names, or literals for constants. */
+  inputs: string[];
+  output: Variable;
+}
+
+export interface Graph {
+  output: Variable;
+  /** The name shown for the output (the `y` in dy/dx). */
+  outputName: string;
+  /** The expression's variables, in order of first appearance. */
+  variables: Map<string, Variable>;
+  steps: ForwardStep[];
+}
+
+/** The variable names an expression uses, in order of first appearance. */
+export function variableNames(root: Node): string[] {
+  const first = new Map<string, number>();
+  const todo: Node[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (node.type === 'variable') {
+      const seen = first.get(node.name);
+      if (seen === undefined || node.start < seen) first.set(node.name, node.start);
+    } else if (node.type === 'call') {
+      for (const arg of node.args) todo.push(arg);
+    }
+  }
+  return [...first].sort((a, b) => a[1] - b[1]).map(([name]) => name);
+}
+
+const OUTPUT_NAMES = ['y', 'z', 'w', 'v', 'u', 'f', 'g', 'h', 'out'];
+
+/**
+ * Evaluates `root` at `values`, building the graph. `source` is the expression text, for errors.
+ * A variable without a value is an ExprError pointing at its first use.
+ */
+export function build(root: Node, values: ReadonlyMap<string, number>, source = ''): Graph {
+  const used = new Set(variableNames(root));
+  const variables = new Map<string, Variable>();
+  for (const name of used) {
+    const value = values.get(name);
+    if (value === undefined) {
+      throw new ExprError(`no value for ${name}`, source, firstUse(root, name), `give it with --${name} VALUE`);
+    }
+    variables.set(name, new Variable(value, name));
+  }
+  const outputName = OUTPUT_NAMES.find((n) => !used.has(n)) ?? freshName(used, 'out');
+  const names = new NameSource(new Set([...used, outputName, 'e', 'pi']));
+  const steps: ForwardStep[] = [];
+
+  // Post-order walk: a node is visited once to push its children, once more to apply its op.
+  const results: Variable[] = [];
+  const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    const node = item.node;
+    switch (node.type) {
+      case 'number':
+        results.push(new Variable(node.value, node.text, false));
+        break;
+      case 'constant':
+        results.push(new Variable(node.value, node.name, false));
+        break;
+      case 'variable':
+        results.push(variables.get(node.name)!);
+        break;
+      case 'call': {
+        if (!item.expanded) {
+          item.expanded = true;
+          todo.push(item);
+          for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
+          break;
+        }
+        const op = getOp(node.op);
+        const args = results.splice(results.length - node.args.length, node.args.length);
+        const output = op.fn(...args);
+        output.name = node === root ? outputName : names.next();
+        steps.push({ name: output.name, op, inputs: args.map((a) => a.name!), output });
+        results.push(output);
+        break;
+      }
+    }
+  }
+  return { output: results[0], outputName: root.type === 'call' ? outputName : results[0].name!, variables, steps };
+}
+
+function firstUse(root: Node, name: string): number {
+  let best = Infinity;
+  const todo: Node[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
+    else if (node.type === 'call') todo.push(...node.args);
+  }
+  return best === Infinity ? 0 : best;
+}
+
+function freshName(used: Set<string>, base: string): string {
+  for (let i = 1; ; i++) if (!used.has(base + i)) return base + i;
+}
+
+/** a, b, ..., z, aa, ab, ... skipping taken names. */
+class NameSource {
+  private n = 0;
+  constructor(private readonly taken: Set<string>) {}
+  next(): string {
+    for (;;) {
+      const name = letters(this.n++);
+      if (!this.taken.has(name)) return name;
+    }
+  }
+}
+
+function letters(n: number): string {
+  let s = '';
+  n += 1;
+  while (n > 0) {
+    n -= 1;
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26);
+  }
+  return s;
+}

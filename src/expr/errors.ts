@@ -1,0 +1,79 @@
+/**
+ * Errors about the expression a user typed. Each knows where in the input it happened, so the CLI
+ * can print the input with a caret under the spot. Positions are UTF-16 indices internally and are
+ * shown as 1-based columns counted in code points (what a person counts).
+ */
+export class ExprError extends Error {
+  /** UTF-16 index of the offending spot in `input`. */
+  readonly index: number;
+  readonly input: string;
+  /** A second line of advice, e.g. what to write instead. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, input: string, index: number, hint?: string) {
+    super(message);
+    this.name = 'ExprError';
+    this.input = input;
+    this.index = Math.max(0, Math.min(index, input.length));
+    this.hint = hint;
+  }
+
+  /** 1-based column in code points. */
+  get column(): number {
+    return codePointLength(this.input.slice(0, this.index)) + 1;
+  }
+}
+
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The input (or a window of it, for long or multi-line input) with a caret under `index`:
+ *
+ *     sin x
+ *         ^
+ */
+export function caretLines(input: string, index: number, width = 72): [string, string] {
+  // Work on the line that holds the spot.
+  const lineStart = input.lastIndexOf('\n', index - 1) + 1;
+  let lineEnd = input.indexOf('\n', index);
+  if (lineEnd < 0) lineEnd = input.length;
+  const line = Array.from(input.slice(lineStart, lineEnd));
+  let col = codePointLength(input.slice(lineStart, index));
+  let from = 0;
+  let to = line.length;
+  // A window around the spot when the line is long.
+  if (line.length > width) {
+    from = Math.max(0, col - Math.floor(width / 2));
+    to = Math.min(line.length, from + width);
+    from = Math.max(0, to - width);
+  }
+  const prefix = from > 0 ? '…' : '';
+  const suffix = to < line.length ? '…' : '';
+  const shown = line.slice(from, to).map(visible).join('');
+  col = col - from + prefix.length;
+  return [prefix + shown + suffix, ' '.repeat(col) + '^'];
+}
+
+/** Invisible characters are shown by their code so the caret has something to point at. */
+function visible(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  if (ch === '\t') return ' ';
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || INVISIBLE.has(cp)) return '�';
+  return ch;
+}
+
+const INVISIBLE = new Set([
+  0x00a0, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d,
+  0x202e, 0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0xfeff,
+]);

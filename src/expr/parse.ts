@@ -1,0 +1,286 @@
+/**
+ * The parser: tokens to a syntax tree by operator precedence (Dijkstra's shunting yard), with an
+ * explicit operator stack and an explicit operand stack, so that nesting depth never touches the
+ * JavaScript call stack (a 200,000-deep expression parses).
+ *
+ * Precedence and associativity follow mathjs, from loosest to tightest:
+ *   1  + -            binary, left-associative
+ *   2  * /            binary, left-associative
+ *   3  implicit *     `2x`, `3(x+1)`: only a number directly followed by a name or `(`
+ *   4  unary - +      prefix: `-x^2` is `-(x^2)`, `-2x` is `(-2)*x`
+ *   5  ^ (**)         binary, right-associative: `2^3^x` is `2^(3^x)`, `2^-x` is `2^(-x)`
+ */
+import type { Node } from './ast.js';
+import { ExprError } from './errors.js';
+import { tokenize, type Token } from './lexer.js';
+import { CALLABLE, CONSTANTS, OPS } from '../core/registry.js';
+import { nearest } from './suggest.js';
+
+/** Longest input accepted, in UTF-16 units; past it the message says so instead of running out of memory. */
+export const MAX_INPUT_LENGTH = 4_000_000;
+
+/** Words that are operators in mathjs; as names they would mean something else there. */
+const RESERVED = new Set(['mod', 'to', 'in', 'and', 'or', 'not', 'xor']);
+
+interface OpEntry {
+  /** Registry op, or `pos` for unary plus (no node), or `(` / `call` for groupings. */
+  op: string;
+  prec: number;
+  right: boolean;
+  prefix: boolean;
+  start: number;
+  /** For `call`: the function name and the number of arguments seen so far. */
+  fn?: string;
+  argc?: number;
+}
+
+const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
+  '+': { op: 'add', prec: 1, right: false },
+  '-': { op: 'sub', prec: 1, right: false },
+  '*': { op: 'mul', prec: 2, right: false },
+  '/': { op: 'div', prec: 2, right: false },
+  '^': { op: 'pow', prec: 5, right: true },
+};
+const IMPLICIT_PREC = 3;
+const UNARY_PREC = 4;
+
+export function parse(input: string): Node {
+  if (input.length > MAX_INPUT_LENGTH) {
+    throw new ExprError(
+      `expression is too long: ${input.length} characters (the limit is ${MAX_INPUT_LENGTH})`,
+      input,
+      MAX_INPUT_LENGTH,
+    );
+  }
+  const tokens = tokenize(input);
+  const out: Node[] = [];
+  const stack: OpEntry[] = [];
+  let expectOperand = true;
+
+  /** Pops one operator from the stack and builds its node from the operand stack. */
+  const reduce = (): void => {
+    const e = stack.pop()!;
+    if (e.prefix) {
+      const arg = out.pop()!;
+      out.push(e.op === 'pos' ? arg : { type: 'call', op: e.op, args: [arg], form: 'prefix', start: e.start, end: arg.end });
+    } else {
+      const b = out.pop()!;
+      const a = out.pop()!;
+      out.push({ type: 'call', op: e.op, args: [a, b], form: 'infix', start: a.start, end: b.end });
+    }
+  };
+  /** Pushes a binary operator after reducing what binds tighter (or as tight, when left-associative). */
+  const pushBinary = (op: string, prec: number, right: boolean, start: number): void => {
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined || top.op === '(' || top.op === 'call') break;
+      if (top.prec > prec || (top.prec === prec && !right)) reduce();
+      else break;
+    }
+    stack.push({ op, prec, right, prefix: false, start });
+  };
+
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    const next = tokens[k + 1];
+    if (expectOperand) {
+      switch (t.kind) {
+        case 'number': {
+          out.push({ type: 'number', value: t.value, text: t.text, start: t.start, end: t.end });
+          if (next.kind === 'name' || next.kind === '(') {
+            checkImplicit(input, tokens, k);
+            pushBinary('mul', IMPLICIT_PREC, false, next.start);
+            continue; // still expecting an operand: the name or group that follows
+          }
+          expectOperand = false;
+          break;
+        }
+        case 'name': {
+          const name = t.text;
+          if (next.kind === '(') {
+            const op = OPS.get(name);
+            if (op === undefined || !op.callable) throw unknownFunction(input, t);
+            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, argc: 0 });
+            k++; // the '(' belongs to the call
+            if (tokens[k + 1].kind === ')') {
+              throw new ExprError(`${name}() needs ${op.arity} argument${op.arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
+            }
+            continue;
+          }
+          const op = OPS.get(name);
+          if (op !== undefined && op.callable) {
+            throw new ExprError(`${name} is a function: call it with parentheses`, input, t.end, `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`);
+          }
+          if (RESERVED.has(name)) {
+            throw new ExprError(`'${name}' is a reserved word and cannot be a variable name`, input, t.start);
+          }
+          const c = CONSTANTS.get(name);
+          out.push(c !== undefined
+            ? { type: 'constant', name, value: c, start: t.start, end: t.end }
+            : { type: 'variable', name, start: t.start, end: t.end });
+          expectOperand = false;
+          break;
+        }
+        case '(':
+          stack.push({ op: '(', prec: 0, right: false, prefix: false, start: t.start });
+          break;
+        case 'op':
+          if (t.text === '-' || t.text === '+') {
+            stack.push({ op: t.text === '-' ? 'neg' : 'pos', prec: UNARY_PREC, right: true, prefix: true, start: t.start });
+            break;
+          }
+          throw missingOperand(input, t, tokens[k - 1]);
+        default:
+          throw missingOperand(input, t, tokens[k - 1]);
+      }
+      continue;
+    }
+
+    // After an operand: an operator, ')', ',' or the end.
+    switch (t.kind) {
+      case 'op': {
+        const b = BINARY[t.text];
+        pushBinary(b.op, b.prec, b.right, t.start);
+        expectOperand = true;
+        break;
+      }
+      case ')': {
+        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call') reduce();
+        const open = stack.pop();
+        if (open === undefined) throw new ExprError("unmatched ')'", input, t.start, 'remove it, or add the missing (');
+        if (open.op === 'call') finishCall(input, open, out, t);
+        else {
+          const inner = out[out.length - 1];
+          // Parentheses leave no node; widen the span so errors point at the whole group.
+          out[out.length - 1] = { ...inner, start: open.start, end: t.end };
+        }
+        break;
+      }
+      case ',': {
+        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call') reduce();
+        const top = stack[stack.length - 1];
+        if (top === undefined || top.op !== 'call') {
+          throw new ExprError("unexpected ',': commas only separate a function's arguments", input, t.start);
+        }
+        top.argc! += 1;
+        expectOperand = true;
+        break;
+      }
+      case 'end': {
+        while (stack.length > 0) {
+          const top = stack[stack.length - 1];
+          if (top.op === '(' || top.op === 'call') {
+            throw new ExprError(`missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`, input, t.start, "add ')'");
+          }
+          reduce();
+        }
+        break;
+      }
+      default:
+        throw missingOperator(input, tokens, k);
+    }
+  }
+  return out[0];
+}
+
+function columnOf(input: string, index: number): number {
+  return new ExprError('', input, index).column;
+}
+
+function findParen(input: string, from: number): number {
+  const i = input.indexOf('(', from);
+  return i < 0 ? from : i;
+}
+
+function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
+  const argc = open.argc! + 1;
+  const op = OPS.get(open.fn!)!;
+  if (argc !== op.arity) {
+    throw new ExprError(
+      `${op.name} takes ${op.arity} argument${op.arity === 1 ? '' : 's'}, got ${argc}`,
+      input,
+      open.start,
+      `${op.name}: ${op.description}`,
+    );
+  }
+  const args = out.splice(out.length - argc, argc);
+  out.push({ type: 'call', op: op.name, args, form: 'function', start: open.start, end: close.end });
+}
+
+/** `2x`, `3(x+1)`: allowed, except right after `/` or as an exponent, where it would be ambiguous. */
+function checkImplicit(input: string, tokens: Token[], k: number): void {
+  // Skip unary signs in front of the number to find the operator it follows.
+  let j = k - 1;
+  while (j >= 0 && tokens[j].kind === 'op' && (tokens[j].text === '-' || tokens[j].text === '+')
+    && (j === 0 || tokens[j - 1].kind === 'op' || tokens[j - 1].kind === '(' || tokens[j - 1].kind === ',')) j--;
+  const before = j >= 0 ? tokens[j] : undefined;
+  const num = tokens[k];
+  const nextTok = tokens[k + 1];
+  const rest = nextTok.kind === '(' ? '(...)' : nextTok.text;
+  if (before?.kind === 'op' && before.text === '/') {
+    const lhs = j > 0 ? tokens[j - 1].text : 'a';
+    throw new ExprError(
+      `ambiguous implicit multiplication after '/': ${lhs}/${num.text}${rest}`,
+      input,
+      nextTok.start,
+      `write ${lhs}/(${num.text}*${rest}) or (${lhs}/${num.text})*${rest}`,
+    );
+  }
+  if (before?.kind === 'op' && before.text === '^') {
+    const lhs = j > 0 ? tokens[j - 1].text : 'a';
+    throw new ExprError(
+      `ambiguous implicit multiplication in an exponent: ${lhs}^${num.text}${rest}`,
+      input,
+      nextTok.start,
+      `write ${lhs}^(${num.text}*${rest}) or ${lhs}^${num.text}*${rest}`,
+    );
+  }
+}
+
+function unknownFunction(input: string, t: Token): ExprError {
+  const name = t.text;
+  if (CONSTANTS.has(name)) {
+    return new ExprError(`${name} is a constant, not a function`, input, t.end, `write ${name}*(...)`);
+  }
+  const op = OPS.get(name);
+  if (op !== undefined) {
+    return new ExprError(`${name} is written with its operator`, input, t.start, `write a ${op.symbol} b`);
+  }
+  const names = CALLABLE.map((o) => o.name);
+  const guess = nearest(name, names);
+  return new ExprError(
+    `unknown function '${name}'`,
+    input,
+    t.start,
+    guess !== undefined ? `did you mean ${guess}? (or ${name}*(...) for a product)` : `the functions are: ${names.join(', ')}`,
+  );
+}
+
+function missingOperand(input: string, t: Token, prev: Token | undefined): ExprError {
+  if (t.kind === 'end') {
+    if (prev === undefined) return new ExprError('empty expression', input, 0, 'write e.g. square(exp(square(x)))');
+    return new ExprError(`expression ends after '${prev.text}'`, input, t.start, `'${prev.text}' needs an operand after it`);
+  }
+  if (t.kind === ')' && prev?.kind === '(') return new ExprError("empty parentheses '()'", input, t.start);
+  const after = prev === undefined ? 'at the start' : `after '${prev.text}'`;
+  const what = t.kind === 'op' ? `operator '${t.text === '^' && t.end - t.start === 2 ? '**' : t.text}'` : `'${t.text}'`;
+  return new ExprError(`unexpected ${what} ${after}: expected a number, a name or '('`, input, t.start);
+}
+
+function missingOperator(input: string, tokens: Token[], k: number): ExprError {
+  const t = tokens[k];
+  const prev = tokens[k - 1];
+  if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
+    return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
+  }
+  if (t.kind === '(' && prev.kind === 'name') {
+    // a variable or constant followed by '(' (a known function was handled as a call)
+    return new ExprError(`'${prev.text}' is not a function`, input, t.start, `write ${prev.text}*(...) for a product`);
+  }
+  const p = prev.kind === ')' ? '(...)' : prev.text;
+  const n = t.kind === '(' ? '(...)' : t.text;
+  if (t.kind === 'number' && prev.kind === 'number') {
+    return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
+  }
+  return new ExprError(`missing operator before '${t.text}'`, input, t.start, `write ${p}*${n}, or ${p}+${n}`);
+}

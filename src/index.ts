@@ -1,0 +1,18 @@
+/**
+ * dezero-grad as a library: `grad(expression, values)`, the engine (Variable, the function base
+ * class, the ops) and the parser.
+ */
+export { grad, differentiate, type GradResult, type Values } from './api.js';
+export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './core/variable.js';
+export { Config, noGrad, usingBackprop } from './core/config.js';
+export * from './core/ops.js';
+export { OPS, CALLABLE, CONSTANTS, type OpSpec } from './core/registry.js';
+export { parse, MAX_INPUT_LENGTH } from './expr/parse.js';
+export { build, variableNames, type Graph, type ForwardStep } from './expr/build.js';
+export { evaluateConstant } from './expr/constant.js';
+export { ExprError } from './expr/errors.js';
+export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
+export type { Trace, ForwardRecord, BackwardRecord } from './report/trace.js';
+export { renderText } from './report/text.js';
+export { renderJson, jsonObject } from './report/json.js';
+export { VERSION } from './version.js';

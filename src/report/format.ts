@@ -1,0 +1,14 @@
+/**
+ * Numbers as text: by default the shortest string that reads back as the same double (JavaScript's
+ * own `String(n)`); with a precision, that many significant digits, trailing zeros dropped.
+ */
+export function formatNumber(n: number, precision?: number): string {
+  if (precision === undefined || !Number.isFinite(n)) return String(n);
+  return String(Number(n.toPrecision(precision)));
+}
+
+/** For JSON: a number, or the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers). */
+export function jsonNumber(n: number, precision?: number): number | string {
+  if (!Number.isFinite(n)) return String(n);
+  return precision === undefined ? n : Number(n.toPrecision(precision));
+}

@@ -1,0 +1,59 @@
+/**
+ * The result as one JSON object for scripts:
+ *
+ *   {"expression", "variables": {name: value}, "value", "gradient": {name: d/dname},
+ *    "forward": [{"name", "op", "inputs", "value"}], "backward": [{"name", "grad"}]}
+ *
+ * `backward` lists each variable once, in the order backward reached it, with its final gradient.
+ * Non-finite numbers are the strings "NaN", "Infinity", "-Infinity".
+ */
+import type { GradResult } from '../api.js';
+import { jsonNumber } from './format.js';
+
+export interface JsonOptions {
+  precision?: number;
+  /** Drop `forward` and `backward`. */
+  quiet?: boolean;
+}
+
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export function jsonObject(
+  expression: string,
+  variables: ReadonlyMap<string, number>,
+  result: GradResult,
+  options: JsonOptions = {},
+): { [key: string]: JsonValue } {
+  const n = (x: number): number | string => jsonNumber(x, options.precision);
+  const obj: { [key: string]: JsonValue } = {
+    expression,
+    variables: record([...variables].map(([k, v]) => [k, n(v)])),
+    value: n(result.value),
+    gradient: record(Object.entries(result.gradient).map(([k, v]) => [k, n(v)])),
+  };
+  if (!options.quiet) {
+    const { trace } = result;
+    obj.forward = trace.forward.map((r) => ({ name: r.name, op: r.op, inputs: r.inputs, value: n(r.value) }));
+    const finalGrad = new Map<string, number>();
+    if (trace.backward.length > 0) finalGrad.set(trace.output, 1);
+    for (const r of trace.backward) finalGrad.set(r.name, r.grad);
+    obj.backward = [...finalGrad].map(([name, grad]) => ({ name, grad: n(grad) }));
+  }
+  return obj;
+}
+
+export function renderJson(
+  expression: string,
+  variables: ReadonlyMap<string, number>,
+  result: GradResult,
+  options: JsonOptions = {},
+): string {
+  return JSON.stringify(jsonObject(expression, variables, result, options)) + '\n';
+}
+
+/** A null-prototype record, so a variable named `__proto__` is an ordinary key. */
+function record(entries: [string, JsonValue][]): { [key: string]: JsonValue } {
+  const obj: { [key: string]: JsonValue } = Object.create(null);
+  for (const [k, v] of entries) obj[k] = v;
+  return obj;
+}

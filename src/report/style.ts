@@ -1,0 +1,51 @@
+/**
+ * The renderers' palette. Colour lives only here and in the renderers that take a Style; a style
+ * with colour off returns every string unchanged.
+ */
+import { Chalk } from 'chalk';
+
+export interface Style {
+  /** Names of variables: x, a, y. */
+  name(s: string): string;
+  /** Numbers. */
+  value(s: string): string;
+  /** Function class names: Square. */
+  fn(s: string): string;
+  /** Backward rules: 2·x·gy. */
+  rule(s: string): string;
+  /** Section headings and the final result. */
+  heading(s: string): string;
+  /** Quiet secondary text. */
+  dim(s: string): string;
+  warn(s: string): string;
+  error(s: string): string;
+}
+
+const plainText = (s: string): string => s;
+
+export const PLAIN: Style = {
+  name: plainText,
+  value: plainText,
+  fn: plainText,
+  rule: plainText,
+  heading: plainText,
+  dim: plainText,
+  warn: plainText,
+  error: plainText,
+};
+
+/** A style for ANSI terminals at chalk colour `level` (0 gives PLAIN). */
+export function makeStyle(level: 0 | 1 | 2 | 3): Style {
+  if (level === 0) return PLAIN;
+  const c = new Chalk({ level });
+  return {
+    name: (s) => c.cyan(s),
+    value: (s) => c.green(s),
+    fn: (s) => c.magenta(s),
+    rule: (s) => c.yellow(s),
+    heading: (s) => c.bold(s),
+    dim: (s) => c.dim(s),
+    warn: (s) => c.yellow(s),
+    error: (s) => c.red.bold(s),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The trace as text for a terminal, told the way the book's step 6 tells it by hand:
+ *
+ *   forward
+ *     x = 0.5
+ *     a = square(x)   = 0.25
+ *     ...
+ *   backward
+ *     y.grad = 1
+ *     b.grad = Square.backward(y.grad) = 2·b·gy = 2.568050833375483
+ *     ...
+ *   dy/dx = 3.297442541400256
+ */
+import type { GradResult } from '../api.js';
+import { formatNumber } from './format.js';
+import { PLAIN, type Style } from './style.js';
+import type { ForwardRecord } from './trace.js';
+
+export interface TextOptions {
+  precision?: number;
+  style?: Style;
+  /** Terminal width: lines that would be wider are not padded into columns. */
+  width?: number;
+  /** The result lines only. */
+  quiet?: boolean;
+}
+
+/** Column widths past which alignment stops padding (a long rule should not push every line). */
+const MAX_COLUMN = 32;
+
+export function renderText(result: GradResult, variables: ReadonlyMap<string, number>, options: TextOptions = {}): string {
+  const style = options.style ?? PLAIN;
+  const num = (n: number): string => style.value(formatNumber(n, options.precision));
+  const { trace } = result;
+  const lines: string[] = [];
+
+  if (!options.quiet) {
+    lines.push(style.heading('forward'));
+    for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value)}`);
+    const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
+    const w = columnWidth(fwd.map(([s]) => s));
+    for (const [text, r] of fwd) {
+      lines.push(`  ${styleCall(r, style)}${pad(text, w)} = ${num(r.value)}`);
+    }
+
+    lines.push(style.heading('backward'));
+    if (trace.forward.length > 0 && trace.backward.length > 0) {
+      lines.push(`  ${style.name(trace.output)}.grad = ${num(1)}`);
+      const anyAccumulated = trace.backward.some((r) => r.accumulated);
+      const assign = (r: { accumulated: boolean }): string => (r.accumulated ? '+=' : anyAccumulated ? ' =' : '=');
+      const rows = trace.backward.map((r) => [
+        `${r.name}.grad ${assign(r)}`,
+        `${r.label}.backward(${r.from}.grad)`,
+        r.rule,
+      ]);
+      const w0 = columnWidth(rows.map((r) => r[0]));
+      const w1 = columnWidth(rows.map((r) => r[1]));
+      const w2 = columnWidth(rows.map((r) => r[2]));
+      trace.backward.forEach((r, i) => {
+        const [lhs, call, rule] = rows[i];
+        const total = r.accumulated ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`) : '';
+        const aligned = `  ${lhs}${pad(lhs, w0)} ${call}${pad(call, w1)} = ${rule}${pad(rule, w2)} = `;
+        const tight = options.width !== undefined && aligned.length + 20 > options.width;
+        lines.push(
+          `  ${style.name(r.name)}.grad${tight ? '' : pad(lhs, w0)} ${assign(r)} ` +
+            `${style.fn(r.label)}.backward(${style.name(r.from)}.grad)${tight ? '' : pad(call, w1)} = ` +
+            `${style.rule(rule)}${tight ? '' : pad(rule, w2)} = ${num(r.value)}${total}`,
+        );
+      });
+    } else {
+      lines.push(style.dim('  (nothing to differentiate)'));
+    }
+  }
+  lines.push(...resultLines(result, style, options.precision));
+  return lines.join('\n') + '\n';
+}
+
+/** `y = 1.6487...` when quiet or when there is nothing to differentiate, then `dy/dx = ...` per variable. */
+function resultLines(result: GradResult, style: Style, precision?: number): string[] {
+  const out = result.trace.output;
+  const lines: string[] = [];
+  const names = Object.keys(result.gradient);
+  lines.push(`${style.heading(`${out} =`)} ${style.value(formatNumber(result.value, precision))}`);
+  for (const name of names) {
+    lines.push(`${style.heading(`d${out}/d${name} =`)} ${style.value(formatNumber(result.gradient[name], precision))}`);
+  }
+  return lines;
+}
+
+/** `square(x)`, `a + b`, `-a`. */
+export function callText(r: ForwardRecord): string {
+  if (r.symbol !== undefined) {
+    return r.inputs.length === 1 ? `${r.symbol}${r.inputs[0]}` : `${r.inputs[0]} ${r.symbol} ${r.inputs[1]}`;
+  }
+  return `${r.op}(${r.inputs.join(', ')})`;
+}
+
+function styleCall(r: ForwardRecord, style: Style): string {
+  const inputs = r.inputs.map((s) => style.name(s));
+  const call = r.symbol !== undefined
+    ? inputs.length === 1 ? `${r.symbol}${inputs[0]}` : `${inputs[0]} ${r.symbol} ${inputs[1]}`
+    : `${style.fn(r.op)}(${inputs.join(', ')})`;
+  return `${style.name(r.name)} = ${call}`;
+}
+
+function columnWidth(cells: string[]): number {
+  let w = 0;
+  for (const c of cells) if (c.length <= MAX_COLUMN && c.length > w) w = c.length;
+  return w;
+}
+
+function pad(s: string, width: number): string {
+  return s.length < width ? ' '.repeat(width - s.length) : '';
+}
