@@ -1,0 +1,86 @@
+/**
+ * Many points at once: broadcasting the variables' values and running the compiled kernel.
+ * Equal lengths pair up; a number (or an array of one) repeats for every point.
+ */
+import type { Node } from '../expr/ast.js';
+import { compileKernel, plan, type Input, type Kernel, type Plan } from './compile.js';
+
+export interface BatchResult {
+  /** The number of points. */
+  length: number;
+  value: Float64Array;
+  /** d(output)/d(name) at every point, for every variable the expression uses. */
+  gradient: Record<string, Float64Array>;
+}
+
+/** Thrown when arrays of different lengths are given; `lengths` names each array's length. */
+export class LengthMismatchError extends RangeError {
+  constructor(readonly lengths: ReadonlyMap<string, number>) {
+    super(
+      `the variables' values have different lengths: ${[...lengths].map(([n, l]) => `${n} has ${l}`).join(', ')}` +
+        ' (equal lengths pair up; a single value repeats)',
+    );
+    this.name = 'LengthMismatchError';
+  }
+}
+
+/** The common length of the arrays among `inputs` (1 when all are single values). */
+export function broadcastLength(inputs: ReadonlyMap<string, ArrayLike<number> | number>): number {
+  const lengths = new Map<string, number>();
+  for (const [name, x] of inputs) if (typeof x !== 'number' && x.length !== 1) lengths.set(name, x.length);
+  const distinct = new Set(lengths.values());
+  if (distinct.size > 1) throw new LengthMismatchError(lengths);
+  return distinct.size === 1 ? [...distinct][0] : 1;
+}
+
+/** An expression compiled once, to be run on many arrays (kernels cached per array/number pattern). */
+export class CompiledExpression {
+  readonly plan: Plan;
+  private readonly kernels = new Map<string, Kernel>();
+
+  constructor(root: Node, source = '') {
+    this.plan = plan(root, source);
+  }
+
+  get names(): readonly string[] {
+    return this.plan.names;
+  }
+
+  kernel(inputs: readonly Input[]): Kernel {
+    const arrays = inputs.map((x) => typeof x !== 'number');
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let k = this.kernels.get(key);
+    if (k === undefined) {
+      k = compileKernel(this.plan, arrays);
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  /**
+   * Value and gradient at every point. `values` must give every variable the expression uses
+   * (missing: a RangeError naming it); arrays of one value repeat like numbers.
+   */
+  run(values: ReadonlyMap<string, ArrayLike<number> | number>): BatchResult {
+    const used = new Map<string, ArrayLike<number> | number>();
+    for (const name of this.names) {
+      const x = values.get(name);
+      if (x === undefined) throw new RangeError(`no value for ${name}`);
+      used.set(name, x);
+    }
+    const length = broadcastLength(used);
+    const inputs: Input[] = this.names.map((name) => toInput(used.get(name)!));
+    const value = new Float64Array(length);
+    const grads = this.names.map(() => new Float64Array(length));
+    this.kernel(inputs)(0, length, inputs, value, grads);
+    const gradient: Record<string, Float64Array> = Object.create(null);
+    this.names.forEach((name, j) => (gradient[name] = grads[j]));
+    return { length, value, gradient };
+  }
+}
+
+function toInput(x: ArrayLike<number> | number): Input {
+  if (typeof x === 'number') return x;
+  if (x.length === 1) return Number(x[0]);
+  return x instanceof Float64Array ? x : Float64Array.from(x);
+}
