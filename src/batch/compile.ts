@@ -45,6 +45,8 @@ export interface Plan {
   forward: ForwardInstr[];
   backward: BackwardInstr[];
   outputSlot: number;
+  /** The output's name as the trace shows it (y, or the variable when the expression is one). */
+  outputName: string;
   slotCount: number;
 }
 
@@ -95,7 +97,7 @@ export function plan(root: Node, source = ''): Plan {
       },
     });
   }
-  return { names, constants, forward, backward, outputSlot, slotCount: slotOf.size };
+  return { names, constants, forward, backward, outputSlot, outputName: graph.outputName, slotCount: slotOf.size };
 }
 
 /** A variable's values for a run: an array (one per point) or one number for every point. */

@@ -13,10 +13,12 @@ import { makeStyle } from '../report/style.js';
 import { renderText, callText } from '../report/text.js';
 import { firstNonFinite } from '../report/trace.js';
 import type { Assignment } from './args.js';
+import { batchCommand } from './batch.js';
+import { parseAssignments, type GivenValue } from './values.js';
+import type { BatchFormat } from '../report/table.js';
 import { colorLevel } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
-import { ValueError } from './messages.js';
 
 export interface EvaluateOptions {
   expression?: string;
@@ -25,25 +27,34 @@ export interface EvaluateOptions {
   json: boolean;
   quiet: boolean;
   precision?: number;
+  /** Rows for many points: table, tsv, csv; given, even a single point prints as one row. */
+  format?: BatchFormat;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
+  const given = parseAssignments(options.assignments);
+  checkStdin(options, given);
   const source = await readExpression(options, io);
   const root = parse(source);
-  const given = parseAssignments(options.assignments);
   const names = variableNames(root);
 
   for (const name of given.keys()) {
     if (!names.includes(name)) io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }
-  const values = new Map<string, number>();
   for (const name of names) {
-    let value = given.get(name);
-    if (value === undefined) value = await askFor(name, source, io);
-    values.set(name, value);
+    if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
+  if (options.json && options.format !== undefined) {
+    throw new UsageError('--json and --format are alternatives', 'give one of them');
+  }
+  if (options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number')) {
+    const { json, precision, color } = options;
+    return batchCommand({ source, root, given, format: options.format ?? 'table', json, precision, color }, io);
+  }
+  const values = new Map<string, number>();
+  for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
   const graph = build(root, values, source);
   const result = differentiate(graph);
@@ -79,18 +90,15 @@ async function readExpression(options: EvaluateOptions, io: IO): Promise<string>
   return expression;
 }
 
-function parseAssignments(assignments: readonly Assignment[]): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const a of assignments) {
-    if (values.has(a.name)) throw new UsageError(`${a.name} is given twice`, `give --${a.name} once`);
-    try {
-      values.set(a.name, evaluateConstant(a.value));
-    } catch (e) {
-      if (e instanceof ExprError) throw new ValueError(a.flag, e);
-      throw e;
-    }
+/** Standard input can carry the expression or a variable's values, not both. */
+function checkStdin(options: EvaluateOptions, given: ReadonlyMap<string, GivenValue>): void {
+  const streamed = [...given].find(([, v]) => v.kind === 'stdin');
+  if (streamed !== undefined && (options.expression === '-' || options.file === '-')) {
+    throw new UsageError(
+      `standard input cannot carry both the expression and --${streamed[0]} -`,
+      `put the expression in the argument or a file (-f FILE) and pipe the values: seq 0 0.1 1 | dezero-grad "tanh(x)" --${streamed[0]} -`,
+    );
   }
-  return values;
 }
 
 /** On a terminal, asks for a missing value; elsewhere, a missing value is an error (never waits). */

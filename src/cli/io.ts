@@ -10,6 +10,8 @@ export interface IO {
   columns?: number;
   /** All of standard input as text. */
   readStdin(): Promise<string>;
+  /** Standard input as it arrives, for streaming (`--x -`); absent: read it all with readStdin. */
+  stdinChunks?(): AsyncIterable<string>;
   readFile(path: string): Promise<string>;
   /**
    * Ask for a variable's value on a terminal; resolves to the text typed. Absent: never ask.

@@ -46,6 +46,7 @@ export async function main(): Promise<void> {
     stdoutIsTTY: process.stdout.isTTY === true,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     readStdin,
+    stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
     readFile: (path) => readFile(path, 'utf8'),
     ask,
   };

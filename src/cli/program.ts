@@ -11,6 +11,7 @@ import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { formatError } from './messages.js';
 import type { IO } from './io.js';
+import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
 export interface CliOptions {
   file?: string;
@@ -19,6 +20,7 @@ export interface CliOptions {
   quiet?: boolean;
   precision?: number;
   color?: boolean;
+  format?: BatchFormat;
 }
 
 const EXAMPLES = `
@@ -29,12 +31,19 @@ Examples:
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
   $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
+  $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
+  $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
   when the name is also an option (-v json=2). A value for a name the expression does
   not use is a warning; a name given twice is an error. On a terminal, a variable with
   no value is asked for; otherwise it is an error.
+  A value may be many points: a list 0,0.5,1, a range START:STOP[:STEP], or - for one
+  number a line from standard input (streamed). Lists of equal length pair up; a single
+  value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
+  --json for one object with arrays).
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / ^ (** too); unary - and +;
@@ -61,6 +70,10 @@ export function makeProgram(io: IO): Command {
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
     .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
+    .addOption(
+      new Option('--format <format>', 'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv')
+        .choices(BATCH_FORMATS),
+    )
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .addOption(
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
@@ -132,6 +145,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         quiet: opts.quiet ?? false,
         precision: opts.precision,
         color: opts.color,
+        format: opts.format,
       },
       io,
     );
