@@ -45,6 +45,8 @@ export async function main(): Promise<void> {
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    drain: () =>
+      process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve(),
     readStdin,
     stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
     readFile: (path) => readFile(path, 'utf8'),

@@ -34,32 +34,43 @@ export class RowWriter {
 
   /** Text for `n` rows (with the header before the first chunk). */
   rows(columns: readonly Column[], n: number): string {
-    const cells = columns.map((c) => {
-      const out = new Array<string>(n);
-      const same = typeof c === 'number' ? formatNumber(c, this.options.precision) : undefined;
-      for (let i = 0; i < n; i++) out[i] = same ?? formatNumber((c as ArrayLike<number>)[i], this.options.precision);
-      return out;
-    });
-    const lines: string[] = [];
+    const cells = columns.map((c) => this.cells(c, n));
+    let text = '';
     if (this.format !== 'table') {
       const sep = this.format === 'tsv' ? '\t' : ',';
       if (this.widths === null) {
         this.widths = [];
-        lines.push(this.headers.join(sep));
+        text += this.headers.join(sep) + '\n';
       }
-      for (let i = 0; i < n; i++) lines.push(cells.map((c) => c[i]).join(sep));
-    } else {
-      const style = this.options.style ?? PLAIN;
-      const first = this.widths === null;
-      const widths = this.widths ?? this.headers.map((h) => h.length);
-      cells.forEach((c, k) => {
-        for (const s of c) if (s.length > widths[k]) widths[k] = s.length;
-      });
-      this.widths = widths;
-      if (first) lines.push(this.headers.map((h, k) => style.heading(h.padStart(widths[k]))).join('  '));
-      for (let i = 0; i < n; i++) lines.push(cells.map((c, k) => style.value(c[i].padStart(widths[k]))).join('  '));
+      for (let i = 0; i < n; i++) {
+        let line = cells[0][i];
+        for (let k = 1; k < cells.length; k++) line += sep + cells[k][i];
+        text += line + '\n';
+      }
+      return text;
     }
-    return lines.length > 0 ? lines.join('\n') + '\n' : '';
+    const style = this.options.style ?? PLAIN;
+    const first = this.widths === null;
+    const widths = this.widths ?? this.headers.map((h) => h.length);
+    cells.forEach((c, k) => {
+      for (const s of c) if (s.length > widths[k]) widths[k] = s.length;
+    });
+    this.widths = widths;
+    if (first) text += this.headers.map((h, k) => style.heading(h.padStart(widths[k]))).join('  ') + '\n';
+    for (let i = 0; i < n; i++) {
+      let line = style.value(cells[0][i].padStart(widths[0]));
+      for (let k = 1; k < cells.length; k++) line += '  ' + style.value(cells[k][i].padStart(widths[k]));
+      text += line + '\n';
+    }
+    return text;
+  }
+
+  private cells(c: Column, n: number): string[] {
+    const out = new Array<string>(n);
+    const { precision } = this.options;
+    if (typeof c === 'number') return out.fill(formatNumber(c, precision));
+    for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
+    return out;
   }
 }
 
