@@ -53,13 +53,18 @@ export function grad(expression: string | Node, values: BatchValues = {}): GradR
   return differentiate(graph);
 }
 
-/** Runs backward on a built graph, recording every step. */
-export function differentiate(graph: Graph): GradResult {
+/**
+ * Runs backward on a built graph, recording every step. With `trace: false` nothing is recorded
+ * (the trace's lists stay empty) and each intermediate gradient is freed as soon as backward has
+ * used it: the lean path for `--quiet` on very deep graphs.
+ */
+export function differentiate(graph: Graph, options: { trace?: boolean } = {}): GradResult {
   const { output } = graph;
+  const traced = options.trace ?? true;
   const backward: BackwardRecord[] = [];
   for (const v of graph.variables.values()) v.cleargrad();
   if (output.creator !== null) {
-    output.backward({ retainGrad: true, onStep: (step) => backward.push(backwardRecord(step)) });
+    output.backward(traced ? { retainGrad: true, onStep: (step) => backward.push(backwardRecord(step)) } : {});
   }
   const gradient: Record<string, number> = Object.create(null);
   for (const [name, v] of graph.variables) {
@@ -69,7 +74,7 @@ export function differentiate(graph: Graph): GradResult {
   return {
     value: output.data,
     gradient,
-    trace: { output: graph.outputName, value: output.data, forward: forwardRecords(graph), backward },
+    trace: { output: graph.outputName, value: output.data, forward: traced ? forwardRecords(graph) : [], backward },
   };
 }
 

@@ -2,8 +2,8 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { differentiate } from '../api.js';
-import { build, variableNames } from '../expr/build.js';
+import { differentiate, type GradResult } from '../api.js';
+import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
@@ -57,7 +57,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
   const graph = build(root, values, source);
-  const result = differentiate(graph);
+  // --quiet records no trace; should anything be non-finite, run again with one for the warning.
+  let result = differentiate(graph, { trace: !options.quiet });
+  if (options.quiet && !allFinite(graph, result)) result = differentiate(graph);
   warnNonFinite(result, io);
 
   if (options.json) {
@@ -121,6 +123,14 @@ function firstIndexOf(source: string, name: string): number {
   const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`);
   const m = re.exec(source);
   return m === null ? 0 : m.index;
+}
+
+function allFinite(graph: Graph, result: GradResult): boolean {
+  return (
+    Number.isFinite(result.value) &&
+    Object.values(result.gradient).every(Number.isFinite) &&
+    graph.steps.every((s) => Number.isFinite(s.output.data))
+  );
 }
 
 function warnNonFinite(result: ReturnType<typeof differentiate>, io: IO): void {
