@@ -12,7 +12,7 @@ function random(seed: number): () => number {
   };
 }
 
-const UNARY = ['square', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'tanh', 'sinh', 'cosh', 'sigmoid', 'relu', 'abs', '-'];
+const UNARY = ['square', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'tanh', 'sinh', 'cosh', 'sigmoid', 'relu', 'abs', '-', '^2'];
 const BINARY = ['+', '-', '*', '/', '^'];
 
 /** A random expression over x and y, with literals, pi, and constant subexpressions. */
@@ -27,7 +27,8 @@ function expression(rnd: () => number, depth: number): string {
   }
   if (r < 0.55) {
     const op = UNARY[Math.floor(rnd() * UNARY.length)];
-    return op === '-' ? `-(${expression(rnd, depth - 1)})` : `${op}(${expression(rnd, depth - 1)})`;
+    const arg = expression(rnd, depth - 1);
+    return op === '-' ? `-(${arg})` : op === '^2' ? `(${arg})^2` : `${op}(${arg})`;
   }
   const op = BINARY[Math.floor(rnd() * BINARY.length)];
   return `(${expression(rnd, depth - 1)}) ${op} (${expression(rnd, depth - 1)})`;

@@ -15,7 +15,7 @@
  */
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
-import type { OpSpec } from '../core/registry.js';
+import type { KernelTemplates, OpSpec } from '../core/registry.js';
 import type { DFunction, Variable } from '../core/variable.js';
 
 /** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
@@ -23,11 +23,14 @@ export interface ForwardInstr {
   op: OpSpec;
   inputs: number[];
   output: number;
+  /** The op's templates, or its cheaper ones for a known constant second input (x^2). */
+  code: KernelTemplates;
 }
 
 /** One gradient contribution: `grad[target] (+)= op.kernel.backward[index](inputs, output, grad[output])`. */
 export interface BackwardInstr {
   op: OpSpec;
+  code: KernelTemplates;
   index: number;
   inputs: number[];
   output: number;
@@ -71,14 +74,18 @@ export function plan(root: Node, source = ''): Plan {
     return s;
   };
 
-  const opOf = new Map<DFunction, OpSpec>();
+  const opOf = new Map<DFunction, ForwardInstr>();
   const forward: ForwardInstr[] = [];
   for (const step of graph.steps) {
     const f = step.output.creator;
     if (f === null) continue; // computed from constants only: its value is a constant
-    opOf.set(f, step.op);
     const inputs = f.inputs.map(slot);
-    forward.push({ op: step.op, inputs, output: slot(step.output) });
+    const special = step.op.kernel.whenSecondIs;
+    const second = f.inputs[1];
+    const code = special !== undefined && !second.requiresGrad && second.data === special.value ? special : step.op.kernel;
+    const instr = { op: step.op, inputs, output: slot(step.output), code };
+    opOf.set(f, instr);
+    forward.push(instr);
   }
   const outputSlot = slot(graph.output);
 
@@ -86,8 +93,10 @@ export function plan(root: Node, source = ''): Plan {
   if (graph.output.creator !== null) {
     graph.output.backward({
       onStep: ({ fn, index, input, accumulated }) => {
+        const { op, code } = opOf.get(fn)!;
         backward.push({
-          op: opOf.get(fn)!,
+          op,
+          code,
           index,
           inputs: fn.inputs.map(slot),
           output: slot(fn.outputs[0]),
@@ -146,14 +155,14 @@ function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
     }
     pre.push(`const G${j} = G[${j}];`);
   }
-  for (const f of p.forward) body.push(`const ${v(f.output)} = ${fill(f.op.kernel.forward, f.inputs.map(v))};`);
+  for (const f of p.forward) body.push(`const ${v(f.output)} = ${fill(f.code.forward, f.inputs.map(v))};`);
   const reached = new Set<number>();
   if (p.backward.length > 0) {
     body.push(`let ${g(p.outputSlot)} = 1;`);
     reached.add(p.outputSlot);
   }
   for (const b of p.backward) {
-    const gx = fill(b.op.kernel.backward[b.index], b.inputs.map(v), v(b.output), g(b.output));
+    const gx = fill(b.code.backward[b.index], b.inputs.map(v), v(b.output), g(b.output));
     body.push(b.accumulated ? `${g(b.target)} = ${g(b.target)} + ${gx};` : `let ${g(b.target)} = ${gx};`);
     reached.add(b.target);
   }
@@ -179,18 +188,18 @@ const factories = new Map<string, (k: number[]) => Kernel>();
 
 /** Each op's templates as small functions, compiled once: forward(a, b), backward[i](a, b, y, g). */
 type OpFns = { forward: (a: number, b: number) => number; backward: ((a: number, b: number, y: number, g: number) => number)[] };
-const opFns = new Map<OpSpec, OpFns>();
-function fnsOf(op: OpSpec): OpFns {
-  let fns = opFns.get(op);
+const opFns = new Map<KernelTemplates, OpFns>();
+function fnsOf(code: KernelTemplates): OpFns {
+  let fns = opFns.get(code);
   if (fns === undefined) {
     const args = ['a', 'b'];
     fns = {
-      forward: new Function('a', 'b', `"use strict"; return ${fill(op.kernel.forward, args)};`) as OpFns['forward'],
-      backward: op.kernel.backward.map(
+      forward: new Function('a', 'b', `"use strict"; return ${fill(code.forward, args)};`) as OpFns['forward'],
+      backward: code.backward.map(
         (t) => new Function('a', 'b', 'y', 'g', `"use strict"; return ${fill(t, args, 'y', 'g')};`) as OpFns['backward'][number],
       ),
     };
-    opFns.set(op, fns);
+    opFns.set(code, fns);
   }
   return fns;
 }
@@ -201,9 +210,9 @@ function interpret(p: Plan): Kernel {
   const vals = new Float64Array(p.slotCount);
   const grads = new Float64Array(p.slotCount);
   for (const c of p.constants) vals[c.slot] = c.value;
-  const fwd = p.forward.map((f) => ({ fn: fnsOf(f.op).forward, a: f.inputs[0], b: f.inputs[1] ?? 0, out: f.output }));
+  const fwd = p.forward.map((f) => ({ fn: fnsOf(f.code).forward, a: f.inputs[0], b: f.inputs[1] ?? 0, out: f.output }));
   const bwd = p.backward.map((b) => ({
-    fn: fnsOf(b.op).backward[b.index],
+    fn: fnsOf(b.code).backward[b.index],
     a: b.inputs[0],
     b: b.inputs[1] ?? 0,
     out: b.output,
