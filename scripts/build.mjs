@@ -11,6 +11,21 @@ import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
+
+// commander requires node:child_process at load time but uses it only for executable
+// subcommands, which we do not have; loading it costs start-up time, so it is loaded on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.namespace === 'lazy' ? { path: 'node:child_process', external: true } : { path: 'child_process', namespace: 'lazy' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 await build({
@@ -23,4 +38,5 @@ await build({
   external: ['mathjs', '@inquirer/prompts'],
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [lazyChildProcess],
 });

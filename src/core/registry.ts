@@ -130,7 +130,7 @@ export const OPS: ReadonlyMap<string, OpSpec> = new Map(
 /** The functions an expression may call by name, sorted. */
 export const CALLABLE: readonly OpSpec[] = [...OPS.values()]
   .filter((op) => op.callable)
-  .sort((a, b) => a.name.localeCompare(b.name));
+  .sort((a, b) => (a.name < b.name ? -1 : 1)); // not localeCompare: it loads ICU's collator at start-up
 
 /** Named constants. */
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([
