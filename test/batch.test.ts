@@ -105,19 +105,30 @@ describe('batch forms agree with single points', () => {
     await agrees('x^3 - x', ['x'], rows(r.out, / +/));
   });
 
-  test('--json: the single-point schema with arrays', async () => {
+  test('--json: the single-point schema with arrays, records included; --quiet leaves them out', async () => {
     const r = await cli(['atan(x*y)', '--x', '0,1,2', '--y', '-0.5', '--json']);
     assert.equal(r.code, 0, r.err);
     const o = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(o), ['expression', 'variables', 'value', 'gradient']);
+    assert.deepEqual(Object.keys(o), ['expression', 'variables', 'value', 'gradient', 'forward', 'backward']);
     assert.equal(o.expression, 'atan(x*y)');
     assert.deepEqual(o.variables, { x: [0, 1, 2], y: [-0.5, -0.5, -0.5] });
     for (let i = 0; i < 3; i++) {
-      const one = JSON.parse((await cli(['atan(x*y)', `--x=${o.variables.x[i]}`, '--y=-0.5', '--json', '-q'])).out);
+      const one = JSON.parse((await cli(['atan(x*y)', `--x=${o.variables.x[i]}`, '--y=-0.5', '--json'])).out);
       assert.equal(o.value[i], one.value);
       assert.equal(o.gradient.x[i], one.gradient.x);
       assert.equal(o.gradient.y[i], one.gradient.y);
+      one.forward.forEach((f: { name: string; value: number }, k: number) => {
+        assert.equal(o.forward[k].name, f.name);
+        assert.equal(o.forward[k].value[i], f.value);
+      });
+      one.backward.forEach((b: { name: string; grad: number }, k: number) => {
+        assert.equal(o.backward[k].name, b.name);
+        assert.equal(o.backward[k].grad[i], b.grad);
+      });
     }
+    const quiet = JSON.parse((await cli(['atan(x*y)', '--x', '0,1,2', '--y', '-0.5', '--json', '-q'])).out);
+    assert.deepEqual(Object.keys(quiet), ['expression', 'variables', 'value', 'gradient']);
+    assert.deepEqual(quiet.value, o.value);
   });
 
   test('--format with a single point prints one row', async () => {

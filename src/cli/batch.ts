@@ -8,7 +8,10 @@ import type { Node } from '../expr/ast.js';
 import { CompiledExpression, LengthMismatchError, broadcastLength } from '../batch/run.js';
 import type { Input } from '../batch/compile.js';
 import { makeStyle } from '../report/style.js';
-import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat } from '../report/table.js';
+import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat, type BatchTrace } from '../report/table.js';
+import { jsonObject, type JsonValue } from '../report/json.js';
+import { differentiate } from '../api.js';
+import { build } from '../expr/build.js';
 import { colorLevel } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
@@ -21,6 +24,8 @@ export interface BatchOptions {
   given: ReadonlyMap<string, GivenValue>;
   format: BatchFormat;
   json: boolean;
+  /** With --json: leave out the per-node `forward` and `backward` records. */
+  quiet: boolean;
   precision?: number;
   color?: boolean;
 }
@@ -66,7 +71,8 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     const inputs = names.map((_, j) => concat(kept.map((k) => k.inputs[j]), total));
     const values = concat(kept.map((k) => k.value), total);
     const gs = names.map((_, j) => concat(kept.map((k) => k.grads[j]), total));
-    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.precision));
+    const trace = o.quiet ? undefined : traceRecords(o, names, inputs, total);
+    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.precision, trace));
   } else if (total === 0) {
     io.out(writer.rows(headers.map(() => 0), 0)); // the header alone
   }
@@ -74,6 +80,26 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     io.err(`dezero-grad: warning: ${bad.count} of ${total} points give a value or gradient that is not finite (the first is row ${bad.first + 1})\n`);
   }
   return EXIT.OK;
+}
+
+/**
+ * The per-node records of the single-point JSON with an array per number: the node-by-node engine
+ * runs at every point (the records are its trace; the graph's shape does not depend on the point).
+ */
+function traceRecords(o: BatchOptions, names: readonly string[], inputs: Float64Array[], total: number): BatchTrace {
+  const at = (i: number): Map<string, number> => new Map(names.map((n, j) => [n, total === 0 ? 1 : inputs[j][i]]));
+  const records = (i: number): { [key: string]: JsonValue } =>
+    jsonObject('', at(i), differentiate(build(o.root, at(i), o.source)), { precision: o.precision });
+  type Rec = { [key: string]: JsonValue };
+  const first = records(0);
+  const forward = (first.forward as Rec[]).map((r) => ({ ...r, value: [] as JsonValue[] }));
+  const backward = (first.backward as Rec[]).map((r) => ({ ...r, grad: [] as JsonValue[] }));
+  for (let i = 0; i < total; i++) {
+    const r = i === 0 ? first : records(i);
+    (r.forward as Rec[]).forEach((f, k) => forward[k].value.push(f.value));
+    (r.backward as Rec[]).forEach((b, k) => backward[k].grad.push(b.grad));
+  }
+  return { forward, backward };
 }
 
 /** Joins chunks into one array of `total` points. */

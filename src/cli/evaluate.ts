@@ -50,8 +50,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     throw new UsageError('--json and --format are alternatives', 'give one of them');
   }
   if (options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number')) {
-    const { json, precision, color } = options;
-    return batchCommand({ source, root, given, format: options.format ?? 'table', json, precision, color }, io);
+    const { json, quiet, precision, color } = options;
+    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
   }
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);

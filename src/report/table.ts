@@ -4,13 +4,15 @@
  *   table (default)   x     y                   dy/dx        aligned, for people
  *   tsv / csv         x<TAB>y<TAB>dy/dx         one header line, then one line a point, for scripts
  *   JSON              the single-point schema with arrays: {"expression", "variables": {x: [...]},
- *                     "value": [...], "gradient": {x: [...]}} (no per-node records for arrays)
+ *                     "value": [...], "gradient": {x: [...]}, "forward": [{"name", "op", "inputs",
+ *                     "value": [...]}], "backward": [{"name", "grad": [...]}]} (records: not with --quiet)
  *
  * Rows arrive in chunks (a stream from standard input has no known end), so the table sets its
  * column widths from the first chunk and widens later if it must.
  */
 import { formatNumber, jsonNumber } from './format.js';
 import { PLAIN, type Style } from './style.js';
+import type { JsonValue } from './json.js';
 
 export type BatchFormat = 'table' | 'tsv' | 'csv';
 export const BATCH_FORMATS: readonly BatchFormat[] = ['table', 'tsv', 'csv'];
@@ -74,6 +76,12 @@ export class RowWriter {
   }
 }
 
+/** The per-node records with arrays: forward values and backward gradients, one per point. */
+export interface BatchTrace {
+  forward: { [key: string]: JsonValue }[];
+  backward: { [key: string]: JsonValue }[];
+}
+
 /** The JSON object for many points: the single-point schema with arrays. */
 export function renderBatchJson(
   expression: string,
@@ -82,6 +90,7 @@ export function renderBatchJson(
   value: ArrayLike<number>,
   grads: readonly ArrayLike<number>[],
   precision?: number,
+  trace?: BatchTrace,
 ): string {
   const n = value.length;
   const arr = (c: Column): (number | string)[] => {
@@ -95,5 +104,5 @@ export function renderBatchJson(
     variables[name] = arr(inputs[j]);
     gradient[name] = arr(grads[j]);
   });
-  return JSON.stringify({ expression, variables, value: arr(value), gradient }) + '\n';
+  return JSON.stringify({ expression, variables, value: arr(value), gradient, ...trace }) + '\n';
 }
