@@ -38,5 +38,9 @@ await build({
   external: ['mathjs', '@inquirer/prompts'],
   legalComments: 'none',
   logLevel: 'warning',
+  // Whitespace and syntax only (names stay readable in an internal error's stack): a 43% smaller
+  // file, ~5-10% less wall time at start-up in alternating runs.
+  minifyWhitespace: true,
+  minifySyntax: true,
   plugins: [lazyChildProcess],
 });
