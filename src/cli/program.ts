@@ -14,7 +14,7 @@ import type { IO } from './io.js';
 
 export interface CliOptions {
   file?: string;
-  var: string[];
+  var?: string[];
   json?: boolean;
   quiet?: boolean;
   precision?: number;
@@ -53,13 +53,13 @@ Exit codes:
 export function makeProgram(io: IO): Command {
   const program = new Command('dezero-grad')
     .description(
-      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression,\n' +
+      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression, ' +
         'runs it forward and backward, and prints every intermediate value and gradient.',
     )
     .usage('[options] <expression> [--NAME VALUE ...]')
     .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
-    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .addOption(
@@ -123,7 +123,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         'quote the expression: dezero-grad "x * y" --x 1 --y 2',
       );
     }
-    const assignments: Assignment[] = [...split.assignments, ...opts.var.map(parseVarOption)];
+    const assignments: Assignment[] = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
     return await evaluateCommand(
       {
         expression: program.args[0],

@@ -252,7 +252,7 @@ function unknownFunction(input: string, t: Token): ExprError {
     `unknown function '${name}'`,
     input,
     t.start,
-    guess !== undefined ? `did you mean ${guess}? (or ${name}*(...) for a product)` : `the functions are: ${names.join(', ')}`,
+    guess !== undefined ? `did you mean ${guess}?` : `for a product write ${name}*(...); the functions are: ${names.join(', ')}`,
   );
 }
 
