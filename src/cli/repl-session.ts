@@ -57,6 +57,8 @@ export interface SessionOptions {
    * can answer, and then commands take their default.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /** Most operations the calls to defined functions may expand to in one line (MAX_EXPANDED). */
+  maxExpanded?: number;
 }
 
 /** A function defined with `f(t) = ...`. */
@@ -75,7 +77,7 @@ export interface LastResult {
   result: GradResult;
 }
 
-/** Past this many operations (counting each inlined copy) an expansion is refused rather than built. */
+/** Past this many operations inlined from function bodies, a line is refused rather than built. */
 export const MAX_EXPANDED = 250_000;
 
 export class Session {
@@ -284,8 +286,10 @@ export class Session {
   /**
    * Replaces every call to a defined function by its body, with the parameters replaced by the
    * arguments, until only built-in ops remain: the graph then runs through the function's
-   * operations, and backward through them, like through any others. Iterative (an explicit stack);
-   * nodes from a body take the position of the call, so errors point at it.
+   * operations, and backward through them, like through any others. An argument is one shared
+   * subtree, however often the body uses its parameter, so the builder evaluates it once (as a
+   * call in Python would). Iterative (an explicit stack); nodes from a body take the position of
+   * the call, so errors point at it.
    */
   private expand(root: Node, line: string): { root: Node; uses: Map<string, { index: number; via?: string }> } {
     interface Item {
@@ -299,8 +303,8 @@ export class Session {
       expanded?: boolean;
     }
     const uses = new Map<string, { index: number; via?: string }>();
-    // Operations each result stands for once built, counting every inlined copy.
-    const size = new Map<Node, number>();
+    let operations = 0;
+    const limit = this.options.maxExpanded ?? MAX_EXPANDED;
     const results: Node[] = [];
     const todo: Item[] = [{ node: root }];
     const place = <T extends Node>(node: T, item: Item): T => (item.at === undefined ? node : { ...node, start: item.at.start, end: item.at.end });
@@ -332,15 +336,10 @@ export class Session {
           }
           const args = results.splice(results.length - node.args.length, node.args.length);
           if (OPS.has(node.op)) {
-            const call: CallNode = { ...place(node, item), args };
-            let n = 1;
-            for (const a of args) n += size.get(a) ?? 1;
-            if (n > MAX_EXPANDED) {
-              const at = item.at ?? node;
-              throw new ExprError(`this expands to more than ${MAX_EXPANDED} operations`, line, at.start, 'a function that uses its parameter several times doubles the work at each level of nesting');
+            if (item.at !== undefined && ++operations > limit) {
+              throw new ExprError(`this expands to more than ${limit} operations`, line, (item.at ?? node).start, 'a function that calls another twice doubles the work at each level');
             }
-            size.set(call, n);
-            results.push(call);
+            results.push({ ...place(node, item), args });
             break;
           }
           const def = this.functions.get(node.op);
