@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
+import type { Interface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { CALLABLE, CONSTANTS } from '../core/registry.js';
 import { makeStyle } from '../report/style.js';
@@ -30,15 +30,19 @@ export const MAX_HISTORY = 1000;
 
 const PROMPT = '> ';
 
+type CreateInterface = typeof import('node:readline').createInterface;
+
 export async function replCommand(options: ReplOptions, io: IO): Promise<number> {
+  // Loaded here, not at start-up: only the session needs readline.
+  const { createInterface } = await import('node:readline');
   if (io.stdinIsTTY && io.stdoutIsTTY && io.input !== undefined && io.output !== undefined) {
-    return terminalRepl(options, io, io.input, io.output);
+    return terminalRepl(createInterface, options, io, io.input, io.output);
   }
-  return pipedRepl(options, io);
+  return pipedRepl(createInterface, options, io);
 }
 
 /** Piped input: each line runs as typed; exit 0 when every line succeeded, 2 when any failed. */
-async function pipedRepl(options: ReplOptions, io: IO): Promise<number> {
+async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
   const session = new Session({
     precision: options.precision,
     style: makeStyle(colorLevel(options.color, io.env, false)),
@@ -61,10 +65,15 @@ async function pipedRepl(options: ReplOptions, io: IO): Promise<number> {
   return failed ? EXIT.BAD_INPUT : EXIT.OK;
 }
 
-async function terminalRepl(options: ReplOptions, io: IO, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
-  const file = historyPath(io.env);
-  const history = new HistoryFile(file, io);
-  const lines: TerminalLines = new TerminalLines(input, output, history.load(), (line) => complete(session, line), (h) => history.save(h));
+async function terminalRepl(
+  createInterface: CreateInterface,
+  options: ReplOptions,
+  io: IO,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): Promise<number> {
+  const history = new HistoryFile(historyPath(io.env), io);
+  const lines: TerminalLines = new TerminalLines(createInterface, input, output, history.load(), (line) => complete(session, line), (h) => history.save(h));
   const session: Session = new Session({
     precision: options.precision,
     style: makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY)),
@@ -100,6 +109,7 @@ class TerminalLines {
   private ended = false;
 
   constructor(
+    private readonly createInterface: CreateInterface,
     private readonly input: NodeJS.ReadableStream,
     private readonly output: NodeJS.WritableStream,
     private history: string[],
@@ -127,7 +137,7 @@ class TerminalLines {
   }
 
   private open(): Interface {
-    const rl = createInterface({
+    const rl = this.createInterface({
       input: this.input,
       output: this.output,
       terminal: true,
