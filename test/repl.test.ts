@@ -339,6 +339,14 @@ describe('piped input: dezero-grad repl < file', () => {
       err: /no expression given/,
     },
     {
+      name: 'the session has no --json',
+      argv: ['repl', '--json'],
+      input: '',
+      code: 2,
+      out: '',
+      err: /--json and --quiet do not apply to the session\n {2}hint: in the session, :json/,
+    },
+    {
       name: 'an expression named repl alongside values is still an expression',
       argv: ['repl', '--repl', '2'],
       input: '',

@@ -105,9 +105,14 @@ function knownOptions(program: Command): KnownOptions {
 
 /** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
 function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
-  if (opts.file !== undefined || opts.json || opts.quiet || opts.var.length > 0 || assignments > 0) return false;
-  if (args.length === 1) return args[0] === 'repl';
-  return args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
+  if (opts.var.length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+  const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
+  if (!session || opts.file !== undefined) return false;
+  if (opts.json || opts.quiet) {
+    if (args.length === 0) return false; // a missing expression
+    throw new UsageError('--json and --quiet do not apply to the session', 'in the session, :json prints the last result as JSON');
+  }
+  return true;
 }
 
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
