@@ -76,6 +76,7 @@ export function makeProgram(io: IO): Command {
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
+    .allowExcessArguments(true) // reported by run() with a hint about quoting
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),

@@ -122,7 +122,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             throw new ExprError(`${name} is a function: call it with parentheses`, input, t.end, `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`);
           }
           if (RESERVED.has(name)) {
-            throw new ExprError(`'${name}' is a reserved word and cannot be a variable name`, input, t.start);
+            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, t.start);
           }
           const c = CONSTANTS.get(name);
           out.push(c !== undefined
@@ -289,6 +289,9 @@ function missingOperand(input: string, t: Token, prev: Token | undefined): ExprE
 function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
+  if (t.kind === 'name' && RESERVED.has(t.text)) {
+    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'modulo is not part of the grammar' : undefined);
+  }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
     return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
   }
