@@ -44,7 +44,7 @@ describe('README console examples', () => {
   test('there are examples to check', () => assert.ok(examples.length >= 5));
   for (const ex of examples) {
     test(ex.command, () => {
-      const command = ex.command.replace(/^npx dezero-grad\b/, `node "${join(root, 'bin/dezero-grad.js')}"`);
+      const command = ex.command.replace(/\bnpx dezero-grad\b/g, `node "${join(root, 'bin/dezero-grad.js')}"`);
       const r = spawnSync('bash', ['-c', `${command} 2>&1`], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, encoding: 'utf8', cwd: root });
       assert.equal(r.stdout, ex.expected);
     });

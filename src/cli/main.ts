@@ -37,6 +37,16 @@ async function ask(name: string, validate: (text: string) => string | true): Pro
   }
 }
 
+async function choose(message: string, choices: readonly string[]): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select({ message, choices: choices.map((value) => ({ value })) });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
+    throw e;
+  }
+}
+
 export async function main(): Promise<void> {
   const io: IO = {
     out: writer(process.stdout, 'stdout'),
@@ -48,6 +58,9 @@ export async function main(): Promise<void> {
     readStdin,
     readFile: (path) => readFile(path, 'utf8'),
     ask,
+    input: process.stdin,
+    output: process.stdout,
+    choose,
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }

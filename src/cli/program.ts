@@ -10,6 +10,7 @@ import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from '.
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { formatError } from './messages.js';
+import { replCommand } from './repl.js';
 import type { IO } from './io.js';
 
 export interface CliOptions {
@@ -29,6 +30,8 @@ Examples:
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
   $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad                                an interactive session (on a terminal)
+  $ dezero-grad repl < session.txt             the session's lines from a file
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -46,7 +49,8 @@ ${CALLABLE.map((op) => `  ${op.name.padEnd(9)}${op.description}`).join('\n')}
 
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
-  2  bad input: usage, syntax, unknown name, missing or malformed value
+  2  bad input: usage, syntax, unknown name, missing or malformed value;
+     for a session on piped input, any line that failed
   1  internal error: a bug in dezero-grad, please report it
 `;
 
@@ -100,6 +104,18 @@ function knownOptions(program: Command): KnownOptions {
   return { long, short };
 }
 
+/** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
+function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
+  if (opts.var.length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+  const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
+  if (!session || opts.file !== undefined) return false;
+  if (opts.json || opts.quiet) {
+    if (args.length === 0) return false; // a missing expression
+    throw new UsageError('--json and --quiet do not apply to the session', 'in the session, :json prints the last result as JSON');
+  }
+  return true;
+}
+
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
   try {
@@ -117,6 +133,9 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       throw e;
     }
     const opts = program.opts<CliOptions>();
+    if (startsRepl(program.args, opts, split.assignments.length, io)) {
+      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+    }
     if (program.args.length > 1) {
       throw new UsageError(
         `expected one expression, got ${program.args.length}: ${program.args.map((a) => JSON.stringify(a)).join(' ')}`,
