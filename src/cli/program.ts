@@ -106,7 +106,7 @@ function knownOptions(program: Command): KnownOptions {
 
 /** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
 function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
-  if (opts.var.length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+  if ((opts.var ?? []).length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
   const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
