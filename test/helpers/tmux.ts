@@ -29,13 +29,13 @@ export interface Terminal {
   close(): void;
 }
 
-/** Starts `command` (a shell command line) in a 120x40 terminal. */
+/** Starts `command` (a shell command line) in a 120x40 terminal; the terminal stays open after it ends, so its last screen can be read. */
 export function startTerminal(command: (dir: string) => string): Terminal {
   const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-pty-'));
   const socket = `dezero-grad-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   const exitFile = join(dir, 'exit');
-  tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '40', `${command(dir)}; echo $? > ${quote(exitFile)}`);
+  tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '40', `${command(dir)}; echo $? > ${quote(exitFile)}; sleep 600`);
   return {
     dir,
     async screenUntil(what, done) {
