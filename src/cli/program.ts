@@ -9,10 +9,11 @@ import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
+import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
 import type { IO } from './io.js';
 
-export interface CliOptions {
+export interface CliOptions extends GraphOptions {
   file?: string;
   var: string[];
   json?: boolean;
@@ -66,6 +67,13 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
+    .addOption(new Option('--order <n>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
+    .option('--wrt <name>', 'the variable --order differentiates with respect to')
+    .option('--hessian', 'also print the matrix of second derivatives')
+    .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
+    .option('--dot', 'print the graph as Graphviz DOT (only that)')
+    .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
+    .option('--tree', 'draw the graph as an indented tree with values and gradients')
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
@@ -132,6 +140,15 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         quiet: opts.quiet ?? false,
         precision: opts.precision,
         color: opts.color,
+        graph: {
+          order: opts.order,
+          wrt: opts.wrt,
+          hessian: opts.hessian,
+          traceGrad: opts.traceGrad,
+          dot: opts.dot,
+          graph: opts.graph,
+          tree: opts.tree,
+        },
       },
       io,
     );

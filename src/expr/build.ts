@@ -123,12 +123,13 @@ export function displayName(v: Variable): string {
 /**
  * Names the unnamed intermediates that `output`'s graph reaches (the nodes a backward pass with
  * `createGraph` made) and returns them as steps in creation order, marked `gradient`. `output`
- * itself is left to the caller. Stops at named variables, so for an ordinary op it costs nothing.
+ * itself is named too when `withOutput`, else left to the caller. Stops at named variables, so
+ * for an ordinary op it costs nothing.
  */
-export function nameGradientGraph(output: Variable, fresh: () => string): ForwardStep[] {
+export function nameGradientGraph(output: Variable, fresh: () => string, withOutput = false): ForwardStep[] {
   const found: Variable[] = [];
   const seen = new Set<Variable>();
-  const todo: Variable[] = output.creator === null ? [] : [...output.creator.inputs];
+  const todo: Variable[] = withOutput ? [output] : output.creator === null ? [] : [...output.creator.inputs];
   while (todo.length > 0) {
     const v = todo.pop()!;
     if (v.name !== null || v.creator === null || seen.has(v)) continue;
