@@ -33,7 +33,7 @@ export interface HigherOptions {
   tracePasses?: boolean;
   /**
    * Stop with a RangeError when the gradient graphs together pass this many functions: each order
-   * of tanh roughly triples its graph. Default 500,000.
+   * of tanh roughly triples its graph. Default MAX_GRADIENT_FUNCTIONS.
    */
   maxFunctions?: number;
 }
@@ -55,7 +55,7 @@ export function derivativeName(output: string, wrt: string, k: number): string {
   return k === 1 ? `d${output}/d${wrt}` : `d${k}${output}/d${wrt}${k}`;
 }
 
-export const MAX_GRADIENT_FUNCTIONS = 500_000;
+export const MAX_GRADIENT_FUNCTIONS = 100_000;
 
 /**
  * d^k y/dx^k for k = 1..n at the graph's values, by repeated backward with `createGraph`. The
@@ -71,6 +71,7 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
   let pending: BackwardRecord[] = [];
   let passGrads = new Map<Variable, number>([[graph.output, 1]]);
   let built = 0;
+  let lastBuilt = 0;
   const variables = derivativeVariables(graph.output, x, n, {
     keepGraph: options.keepGraph,
     onStep: (k, step) => {
@@ -86,10 +87,13 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
       if (k === n && !options.keepGraph) return;
       const steps = nameRoot(g, graph.freshName);
       built += steps.length;
-      if (built > budget) {
+      // Stop before a pass whose graph would pass the budget, guessing its size from the growth so far.
+      const next = steps.length * Math.max(1, steps.length / Math.max(1, lastBuilt));
+      lastBuilt = steps.length;
+      if (k < n && built + next > budget) {
         throw new RangeError(
-          `the gradient graph of ${derivativeName(graph.outputName, wrt, k)} has grown to ${built} functions; ` +
-            `stopping before order ${k + 1} (each order can triple it)`,
+          `--order ${n} is too high for this expression: the gradient graph of ${derivativeName(graph.outputName, wrt, k)} ` +
+            `already has ${steps.length} functions and the next would have about ${Math.round(next)} (the limit for all is ${budget})`,
         );
       }
       clusters.push({ label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`, functions: functionsOf(steps) });

@@ -3,6 +3,19 @@
  * class, the ops) and the parser.
  */
 export { grad, differentiate, type GradResult, type Values } from './api.js';
+export {
+  higherDerivatives,
+  hessianOf,
+  diffClusters,
+  gradSnapshot,
+  derivativeName,
+  MAX_GRADIENT_FUNCTIONS,
+  type HigherResult,
+  type HessianResult,
+  type GradientPass,
+  type Cluster,
+  type HigherOptions,
+} from './higher.js';
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './core/variable.js';
 export { Config, noGrad, usingBackprop } from './core/config.js';
 export * from './core/ops.js';
@@ -16,4 +29,8 @@ export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './e
 export type { Trace, ForwardRecord, BackwardRecord } from './report/trace.js';
 export { renderText } from './report/text.js';
 export { renderJson, jsonObject } from './report/json.js';
+export { renderDot } from './report/dot.js';
+export { renderTree } from './report/tree.js';
+export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/higher.js';
+export type { GraphView } from './report/view.js';
 export { VERSION } from './version.js';

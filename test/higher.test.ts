@@ -9,6 +9,7 @@ import {
   grad,
   graphOf,
   hessian,
+  higherDerivatives,
   parse,
   sin,
   Variable,
@@ -172,4 +173,17 @@ test('a 200,000-deep chain: the graph walk and a second derivative need no deep 
   const [d1, d2] = derivatives(y, x, 2);
   assertClose(d1.data, Math.cos(y.creator!.inputs[0].data), 1e-15, 'cos');
   assertClose(d2.data, -Math.sin(y.creator!.inputs[0].data), 1e-15, '-sin');
+});
+
+test('higherDerivatives stops before a pass whose gradient graph would pass the budget', () => {
+  const graph = build(parse('tanh(x)'), new Map([['x', 1]]));
+  assert.throws(
+    () => higherDerivatives(graph, 'x', 30, { maxFunctions: 1000 }),
+    /--order 30 is too high for this expression: the gradient graph of d(\d+)y\/dx\1 already has \d+ functions/,
+  );
+  // Within the budget: the same numbers as derivatives(), plus names for the gradient graphs.
+  const ok = higherDerivatives(build(parse('tanh(x)'), new Map([['x', 1]])), 'x', 4, { tracePasses: true });
+  assert.deepEqual(ok.derivatives, nth('tanh(x)', 1, 4));
+  assert.equal(ok.passes.length, 3);
+  assert.ok(ok.passes.every((p) => p.graph.length > 0 && p.backward.length > 0));
 });

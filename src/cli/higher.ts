@@ -91,11 +91,13 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       mergeFirst(grads, h.grads);
     }
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message, 'ask for a lower --order');
+    if (e instanceof RangeError) throw new UsageError(e.message, `ask for a lower --order; each order can triple the graph`);
     throw e;
   }
 
-  const view: GraphView = { roots, grads, clusters, calls: callsOf(graph), precision };
+  // Every step as written, even one the result no longer depends on (the `a` of diff(a, x)).
+  roots.push(...graph.steps.filter((s) => s.gradient !== true).map((s) => s.output));
+  const view: GraphView = { roots, grads, clusters, links: diffLinks(graph), calls: callsOf(graph), precision };
   if (o.dot === true) {
     io.out(renderDot(view));
     return EXIT.OK;
@@ -181,6 +183,15 @@ async function drawGraph(dot: string, file: string, format: string, io: IO): Pro
   }
   io.err(`dezero-grad: dot could not draw ${file}: ${outcome.error.trim()}\n`);
   return false;
+}
+
+/** For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function. */
+function diffLinks(graph: Graph): { from: Variable; to: Variable; label: string }[] {
+  const byName = new Map<string, Variable>(graph.variables);
+  for (const s of graph.steps) byName.set(s.name, s.output);
+  return graph.steps
+    .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
+    .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` }));
 }
 
 /** How the builder wrote each step (`diff(a, x)` rather than the engine's `Diff(d)`). */

@@ -48,6 +48,13 @@ export function renderDot(view: GraphView): string {
     for (const x of f.inputs) lines.push(`  ${vid(x)} -> ${fid.get(f)}`);
     for (const y of f.outputs) lines.push(`  ${fid.get(f)} -> ${vid(y)}`);
   }
+  const drawn = new Set(variables);
+  for (const link of view.links ?? []) {
+    const f = link.to.creator;
+    if (f !== null && fid.has(f) && drawn.has(link.from)) {
+      lines.push(`  ${vid(link.from)} -> ${fid.get(f)} [style=dashed, label="${escape(link.label)}"]`);
+    }
+  }
   lines.push('}');
   return lines.join('\n') + '\n';
 }

@@ -14,6 +14,11 @@ export interface GraphView {
   grads: ReadonlyMap<Variable, number>;
   /** Gradient graphs, drawn apart; functions in none belong to the forward graph. */
   clusters?: readonly { label: string; functions: ReadonlySet<DFunction> }[];
+  /**
+   * Dashed edges from a variable to the function of another (`a` to the Diff of `diff(a, x)`):
+   * what a step was about when no data flows along it.
+   */
+  links?: readonly { from: Variable; to: Variable; label: string }[];
   /** How a variable was computed, when the builder knows better than the engine (`diff(a, x)`). */
   calls?: ReadonlyMap<Variable, string>;
   precision?: number;
