@@ -78,7 +78,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       derivatives = h.derivatives;
       passes = h.passes;
       mergeFirst(grads, h.grads);
-      roots.push(...h.variables);
+      for (const v of h.variables) roots.push(v);
       clusters.push(...h.clusters);
     }
     if (o.hessian === true) {
@@ -96,7 +96,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   }
 
   // Every step as written, even one the result no longer depends on (the `a` of diff(a, x)).
-  roots.push(...graph.steps.filter((s) => s.gradient !== true).map((s) => s.output));
+  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
   const view: GraphView = { roots, grads, clusters, links: diffLinks(graph), calls: callsOf(graph), precision };
   if (o.dot === true) {
     io.out(renderDot(view));

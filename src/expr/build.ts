@@ -98,7 +98,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         const args = results.splice(results.length - node.args.length, node.args.length);
         const output = op.fn(...args);
         // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
-        steps.push(...nameGradientGraph(output, () => names.next()));
+        for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
         output.name = node === root ? outputName : names.next();
         steps.push({ name: output.name, op, inputs: args.map(displayName), output });
         results.push(output);

@@ -39,10 +39,13 @@ export function renderDot(view: GraphView): string {
   for (const f of functions) nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escape(f.label)}", ${FUNCTION}]`);
 
   const lines = ['digraph g {', '  node [fontname="Helvetica"];'];
-  lines.push(...nodes[0].map((n) => `  ${n}`));
+  // Loops, not push(...spread): a graph can have more nodes than a call can take arguments.
+  for (const n of nodes[0]) lines.push(`  ${n}`);
   clusters.forEach((c, i) => {
     if (nodes[i + 1].length === 0) return;
-    lines.push(`  subgraph cluster_${i} {`, `    label="${escape(c.label)}"; ${CLUSTER};`, ...nodes[i + 1].map((n) => `    ${n}`), '  }');
+    lines.push(`  subgraph cluster_${i} {`, `    label="${escape(c.label)}"; ${CLUSTER};`);
+    for (const n of nodes[i + 1]) lines.push(`    ${n}`);
+    lines.push('  }');
   });
   for (const f of functions) {
     for (const x of f.inputs) lines.push(`  ${vid(x)} -> ${fid.get(f)}`);
