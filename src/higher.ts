@@ -32,8 +32,9 @@ export interface HigherOptions {
   /** Record each pass's gradient graph and backward steps (for --trace-grad). */
   tracePasses?: boolean;
   /**
-   * Stop with a RangeError when the gradient graphs together pass this many functions: each order
-   * of tanh roughly triples its graph. Default MAX_GRADIENT_FUNCTIONS.
+   * Stop with a RangeError before a pass that would take the gradient graphs together past this
+   * many functions: each order of tanh roughly triples its graph. Default: MAX_GRADIENT_FUNCTIONS,
+   * or 10 times the expression's own graph when that is larger.
    */
   maxFunctions?: number;
 }
@@ -64,14 +65,14 @@ export const MAX_GRADIENT_FUNCTIONS = 100_000;
 export function higherDerivatives(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
   const x = graph.variables.get(wrt);
   if (x === undefined) throw new Error(`internal: ${wrt} is not a variable of the graph`);
-  const budget = options.maxFunctions ?? MAX_GRADIENT_FUNCTIONS;
+  const budget = options.maxFunctions ?? Math.max(MAX_GRADIENT_FUNCTIONS, 10 * graph.steps.length);
   const grads = new Map<Variable, number>();
   const passes: GradientPass[] = [];
   const clusters: Cluster[] = [];
   let pending: BackwardRecord[] = [];
   let passGrads = new Map<Variable, number>([[graph.output, 1]]);
   let built = 0;
-  let lastBuilt = 0;
+  let lastBuilt = Math.max(1, graph.steps.length);
   const variables = derivativeVariables(graph.output, x, n, {
     keepGraph: options.keepGraph,
     onStep: (k, step) => {
@@ -88,8 +89,8 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
       const steps = nameRoot(g, graph.freshName);
       built += steps.length;
       // Stop before a pass whose graph would pass the budget, guessing its size from the growth so far.
-      const next = steps.length * Math.max(1, steps.length / Math.max(1, lastBuilt));
-      lastBuilt = steps.length;
+      const next = steps.length * Math.max(1, steps.length / lastBuilt);
+      lastBuilt = Math.max(1, steps.length);
       if (k < n && built + next > budget) {
         throw new RangeError(
           `--order ${n} is too high for this expression: the gradient graph of ${derivativeName(graph.outputName, wrt, k)} ` +
