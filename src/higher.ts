@@ -6,7 +6,9 @@
 import { derivatives as derivativeVariables, gradients, graphOf } from './core/higher.js';
 import type { DFunction, Variable } from './core/variable.js';
 import { nameGradientGraph, type ForwardStep, type Graph } from './expr/build.js';
+import { callText } from './report/text.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './report/trace.js';
+import type { GraphView } from './report/view.js';
 
 /** A gradient graph and the backward pass that ran through it. */
 export interface GradientPass {
@@ -160,6 +162,36 @@ export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
     }
   }
   return clusters;
+}
+
+/**
+ * What --dot, --graph and --tree draw: the expression's graph as written (even a step the result no
+ * longer depends on, such as the `a` of `diff(a, x)`), the gradient graphs of its diff() steps, and
+ * `extra` roots and clusters (the derivatives of --order).
+ */
+export function graphView(
+  graph: Graph,
+  extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
+  precision?: number,
+): GraphView {
+  const roots: Variable[] = [graph.output];
+  for (const v of extra.roots ?? []) roots.push(v);
+  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
+  const records = forwardRecords(graph);
+  const byName = new Map<string, Variable>(graph.variables);
+  for (const s of graph.steps) byName.set(s.name, s.output);
+  return {
+    roots,
+    grads: extra.grads,
+    clusters: [...diffClusters(graph.steps), ...(extra.clusters ?? [])],
+    // For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function.
+    links: graph.steps
+      .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
+      .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` })),
+    // How the builder wrote each step: `diff(a, x)` rather than the engine's Diff(d).
+    calls: new Map(graph.steps.map((s, i) => [s.output, callText(records[i])])),
+    precision,
+  };
 }
 
 /** Every variable's gradient as the last backward pass left it (run with retainGrad), the output's as 1. */

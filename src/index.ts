@@ -7,6 +7,7 @@ export {
   higherDerivatives,
   hessianOf,
   diffClusters,
+  graphView,
   gradSnapshot,
   derivativeName,
   MAX_GRADIENT_FUNCTIONS,

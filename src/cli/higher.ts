@@ -5,15 +5,13 @@
  */
 import type { GradResult } from '../api.js';
 import type { Graph } from '../expr/build.js';
-import { diffClusters, gradSnapshot, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
+import { gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
 import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
 import { jsonObject } from '../report/json.js';
 import type { Style } from '../report/style.js';
-import { renderText, callText } from '../report/text.js';
-import { forwardRecords } from '../report/trace.js';
+import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
-import type { GraphView } from '../report/view.js';
 import type { Variable } from '../core/variable.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
@@ -67,8 +65,8 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
 
   // Gradients for the drawings, as the ordinary backward pass left them (before more passes clear them).
   const grads = gradSnapshot(graph.output);
-  const roots: Variable[] = [graph.output];
-  const clusters: Cluster[] = diffClusters(graph.steps);
+  const roots: Variable[] = [];
+  const clusters: Cluster[] = [];
   let derivatives: number[] | undefined;
   let passes: GradientPass[] = [];
   let hessian: { names: string[]; matrix: number[][] } | undefined;
@@ -95,9 +93,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
     throw e;
   }
 
-  // Every step as written, even one the result no longer depends on (the `a` of diff(a, x)).
-  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
-  const view: GraphView = { roots, grads, clusters, links: diffLinks(graph), calls: callsOf(graph), precision };
+  const view = graphView(graph, { grads, roots, clusters }, precision);
   if (o.dot === true) {
     io.out(renderDot(view));
     return EXIT.OK;
@@ -183,19 +179,4 @@ async function drawGraph(dot: string, file: string, format: string, io: IO): Pro
   }
   io.err(`dezero-grad: dot could not draw ${file}: ${outcome.error.trim()}\n`);
   return false;
-}
-
-/** For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function. */
-function diffLinks(graph: Graph): { from: Variable; to: Variable; label: string }[] {
-  const byName = new Map<string, Variable>(graph.variables);
-  for (const s of graph.steps) byName.set(s.name, s.output);
-  return graph.steps
-    .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
-    .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` }));
-}
-
-/** How the builder wrote each step (`diff(a, x)` rather than the engine's `Diff(d)`). */
-function callsOf(graph: Graph): Map<Variable, string> {
-  const records = forwardRecords(graph);
-  return new Map(graph.steps.map((s, i) => [s.output, callText(records[i])]));
 }

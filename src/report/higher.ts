@@ -49,7 +49,9 @@ export function renderPass(pass: GradientPass, computes: string, options: Higher
   // Drop renderText's closing `f = value` line: the caller prints what the pass computed.
   const lines = body.slice(0, body.length - 2);
   const title = `${computes}: backward from ${pass.root} = ${pass.of}, through the graph the previous backward built`;
-  return `${style.dim(title)}\n${lines.map((l) => l.replace(/^(forward|backward)$/, (h) => `${h} (${pass.of})`)).join('\n')}\n`;
+  // The headings say whose graph this is (they may carry colour codes around the word).
+  const headed = lines.map((l) => l.replace(/^((?:\x1b\[[0-9;]*m)?(?:forward|backward))/, `$1 (${pass.of})`));
+  return `${style.dim(title)}\n${headed.join('\n')}\n`;
 }
 
 /**
