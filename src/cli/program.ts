@@ -30,6 +30,10 @@ Examples:
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
   $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
+  $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
+  $ dezero-grad "x*y" --x 1 --y 2 --hessian
+  $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -67,7 +71,7 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
-    .addOption(new Option('--order <n>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
+    .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
     .option('--wrt <name>', 'the variable --order differentiates with respect to')
     .option('--hessian', 'also print the matrix of second derivatives')
     .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
