@@ -124,7 +124,7 @@ function firstIndexOf(source: string, name: string): number {
   return m === null ? 0 : m.index;
 }
 
-function warnNonFinite(result: ReturnType<typeof differentiate>, io: IO): void {
+export function warnNonFinite(result: ReturnType<typeof differentiate>, io: Pick<IO, 'err'>): void {
   const bad = firstNonFinite(result.trace);
   if (bad !== undefined) {
     io.err(`dezero-grad: warning: ${bad.name} = ${callText(bad)} is ${formatNumber(bad.value)}; what depends on it may not be finite\n`);

@@ -22,4 +22,12 @@ export interface IO {
    * not installed. Absent: --graph is unavailable.
    */
   renderDot?(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }>;
+  /** Standard input and output as streams, for the REPL's readline. Absent: input via readStdin. */
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /**
+   * Ask the user to pick one of `choices` on a terminal; resolves to the choice. Absent: never ask.
+   * Rejects with ExitSignal(130) on Ctrl-C.
+   */
+  choose?(message: string, choices: readonly string[]): Promise<string>;
 }

@@ -53,6 +53,16 @@ async function renderDot(dot: string, format: string, file: string): Promise<'ok
   });
 }
 
+async function choose(message: string, choices: readonly string[]): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select({ message, choices: choices.map((value) => ({ value })) });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
+    throw e;
+  }
+}
+
 export async function main(): Promise<void> {
   const io: IO = {
     out: writer(process.stdout, 'stdout'),
@@ -66,6 +76,9 @@ export async function main(): Promise<void> {
     ask,
     writeFile: (path, text) => writeFile(path, text, 'utf8'),
     renderDot,
+    input: process.stdin,
+    output: process.stdout,
+    choose,
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }

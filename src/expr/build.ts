@@ -38,14 +38,10 @@ export interface Graph {
 /** The variable names an expression uses, in order of first appearance. */
 export function variableNames(root: Node): string[] {
   const first = new Map<string, number>();
-  const todo: Node[] = [root];
-  while (todo.length > 0) {
-    const node = todo.pop()!;
+  for (const node of eachNode(root)) {
     if (node.type === 'variable') {
       const seen = first.get(node.name);
       if (seen === undefined || node.start < seen) first.set(node.name, node.start);
-    } else if (node.type === 'call') {
-      for (const arg of node.args) todo.push(arg);
     }
   }
   return [...first].sort((a, b) => a[1] - b[1]).map(([name]) => name);
@@ -73,6 +69,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
 
   // Post-order walk: a node is visited once to push its children, once more to apply its op.
   const results: Variable[] = [];
+  const built = new Map<Node, Variable>();
   const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
   while (todo.length > 0) {
     const item = todo.pop()!;
@@ -88,6 +85,11 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         results.push(variables.get(node.name)!);
         break;
       case 'call': {
+        const done = built.get(node);
+        if (done !== undefined) {
+          results.push(done); // a shared subtree: one Function, its output used again
+          break;
+        }
         if (!item.expanded) {
           item.expanded = true;
           todo.push(item);
@@ -101,6 +103,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
         output.name = node === root ? outputName : names.next();
         steps.push({ name: output.name, op, inputs: args.map(displayName), output });
+        built.set(node, output);
         results.push(output);
         break;
       }
@@ -148,13 +151,26 @@ export function nameGradientGraph(output: Variable, fresh: () => string, withOut
 
 function firstUse(root: Node, name: string): number {
   let best = Infinity;
+  for (const node of eachNode(root)) {
+    if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
+  }
+  return best === Infinity ? 0 : best;
+}
+
+/**
+ * Every node of the tree once. A tree may share a subtree between several parents (the REPL passes
+ * a function's argument to each use of its parameter): it is visited once, and built once.
+ */
+function* eachNode(root: Node): Generator<Node> {
+  const seen = new Set<Node>();
   const todo: Node[] = [root];
   while (todo.length > 0) {
     const node = todo.pop()!;
-    if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
-    else if (node.type === 'call') todo.push(...node.args);
+    if (seen.has(node)) continue;
+    seen.add(node);
+    yield node;
+    if (node.type === 'call') for (const arg of node.args) todo.push(arg);
   }
-  return best === Infinity ? 0 : best;
 }
 
 function freshName(used: Set<string>, base: string): string {
