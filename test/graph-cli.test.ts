@@ -173,3 +173,20 @@ test('--tree draws the seed example with values and gradients', async () => {
     '',
   ].join('\n'));
 });
+
+test('orderText, dotText and treeText: what the REPL calls for :order, :dot and :tree', async () => {
+  const { build, differentiate, parse } = await import('../src/index.js');
+  const { orderText, dotText, treeText } = await import('../src/cli/higher.js');
+  const fresh = (source: string, values: Record<string, number>) => {
+    const graph = build(parse(source), new Map(Object.entries(values)), source);
+    differentiate(graph);
+    return graph;
+  };
+  assert.equal(orderText(fresh('x^3', { x: 2 }), 3, undefined), `dy/dx = ${3 * 2 ** 2}\nd2y/dx2 = ${6 * 2}\nd3y/dx3 = 6\n`);
+  assert.equal(orderText(fresh('x^2 * y', { x: 2, y: 5 }), 2, 'y'), `dz/dy = ${2 ** 2}\nd2z/dy2 = 0\n`);
+  assert.throws(() => orderText(fresh('x * y', { x: 1, y: 2 }), 2, undefined), /:order needs :order 2 NAME: the expression has 2 variables/);
+  assert.throws(() => orderText(fresh('x', { x: 1 }), 0, undefined), /:order takes a whole number from 1 to 30, got 0/);
+  const seed = fresh('square(exp(square(x)))', { x: 0.5 });
+  assert.equal(dotText(seed).match(/shape=box/g)?.length, 3);
+  assert.match(treeText(seed), /^y = square\(b\) = 1\.648721270700128 {3}grad 1\n/);
+});

@@ -5,11 +5,12 @@
  */
 import type { GradResult } from '../api.js';
 import type { Graph } from '../expr/build.js';
-import { gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
+import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
 import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
 import { jsonObject } from '../report/json.js';
-import type { Style } from '../report/style.js';
+import { formatNumber } from '../report/format.js';
+import { PLAIN, type Style } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
 import type { Variable } from '../core/variable.js';
@@ -70,7 +71,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   let derivatives: number[] | undefined;
   let passes: GradientPass[] = [];
   let hessian: { names: string[]; matrix: number[][] } | undefined;
-  try {
+  higher(() => {
     if (wrt !== undefined) {
       const h = higherDerivatives(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
       derivatives = h.derivatives;
@@ -88,10 +89,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       }
       mergeFirst(grads, h.grads);
     }
-  } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message, `ask for a lower --order; each order can triple the graph`);
-    throw e;
-  }
+  });
 
   const view = graphView(graph, { grads, roots, clusters }, precision);
   if (o.dot === true) {
@@ -140,16 +138,66 @@ function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void
   if (o.traceGrad === true && o.order === undefined && o.hessian !== true) {
     throw new UsageError('--trace-grad shows the passes of --order or --hessian', 'write --order 2 --trace-grad');
   }
-  if (o.order !== undefined) {
-    if (names.length === 0) throw new UsageError('--order: the expression has no variables to differentiate');
-    if (o.wrt === undefined && names.length > 1) {
-      throw new UsageError(`--order needs --wrt NAME: the expression has ${names.length} variables (${names.join(', ')})`, `write --wrt ${names[0]}`);
-    }
-    if (o.wrt !== undefined && !names.includes(o.wrt)) {
-      throw new UsageError(`--wrt ${o.wrt}: the expression has no variable ${o.wrt} (it has ${names.join(', ')})`);
-    }
-  }
+  if (o.order !== undefined) checkWrt(names, o.wrt, { order: '--order', wrt: (name) => `--wrt ${name}` });
   if (o.hessian === true && names.length === 0) throw new UsageError('--hessian: the expression has no variables');
+}
+
+/** The variable to differentiate by: `wrt`, or the only one. `how` spells the options in messages. */
+function checkWrt(names: readonly string[], wrt: string | undefined, how: { order: string; wrt: (name: string) => string }): string {
+  if (names.length === 0) throw new UsageError(`${how.order}: the expression has no variables to differentiate`);
+  if (wrt === undefined) {
+    if (names.length > 1) {
+      throw new UsageError(
+        `${how.order} needs ${how.wrt('NAME')}: the expression has ${names.length} variables (${names.join(', ')})`,
+        `write ${how.wrt(names[0])}`,
+      );
+    }
+    return names[0];
+  }
+  if (!names.includes(wrt)) throw new UsageError(`${how.wrt(wrt)}: the expression has no variable ${wrt} (it has ${names.join(', ')})`);
+  return wrt;
+}
+
+export interface GraphTextOptions {
+  style?: Style;
+  precision?: number;
+  /** For orderText: each pass through a gradient graph too. */
+  traceGrad?: boolean;
+}
+
+/**
+ * For the REPL's `:order N [NAME]`: `dy/dx = ...` up to `dNy/dxN = ...` for a freshly built and
+ * differentiated graph (`const graph = build(root, values, source); differentiate(graph)`).
+ * Throws UsageError for a bad N or NAME, or an order too high to build.
+ */
+export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
+  const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
+  const h = higher(() => higherDerivatives(graph, name, n, { tracePasses: options.traceGrad }));
+  const style = options.style ?? PLAIN;
+  const first = `${style.heading(`${derivativeName(graph.outputName, name, 1)} =`)} ${style.value(formatNumber(h.derivatives[0], options.precision))}\n`;
+  return first + renderDerivatives(graph.outputName, name, h.derivatives, h.passes, options);
+}
+
+/** For the REPL's `:dot`: Graphviz DOT of a freshly built and differentiated graph. */
+export function dotText(graph: Graph, precision?: number): string {
+  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }, precision));
+}
+
+/** For the REPL's `:tree`: the indented tree of a freshly built and differentiated graph. */
+export function treeText(graph: Graph, options: GraphTextOptions = {}): string {
+  const view = graphView(graph, { grads: gradSnapshot(graph.output) }, options.precision);
+  return renderTree({ ...view, roots: [graph.output] }, options.style);
+}
+
+/** Runs a higher-order computation; a graph too big to build is bad input, not a crash. */
+function higher<T>(compute: () => T): T {
+  try {
+    return compute();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message, 'ask for a lower order; each order can triple the graph');
+    throw e;
+  }
 }
 
 function graphFormat(file: string): string {
