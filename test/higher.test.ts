@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import {
   add,
   build,
+  clearGrads,
   derivatives,
   grad,
   graphOf,
@@ -35,6 +36,22 @@ function assertClose(actual: number, expected: number, rel: number, what: string
     `${what}: got ${actual}, expected ${expected} (difference ${actual - expected}, tolerance ${rel * scale})`,
   );
 }
+
+test('backward with createGraph leaves a gradient with a graph of its own; without, a plain number', () => {
+  const { y, v } = graphAt('sin(x) * x', { x: 0.5 });
+  y.backward({ createGraph: true });
+  const gx = v('x').grad!;
+  assert.notEqual(gx.creator, null);
+  assert.ok(gx.requiresGrad);
+  clearGrads([y]);
+  y.backward();
+  assert.equal(v('x').grad!.creator, null);
+  assert.equal(v('x').grad!.data, gx.data);
+  // Backward on the gradient is the second derivative: 2cos(x) - x sin(x).
+  v('x').cleargrad();
+  gx.backward();
+  assertClose(v('x').grad!.data, 2 * Math.cos(0.5) - 0.5 * Math.sin(0.5), 1e-15, "(x sin x)''");
+});
 
 test('tanh at 1 up to the 8th derivative agrees with the closed form (book step 35)', () => {
   // tanh^(k) is a polynomial P_k(t) in t = tanh(x): P_0 = t, P_{k+1} = P_k'(t) * (1 - t^2).
