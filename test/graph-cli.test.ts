@@ -27,7 +27,7 @@ async function cli(argv: string[], graphviz: 'ok' | 'missing' | 'real' = 'ok'): 
     readStdin: async () => '',
     readFile: async () => '',
     writeFile: async (path, text) => void ran.files.set(path, text),
-    renderDot: async (dot, format, file) => {
+    runGraphviz: async (dot, format, file) => {
       ran.drawn.push({ dot, format, file });
       if (graphviz !== 'real') return graphviz;
       const r = spawnSync('dot', [`-T${format}`, '-o', file], { input: dot });

@@ -92,13 +92,13 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   });
 
   const view = graphView(graph, { grads, roots, clusters }, precision);
-  if (o.dot === true) {
-    io.out(renderDot(view));
-    return EXIT.OK;
-  }
   if (o.graph !== undefined) {
     const ok = await drawGraph(renderDot(view), o.graph, format!, io);
     if (!ok) return EXIT.BAD_INPUT;
+  }
+  if (o.dot === true) {
+    io.out(renderDot(view));
+    return EXIT.OK;
   }
 
   if (run.json) {
@@ -211,8 +211,8 @@ function graphFormat(file: string): string {
 
 /** Renders through Graphviz; without it, writes the DOT beside FILE and says how to draw it. */
 async function drawGraph(dot: string, file: string, format: string, io: IO): Promise<boolean> {
-  if (io.renderDot === undefined || io.writeFile === undefined) throw new UsageError('--graph is not available here');
-  const outcome = await io.renderDot(dot, format, file);
+  if (io.runGraphviz === undefined || io.writeFile === undefined) throw new UsageError('--graph is not available here');
+  const outcome = await io.runGraphviz(dot, format, file);
   if (outcome === 'ok') return true;
   const dotFile = file.slice(0, file.lastIndexOf('.')) + '.dot';
   if (outcome === 'missing') {

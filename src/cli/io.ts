@@ -21,7 +21,7 @@ export interface IO {
    * Draws DOT text into `file` with Graphviz (`dot -T<format> -o <file>`): 'missing' when `dot` is
    * not installed. Absent: --graph is unavailable.
    */
-  renderDot?(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }>;
+  runGraphviz?(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }>;
   /** Standard input and output as streams, for the REPL's readline. Absent: input via readStdin. */
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;

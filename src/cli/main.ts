@@ -38,7 +38,7 @@ async function ask(name: string, validate: (text: string) => string | true): Pro
 }
 
 /** `dot -T<format> -o <file>` with the DOT on standard input (only for --graph). */
-async function renderDot(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }> {
+async function runGraphviz(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn('dot', [`-T${format}`, '-o', file], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -75,7 +75,7 @@ export async function main(): Promise<void> {
     readFile: (path) => readFile(path, 'utf8'),
     ask,
     writeFile: (path, text) => writeFile(path, text, 'utf8'),
-    renderDot,
+    runGraphviz,
     input: process.stdin,
     output: process.stdout,
     choose,
