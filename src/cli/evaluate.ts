@@ -14,6 +14,7 @@ import { renderText, callText } from '../report/text.js';
 import { firstNonFinite } from '../report/trace.js';
 import type { Assignment } from './args.js';
 import { colorLevel } from './color.js';
+import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { ValueError } from './messages.js';
@@ -27,6 +28,8 @@ export interface EvaluateOptions {
   precision?: number;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
+  /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
+  graph?: GraphOptions;
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
@@ -48,6 +51,12 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const graph = build(root, values, source);
   const result = differentiate(graph);
   warnNonFinite(result, io);
+
+  if (options.graph !== undefined && wantsGraphOptions(options.graph)) {
+    const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
+    const { json, quiet, precision } = options;
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
+  }
 
   if (options.json) {
     io.out(renderJson(source.trim(), values, result, { precision: options.precision, quiet: options.quiet }));

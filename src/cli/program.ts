@@ -9,11 +9,12 @@ import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
+import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
 import { replCommand } from './repl.js';
 import type { IO } from './io.js';
 
-export interface CliOptions {
+export interface CliOptions extends GraphOptions {
   file?: string;
   var?: string[];
   json?: boolean;
@@ -32,6 +33,10 @@ Examples:
   $ dezero-grad -f expr.txt --x 0.5
   $ dezero-grad                                an interactive session (on a terminal)
   $ dezero-grad repl < session.txt             the session's lines from a file
+  $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
+  $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
+  $ dezero-grad "x*y" --x 1 --y 2 --hessian
+  $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -70,6 +75,13 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
+    .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
+    .option('--wrt <name>', 'the variable --order differentiates with respect to')
+    .option('--hessian', 'also print the matrix of second derivatives')
+    .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
+    .option('--dot', 'print the graph as Graphviz DOT (only that)')
+    .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
+    .option('--tree', 'draw the graph as an indented tree with values and gradients')
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
@@ -152,6 +164,15 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         quiet: opts.quiet ?? false,
         precision: opts.precision,
         color: opts.color,
+        graph: {
+          order: opts.order,
+          wrt: opts.wrt,
+          hessian: opts.hessian,
+          traceGrad: opts.traceGrad,
+          dot: opts.dot,
+          graph: opts.graph,
+          tree: opts.tree,
+        },
       },
       io,
     );

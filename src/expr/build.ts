@@ -6,7 +6,7 @@
  */
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
-import { getOp, type OpSpec } from '../core/registry.js';
+import { BY_LABEL, getOp, type OpSpec } from '../core/registry.js';
 import { Variable } from '../core/variable.js';
 
 /** One function application, in forward order. */
@@ -17,6 +17,11 @@ export interface ForwardStep {
   /** The inputs as the trace shows them: names, or literals for constants. */
   inputs: string[];
   output: Variable;
+  /**
+   * True for a step of a gradient graph: built by backward with `createGraph`, inside `diff(f, x)`
+   * or by a higher-order pass. Its op is the one whose backward rule made it.
+   */
+  gradient?: boolean;
 }
 
 export interface Graph {
@@ -26,6 +31,8 @@ export interface Graph {
   /** The expression's variables, in order of first appearance. */
   variables: Map<string, Variable>;
   steps: ForwardStep[];
+  /** A name no variable or step uses yet (a, b, ... continued), for gradient graphs built later. */
+  freshName: () => string;
 }
 
 /** The variable names an expression uses, in order of first appearance. */
@@ -92,15 +99,54 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         const op = getOp(node.op);
         const args = results.splice(results.length - node.args.length, node.args.length);
         const output = op.fn(...args);
+        // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
+        for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
         output.name = node === root ? outputName : names.next();
-        steps.push({ name: output.name, op, inputs: args.map((a) => a.name!), output });
+        steps.push({ name: output.name, op, inputs: args.map(displayName), output });
         built.set(node, output);
         results.push(output);
         break;
       }
     }
   }
-  return { output: results[0], outputName: root.type === 'call' ? outputName : results[0].name!, variables, steps };
+  return {
+    output: results[0],
+    outputName: root.type === 'call' ? outputName : results[0].name!,
+    variables,
+    steps,
+    freshName: () => names.next(),
+  };
+}
+
+/** A variable's name, or for an unnamed constant (a seed, a literal inside a backward rule) its value. */
+export function displayName(v: Variable): string {
+  return v.name ?? (v.creator === null ? String(v.data) : '?');
+}
+
+/**
+ * Names the unnamed intermediates that `output`'s graph reaches (the nodes a backward pass with
+ * `createGraph` made) and returns them as steps in creation order, marked `gradient`. `output`
+ * itself is named too when `withOutput`, else left to the caller. Stops at named variables, so
+ * for an ordinary op it costs nothing.
+ */
+export function nameGradientGraph(output: Variable, fresh: () => string, withOutput = false): ForwardStep[] {
+  const found: Variable[] = [];
+  const seen = new Set<Variable>();
+  const todo: Variable[] = withOutput ? [output] : output.creator === null ? [] : [...output.creator.inputs];
+  while (todo.length > 0) {
+    const v = todo.pop()!;
+    if (v.name !== null || v.creator === null || seen.has(v)) continue;
+    seen.add(v);
+    found.push(v);
+    for (const x of v.creator.inputs) todo.push(x);
+  }
+  // Creation order is a topological order: a function's output is made after its inputs.
+  found.sort((a, b) => a.id - b.id);
+  return found.map((v) => {
+    const f = v.creator!;
+    v.name = fresh();
+    return { name: v.name, op: BY_LABEL.get(f.label)!, inputs: f.inputs.map(displayName), output: v, gradient: true };
+  });
 }
 
 function firstUse(root: Node, name: string): number {

@@ -223,7 +223,25 @@ function finishCall(input: string, open: OpEntry, out: Node[], close: Token): vo
     );
   }
   const args = out.splice(out.length - argc, argc);
+  const op = OPS.get(name);
+  for (const i of op?.variableArgs ?? []) checkVariableArg(input, name, i, args[i], args[0]);
   out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: close.end });
+}
+
+const ORDINALS = ['first', 'second', 'third'];
+
+/** `diff(f, x)`: the argument at `i` must be a plain variable name, what the derivative is taken with respect to. */
+function checkVariableArg(input: string, name: string, i: number, arg: Node, first: Node): void {
+  if (arg.type === 'variable') return;
+  const written = input.slice(arg.start, arg.end);
+  const what = arg.type === 'constant' ? `the constant ${arg.name}` : `'${written}'`;
+  const f = i === 0 ? 'f' : input.slice(first.start, first.end);
+  throw new ExprError(
+    `the ${ORDINALS[i]} argument of ${name} must be a variable name, got ${what}`,
+    input,
+    arg.start,
+    `write ${name}(${f}, x) to differentiate with respect to x`,
+  );
 }
 
 /** `2x`, `3(x+1)`: allowed, except right after `/` or as an exponent, where it would be ambiguous. */
