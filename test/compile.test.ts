@@ -110,3 +110,13 @@ test('the generated code holds no text from the expression', () => {
   const r = grad(source, { process: [1, 2], constructor: 3, alert: 0 });
   assert.deepEqual([...r.value], [1 * 3 + 1 / 123.456, 2 * 3 + 1 / 123.456]);
 });
+
+test('an op without kernel templates (diff) runs on the engine at every point, with the same answers', () => {
+  const source = 'diff(x^2 * sin(y), x)^3 + relu(x) * y';
+  const x = [1, -2, 0.5];
+  const r = grad(source, { x, y: 0.25 });
+  x.forEach((xi, i) => {
+    const ref = grad(source, { x: xi, y: 0.25 });
+    assert.ok(same(r.value[i], ref.value) && same(r.gradient.x[i], ref.gradient.x) && same(r.gradient.y[i], ref.gradient.y), `at x=${xi}`);
+  });
+});

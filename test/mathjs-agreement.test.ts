@@ -11,7 +11,8 @@ import { CALLABLE, ExprError, grad, parse } from '../src/index.js';
 import { mathjsSexpr, sexpr } from './helpers/sexpr.js';
 
 const VARS = ['x', 'y', 'z1', 'pi', 'e'];
-const FUNCS = CALLABLE.map((op) => op.name);
+// The generator writes one-argument calls (diff(f, x) takes two and is tested in higher.test.ts).
+const FUNCS = CALLABLE.filter((op) => op.arity === 1).map((op) => op.name);
 
 /** Random expression text from a grammar rich in precedence and associativity traps. */
 const exprText: fc.Arbitrary<string> = fc.letrec((tie) => ({

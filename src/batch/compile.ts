@@ -15,7 +15,7 @@
  */
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
-import type { KernelTemplates, OpSpec } from '../core/registry.js';
+import { getOp, type KernelTemplates, type OpSpec } from '../core/registry.js';
 import type { DFunction, Variable } from '../core/variable.js';
 
 /** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
@@ -53,6 +53,43 @@ export interface Plan {
   slotCount: number;
 }
 
+/** True when every op in the expression has kernel templates (`diff` has none). */
+export function fusible(root: Node): boolean {
+  const todo: Node[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (node.type !== 'call') continue;
+    if (getOp(node.op).kernel === undefined) return false;
+    for (const arg of node.args) todo.push(arg);
+  }
+  return true;
+}
+
+/**
+ * The engine itself as a kernel, for expressions that cannot be fused: builds the graph and runs
+ * backward at every point (slow, but exactly the single-point answer by construction).
+ */
+export function engineKernel(root: Node, names: readonly string[], source = ''): Kernel {
+  return (start, end, inputs, value, grads) => {
+    for (let i = start; i < end; i++) {
+      const values = new Map(names.map((n, j) => [n, at(inputs[j], i)]));
+      const graph = build(root, values, source);
+      const { output } = graph;
+      if (output.creator !== null) output.backward();
+      value[i] = output.data;
+      names.forEach((n, j) => {
+        const v = graph.variables.get(n)!;
+        // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
+        grads[j][i] = v === output ? 1 : v.grad?.data ?? 0;
+      });
+    }
+  };
+}
+
+function at(x: Input, i: number): number {
+  return typeof x === 'number' ? x : x[i];
+}
+
 /**
  * Flattens `root` into a Plan by building it once with the reference engine and recording the
  * engine's backward order. Throws ExprError as `build` does (never for values: it builds at 1).
@@ -80,9 +117,11 @@ export function plan(root: Node, source = ''): Plan {
     const f = step.output.creator;
     if (f === null) continue; // computed from constants only: its value is a constant
     const inputs = f.inputs.map(slot);
-    const special = step.op.kernel.whenSecondIs;
+    const kernel = step.op.kernel;
+    if (kernel === undefined) throw new Error(`internal: ${step.op.name} has no kernel; check fusible() first`);
+    const special = kernel.whenSecondIs;
     const second = f.inputs[1];
-    const code = special !== undefined && !second.requiresGrad && second.data === special.value ? special : step.op.kernel;
+    const code = special !== undefined && !second.requiresGrad && second.data === special.value ? special : kernel;
     const instr = { op: step.op, inputs, output: slot(step.output), code };
     opOf.set(f, instr);
     forward.push(instr);

@@ -3,7 +3,8 @@
  * Equal lengths pair up; a number (or an array of one) repeats for every point.
  */
 import type { Node } from '../expr/ast.js';
-import { compileKernel, plan, type Input, type Kernel, type Plan } from './compile.js';
+import { build, variableNames } from '../expr/build.js';
+import { compileKernel, engineKernel, fusible, plan, type Input, type Kernel, type Plan } from './compile.js';
 
 export interface BatchResult {
   /** The number of points. */
@@ -33,20 +34,33 @@ export function broadcastLength(inputs: ReadonlyMap<string, ArrayLike<number> | 
   return distinct.size === 1 ? [...distinct][0] : 1;
 }
 
-/** An expression compiled once, to be run on many arrays (kernels cached per array/number pattern). */
+/**
+ * An expression compiled once, to be run on many arrays (kernels cached per array/number pattern).
+ * Expressions with an op that has no kernel templates (`diff`) run on the engine point by point.
+ */
 export class CompiledExpression {
-  readonly plan: Plan;
+  /** The fused plan; undefined when the expression runs on the engine point by point. */
+  readonly plan: Plan | undefined;
+  readonly names: readonly string[];
+  /** The output's name (y, or the next free letter). */
+  readonly outputName: string;
   private readonly kernels = new Map<string, Kernel>();
+  private readonly fallback: Kernel | undefined;
 
   constructor(root: Node, source = '') {
-    this.plan = plan(root, source);
-  }
-
-  get names(): readonly string[] {
-    return this.plan.names;
+    if (fusible(root)) {
+      this.plan = plan(root, source);
+      this.names = this.plan.names;
+      this.outputName = this.plan.outputName;
+    } else {
+      this.names = variableNames(root);
+      this.outputName = build(root, new Map(this.names.map((n) => [n, 1])), source).outputName;
+      this.fallback = engineKernel(root, this.names, source);
+    }
   }
 
   kernel(inputs: readonly Input[]): Kernel {
+    if (this.plan === undefined) return this.fallback!;
     const arrays = inputs.map((x) => typeof x !== 'number');
     const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
     let k = this.kernels.get(key);

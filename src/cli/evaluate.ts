@@ -17,6 +17,7 @@ import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
 import { colorLevel } from './color.js';
+import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 
@@ -31,6 +32,8 @@ export interface EvaluateOptions {
   format?: BatchFormat;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
+  /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
+  graph?: GraphOptions;
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
@@ -49,7 +52,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (options.json && options.format !== undefined) {
     throw new UsageError('--json and --format are alternatives', 'give one of them');
   }
+  const graphWanted = options.graph !== undefined && wantsGraphOptions(options.graph);
   if (options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number')) {
+    if (graphWanted) throw new UsageError('--order, --hessian, --dot and the other graph options take a single point', 'give each variable one value');
     const { json, quiet, precision, color } = options;
     return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
   }
@@ -58,9 +63,16 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
 
   const graph = build(root, values, source);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
-  let result = differentiate(graph, { trace: !options.quiet });
-  if (options.quiet && !allFinite(graph, result)) result = differentiate(graph);
+  const lean = options.quiet && !graphWanted;
+  let result = differentiate(graph, { trace: !lean });
+  if (lean && !allFinite(graph, result)) result = differentiate(graph);
   warnNonFinite(result, io);
+
+  if (graphWanted && options.graph !== undefined) {
+    const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
+    const { json, quiet, precision } = options;
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
+  }
 
   if (options.json) {
     io.out(renderJson(source.trim(), values, result, { precision: options.precision, quiet: options.quiet }));
@@ -133,7 +145,7 @@ function allFinite(graph: Graph, result: GradResult): boolean {
   );
 }
 
-function warnNonFinite(result: ReturnType<typeof differentiate>, io: IO): void {
+export function warnNonFinite(result: ReturnType<typeof differentiate>, io: Pick<IO, 'err'>): void {
   const bad = firstNonFinite(result.trace);
   if (bad !== undefined) {
     io.err(`dezero-grad: warning: ${bad.name} = ${callText(bad)} is ${formatNumber(bad.value)}; what depends on it may not be finite\n`);

@@ -9,13 +9,15 @@ import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
+import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
+import { replCommand } from './repl.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
-export interface CliOptions {
+export interface CliOptions extends GraphOptions {
   file?: string;
-  var: string[];
+  var?: string[];
   json?: boolean;
   quiet?: boolean;
   precision?: number;
@@ -34,6 +36,12 @@ Examples:
   $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
   $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
   $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
+  $ dezero-grad                                an interactive session (on a terminal)
+  $ dezero-grad repl < session.txt             the session's lines from a file
+  $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
+  $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
+  $ dezero-grad "x*y" --x 1 --y 2 --hessian
+  $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -55,20 +63,21 @@ ${CALLABLE.map((op) => `  ${op.name.padEnd(9)}${op.description}`).join('\n')}
 
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
-  2  bad input: usage, syntax, unknown name, missing or malformed value
+  2  bad input: usage, syntax, unknown name, missing or malformed value;
+     for a session on piped input, any line that failed
   1  internal error: a bug in dezero-grad, please report it
 `;
 
 export function makeProgram(io: IO): Command {
   const program = new Command('dezero-grad')
     .description(
-      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression,\n' +
+      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression, ' +
         'runs it forward and backward, and prints every intermediate value and gradient.',
     )
     .usage('[options] <expression> [--NAME VALUE ...]')
     .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
-    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
     .addOption(
       new Option('--format <format>', 'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv')
@@ -79,6 +88,13 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
+    .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
+    .option('--wrt <name>', 'the variable --order differentiates with respect to')
+    .option('--hessian', 'also print the matrix of second derivatives')
+    .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
+    .option('--dot', 'print the graph as Graphviz DOT (only that)')
+    .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
+    .option('--tree', 'draw the graph as an indented tree with values and gradients')
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
@@ -113,6 +129,18 @@ function knownOptions(program: Command): KnownOptions {
   return { long, short };
 }
 
+/** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
+function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
+  if ((opts.var ?? []).length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+  const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
+  if (!session || opts.file !== undefined) return false;
+  if (opts.json || opts.quiet) {
+    if (args.length === 0) return false; // a missing expression
+    throw new UsageError('--json and --quiet do not apply to the session', 'in the session, :json prints the last result as JSON');
+  }
+  return true;
+}
+
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
   try {
@@ -130,13 +158,16 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       throw e;
     }
     const opts = program.opts<CliOptions>();
+    if (startsRepl(program.args, opts, split.assignments.length, io)) {
+      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+    }
     if (program.args.length > 1) {
       throw new UsageError(
         `expected one expression, got ${program.args.length}: ${program.args.map((a) => JSON.stringify(a)).join(' ')}`,
         'quote the expression: dezero-grad "x * y" --x 1 --y 2',
       );
     }
-    const assignments: Assignment[] = [...split.assignments, ...opts.var.map(parseVarOption)];
+    const assignments: Assignment[] = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
     return await evaluateCommand(
       {
         expression: program.args[0],
@@ -147,6 +178,15 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         precision: opts.precision,
         color: opts.color,
         format: opts.format,
+        graph: {
+          order: opts.order,
+          wrt: opts.wrt,
+          hessian: opts.hessian,
+          traceGrad: opts.traceGrad,
+          dot: opts.dot,
+          graph: opts.graph,
+          tree: opts.tree,
+        },
       },
       io,
     );

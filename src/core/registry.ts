@@ -6,6 +6,7 @@
  * In `rules` and `symbolic`, `{0}` and `{1}` stand for the inputs and `{y}` for the output.
  */
 import * as ops from './ops.js';
+import { diff } from './higher.js';
 import type { Variable } from './variable.js';
 
 export interface OpSpec {
@@ -28,9 +29,10 @@ export interface OpSpec {
    * flowing into input i from `{0}`, `{1}`, the output `{y}` and the arriving gradient `{g}`. Each
    * mirrors the op's own backward operation for operation (same order, same rounding), so the
    * fused kernel and the engine agree to the last bit. Placeholders are replaced only by names the
-   * compiler makes; no user text ever reaches the generated code.
+   * compiler makes; no user text ever reaches the generated code. Absent: batches containing the
+   * op run on the engine point by point.
    */
-  readonly kernel: KernelTemplates & {
+  readonly kernel?: KernelTemplates & {
     /** Cheaper templates for when input 1 is the constant `value` (pow's x^2). */
     readonly whenSecondIs?: KernelTemplates & { readonly value: number };
   };
@@ -38,6 +40,11 @@ export interface OpSpec {
   readonly description: string;
   /** True when the op may be called by name in an expression (operators have their symbol only). */
   readonly callable: boolean;
+  /**
+   * Positions of arguments that must be written as a variable name (the `x` in `diff(f, x)`); the
+   * parser rejects anything else there. Undefined: every argument is an expression.
+   */
+  readonly variableArgs?: readonly number[];
 }
 
 export interface KernelTemplates {
@@ -120,12 +127,21 @@ const entries: Entry[] = [
   { name: 'abs', label: 'Abs', arity: 1, fn: ops.abs,
     rules: ['sign({0})·gy'], symbolic: 'abs({0})', kernel: { forward: 'Math.abs({0})', backward: ['{g} * Math.sign({0})'] },
     description: "absolute value; abs'(0) = 0" },
+  // calculus: the derivative as a value (book step 36). The builder passes the variable itself as
+  // the second input; the op's Function (Diff) is the identity on the gradient graph's output.
+  // No kernel: its graph depends on the point, so many points run on the engine, point by point.
+  { name: 'diff', label: 'Diff', arity: 2, fn: diff, variableArgs: [1],
+    rules: ['gy'], symbolic: 'derivative({0}, {1})',
+    description: 'diff(f, x): df/dx at the current values, itself differentiable' },
 ];
 
 /** Every op by name. A Map, so names such as `constructor` or `__proto__` are never found by accident. */
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(
   entries.map((e) => [e.name, { ...e, callable: e.callable ?? true }]),
 );
+
+/** Every op by its class label (`Square`), for renderers that start from the engine's Functions. */
+export const BY_LABEL: ReadonlyMap<string, OpSpec> = new Map([...OPS.values()].map((op) => [op.label, op]));
 
 /** The functions an expression may call by name, sorted. */
 export const CALLABLE: readonly OpSpec[] = [...OPS.values()]

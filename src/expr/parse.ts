@@ -29,9 +29,18 @@ interface OpEntry {
   right: boolean;
   prefix: boolean;
   start: number;
-  /** For `call`: the function name and the number of arguments seen so far. */
+  /** For `call`: the function name, its arity and the number of arguments seen so far. */
   fn?: string;
+  arity?: number;
   argc?: number;
+}
+
+export interface ParseOptions {
+  /**
+   * Functions defined by the caller (the REPL's `f(t) = ...`), by name with their arity. A call to
+   * one becomes a `call` node whose `op` is that name: the caller expands it before building.
+   */
+  functions?: ReadonlyMap<string, number>;
 }
 
 const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
@@ -41,10 +50,12 @@ const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
   '/': { op: 'div', prec: 2, right: false },
   '^': { op: 'pow', prec: 5, right: true },
 };
+const NO_FUNCTIONS: ReadonlyMap<string, number> = new Map();
 const IMPLICIT_PREC = 3;
 const UNARY_PREC = 4;
 
-export function parse(input: string): Node {
+export function parse(input: string, options: ParseOptions = {}): Node {
+  const functions = options.functions ?? NO_FUNCTIONS;
   if (input.length > MAX_INPUT_LENGTH) {
     throw new ExprError(
       `expression is too long: ${input.length} characters (the limit is ${MAX_INPUT_LENGTH})`,
@@ -98,17 +109,16 @@ export function parse(input: string): Node {
         case 'name': {
           const name = t.text;
           if (next.kind === '(') {
-            const op = OPS.get(name);
-            if (op === undefined || !op.callable) throw unknownFunction(input, t);
-            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, argc: 0 });
+            const arity = arityOf(name, functions);
+            if (arity === undefined) throw unknownFunction(input, t, functions);
+            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
             if (tokens[k + 1].kind === ')') {
-              throw new ExprError(`${name}() needs ${op.arity} argument${op.arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
+              throw new ExprError(`${name}() needs ${arity} argument${arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
             }
             continue;
           }
-          const op = OPS.get(name);
-          if (op !== undefined && op.callable) {
+          if (arityOf(name, functions) !== undefined) {
             throw new ExprError(`${name} is a function: call it with parentheses`, input, t.end, `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`);
           }
           if (RESERVED.has(name)) {
@@ -192,19 +202,46 @@ function findParen(input: string, from: number): number {
   return i < 0 ? from : i;
 }
 
+/** The number of arguments `name` takes when called, or undefined when it is not a function. */
+function arityOf(name: string, functions: ReadonlyMap<string, number>): number | undefined {
+  const op = OPS.get(name);
+  if (op !== undefined) return op.callable ? op.arity : undefined;
+  return functions.get(name);
+}
+
 function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
   const argc = open.argc! + 1;
-  const op = OPS.get(open.fn!)!;
-  if (argc !== op.arity) {
+  const name = open.fn!;
+  const arity = open.arity!;
+  if (argc !== arity) {
+    const op = OPS.get(name);
     throw new ExprError(
-      `${op.name} takes ${op.arity} argument${op.arity === 1 ? '' : 's'}, got ${argc}`,
+      `${name} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${argc}`,
       input,
       open.start,
-      `${op.name}: ${op.description}`,
+      op !== undefined ? `${name}: ${op.description}` : undefined,
     );
   }
   const args = out.splice(out.length - argc, argc);
-  out.push({ type: 'call', op: op.name, args, form: 'function', start: open.start, end: close.end });
+  const op = OPS.get(name);
+  for (const i of op?.variableArgs ?? []) checkVariableArg(input, name, i, args[i], args[0]);
+  out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: close.end });
+}
+
+const ORDINALS = ['first', 'second', 'third'];
+
+/** `diff(f, x)`: the argument at `i` must be a plain variable name, what the derivative is taken with respect to. */
+function checkVariableArg(input: string, name: string, i: number, arg: Node, first: Node): void {
+  if (arg.type === 'variable') return;
+  const written = input.slice(arg.start, arg.end);
+  const what = arg.type === 'constant' ? `the constant ${arg.name}` : `'${written}'`;
+  const f = i === 0 ? 'f' : input.slice(first.start, first.end);
+  throw new ExprError(
+    `the ${ORDINALS[i]} argument of ${name} must be a variable name, got ${what}`,
+    input,
+    arg.start,
+    `write ${name}(${f}, x) to differentiate with respect to x`,
+  );
 }
 
 /** `2x`, `3(x+1)`: allowed, except right after `/` or as an exponent, where it would be ambiguous. */
@@ -237,7 +274,7 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
   }
 }
 
-function unknownFunction(input: string, t: Token): ExprError {
+function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string, number>): ExprError {
   const name = t.text;
   if (CONSTANTS.has(name)) {
     return new ExprError(`${name} is a constant, not a function`, input, t.end, `write ${name}*(...)`);
@@ -246,13 +283,13 @@ function unknownFunction(input: string, t: Token): ExprError {
   if (op !== undefined) {
     return new ExprError(`${name} is written with its operator`, input, t.start, `write a ${op.symbol} b`);
   }
-  const names = CALLABLE.map((o) => o.name);
+  const names = [...CALLABLE.map((o) => o.name), ...functions.keys()];
   const guess = nearest(name, names);
   return new ExprError(
     `unknown function '${name}'`,
     input,
     t.start,
-    guess !== undefined ? `did you mean ${guess}? (or ${name}*(...) for a product)` : `the functions are: ${names.join(', ')}`,
+    guess !== undefined ? `did you mean ${guess}?` : `for a product write ${name}*(...); the functions are: ${names.join(', ')}`,
   );
 }
 
