@@ -14,6 +14,19 @@ const require = createRequire(import.meta.url);
 
 // commander requires node:child_process at load time but uses it only for executable
 // subcommands, which we do not have; loading it costs start-up time, so it is loaded on first use.
+// chalk detects colour support when imported, through node:tty (which loads net and stream, ~10%
+// of start-up). We never use its detection: src/cli/color.ts decides and passes the level.
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-detection' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
+
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
@@ -42,5 +55,5 @@ await build({
   // file, ~5-10% less wall time at start-up in alternating runs.
   minifyWhitespace: true,
   minifySyntax: true,
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, noColorDetection],
 });

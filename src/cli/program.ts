@@ -11,7 +11,6 @@ import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
-import { replCommand } from './repl.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
@@ -159,6 +158,9 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     }
     const opts = program.opts<CliOptions>();
     if (startsRepl(program.args, opts, split.assignments.length, io)) {
+      // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
+      // every one-point run otherwise.
+      const { replCommand } = await import('./repl.js');
       return await replCommand({ precision: opts.precision, color: opts.color }, io);
     }
     if (program.args.length > 1) {
