@@ -164,9 +164,12 @@ describe('bad lines print one error with a caret, and the session goes on', () =
     { name: 'a command without a last expression', lines: [':trace'], message: /:trace shows the last expression, and there is none yet/ },
     { name: 'an argument to a command that takes none', lines: [':vars x'], message: /:vars takes no argument/ },
     { name: ':clear of an unknown name', lines: [':clear nope'], message: /no variable or function named nope/ },
-    { name: ':dot is not here yet', lines: [':dot'], message: /:dot is not available yet\n {2}hint: it arrives with the --dot option/ },
     { name: ':check is not here yet', lines: [':check'], message: /:check is not available yet/ },
-    { name: ':order is not here yet', lines: [':order 3'], message: /:order is not available yet/ },
+    { name: ':order before any expression', lines: [':order 3'], message: /:order shows the last expression, and there is none yet/ },
+    { name: ':order without N', lines: ['x = 1', 'x^2', ':order'], message: /:order takes N and an optional variable name/ },
+    { name: ':order with two variables and no name, not on a terminal', lines: ['x = 1', 'y = 2', 'x*y', ':order 2'], message: /:order needs :order 2 NAME: the expression has 2 variables \(x, y\)/ },
+    { name: ':order by a variable the expression lacks', lines: ['x = 1', 'y = 2', 'x*y', ':order 2 q'], message: /no variable q/ },
+    { name: ':dot takes no argument', lines: ['x = 1', 'x^2', ':dot 3'], message: /:dot takes no argument/ },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -378,7 +381,7 @@ describe('Tab completion', () => {
     { line: '2*fo', hits: ['foo('], word: 'fo' },
     { line: 'x + s', hits: ['sigmoid(', 'sin(', 'sinh(', 'sqrt(', 'square(', 'sx'], word: 's' },
     { line: 'p', hits: ['pi'], word: 'p' },
-    { line: ':', hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':check', ':order', ':clear', ':quit'], word: ':' },
+    { line: ':', hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':tree', ':check', ':order', ':clear', ':quit'], word: ':' },
     { line: ':cl', hits: [':clear'], word: ':cl' },
     { line: ':clear f', hits: ['foo'], word: 'f' },
     { line: 'x + ', hits: [], word: '' },
@@ -471,5 +474,49 @@ describe('the parser and the builder know defined functions', () => {
     const graph = build(root, new Map([['x', 0.5]]));
     assert.deepEqual(graph.steps.map((st) => `${st.name} = ${st.op.name}(${st.inputs.join(', ')})`), ['a = sin(x)', 'y = mul(a, a)']);
     assert.equal(graph.output.data, Math.sin(0.5) * Math.sin(0.5));
+  });
+});
+
+describe(':order, :dot and :tree on the last expression', () => {
+  test(':order N gives the derivatives up to N (tanh at 1, closed forms)', async () => {
+    const { last } = await runLines(['x = 1', 'tanh(x)', ':order 3']);
+    const t = Math.tanh(1);
+    // tanh' = 1 - t^2, tanh'' = -2t(1 - t^2), tanh''' = -2(1 - t^2)(1 - 3t^2)
+    const expected = [1 - t * t, -2 * t * (1 - t * t), -2 * (1 - t * t) * (1 - 3 * t * t)];
+    const got = numbers(last.out);
+    assert.deepEqual(Object.keys(got), ['dy/dx', 'd2y/dx2', 'd3y/dx3']);
+    Object.values(got).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-12 * Math.abs(expected[i]), `order ${i + 1}: ${v} vs ${expected[i]}`));
+  });
+
+  test(':order N NAME picks the variable; on a terminal an ambiguous one is asked for', async () => {
+    const named = await runLines(['x = 2', 'y = 3', 'x^2 * y^3', ':order 2 y']);
+    // d2/dy2 x^2 y^3 = 6 x^2 y
+    assert.equal(numbers(named.last.out)['d2z/dy2'], 6 * 4 * 3);
+    const asked: string[][] = [];
+    const chosen = await runLines(['x = 2', 'y = 3', 'x^2 * y^3', ':order 2'], {
+      choose: async (_message, choices) => {
+        asked.push([...choices]);
+        return 'x';
+      },
+    });
+    assert.deepEqual(asked, [['x', 'y']]);
+    // d2/dx2 x^2 y^3 = 2 y^3
+    assert.equal(numbers(chosen.last.out)['d2z/dx2'], 2 * 27);
+  });
+
+  test(':dot prints the graph of the last expression as DOT', async () => {
+    const { last } = await runLines(['x = 0.5', 'square(exp(square(x)))', ':dot']);
+    assert.ok(last.ok, last.err);
+    assert.match(last.out, /^digraph/);
+    assert.equal((last.out.match(/shape=box/g) ?? []).length, 3);
+    assert.equal((last.out.match(/shape=ellipse/g) ?? []).length, 4);
+    assert.match(last.out, /x \| 0\.5 \| grad 3\.297442541400256/);
+  });
+
+  test(':tree prints the graph as a tree with values and gradients', async () => {
+    const { last } = await runLines(['x = 0.5', 'square(exp(square(x)))', ':tree']);
+    assert.ok(last.ok, last.err);
+    assert.match(last.out, /^y = square\(b\) = 1\.648721270700128 +grad 1\n/);
+    assert.match(last.out, /x = 0\.5 +grad 3\.297442541400256/);
   });
 });

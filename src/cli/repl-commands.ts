@@ -6,6 +6,7 @@
 import { CALLABLE } from '../core/registry.js';
 import { nearest } from '../expr/suggest.js';
 import { ExitSignal, UsageError } from './errors.js';
+import { dotText, orderText, treeText } from './higher.js';
 import type { Session } from './repl-session.js';
 
 export interface ReplCommand {
@@ -22,9 +23,10 @@ export const COMMANDS: readonly ReplCommand[] = [
   { name: 'funcs', summary: 'the functions you defined, then the built-in ones', run: (s, arg) => noArgument('funcs', arg, () => funcsText(s)) },
   { name: 'trace', summary: 'the full forward and backward trace of the last expression', run: (s, arg) => noArgument('trace', arg, () => s.traceText()) },
   { name: 'json', summary: 'the last expression\'s result as one JSON object', run: (s, arg) => noArgument('json', arg, () => s.jsonText()) },
-  notYet('dot', 'Graphviz DOT of the last expression\'s graph', '--dot'),
+  { name: 'dot', summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)', run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.options.precision)) },
+  { name: 'tree', summary: 'the last expression\'s graph as an indented tree with values and gradients', run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), { style: s.style, precision: s.options.precision })) },
   notYet('check', 'the last gradient against central differences and mathjs', '--check'),
-  notYet('order', 'derivatives of the last expression up to order N', '--order', 'N'),
+  { name: 'order', args: 'N [NAME]', summary: 'derivatives of the last expression up to order N (by NAME)', run: order },
   { name: 'clear', args: '[NAME ...]', summary: 'forget the variables and functions named, or all of them', run: clear },
   { name: 'quit', summary: 'leave the session (also Ctrl-D)', run: (s) => (s.quit(), '') },
 ];
@@ -55,6 +57,26 @@ function notYet(name: string, summary: string, option: string, args?: string): R
       throw new UsageError(`:${name} is not available yet`, `it arrives with the ${option} option`);
     },
   };
+}
+
+/** `:order N [NAME]`; with several variables and no NAME, asks which on a terminal. */
+async function order(s: Session, arg: string): Promise<string> {
+  const [nText = '', wrtGiven, ...rest] = arg.split(/\s+/).filter((w) => w !== '');
+  if (!/^\d+$/.test(nText) || rest.length > 0) {
+    throw new UsageError(`:order takes N and an optional variable name, got '${arg}'`, 'write :order 2, or :order 2 x');
+  }
+  const graph = s.lastGraph('order');
+  const names = [...graph.variables.keys()];
+  let wrt = wrtGiven;
+  if (wrt === undefined && names.length > 1 && s.options.choose !== undefined) {
+    try {
+      wrt = await s.options.choose(`Differentiate by which variable?`, names);
+    } catch (e) {
+      if (e instanceof ExitSignal) return ''; // Ctrl-C at the question: nothing asked for
+      throw e;
+    }
+  }
+  return orderText(graph, Number(nText), wrt, { style: s.style, precision: s.options.precision });
 }
 
 function noArgument(name: string, arg: string, run: () => string): string {

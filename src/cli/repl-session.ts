@@ -18,7 +18,7 @@ import { differentiate, type GradResult } from '../api.js';
 import { noGrad } from '../core/config.js';
 import { CONSTANTS, OPS } from '../core/registry.js';
 import type { CallNode, Node } from '../expr/ast.js';
-import { build, variableNames } from '../expr/build.js';
+import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError } from '../expr/errors.js';
 import { tokenize, type Token } from '../expr/lexer.js';
 import { parse } from '../expr/parse.js';
@@ -73,6 +73,8 @@ export interface Definition {
 /** The last expression evaluated, for `:trace` and `:json`. */
 export interface LastResult {
   source: string;
+  /** The expression with the calls to defined functions expanded: what was built. */
+  root: Node;
   values: Map<string, number>;
   result: GradResult;
 }
@@ -142,6 +144,14 @@ export class Session {
   jsonText(): string {
     const last = this.requireLast('json');
     return renderJson(last.source.trim(), last.values, last.result, { precision: this.options.precision });
+  }
+
+  /** The last expression's graph built afresh and differentiated, for `:dot`, `:tree` and `:order`. */
+  lastGraph(command: string): Graph {
+    const last = this.requireLast(command);
+    const graph = build(last.root, last.values, last.source);
+    differentiate(graph);
+    return graph;
   }
 
   requireLast(command: string): LastResult {
@@ -256,7 +266,7 @@ export class Session {
   private evaluate(line: string): { out: string; err: string } {
     const { root, values } = this.prepare(line, line);
     const result = differentiate(build(root, values, line));
-    this.last = { source: line, values, result };
+    this.last = { source: line, root, values, result };
     let err = '';
     warnNonFinite(result, { err: (t) => (err += t) });
     const out = renderText(result, values, { quiet: true, precision: this.options.precision, style: this.style });
