@@ -4,6 +4,7 @@
  */
 export { grad, differentiate, type GradResult, type Values, type BatchValues } from './api.js';
 export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
+export { createPool, sharedFloat64, Pool, MIN_POINTS, type PoolOptions } from './batch/pool.js';
 export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
 export {
   higherDerivatives,

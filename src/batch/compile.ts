@@ -160,13 +160,18 @@ export type Kernel = (start: number, end: number, inputs: readonly Input[], valu
 /** Past this many instructions a generated function is too big to optimise well: interpret instead. */
 const MAX_FUSED = 4000;
 
+/** True when the plan is small enough for one generated loop (else it runs on the tape interpreter). */
+export function fusesWell(p: Plan): boolean {
+  return p.forward.length + p.backward.length <= MAX_FUSED;
+}
+
 /**
  * The kernel for a plan, specialised on which inputs are arrays (`true`) and which are numbers.
  * Small graphs get one generated loop; very large ones (a 200,000-deep chain) a tape interpreter
  * running the same templates, which needs memory per slot, not per point.
  */
 export function compileKernel(p: Plan, arrays: readonly boolean[], mode: 'auto' | 'fused' | 'tape' = 'auto'): Kernel {
-  const fused = mode === 'auto' ? p.forward.length + p.backward.length <= MAX_FUSED : mode === 'fused';
+  const fused = mode === 'auto' ? fusesWell(p) : mode === 'fused';
   return fused ? fuse(p, arrays) : interpret(p);
 }
 
@@ -180,6 +185,15 @@ const v = (s: number): string => `v${s}`;
 const g = (s: number): string => `g${s}`;
 
 function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
+  return kernelFrom(kernelSource(p, arrays), p.constants.map((c) => c.value));
+}
+
+/**
+ * The generated kernel's source for a plan and a pattern of array (`true`) and number inputs: a
+ * function of `K` (the plan's constants, in order) returning the kernel. Our own templates and
+ * names only (see the header); the worker pool sends this same text to its threads.
+ */
+export function kernelSource(p: Plan, arrays: readonly boolean[]): string {
   const n = p.names.length;
   const head: string[] = ['"use strict";'];
   for (let c = 0; c < p.constants.length; c++) head.push(`const ${v(p.constants[c].slot)} = K[${c}];`);
@@ -209,21 +223,27 @@ function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
   for (let j = 0; j < n; j++) {
     body.push(`G${j}[i] = ${j === p.outputSlot ? '1' : reached.has(j) ? g(j) : '0'};`);
   }
-  const source =
+  return (
     `${head.join('\n')}\nreturn function kernel(start, end, X, V, G) {\n${pre.join('\n')}\n` +
-    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`;
-  // Our own templates and names only (see the header). Cached by source, so the same expression
-  // compiled again reuses V8's optimised code instead of warming up a new function.
+    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`
+  );
+}
+
+/**
+ * The kernel from `kernelSource`'s text. Cached by source, so the same expression compiled again
+ * reuses V8's optimised code instead of warming up a new function.
+ */
+export function kernelFrom(source: string, constants: readonly number[]): Kernel {
   let factory = factories.get(source);
   if (factory === undefined) {
-    factory = new Function('K', source) as (k: number[]) => Kernel;
+    factory = new Function('K', source) as (k: readonly number[]) => Kernel;
     if (factories.size >= 64) factories.clear();
     factories.set(source, factory);
   }
-  return factory(p.constants.map((c) => c.value));
+  return factory(constants);
 }
 
-const factories = new Map<string, (k: number[]) => Kernel>();
+const factories = new Map<string, (k: readonly number[]) => Kernel>();
 
 /** Each op's templates as small functions, compiled once: forward(a, b), backward[i](a, b, y, g). */
 type OpFns = { forward: (a: number, b: number) => number; backward: ((a: number, b: number, y: number, g: number) => number)[] };

@@ -4,7 +4,7 @@
  */
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
-import { compileKernel, engineKernel, fusible, plan, type Input, type Kernel, type Plan } from './compile.js';
+import { compileKernel, engineKernel, fusesWell, fusible, kernelSource, plan, type Input, type Kernel, type Plan } from './compile.js';
 
 export interface BatchResult {
   /** The number of points. */
@@ -72,12 +72,22 @@ export class CompiledExpression {
   }
 
   /**
-   * Value and gradient at every point. `values` must give every variable the expression uses
-   * (missing: a RangeError naming it); arrays of one value repeat like numbers. Pass an earlier
-   * result of the same length as `into` to write into its arrays instead of allocating new ones
-   * (in a loop over many batches this saves the allocation and its page faults).
+   * The generated kernel's source and constants for this pattern of array and number inputs, for
+   * running the same loop on other threads; undefined when there is no generated loop (the engine
+   * point by point, or a graph so large that it runs on the tape interpreter).
    */
-  run(values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): BatchResult {
+  kernelSource(inputs: readonly Input[]): { source: string; constants: number[] } | undefined {
+    if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
+    const arrays = inputs.map((x) => typeof x !== 'number');
+    return { source: kernelSource(this.plan, arrays), constants: this.plan.constants.map((c) => c.value) };
+  }
+
+  /**
+   * The inputs of a run, one per name (arrays as Float64Array, single values as numbers), and the
+   * number of points. Throws a RangeError for a missing variable, LengthMismatchError for arrays
+   * of different lengths.
+   */
+  bind(values: ReadonlyMap<string, ArrayLike<number> | number>): { length: number; inputs: Input[] } {
     const used = new Map<string, ArrayLike<number> | number>();
     for (const name of this.names) {
       const x = values.get(name);
@@ -85,15 +95,32 @@ export class CompiledExpression {
       used.set(name, x);
     }
     const length = broadcastLength(used);
-    const inputs: Input[] = this.names.map((name) => toInput(used.get(name)!));
-    const reuse = into !== undefined && into.length === length && this.names.every((n) => into.gradient[n]?.length === length);
-    const value = reuse ? into.value : new Float64Array(length);
-    const grads = this.names.map((n) => (reuse ? into.gradient[n] : new Float64Array(length)));
-    this.kernel(inputs)(0, length, inputs, value, grads);
-    if (reuse) return into;
+    return { length, inputs: this.names.map((name) => toInput(used.get(name)!)) };
+  }
+
+  /** True when `into` holds arrays of `length` points for the value and every partial. */
+  fits(into: BatchResult | undefined, length: number): into is BatchResult {
+    return into !== undefined && into.length === length && into.value.length === length && this.names.every((n) => into.gradient[n]?.length === length);
+  }
+
+  /** A BatchResult over the given arrays (grads[j] is the partial for names[j]). */
+  result(length: number, value: Float64Array, grads: readonly Float64Array[]): BatchResult {
     const gradient: Record<string, Float64Array> = Object.create(null);
     this.names.forEach((name, j) => (gradient[name] = grads[j]));
     return { length, value, gradient };
+  }
+
+  /**
+   * Value and gradient at every point. `values` must give every variable the expression uses
+   * (missing: a RangeError naming it); arrays of one value repeat like numbers. Pass an earlier
+   * result of the same length as `into` to write into its arrays instead of allocating new ones
+   * (in a loop over many batches this saves the allocation and its page faults).
+   */
+  run(values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): BatchResult {
+    const { length, inputs } = this.bind(values);
+    const out = this.fits(into, length) ? into : this.result(length, new Float64Array(length), this.names.map(() => new Float64Array(length)));
+    this.kernel(inputs)(0, length, inputs, out.value, this.names.map((n) => out.gradient[n]));
+    return out;
   }
 }
 

@@ -1,0 +1,226 @@
+/**
+ * A pool of worker threads for compiled expressions: a large batch is split into contiguous index
+ * ranges, this thread computes the first and each worker one of the others, all over
+ * SharedArrayBuffers. Every thread runs the SAME generated kernel text (`kernelSource`, made only
+ * of our templates), with V8's own `Math` functions, so the result is bit for bit the one-thread
+ * result.
+ *
+ * A worker costs tens of milliseconds to start, so a pool pays only when it is created once and
+ * reused for large batches; below `minPoints` points (and for expressions with no generated loop)
+ * `run` stays on this thread. The workers never keep the process alive (they are unref'd while
+ * idle); `close()` ends them.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { Input } from './compile.js';
+import type { BatchResult, CompiledExpression } from './run.js';
+
+export interface PoolOptions {
+  /** Threads in all, this one included (default 2, at most the machine's cores). */
+  threads?: number;
+  /** Batches with fewer points run on this thread alone (default MIN_POINTS). */
+  minPoints?: number;
+}
+
+/**
+ * Below this many points a batch stays on one thread. Measured with a warm pool on 2 cores: a
+ * round trip to a worker costs ~0.1 ms (postMessage both ways and the wake-up), which is the time
+ * of ~10,000 points of a cheap kernel; at 2^16 points two threads already win clearly.
+ */
+export const MIN_POINTS = 1 << 16;
+
+/** The worker's program: compile each kernel once, run the ranges it is sent, answer. */
+const WORKER = `"use strict";
+// getBuiltinModule, not require or import: the worker runs as CommonJS or as a module depending
+// on the parent's flags (--input-type).
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const kernels = new Map();
+parentPort.on('message', (t) => {
+  try {
+    let kernel = kernels.get(t.kernel);
+    if (kernel === undefined) {
+      if (kernels.size >= 64) kernels.clear();
+      kernel = new Function('K', t.source)(t.constants);
+      kernels.set(t.kernel, kernel);
+    }
+    kernel(t.start, t.end, t.inputs, t.value, t.grads);
+    parentPort.postMessage({ task: t.task });
+  } catch (e) {
+    parentPort.postMessage({ task: t.task, error: String((e && e.message) || e) });
+  }
+});`;
+
+/**
+ * What a worker is sent: the kernel (text and constants, compiled once per id and kept while the
+ * worker has few) and the range to compute.
+ */
+interface Task {
+  task: number;
+  kernel: number;
+  source: string;
+  constants: number[];
+  start: number;
+  end: number;
+  inputs: Input[];
+  value: Float64Array;
+  grads: Float64Array[];
+}
+
+interface Pending {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** One worker, its kernels, and the tasks it has not answered yet. */
+class Thread {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  dead: Error | undefined;
+
+  constructor(script: string, onDeath: (t: Thread) => void) {
+    this.worker = new Worker(script, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (m: { task: number; error?: string }) => {
+      const p = this.pending.get(m.task);
+      if (p === undefined) return;
+      this.pending.delete(m.task);
+      this.idle();
+      if (m.error === undefined) p.resolve();
+      else p.reject(new Error(`worker thread: ${m.error}`));
+    });
+    const die = (e: Error): void => {
+      if (this.dead !== undefined) return;
+      this.dead = e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+      onDeath(this);
+    };
+    this.worker.on('error', (e) => die(new Error(`worker thread failed: ${e.message}`)));
+    this.worker.on('exit', (code) => die(new Error(`worker thread stopped (exit code ${code})`)));
+  }
+
+  send(t: Task): Promise<void> {
+    if (this.dead !== undefined) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.pending.set(t.task, { resolve, reject });
+      // Referenced while it works, so that the process waits for the answer.
+      this.worker.ref();
+      this.worker.postMessage(t);
+    });
+  }
+
+  private idle(): void {
+    if (this.pending.size === 0) this.worker.unref();
+  }
+}
+
+/** A SharedArrayBuffer-backed Float64Array of `length` zeros (inputs in these are not copied). */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
+const isShared = (x: Float64Array): boolean => x.buffer instanceof SharedArrayBuffer;
+
+export class Pool {
+  readonly threads: number;
+  readonly minPoints: number;
+  private workers: Thread[] = [];
+  private closed = false;
+  private nextTask = 0;
+  /** Kernel ids per compiled expression and kernel text (its constants are the expression's). */
+  private readonly ids = new WeakMap<CompiledExpression, Map<string, number>>();
+  private nextId = 0;
+  /** Shared copies of ordinary input arrays, kept between runs (released by `close`). */
+  private spare: Float64Array[] = [];
+
+  /** `script` is the workers' program (tests replace it to make a worker fail). */
+  constructor(options: PoolOptions = {}, private readonly script = WORKER) {
+    this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
+    this.minPoints = options.minPoints ?? MIN_POINTS;
+    for (let w = 1; w < this.threads; w++) this.spawn();
+  }
+
+  private spawn(): void {
+    this.workers.push(new Thread(this.script, (t) => (this.workers = this.workers.filter((w) => w !== t))));
+  }
+
+  /**
+   * As `compiled.run(values, into)`, split over the pool's threads when the batch is large enough.
+   * Arrays not backed by a SharedArrayBuffer are copied into one for the workers' ranges (the
+   * pool keeps these buffers for later runs until `close`; use `sharedFloat64` to avoid the copy); the result's arrays are shared, so passing it back as
+   * `into` reuses them. Rejects with the worker's error if one fails; never waits forever on a
+   * worker that died.
+   */
+  async run(compiled: CompiledExpression, values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): Promise<BatchResult> {
+    if (this.closed) throw new Error('the pool is closed');
+    const { length, inputs } = compiled.bind(values);
+    const code = compiled.kernelSource(inputs);
+    while (this.workers.length < this.threads - 1) this.spawn(); // replace workers that died
+    const parts = Math.min(this.threads, Math.ceil(length / Math.max(1, this.minPoints / 2)));
+    if (code === undefined || length < this.minPoints || parts < 2) return compiled.run(values, into);
+
+    const reuse = compiled.fits(into, length) && isShared(into.value) && compiled.names.every((n) => isShared(into.gradient[n]));
+    const out = reuse ? into : compiled.result(length, sharedFloat64(length), compiled.names.map(() => sharedFloat64(length)));
+    const value = out.value;
+    const grads = compiled.names.map((n) => out.gradient[n]);
+    const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * length) / parts));
+
+    // Inputs the workers can read: shared arrays as they are, others copied (the workers' ranges
+    // only) into shared buffers the pool keeps for the next run, so their pages are already mapped.
+    const borrowed: Float64Array[] = [];
+    const shared = inputs.map((x) => {
+      if (typeof x === 'number' || isShared(x)) return x;
+      const copy = this.borrow(length);
+      borrowed.push(copy);
+      copy.set(x.subarray(bounds[1]), bounds[1]);
+      return copy;
+    });
+    const id = this.kernelId(compiled, code.source);
+    const work: Promise<void>[] = [];
+    for (let k = 1; k < parts; k++) {
+      const task: Task = { task: this.nextTask++, kernel: id, ...code, start: bounds[k], end: bounds[k + 1], inputs: shared, value, grads };
+      work.push(this.workers[k - 1].send(task));
+    }
+    compiled.kernel(inputs)(bounds[0], bounds[1], inputs, value, grads);
+    try {
+      await Promise.all(work);
+    } finally {
+      this.spare.push(...borrowed);
+      if (this.closed) this.spare = [];
+    }
+    if (into !== undefined && !reuse && compiled.fits(into, length)) {
+      into.value.set(value);
+      compiled.names.forEach((n, j) => into.gradient[n].set(grads[j]));
+      return into;
+    }
+    return out;
+  }
+
+  /** A shared buffer of at least `length` numbers, from the spares when one is big enough. */
+  private borrow(length: number): Float64Array {
+    const k = this.spare.findIndex((b) => b.length >= length);
+    return k >= 0 ? this.spare.splice(k, 1)[0] : sharedFloat64(length);
+  }
+
+  private kernelId(compiled: CompiledExpression, source: string): number {
+    let bySource = this.ids.get(compiled);
+    if (bySource === undefined) this.ids.set(compiled, (bySource = new Map()));
+    let id = bySource.get(source);
+    if (id === undefined) bySource.set(source, (id = this.nextId++));
+    return id;
+  }
+
+  /** Ends the workers; `run` after `close` rejects. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.spare = [];
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((t) => t.worker.terminate()));
+  }
+}
+
+/** A pool of `threads` threads in all (this one included); see Pool. */
+export function createPool(options: PoolOptions = {}): Pool {
+  return new Pool(options);
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CompiledExpression, Pool, createPool, parse, sharedFloat64, type BatchResult } from '../src/index.js';
+import { expression, random, values } from './helpers/random.js';
+
+/** Every number of `a` is the same double as `b`'s (NaN included, -0 distinct from 0). */
+function assertSame(a: BatchResult, b: BatchResult, where: string): void {
+  assert.equal(a.length, b.length, where);
+  for (let i = 0; i < a.length; i++) {
+    assert.ok(Object.is(a.value[i], b.value[i]), `${where}: value[${i}] ${a.value[i]} vs one thread ${b.value[i]}`);
+    for (const name of Object.keys(b.gradient)) {
+      assert.ok(Object.is(a.gradient[name][i], b.gradient[name][i]), `${where}: d/d${name}[${i}] ${a.gradient[name][i]} vs one thread ${b.gradient[name][i]}`);
+    }
+  }
+}
+
+test('three threads give the one-thread result bit for bit on random expressions and arrays', async () => {
+  // minPoints 2: every batch here is split, so the workers compute most points.
+  const pool = createPool({ threads: 3, minPoints: 2 });
+  try {
+    const rnd = random(5_2026);
+    for (let k = 0; k < 120; k++) {
+      const source = expression(rnd, 1 + Math.floor(rnd() * 5));
+      const n = 1 + Math.floor(rnd() * 40);
+      const x = values(rnd, n);
+      const y = rnd() < 0.3 ? values(rnd, 1)[0] : values(rnd, n);
+      // Half the time the inputs are already shared (no copy), else the pool copies them.
+      const share = (a: Float64Array): Float64Array => {
+        if (k % 2 === 0) return a;
+        const s = sharedFloat64(a.length);
+        s.set(a);
+        return s;
+      };
+      const given = new Map<string, Float64Array | number>([['x', share(x)], ['y', typeof y === 'number' ? y : share(y)]]);
+      const compiled = new CompiledExpression(parse(source), source);
+      const one = compiled.run(given);
+      const threaded = await pool.run(compiled, given);
+      assertSame(threaded, one, `${source} (n=${n})`);
+      // Run again into the threaded result's (shared) arrays, and into ordinary ones.
+      assertSame(await pool.run(compiled, given, threaded), one, `${source} into shared arrays`);
+      assert.equal(await pool.run(compiled, given, threaded), threaded);
+      const plain = compiled.run(given);
+      assert.equal(await pool.run(compiled, given, plain), plain);
+      assertSame(plain, one, `${source} into ordinary arrays`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('small batches and expressions without a generated loop stay on this thread, with the same answers', async () => {
+  const pool = createPool({ threads: 2 });
+  try {
+    const x = Float64Array.from({ length: 100 }, (_, i) => i / 10);
+    const small = new CompiledExpression(parse('sin(x)^2'), 'sin(x)^2');
+    assertSame(await pool.run(small, new Map([['x', x]])), small.run(new Map([['x', x]])), 'below minPoints');
+    const d = new CompiledExpression(parse('diff(sin(x), x)'), 'diff(sin(x), x)');
+    assertSame(await pool.run(d, new Map([['x', x]])), d.run(new Map([['x', x]])), 'diff (engine point by point)');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('bad values reject as in one thread, and a closed pool rejects', async () => {
+  const pool = createPool({ threads: 2, minPoints: 2 });
+  const c = new CompiledExpression(parse('x*y'), 'x*y');
+  await assert.rejects(pool.run(c, new Map([['x', new Float64Array(3)]])), /no value for y/);
+  await assert.rejects(pool.run(c, new Map([['x', new Float64Array(3)], ['y', new Float64Array(4)]])), /different lengths/);
+  await pool.close();
+  await assert.rejects(pool.run(c, new Map([['x', 1], ['y', 2]])), /closed/);
+});
+
+test('a worker that throws or exits rejects the run with its error instead of hanging', async () => {
+  const x = new Float64Array(64).fill(0.5);
+  const c = new CompiledExpression(parse('exp(x)'), 'exp(x)');
+  const throwing = new Pool(
+    { threads: 2, minPoints: 2 },
+    `require('node:worker_threads').parentPort.on('message', (t) => require('node:worker_threads').parentPort.postMessage({ task: t.task, error: 'boom' }));`,
+  );
+  await assert.rejects(throwing.run(c, new Map([['x', x]])), /worker thread: boom/);
+  await throwing.close();
+  const exiting = new Pool({ threads: 2, minPoints: 2 }, `require('node:worker_threads').parentPort.on('message', () => process.exit(7));`);
+  await assert.rejects(exiting.run(c, new Map([['x', x]])), /stopped \(exit code 7\)/);
+  await exiting.close();
+  const crashing = new Pool({ threads: 2, minPoints: 2 }, `require('node:worker_threads').parentPort.on('message', () => { throw new TypeError('bad task'); });`);
+  await assert.rejects(crashing.run(c, new Map([['x', x]])), /bad task/);
+  await crashing.close();
+});
+
+test('a pool that is never closed does not keep the process alive', () => {
+  const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+  const script = `
+    import { CompiledExpression, createPool, parse } from ${JSON.stringify(index)};
+    const pool = createPool({ threads: 2, minPoints: 2 });
+    const c = new CompiledExpression(parse('tanh(x)'), 'tanh(x)');
+    const r = await pool.run(c, new Map([['x', new Float64Array([1, 2, 3, 4])]]));
+    console.log(r.value[3] === Math.tanh(4));`;
+  // The timeout only turns a hang into a failure; the process should end as soon as main does.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, null, 'the process was still running');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'true');
+});
