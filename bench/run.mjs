@@ -2,7 +2,8 @@
 // of a shared machine falls on both. Absolute times drift; the ratios are what to read.
 //
 //   throughput  the library's compiled kernel vs DeZero's algorithm on numpy (bench/dezero_numpy.py)
-//               and a hand-fused C loop (bench/fused.c, gcc -O3 -march=native), 4M points
+//               and a hand-fused C loop (bench/fused.c, gcc -O3 -march=native), 4M points; ours on
+//               one thread and on two (createPool, warm, bench/js_side.mjs "pool" modes)
 //   start-up    one point from a cold process vs a bare `node -e 0`
 //   depth       a chain sin(sin(...sin(x)...)) 20,000 and 200,000 deep, -f FILE --quiet: time and memory
 //
@@ -10,6 +11,7 @@
 // BENCH_STARTUP (runs per side, default 15).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -40,9 +42,13 @@ const SIDES = {
   C: (id) => [join(work, 'fused'), [id, N, 5]],
   js: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5]],
   'js grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'fresh']],
+  'js 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool']],
+  'js 2 threads, copied': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool-copy']],
 };
 const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`);
+console.log(`  ${availableParallelism()} cores, load average ${load()} (threads gain only on idle cores); C and numpy run on one thread`);
 for (const [id, expr] of Object.entries(EXPRESSIONS)) {
   const per = Object.fromEntries(Object.keys(SIDES).map((k) => [k, []]));
   const checks = new Set();
@@ -57,6 +63,10 @@ for (const [id, expr] of Object.entries(EXPRESSIONS)) {
   console.log(`  ${expr}`);
   console.log(`    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`);
   console.log(`    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`);
+  const t2 = m['js 2 threads'];
+  console.log(`    ours, 2 threads (warm pool, shared inputs, outputs reused) ${fmt(t2)}: / numpy-DeZero = ${fmt(t2 / m.numpy, 2)}x   / C = ${fmt(t2 / m.C, 2)}x   / ours 1 thread = ${fmt(t2 / m.js, 2)}x`);
+  console.log(`    ours, 2 threads, ordinary inputs (copied to shared memory each run) ${fmt(m['js 2 threads, copied'])}: / C = ${fmt(m['js 2 threads, copied'] / m.C, 2)}x`);
+  console.log(`    load average now ${load()}`);
   if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
 }
 
