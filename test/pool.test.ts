@@ -17,13 +17,13 @@ function assertSame(a: BatchResult, b: BatchResult, where: string): void {
 }
 
 test('three threads give the one-thread result bit for bit on random expressions and arrays', async () => {
-  // minPoints 2: every batch here is split, so the workers compute most points.
-  const pool = createPool({ threads: 3, minPoints: 2 });
+  // Every batch here is split into blocks of 16 points that the three threads claim.
+  const pool = createPool({ threads: 3, minPoints: 2, block: 16 });
   try {
     const rnd = random(5_2026);
-    for (let k = 0; k < 120; k++) {
+    for (let k = 0; k < 60; k++) {
       const source = expression(rnd, 1 + Math.floor(rnd() * 5));
-      const n = 1 + Math.floor(rnd() * 40);
+      const n = 1 + Math.floor(rnd() * 4000);
       const x = values(rnd, n);
       const y = rnd() < 0.3 ? values(rnd, 1)[0] : values(rnd, n);
       // Half the time the inputs are already shared (no copy), else the pool copies them.
@@ -45,6 +45,7 @@ test('three threads give the one-thread result bit for bit on random expressions
       assert.equal(await pool.run(compiled, given, plain), plain);
       assertSame(plain, one, `${source} into ordinary arrays`);
     }
+    assert.ok(pool.workerPoints > 0, 'the workers computed none of the points');
   } finally {
     await pool.close();
   }
@@ -79,6 +80,7 @@ test('a worker that throws or exits rejects the run with its error instead of ha
     { threads: 2, minPoints: 2 },
     `require('node:worker_threads').parentPort.on('message', (t) => require('node:worker_threads').parentPort.postMessage({ task: t.task, error: 'boom' }));`,
   );
+  // (These scripts are the whole worker program: they fail without computing anything.)
   await assert.rejects(throwing.run(c, new Map([['x', x]])), /worker thread: boom/);
   await throwing.close();
   const exiting = new Pool({ threads: 2, minPoints: 2 }, `require('node:worker_threads').parentPort.on('message', () => process.exit(7));`);

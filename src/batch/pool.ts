@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { Input } from './compile.js';
+import type { Input, Kernel } from './compile.js';
 import type { BatchResult, CompiledExpression } from './run.js';
 
 export interface PoolOptions {
@@ -20,6 +20,8 @@ export interface PoolOptions {
   threads?: number;
   /** Batches with fewer points run on this thread alone (default MIN_POINTS). */
   minPoints?: number;
+  /** Points a thread claims at a time (default BLOCK). */
+  block?: number;
 }
 
 /**
@@ -29,12 +31,40 @@ export interface PoolOptions {
  */
 export const MIN_POINTS = 1 << 16;
 
-/** The worker's program: compile each kernel once, run the ranges it is sent, answer. */
+/** Points a thread claims at a time: tens of microseconds of work, so claiming costs nothing. */
+export const BLOCK = 8192;
+
+/**
+ * Claims blocks of `block` points from `counters[0]` and computes them until none are left;
+ * returns how many points it computed. The same function runs in the workers (its text is part
+ * of their program).
+ */
+function claimBlocks(
+  kernel: Kernel,
+  counters: Int32Array,
+  block: number,
+  length: number,
+  inputs: readonly Input[],
+  value: Float64Array,
+  grads: readonly Float64Array[],
+): number {
+  let points = 0;
+  for (;;) {
+    const start = Atomics.add(counters, 0, 1) * block;
+    if (start >= length) return points;
+    const end = Math.min(length, start + block);
+    kernel(start, end, inputs, value, grads);
+    points += end - start;
+  }
+}
+
+/** The worker's program: compile each kernel once, claim and compute blocks, answer. */
 const WORKER = `"use strict";
 // getBuiltinModule, not require or import: the worker runs as CommonJS or as a module depending
 // on the parent's flags (--input-type).
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const kernels = new Map();
+const claimBlocks = ${claimBlocks.toString()};
 parentPort.on('message', (t) => {
   try {
     let kernel = kernels.get(t.kernel);
@@ -43,8 +73,8 @@ parentPort.on('message', (t) => {
       kernel = new Function('K', t.source)(t.constants);
       kernels.set(t.kernel, kernel);
     }
-    kernel(t.start, t.end, t.inputs, t.value, t.grads);
-    parentPort.postMessage({ task: t.task });
+    const points = claimBlocks(kernel, t.counters, t.block, t.length, t.inputs, t.value, t.grads);
+    parentPort.postMessage({ task: t.task, points });
   } catch (e) {
     parentPort.postMessage({ task: t.task, error: String((e && e.message) || e) });
   }
@@ -59,15 +89,16 @@ interface Task {
   kernel: number;
   source: string;
   constants: number[];
-  start: number;
-  end: number;
+  counters: Int32Array;
+  block: number;
+  length: number;
   inputs: Input[];
   value: Float64Array;
   grads: Float64Array[];
 }
 
 interface Pending {
-  resolve: () => void;
+  resolve: (points: number) => void;
   reject: (e: Error) => void;
 }
 
@@ -80,12 +111,12 @@ class Thread {
   constructor(script: string, onDeath: (t: Thread) => void) {
     this.worker = new Worker(script, { eval: true });
     this.worker.unref();
-    this.worker.on('message', (m: { task: number; error?: string }) => {
+    this.worker.on('message', (m: { task: number; points?: number; error?: string }) => {
       const p = this.pending.get(m.task);
       if (p === undefined) return;
       this.pending.delete(m.task);
       this.idle();
-      if (m.error === undefined) p.resolve();
+      if (m.error === undefined) p.resolve(m.points ?? 0);
       else p.reject(new Error(`worker thread: ${m.error}`));
     });
     const die = (e: Error): void => {
@@ -99,7 +130,7 @@ class Thread {
     this.worker.on('exit', (code) => die(new Error(`worker thread stopped (exit code ${code})`)));
   }
 
-  send(t: Task): Promise<void> {
+  send(t: Task): Promise<number> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending.set(t.task, { resolve, reject });
@@ -124,6 +155,9 @@ const isShared = (x: Float64Array): boolean => x.buffer instanceof SharedArrayBu
 export class Pool {
   readonly threads: number;
   readonly minPoints: number;
+  readonly block: number;
+  /** Points the workers have computed so far (the rest were computed on this thread). */
+  workerPoints = 0;
   private workers: Thread[] = [];
   private closed = false;
   private nextTask = 0;
@@ -137,6 +171,7 @@ export class Pool {
   constructor(options: PoolOptions = {}, private readonly script = WORKER) {
     this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
     this.minPoints = options.minPoints ?? MIN_POINTS;
+    this.block = Math.max(1, Math.floor(options.block ?? BLOCK));
     for (let w = 1; w < this.threads; w++) this.spawn();
   }
 
@@ -146,44 +181,44 @@ export class Pool {
 
   /**
    * As `compiled.run(values, into)`, split over the pool's threads when the batch is large enough.
-   * Arrays not backed by a SharedArrayBuffer are copied into one for the workers' ranges (the
-   * pool keeps these buffers for later runs until `close`; use `sharedFloat64` to avoid the copy); the result's arrays are shared, so passing it back as
-   * `into` reuses them. Rejects with the worker's error if one fails; never waits forever on a
-   * worker that died.
+   * Arrays not backed by a SharedArrayBuffer are copied into one for the workers (the pool keeps
+   * these buffers for later runs until `close`; use `sharedFloat64` to avoid the copy). The
+   * result's arrays are shared, so passing it back as `into` reuses them. Rejects with the
+   * worker's error if one fails; never waits forever on a worker that died.
    */
   async run(compiled: CompiledExpression, values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): Promise<BatchResult> {
     if (this.closed) throw new Error('the pool is closed');
     const { length, inputs } = compiled.bind(values);
     const code = compiled.kernelSource(inputs);
+    if (code === undefined || length < this.minPoints || this.threads < 2) return compiled.run(values, into);
     while (this.workers.length < this.threads - 1) this.spawn(); // replace workers that died
-    const parts = Math.min(this.threads, Math.ceil(length / Math.max(1, this.minPoints / 2)));
-    if (code === undefined || length < this.minPoints || parts < 2) return compiled.run(values, into);
 
     const reuse = compiled.fits(into, length) && isShared(into.value) && compiled.names.every((n) => isShared(into.gradient[n]));
     const out = reuse ? into : compiled.result(length, sharedFloat64(length), compiled.names.map(() => sharedFloat64(length)));
     const value = out.value;
     const grads = compiled.names.map((n) => out.gradient[n]);
-    const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * length) / parts));
-
-    // Inputs the workers can read: shared arrays as they are, others copied (the workers' ranges
-    // only) into shared buffers the pool keeps for the next run, so their pages are already mapped.
+    // Inputs the workers can read: shared arrays as they are, others copied into shared buffers
+    // the pool keeps for the next run (so their pages are already mapped).
     const borrowed: Float64Array[] = [];
     const shared = inputs.map((x) => {
       if (typeof x === 'number' || isShared(x)) return x;
       const copy = this.borrow(length);
       borrowed.push(copy);
-      copy.set(x.subarray(bounds[1]), bounds[1]);
+      copy.set(x);
       return copy;
     });
+
+    // Every thread claims blocks of points from one counter until none are left, so a worker
+    // that a busy machine does not schedule costs little: this thread takes its blocks.
+    const counters = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const id = this.kernelId(compiled, code.source);
-    const work: Promise<void>[] = [];
-    for (let k = 1; k < parts; k++) {
-      const task: Task = { task: this.nextTask++, kernel: id, ...code, start: bounds[k], end: bounds[k + 1], inputs: shared, value, grads };
-      work.push(this.workers[k - 1].send(task));
-    }
-    compiled.kernel(inputs)(bounds[0], bounds[1], inputs, value, grads);
+    const task = { kernel: id, ...code, counters, block: this.block, length, inputs: shared, value, grads };
+    const work = this.workers.map((w) => w.send({ task: this.nextTask++, ...task }));
+    claimBlocks(compiled.kernel(inputs), counters, this.block, length, inputs, value, grads);
     try {
-      await Promise.all(work);
+      // Every worker answers, even one that found no block left: a result is never returned
+      // while a worker may still write into it, and a worker's failure always surfaces.
+      for (const points of await Promise.all(work)) this.workerPoints += points;
     } finally {
       this.spare.push(...borrowed);
       if (this.closed) this.spare = [];
