@@ -1,7 +1,7 @@
 /**
- * A pool of worker threads for compiled expressions: a large batch is split into contiguous index
- * ranges, this thread computes the first and each worker one of the others, all over
- * SharedArrayBuffers. Every thread runs the SAME generated kernel text (`kernelSource`, made only
+ * A pool of worker threads for compiled expressions: the points of a large batch are split into
+ * blocks that this thread and the workers claim from a shared counter until none are left, all
+ * over SharedArrayBuffers (a worker the machine is slow to schedule just claims fewer). Every thread runs the SAME generated kernel text (`kernelSource`, made only
  * of our templates), with V8's own `Math` functions, so the result is bit for bit the one-thread
  * result.
  *
@@ -35,13 +35,13 @@ export const MIN_POINTS = 1 << 16;
 export const BLOCK = 8192;
 
 /**
- * Claims blocks of `block` points from `counters[0]` and computes them until none are left;
+ * Claims blocks of `block` points from `claimed[0]` and computes them until none are left;
  * returns how many points it computed. The same function runs in the workers (its text is part
  * of their program).
  */
 function claimBlocks(
   kernel: Kernel,
-  counters: Int32Array,
+  claimed: Int32Array,
   block: number,
   length: number,
   inputs: readonly Input[],
@@ -50,7 +50,7 @@ function claimBlocks(
 ): number {
   let points = 0;
   for (;;) {
-    const start = Atomics.add(counters, 0, 1) * block;
+    const start = Atomics.add(claimed, 0, 1) * block;
     if (start >= length) return points;
     const end = Math.min(length, start + block);
     kernel(start, end, inputs, value, grads);
@@ -73,7 +73,7 @@ parentPort.on('message', (t) => {
       kernel = new Function('K', t.source)(t.constants);
       kernels.set(t.kernel, kernel);
     }
-    const points = claimBlocks(kernel, t.counters, t.block, t.length, t.inputs, t.value, t.grads);
+    const points = claimBlocks(kernel, t.claimed, t.block, t.length, t.inputs, t.value, t.grads);
     parentPort.postMessage({ task: t.task, points });
   } catch (e) {
     parentPort.postMessage({ task: t.task, error: String((e && e.message) || e) });
@@ -82,14 +82,14 @@ parentPort.on('message', (t) => {
 
 /**
  * What a worker is sent: the kernel (text and constants, compiled once per id and kept while the
- * worker has few) and the range to compute.
+ * worker has few) and the batch whose blocks it claims.
  */
 interface Task {
   task: number;
   kernel: number;
   source: string;
   constants: number[];
-  counters: Int32Array;
+  claimed: Int32Array;
   block: number;
   length: number;
   inputs: Input[];
@@ -210,11 +210,11 @@ export class Pool {
 
     // Every thread claims blocks of points from one counter until none are left, so a worker
     // that a busy machine does not schedule costs little: this thread takes its blocks.
-    const counters = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const claimed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const id = this.kernelId(compiled, code.source);
-    const task = { kernel: id, ...code, counters, block: this.block, length, inputs: shared, value, grads };
+    const task = { kernel: id, ...code, claimed, block: this.block, length, inputs: shared, value, grads };
     const work = this.workers.map((w) => w.send({ task: this.nextTask++, ...task }));
-    claimBlocks(compiled.kernel(inputs), counters, this.block, length, inputs, value, grads);
+    claimBlocks(compiled.kernel(inputs), claimed, this.block, length, inputs, value, grads);
     try {
       // Every worker answers, even one that found no block left: a result is never returned
       // while a worker may still write into it, and a worker's failure always surfaces.
