@@ -25,11 +25,13 @@ export interface PoolOptions {
 }
 
 /**
- * Below this many points a batch stays on one thread. Measured with a warm pool on 2 cores: a
- * round trip to a worker costs ~0.1 ms (postMessage both ways and the wake-up), which is the time
- * of ~10,000 points of a cheap kernel; at 2^16 points two threads already win clearly.
+ * Below this many points a batch stays on one thread. Measured with a warm pool on 2 idle cores
+ * (2 threads' time / 1 thread's): square(exp(square(x))), ~7.5 ns a point, 1.20 at 2^15 points,
+ * 1.00 at 2^16, 0.60 at 2^18; tanh(x*y) + sin(x)/(1+y^2), ~28 ns a point, 1.27 at 2^13, 0.70 at
+ * 2^15, 0.55 at 2^18. A round trip to a worker costs ~0.1 ms (messages and its wake-up), so a
+ * batch must take a good fraction of a millisecond; on a busy machine the break-even is higher.
  */
-export const MIN_POINTS = 1 << 16;
+export const MIN_POINTS = 1 << 17;
 
 /** Points a thread claims at a time: tens of microseconds of work, so claiming costs nothing. */
 export const BLOCK = 8192;
