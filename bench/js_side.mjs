@@ -1,6 +1,6 @@
 // The JavaScript side of `npm run bench`: the library's compiled kernel on the same points as the
 // numpy and C sides, timed the same way (per repetition, inside the process).
-// usage: node bench/js_side.mjs EXPR_ID N REPS [MODE]  ->  {"ns_per_point": [...], "check": ..., "worker_share": ...}
+// usage: node bench/js_side.mjs EXPR_ID N REPS [MODE]  ->  {"ns_per_point": [...], "check": ..., "cores": ...}
 // MODE: "reuse" (default) CompiledExpression.run with outputs reused; "fresh" grad() every time
 // (new output arrays); "pool" a 2-thread pool (createPool), warmed by one untimed run, inputs in
 // shared memory, outputs reused; "pool-copy" the same with ordinary inputs (copied every run).
@@ -22,7 +22,8 @@ const compiled = new CompiledExpression(parse(source), source);
 const pool = mode.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
 let result = pool ? await pool.run(compiled, values) : undefined;
 const times = [];
-const before = pool?.workerPoints ?? 0;
+const cpu0 = process.cpuUsage();
+const wall0 = process.hrtime.bigint();
 for (let r = 0; r < reps; r++) {
   const t0 = process.hrtime.bigint();
   if (pool) result = await pool.run(compiled, values, result);
@@ -30,9 +31,11 @@ for (let r = 0; r < reps; r++) {
   const t1 = process.hrtime.bigint();
   times.push(Number(t1 - t0) / n);
 }
-// The share of the points the worker computed: ~0.5 when both cores were free for us.
-const workerShare = pool ? (pool.workerPoints - before) / (n * reps) : undefined;
+// CPU time of all our threads over wall time: how many cores the timed runs actually got (near 2
+// with a pool on two free cores, less when another job takes a share of them).
+const cpu = process.cpuUsage(cpu0);
+const cores = (cpu.user + cpu.system) * 1000 / Number(process.hrtime.bigint() - wall0);
 await pool?.close();
 const k = Math.floor(n / 3);
 const check = result.value[k] + result.gradient.x[k] + (result.gradient.y?.[k] ?? 0);
-console.log(JSON.stringify({ ns_per_point: times, check, worker_share: workerShare }));
+console.log(JSON.stringify({ ns_per_point: times, check, cores }));
