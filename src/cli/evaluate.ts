@@ -7,7 +7,8 @@ import { build, variableNames } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
-import { renderJson } from '../report/json.js';
+import { jsonObject } from '../report/json.js';
+import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { formatNumber } from '../report/format.js';
 import { makeStyle } from '../report/style.js';
 import { renderText, callText } from '../report/text.js';
@@ -27,6 +28,10 @@ export interface EvaluateOptions {
   precision?: number;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
+  /** --check: compare with a central difference and mathjs's derivative; exit 3 on a mismatch. */
+  check?: boolean;
+  /** --symbolic: print mathjs's derivative in our grammar. */
+  symbolic?: boolean;
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
@@ -48,14 +53,25 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const graph = build(root, values, source);
   const result = differentiate(graph);
   warnNonFinite(result, io);
+  const check = options.check === true;
+  const symbolic = options.symbolic === true;
+  // mathjs is loaded only here, on the paths that ask for it.
+  const v = check || symbolic
+    ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
+    : undefined;
 
   if (options.json) {
-    io.out(renderJson(source.trim(), values, result, { precision: options.precision, quiet: options.quiet }));
+    const obj = jsonObject(source.trim(), values, result, { precision: options.precision, quiet: options.quiet });
+    if (v?.check !== undefined) obj.check = checkJson(v.check, options.precision);
+    if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
+    io.out(JSON.stringify(obj) + '\n');
   } else {
     const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
     io.out(renderText(result, values, { precision: options.precision, style, quiet: options.quiet, width: io.columns }));
+    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, style));
+    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, style, options.precision));
   }
-  return EXIT.OK;
+  return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
 }
 
 async function readExpression(options: EvaluateOptions, io: IO): Promise<string> {

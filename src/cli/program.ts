@@ -19,6 +19,8 @@ export interface CliOptions {
   quiet?: boolean;
   precision?: number;
   color?: boolean;
+  check?: boolean;
+  symbolic?: boolean;
 }
 
 const EXAMPLES = `
@@ -47,6 +49,7 @@ ${CALLABLE.map((op) => `  ${op.name.padEnd(9)}${op.description}`).join('\n')}
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
   2  bad input: usage, syntax, unknown name, missing or malformed value
+  3  --check: autodiff disagrees with the central difference or the symbolic derivative
   1  internal error: a bug in dezero-grad, please report it
 `;
 
@@ -66,6 +69,8 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
+    .option('--check', 'check every gradient against a central difference and mathjs\'s symbolic derivative; exit 3 on a mismatch')
+    .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
@@ -132,6 +137,8 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         quiet: opts.quiet ?? false,
         precision: opts.precision,
         color: opts.color,
+        check: opts.check,
+        symbolic: opts.symbolic,
       },
       io,
     );

@@ -26,6 +26,13 @@ export interface OpSpec {
   readonly description: string;
   /** True when the op may be called by name in an expression (operators have their symbol only). */
   readonly callable: boolean;
+  /** Where the op is defined, when that is not everywhere: for the domain warning (`x > 0`). */
+  readonly domain?: string;
+  /**
+   * A kink at `at`: the one-sided derivatives there (`left`, `right`) and the one autodiff uses
+   * (PyTorch's convention), for `--check` to explain a disagreement.
+   */
+  readonly kink?: { readonly at: number; readonly left: number; readonly right: number; readonly convention: number };
 }
 
 type Entry = Omit<OpSpec, 'fn' | 'callable'> & { fn: (...xs: Variable[]) => Variable; callable?: boolean };
@@ -42,18 +49,18 @@ const entries: Entry[] = [
     rules: ['gy/{1}', 'gy·(-{0}/{1}²)'], symbolic: '({0}) / ({1})', description: 'x / y' },
   { name: 'pow', label: 'Pow', arity: 2, fn: ops.pow, symbol: '^', callable: false,
     rules: ['{1}·{0}^({1}-1)·gy', '{y}·log({0})·gy'], symbolic: '({0}) ^ ({1})',
-    description: 'x ^ y (also x ** y), right-associative' },
+    domain: 'x >= 0, or x < 0 with an integer exponent', description: 'x ^ y (also x ** y), right-associative' },
   { name: 'neg', label: 'Neg', arity: 1, fn: ops.neg, symbol: '-', callable: false,
     rules: ['-gy'], symbolic: '-({0})', description: '-x' },
   // functions
   { name: 'square', label: 'Square', arity: 1, fn: ops.square,
     rules: ['2·{0}·gy'], symbolic: '({0})^2', description: 'x squared' },
   { name: 'sqrt', label: 'Sqrt', arity: 1, fn: ops.sqrt,
-    rules: ['gy/(2·sqrt({0}))'], symbolic: 'sqrt({0})', description: 'square root; sqrt\'(0) = Infinity' },
+    rules: ['gy/(2·sqrt({0}))'], symbolic: 'sqrt({0})', domain: 'x >= 0', description: 'square root; sqrt\'(0) = Infinity' },
   { name: 'exp', label: 'Exp', arity: 1, fn: ops.exp,
     rules: ['exp({0})·gy'], symbolic: 'exp({0})', description: 'e to the x' },
   { name: 'log', label: 'Log', arity: 1, fn: ops.log,
-    rules: ['gy/{0}'], symbolic: 'log({0})', description: 'natural logarithm' },
+    rules: ['gy/{0}'], symbolic: 'log({0})', domain: 'x > 0', description: 'natural logarithm' },
   { name: 'sin', label: 'Sin', arity: 1, fn: ops.sin,
     rules: ['cos({0})·gy'], symbolic: 'sin({0})', description: 'sine (radians)' },
   { name: 'cos', label: 'Cos', arity: 1, fn: ops.cos,
@@ -61,9 +68,9 @@ const entries: Entry[] = [
   { name: 'tan', label: 'Tan', arity: 1, fn: ops.tan,
     rules: ['(1+{y}²)·gy'], symbolic: 'tan({0})', description: 'tangent (radians)' },
   { name: 'asin', label: 'Asin', arity: 1, fn: ops.asin,
-    rules: ['gy/sqrt(1-{0}²)'], symbolic: 'asin({0})', description: 'inverse sine' },
+    rules: ['gy/sqrt(1-{0}²)'], symbolic: 'asin({0})', domain: '-1 <= x <= 1', description: 'inverse sine' },
   { name: 'acos', label: 'Acos', arity: 1, fn: ops.acos,
-    rules: ['-gy/sqrt(1-{0}²)'], symbolic: 'acos({0})', description: 'inverse cosine' },
+    rules: ['-gy/sqrt(1-{0}²)'], symbolic: 'acos({0})', domain: '-1 <= x <= 1', description: 'inverse cosine' },
   { name: 'atan', label: 'Atan', arity: 1, fn: ops.atan,
     rules: ['gy/(1+{0}²)'], symbolic: 'atan({0})', description: 'inverse tangent' },
   { name: 'tanh', label: 'Tanh', arity: 1, fn: ops.tanh,
@@ -75,9 +82,12 @@ const entries: Entry[] = [
   { name: 'sigmoid', label: 'Sigmoid', arity: 1, fn: ops.sigmoid,
     rules: ['{y}·(1-{y})·gy'], symbolic: '1 / (1 + exp(-({0})))', description: 'logistic 1/(1+exp(-x))' },
   { name: 'relu', label: 'ReLU', arity: 1, fn: ops.relu,
-    rules: ['({0}>0)·gy'], symbolic: 'max({0}, 0)', description: "max(x, 0); relu'(0) = 0" },
+    rules: ['({0}>0)·gy'], symbolic: '(({0}) + abs({0})) / 2', description: "max(x, 0); relu'(0) = 0",
+    // symbolic: (x+|x|)/2 rather than max(x, 0), which mathjs's derivative does not support
+    kink: { at: 0, left: 0, right: 1, convention: 0 } },
   { name: 'abs', label: 'Abs', arity: 1, fn: ops.abs,
-    rules: ['sign({0})·gy'], symbolic: 'abs({0})', description: "absolute value; abs'(0) = 0" },
+    rules: ['sign({0})·gy'], symbolic: 'abs({0})', description: "absolute value; abs'(0) = 0",
+    kink: { at: 0, left: -1, right: 1, convention: 0 } },
 ];
 
 /** Every op by name. A Map, so names such as `constructor` or `__proto__` are never found by accident. */

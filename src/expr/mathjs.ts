@@ -1,0 +1,195 @@
+/**
+ * The bridge to mathjs, the independent oracle behind `--check` and `--symbolic`, in one place:
+ * our syntax tree to mathjs text (each op from the registry's `symbolic` form, so `square`,
+ * `sigmoid` and `relu`, which mathjs does not know, are rewritten there), and mathjs's answer back
+ * to our syntax tree (mathjs functions we lack, such as `sec`, rewritten here).
+ *
+ * mathjs is large: it is loaded only through `loadMathjs()`, on the paths that use it.
+ */
+import type { MathJsInstance, MathNode } from 'mathjs';
+import type { CallNode, Node } from './ast.js';
+import { CONSTANTS, getOp, OPS } from '../core/registry.js';
+import { fold, size } from './walk.js';
+
+export type Mathjs = MathJsInstance;
+
+let instance: Promise<Mathjs> | undefined;
+
+/**
+ * mathjs with `predictable: true`, so that sqrt(-1) is NaN as in our engine (never a complex
+ * number). Loaded on first use.
+ */
+export function loadMathjs(): Promise<Mathjs> {
+  instance ??= import('mathjs').then((m) => m.create(m.all, { predictable: true }));
+  return instance;
+}
+
+/**
+ * Past this many nodes the symbolic oracle is not consulted: mathjs differentiates and simplifies
+ * recursively, and a derivative can be much larger than its expression.
+ */
+export const MAX_SYMBOLIC_NODES = 2000;
+
+/**
+ * Our variables get a prefix in mathjs, so that a variable named `i`, `E`, `max` or `version`
+ * cannot mean mathjs's constant or function of that name.
+ */
+const PREFIX = 'v_';
+
+export function mathjsName(variable: string): string {
+  return PREFIX + variable;
+}
+
+/** Our syntax tree as mathjs text. */
+export function toMathjs(root: Node): string {
+  return fold<string>(root, (node, args) => {
+    switch (node.type) {
+      case 'number':
+        return node.value < 0 ? `(${String(node.value)})` : String(node.value);
+      case 'constant':
+        return node.name;
+      case 'variable':
+        return mathjsName(node.name);
+      case 'call':
+        return `(${getOp(node.op).symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)])})`;
+    }
+  });
+}
+
+/** Why the symbolic oracle has no answer, as a sentence for the text output. */
+export class SymbolicUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SymbolicUnavailable';
+  }
+}
+
+/**
+ * d(root)/d(name) by mathjs's `derivative` (which simplifies), as a mathjs node. Throws
+ * SymbolicUnavailable with the reason when mathjs cannot give one.
+ */
+export function derivative(math: Mathjs, root: Node, name: string): MathNode {
+  const n = size(root);
+  if (n > MAX_SYMBOLIC_NODES) {
+    throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
+  }
+  try {
+    return math.derivative(toMathjs(root), mathjsName(name));
+  } catch (e) {
+    if (e instanceof RangeError) throw new SymbolicUnavailable('the expression is nested too deeply for mathjs');
+    throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${(e as Error).message}`);
+  }
+}
+
+/** A mathjs node evaluated at `values` (our variable names); a complex or other non-number result is NaN. */
+export function evaluateMathjs(node: MathNode, values: ReadonlyMap<string, number>): number {
+  const scope = new Map<string, number>();
+  for (const [k, v] of values) scope.set(mathjsName(k), v);
+  const value: unknown = node.evaluate(scope);
+  return typeof value === 'number' ? value : NaN;
+}
+
+/** mathjs text evaluated at `values`: the oracle for our own evaluation. */
+export function evaluateMathjsText(math: Mathjs, text: string, values: ReadonlyMap<string, number>): number {
+  return evaluateMathjs(math.parse(text), values);
+}
+
+// ---- mathjs back to our grammar ----------------------------------------------------------------
+
+const at = { start: 0, end: 0 };
+const num = (value: number): Node =>
+  value < 0 || Object.is(value, -0)
+    ? call('neg', [num(-value)])
+    : { type: 'number', value, text: String(value), ...at };
+function call(op: string, args: Node[]): CallNode {
+  return { type: 'call', op, args, form: getOp(op).symbol === undefined ? 'function' : op === 'neg' ? 'prefix' : 'infix', ...at };
+}
+const recip = (u: Node): Node => call('div', [num(1), u]);
+
+/** mathjs operators by their function name. */
+const OPERATORS: Readonly<Record<string, string>> = {
+  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow', unaryMinus: 'neg',
+};
+
+/** mathjs functions that derivatives produce but our grammar lacks, written with ours. */
+const REWRITES: Readonly<Record<string, (u: Node) => Node>> = {
+  sec: (u) => recip(call('cos', [u])),
+  csc: (u) => recip(call('sin', [u])),
+  cot: (u) => recip(call('tan', [u])),
+  sech: (u) => recip(call('cosh', [u])),
+  csch: (u) => recip(call('sinh', [u])),
+  coth: (u) => recip(call('tanh', [u])),
+  cube: (u) => call('pow', [u, num(3)]),
+};
+
+/**
+ * A mathjs node as our syntax tree (positions are zero: it was never typed). `variables` maps
+ * mathjs names back to ours. Throws SymbolicUnavailable for anything our grammar cannot say.
+ */
+export function fromMathjs(root: MathNode): Node {
+  // Post-order with an explicit stack, like fold() on our own tree.
+  const results: Node[] = [];
+  const todo: { node: MathNode; expanded: boolean }[] = [{ node: root, expanded: false }];
+  const children = (node: MathNode): MathNode[] => {
+    if ('args' in node && Array.isArray(node.args)) return node.args as MathNode[];
+    if (node.type === 'ParenthesisNode') return [(node as unknown as { content: MathNode }).content];
+    return [];
+  };
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    const kids = children(item.node);
+    if (!item.expanded && kids.length > 0) {
+      item.expanded = true;
+      todo.push(item);
+      for (let i = kids.length - 1; i >= 0; i--) todo.push({ node: kids[i], expanded: false });
+      continue;
+    }
+    const args = results.splice(results.length - kids.length, kids.length);
+    results.push(convert(item.node, args));
+  }
+  return results[0];
+}
+
+function convert(node: MathNode, args: Node[]): Node {
+  const cannot = (what: string): never => {
+    throw new SymbolicUnavailable(`mathjs's answer uses ${what}, which dezero-grad's grammar does not have`);
+  };
+  switch (node.type) {
+    case 'ConstantNode': {
+      const value = (node as unknown as { value: unknown }).value;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return cannot(`the constant ${String(value)}`);
+      return num(value);
+    }
+    case 'SymbolNode': {
+      const name = (node as unknown as { name: string }).name;
+      if (name.startsWith(PREFIX)) return { type: 'variable', name: name.slice(PREFIX.length), ...at };
+      const value = CONSTANTS.get(name);
+      if (value !== undefined) return { type: 'constant', name, value, ...at };
+      return cannot(`the symbol ${name}`);
+    }
+    case 'ParenthesisNode':
+      return args[0];
+    case 'OperatorNode': {
+      const fn = (node as unknown as { fn: string }).fn;
+      if (fn === 'unaryPlus') return args[0];
+      const op = OPERATORS[fn];
+      if (op === undefined) return cannot(`the operator ${fn}`);
+      if (op === 'neg') return call('neg', args);
+      // simplify may leave n-ary sums and products: fold them from the left.
+      return args.slice(1).reduce((a, b) => call(op, [a, b]), args[0]);
+    }
+    case 'FunctionNode': {
+      const name = (node as unknown as { fn: { name: string } }).fn.name;
+      const rewrite = REWRITES[name];
+      if (rewrite !== undefined && args.length === 1) return rewrite(args[0]);
+      if (name === 'log' && args.length === 2) return call('div', [call('log', [args[0]]), call('log', [args[1]])]);
+      const op = OPS.get(name);
+      if (op !== undefined && op.callable && op.arity === args.length && op.symbolic === `${name}({0})`) {
+        return call(name, args);
+      }
+      return cannot(`the function ${name}`);
+    }
+    default:
+      return cannot(`a ${node.type}`);
+  }
+}
