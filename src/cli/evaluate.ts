@@ -11,8 +11,8 @@ import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { formatNumber } from '../report/format.js';
 import { makeStyle } from '../report/style.js';
-import { renderText, callText } from '../report/text.js';
-import { firstNonFinite } from '../report/trace.js';
+import { renderText } from '../report/text.js';
+import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
 import { colorLevel } from './color.js';
 import { EXIT, UsageError } from './errors.js';
@@ -52,7 +52,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
 
   const graph = build(root, values, source);
   const result = differentiate(graph);
-  warnNonFinite(result, io);
+  warnNonFinite(result, values, io);
   const check = options.check === true;
   const symbolic = options.symbolic === true;
   // mathjs is loaded only here, on the paths that ask for it.
@@ -131,10 +131,10 @@ function firstIndexOf(source: string, name: string): number {
   return m === null ? 0 : m.index;
 }
 
-function warnNonFinite(result: ReturnType<typeof differentiate>, io: IO): void {
-  const bad = firstNonFinite(result.trace);
-  if (bad !== undefined) {
-    io.err(`dezero-grad: warning: ${bad.name} = ${callText(bad)} is ${formatNumber(bad.value)}; what depends on it may not be finite\n`);
+function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: IO): void {
+  const warning = nonFiniteWarning(result.trace, values);
+  if (warning !== undefined) {
+    io.err(`dezero-grad: warning: ${warning}\n`);
     return;
   }
   const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));
