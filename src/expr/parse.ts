@@ -16,8 +16,13 @@ import { tokenize, type Token } from './lexer.js';
 import { CALLABLE, CONSTANTS, OPS } from '../core/registry.js';
 import { nearest } from './suggest.js';
 
-/** Longest input accepted, in UTF-16 units; past it the message says so instead of running out of memory. */
-export const MAX_INPUT_LENGTH = 4_000_000;
+/**
+ * Longest input accepted, in UTF-16 units; past it the message says so instead of running out of
+ * memory. An expression can hold a node per character (`----x`), and each node costs about 1 KB
+ * through parse, graph, backward and the full trace: 4,000,000 ran out of Node's default heap
+ * when printing the whole trace; 1,000,000 stays near 1 GB.
+ */
+export const MAX_INPUT_LENGTH = 1_000_000;
 
 /** Words that are operators in mathjs; as names they would mean something else there. */
 const RESERVED = new Set(['mod', 'to', 'in', 'and', 'or', 'not', 'xor']);
