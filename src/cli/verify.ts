@@ -29,7 +29,7 @@ export async function verify(
       if (want.check) atPoint.set(name, { value: bridge.evaluateMathjs(d, values) });
       if (want.symbolic) {
         try {
-          formulas.set(name, { formula: print(bridge.fromMathjs(d)) });
+          formulas.set(name, { formula: print(bridge.fromMathjs(bridge.simplified(math, d))) });
         } catch (e) {
           if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
           formulas.set(name, { whyNot: e.message });

@@ -65,16 +65,39 @@ export class SymbolicUnavailable extends Error {
 }
 
 /**
- * d(root)/d(name) by mathjs's `derivative` (which simplifies), as a mathjs node. Throws
- * SymbolicUnavailable with the reason when mathjs cannot give one.
+ * d(root)/d(name) by mathjs's `derivative`, as a mathjs node, unsimplified: the chain rule as
+ * written, the oracle `--check` evaluates. Throws SymbolicUnavailable with the reason when mathjs
+ * cannot give one.
  */
 export function derivative(math: Mathjs, root: Node, name: string): MathNode {
   const n = size(root);
   if (n > MAX_SYMBOLIC_NODES) {
     throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
   }
+  return guarded(() => math.derivative(toMathjs(root), mathjsName(name), { simplify: false }));
+}
+
+/**
+ * mathjs's simplify rules that hold for complex numbers but not for real powers of negative
+ * numbers: (a*b)^c = a^c*b^c fails at a = b = -1, c = 1/2, and turns (-cos(2))^x into NaN.
+ */
+const UNSAFE_RULES = ['(n1*n2)^n3', '(n1*n2)^(-1)', '(n ^ n1) ^ n2'];
+
+let safeRules: unknown[] | undefined;
+
+/** A derivative simplified by mathjs, with only the rules that keep real values real. */
+export function simplified(math: Mathjs, d: MathNode): MathNode {
+  safeRules ??= (math.simplify as unknown as { rules: unknown[] }).rules.filter((r) => {
+    const text = typeof r === 'object' && r !== null ? String((r as { s?: string; l?: string }).s ?? (r as { l?: string }).l) : '';
+    return !UNSAFE_RULES.some((u) => text.startsWith(u));
+  });
+  const rules = safeRules as Parameters<Mathjs['simplify']>[1];
+  return guarded(() => math.simplify(d, rules));
+}
+
+function guarded<T>(f: () => T): T {
   try {
-    return math.derivative(toMathjs(root), mathjsName(name));
+    return f();
   } catch (e) {
     if (e instanceof RangeError) throw new SymbolicUnavailable('the expression is nested too deeply for mathjs');
     throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${(e as Error).message}`);
@@ -123,8 +146,8 @@ const REWRITES: Readonly<Record<string, (u: Node) => Node>> = {
 };
 
 /**
- * A mathjs node as our syntax tree (positions are zero: it was never typed). `variables` maps
- * mathjs names back to ours. Throws SymbolicUnavailable for anything our grammar cannot say.
+ * A mathjs node as our syntax tree (positions are zero: it was never typed). Variables lose their
+ * prefix. Throws SymbolicUnavailable for anything our grammar cannot say.
  */
 export function fromMathjs(root: MathNode): Node {
   // Post-order with an explicit stack, like fold() on our own tree.
