@@ -17,7 +17,7 @@ import { build, type ForwardStep } from './expr/build.js';
 import { noGrad } from './core/config.js';
 import { callText } from './report/text.js';
 import { forwardRecords } from './report/trace.js';
-import { formatNumber } from './report/format.js';
+import { formatExponent, formatNumber } from './report/format.js';
 
 export const NUMERIC_ATOL = 1e-5;
 export const NUMERIC_RTOL = 1e-3;
@@ -119,7 +119,7 @@ function explain(root: Node, values: ReadonlyMap<string, number>, name: string, 
   const below = stepsAt(x - entry.h);
   const above = stepsAt(x + entry.h);
   const input = (s: ForwardStep): number | undefined => s.output.creator?.inputs[0]?.data;
-  const span = `${name} ± ${formatNumber(entry.h)}`;
+  const span = `${name} ± ${formatExponent(entry.h)}`;
 
   // A kink: the input of relu or abs sits on the kink, or crosses it within the difference step.
   for (let i = 0; i < here.length; i++) {

@@ -51,8 +51,8 @@ const KINKS: [string, string, RegExp][] = [
   ['relu(x)', '0', /relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0 and 1; autodiff uses relu'\(0\) = 0 \(PyTorch's convention\)/],
   ['abs(x)', '0', /abs\(x\) is at its kink \(x = 0\): the one-sided derivatives are -1 and 1; autodiff uses abs'\(0\) = 0/],
   ['relu(x - 1)*3', '1', /relu\(a\) is at its kink \(a = 0\)/],
-  ['relu(x)', '1e-7', /relu\(x\) crosses its kink \(x = 0\) within x ± 0\.000006/],
-  ['sqrt(x)', '0', /sqrt\(x\) is NaN within x ± 0\.000006 \(defined for x >= 0\)/],
+  ['relu(x)', '1e-7', /relu\(x\) crosses its kink \(x = 0\) within x ± 6e-6/],
+  ['sqrt(x)', '0', /sqrt\(x\) is NaN within x ± 6e-6 \(defined for x >= 0\)/],
   ['log(x)', '0', /y = log\(x\) is -Infinity at this point \(defined for x > 0\)/],
 ];
 

@@ -8,7 +8,7 @@
  *   ok: every gradient agrees
  */
 import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../check.js';
-import { formatNumber, jsonNumber } from './format.js';
+import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';
 
@@ -27,13 +27,13 @@ export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output
   [...entries].forEach(([, e], i) => {
     const indent = ' '.repeat(w + 4);
     lines.push(`  ${style.heading(labels[i].padEnd(w))}  autodiff  ${style.value(num(e.autodiff))}`);
-    lines.push(`${indent}numeric   ${style.value(num(e.numeric).padEnd(nw))}  ${rel(e.autodiff, e.numeric).padEnd(22)} ${verdict(e.numericOk)}` +
-      style.dim(`  (h = ${formatNumber(e.h)}; |a - n| <= ${NUMERIC_ATOL} + ${NUMERIC_RTOL}·|n|)`));
+    lines.push(`${indent}numeric   ${style.value(num(e.numeric).padEnd(nw))}  ${rel(e.autodiff, e.numeric).padEnd(18)} ${verdict(e.numericOk)}` +
+      style.dim(`  (h = ${sci(e.h)}; |a - n| <= ${sci(NUMERIC_ATOL)} + ${sci(NUMERIC_RTOL)}·|n|)`));
     if (e.symbolic === null) {
       lines.push(`${indent}symbolic  ${style.dim(`none: ${e.symbolicWhyNot ?? 'not computed'}`)}`);
     } else {
-      lines.push(`${indent}symbolic  ${style.value(num(e.symbolic).padEnd(nw))}  ${rel(e.autodiff, e.symbolic).padEnd(22)} ${verdict(e.symbolicOk)}` +
-        style.dim(`  (|a - s| <= ${SYMBOLIC_TOL}·(1 + |s|))`));
+      lines.push(`${indent}symbolic  ${style.value(num(e.symbolic).padEnd(nw))}  ${rel(e.autodiff, e.symbolic).padEnd(18)} ${verdict(e.symbolicOk)}` +
+        style.dim(`  (|a - s| <= ${sci(SYMBOLIC_TOL)}·(1 + |s|))`));
     }
     if (!e.ok) {
       bad++;
