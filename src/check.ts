@@ -14,7 +14,6 @@
  */
 import type { Node } from './expr/ast.js';
 import { build, type ForwardStep } from './expr/build.js';
-import { noGrad } from './core/config.js';
 import { callText } from './report/text.js';
 import { forwardRecords } from './report/trace.js';
 import { formatExponent, formatNumber } from './report/format.js';
@@ -44,9 +43,12 @@ export function differenceStep(x: number): number {
   return 6e-6 * Math.max(1, Math.abs(x));
 }
 
-/** The expression's value at `values`, without building a graph. */
+/**
+ * The expression's value at `values`. With backprop on: `diff(f, x)` inside the expression needs
+ * its own backward pass to have a value.
+ */
 export function evaluateAt(root: Node, values: ReadonlyMap<string, number>): number {
-  return noGrad(() => build(root, values).output.data);
+  return build(root, values).output.data;
 }
 
 /** d(root)/d(name) by central difference at `values`. */

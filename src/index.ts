@@ -3,16 +3,35 @@
  * class, the ops) and the parser.
  */
 export { grad, differentiate, type GradResult, type Values } from './api.js';
+export {
+  higherDerivatives,
+  hessianOf,
+  diffClusters,
+  graphView,
+  gradSnapshot,
+  derivativeName,
+  MAX_GRADIENT_FUNCTIONS,
+  type HigherResult,
+  type HessianResult,
+  type GradientPass,
+  type Cluster,
+  type HigherOptions,
+} from './higher.js';
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './core/variable.js';
 export { Config, noGrad, usingBackprop } from './core/config.js';
 export * from './core/ops.js';
-export { OPS, CALLABLE, CONSTANTS, type OpSpec } from './core/registry.js';
-export { parse, MAX_INPUT_LENGTH } from './expr/parse.js';
-export { build, variableNames, type Graph, type ForwardStep } from './expr/build.js';
+export { graphOf, clearGrads, gradients, derivatives, hessian, diff, Diff, type PassOptions, type DerivativesOptions } from './core/higher.js';
+export { OPS, CALLABLE, CONSTANTS, BY_LABEL, type OpSpec } from './core/registry.js';
+export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
+export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
 export { ExprError } from './expr/errors.js';
 export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
 export type { Trace, ForwardRecord, BackwardRecord } from './report/trace.js';
 export { renderText } from './report/text.js';
 export { renderJson, jsonObject } from './report/json.js';
+export { renderDot } from './report/dot.js';
+export { renderTree } from './report/tree.js';
+export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/higher.js';
+export type { GraphView } from './report/view.js';
 export { VERSION } from './version.js';

@@ -55,13 +55,13 @@ test('saturation: tanh\'(800) = 0 and sigmoid\'(±800) = 0, not NaN', () => {
 });
 
 const WARNINGS: [string, string, number, RegExp][] = [
-  ['log(x)', '-1', NaN, /warning: domain: y = log\(x\) is NaN at x = -1 \(log is defined for x > 0; results are real, never complex\)/],
-  ['sqrt(x)', '-1', NaN, /warning: domain: y = sqrt\(x\) is NaN at x = -1 \(sqrt is defined for x >= 0/],
-  ['x^(1/3)', '-8', NaN, /warning: domain: y = x \^ a is NaN at x = -8, a = 0\.3333333333333333 \(pow is defined for x >= 0, or x < 0 with an integer exponent/],
-  ['asin(x)*2', '2', NaN, /warning: domain: a = asin\(x\) is NaN at x = 2 .*; what depends on it may not be finite either/],
-  ['exp(x)', '1000', Infinity, /warning: overflow: y = exp\(x\) is Infinity at x = 1000 \(beyond the largest double, about 1\.8e308\)/],
-  ['log(x)', '0', -Infinity, /warning: pole: y = log\(x\) is -Infinity at x = 0 \(log has a pole at 0\)/],
-  ['1/x', '0', Infinity, /warning: pole: y = 1 \/ x is Infinity at x = 0 \(division by zero\)/],
+  ['log(x)', '-1', NaN, /warning: y = log\(x\) is NaN at x = -1: domain error \(log is defined for x > 0; results are real, never complex\)/],
+  ['sqrt(x)', '-1', NaN, /warning: y = sqrt\(x\) is NaN at x = -1: domain error \(sqrt is defined for x >= 0/],
+  ['x^(1/3)', '-8', NaN, /warning: y = x \^ a is NaN at x = -8, a = 0\.3333333333333333: domain error \(pow is defined for x >= 0, or x < 0 with an integer exponent/],
+  ['asin(x)*2', '2', NaN, /warning: a = asin\(x\) is NaN at x = 2: domain error .*; what depends on it may not be finite either/],
+  ['exp(x)', '1000', Infinity, /warning: y = exp\(x\) is Infinity at x = 1000: overflow \(beyond the largest double, about 1\.8e308\)/],
+  ['log(x)', '0', -Infinity, /warning: y = log\(x\) is -Infinity at x = 0: pole \(log has a pole at 0\)/],
+  ['1/x', '0', Infinity, /warning: y = 1 \/ x is Infinity at x = 0: pole \(division by zero\)/],
 ];
 
 for (const [expr, x, value, warning] of WARNINGS) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { grad } from '../src/api.js';
-import { MAX_INPUT_LENGTH } from '../src/expr/parse.js';
+import { MAX_INPUT_LENGTH, MAX_NODES } from '../src/expr/parse.js';
 import { cli, shell } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-hostile-'));
@@ -115,6 +115,12 @@ test('a 10 MB expression is refused with a clear message, quickly and without a 
   assert.ok(r.err.length < 1000, `${r.err.length} characters of error`);
   const f = await cli(['-f', 'big.txt', '--x', '1'], { 'big.txt': huge });
   assert.equal(f.code, 2);
+});
+
+test('more than MAX_NODES numbers, names and operators is refused before any graph is built', async () => {
+  const r = await cli(['-'.repeat(MAX_NODES) + 'x', '--x', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`expression is too large: more than ${MAX_NODES} numbers, names and operators \\(column ${MAX_NODES + 1}\\)`));
 });
 
 test('a long expression under the limit is evaluated (x + x + ... + x, 50,001 terms)', async () => {

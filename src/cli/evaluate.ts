@@ -15,6 +15,7 @@ import { renderText } from '../report/text.js';
 import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
 import { colorLevel } from './color.js';
+import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { ValueError } from './messages.js';
@@ -32,6 +33,8 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
+  /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
+  graph?: GraphOptions;
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
@@ -59,6 +62,12 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const v = check || symbolic
     ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
     : undefined;
+
+  if (options.graph !== undefined && wantsGraphOptions(options.graph)) {
+    const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
+    const { json, quiet, precision } = options;
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
+  }
 
   if (options.json) {
     const obj = jsonObject(source.trim(), values, result, { precision: options.precision, quiet: options.quiet });
@@ -131,7 +140,7 @@ function firstIndexOf(source: string, name: string): number {
   return m === null ? 0 : m.index;
 }
 
-function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: IO): void {
+export function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
   const warning = nonFiniteWarning(result.trace, values);
   if (warning !== undefined) {
     io.err(`dezero-grad: warning: ${warning}\n`);

@@ -16,4 +16,18 @@ export interface IO {
    * Rejects with ExitSignal(130) on Ctrl-C.
    */
   ask?(name: string, validate: (text: string) => string | true): Promise<string>;
+  writeFile?(path: string, text: string): Promise<void>;
+  /**
+   * Draws DOT text into `file` with Graphviz (`dot -T<format> -o <file>`): 'missing' when `dot` is
+   * not installed. Absent: --graph is unavailable.
+   */
+  runGraphviz?(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }>;
+  /** Standard input and output as streams, for the REPL's readline. Absent: input via readStdin. */
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /**
+   * Ask the user to pick one of `choices` on a terminal; resolves to the choice. Absent: never ask.
+   * Rejects with ExitSignal(130) on Ctrl-C.
+   */
+  choose?(message: string, choices: readonly string[]): Promise<string>;
 }

@@ -1,7 +1,7 @@
 /**
  * The CLI entry: the only module that touches `process`. argv in, exit code out.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
 import type { IO } from './io.js';
@@ -37,6 +37,32 @@ async function ask(name: string, validate: (text: string) => string | true): Pro
   }
 }
 
+/** `dot -T<format> -o <file>` with the DOT on standard input (only for --graph). */
+async function runGraphviz(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const child = spawn('dot', [`-T${format}`, '-o', file], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'missing' : { error: e.message }));
+    child.on('close', (code) => {
+      resolve(code === 0 ? 'ok' : { error: stderr || `dot exited with ${code === null ? 'a signal' : `code ${code}`}` });
+    });
+    child.stdin.on('error', () => {}); // reported through 'error' or 'close'
+    child.stdin.end(dot);
+  });
+}
+
+async function choose(message: string, choices: readonly string[]): Promise<string> {
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select({ message, choices: choices.map((value) => ({ value })) });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
+    throw e;
+  }
+}
+
 export async function main(): Promise<void> {
   const io: IO = {
     out: writer(process.stdout, 'stdout'),
@@ -48,6 +74,11 @@ export async function main(): Promise<void> {
     readStdin,
     readFile: (path) => readFile(path, 'utf8'),
     ask,
+    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    runGraphviz,
+    input: process.stdin,
+    output: process.stdout,
+    choose,
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }

@@ -9,12 +9,14 @@ import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
+import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
+import { replCommand } from './repl.js';
 import type { IO } from './io.js';
 
-export interface CliOptions {
+export interface CliOptions extends GraphOptions {
   file?: string;
-  var: string[];
+  var?: string[];
   json?: boolean;
   quiet?: boolean;
   precision?: number;
@@ -31,6 +33,12 @@ Examples:
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
   $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad                                an interactive session (on a terminal)
+  $ dezero-grad repl < session.txt             the session's lines from a file
+  $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
+  $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
+  $ dezero-grad "x*y" --x 1 --y 2 --hessian
+  $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -48,7 +56,8 @@ ${CALLABLE.map((op) => `  ${op.name.padEnd(9)}${op.description}`).join('\n')}
 
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
-  2  bad input: usage, syntax, unknown name, missing or malformed value
+  2  bad input: usage, syntax, unknown name, missing or malformed value;
+     for a session on piped input, any line that failed
   3  --check: autodiff disagrees with the central difference or the symbolic derivative
   1  internal error: a bug in dezero-grad, please report it
 `;
@@ -56,13 +65,13 @@ Exit codes:
 export function makeProgram(io: IO): Command {
   const program = new Command('dezero-grad')
     .description(
-      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression,\n' +
+      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression, ' +
         'runs it forward and backward, and prints every intermediate value and gradient.',
     )
     .usage('[options] <expression> [--NAME VALUE ...]')
     .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
-    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .addOption(
@@ -71,12 +80,20 @@ export function makeProgram(io: IO): Command {
     )
     .option('--check', 'check every gradient against a central difference and mathjs\'s symbolic derivative; exit 3 on a mismatch')
     .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
+    .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
+    .option('--wrt <name>', 'the variable --order differentiates with respect to')
+    .option('--hessian', 'also print the matrix of second derivatives')
+    .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
+    .option('--dot', 'print the graph as Graphviz DOT (only that)')
+    .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
+    .option('--tree', 'draw the graph as an indented tree with values and gradients')
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
+    .allowExcessArguments(true) // reported by run() with a hint about quoting
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),
@@ -104,6 +121,18 @@ function knownOptions(program: Command): KnownOptions {
   return { long, short };
 }
 
+/** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
+function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
+  if ((opts.var ?? []).length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+  const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
+  if (!session || opts.file !== undefined) return false;
+  if (opts.json || opts.quiet) {
+    if (args.length === 0) return false; // a missing expression
+    throw new UsageError('--json and --quiet do not apply to the session', 'in the session, :json prints the last result as JSON');
+  }
+  return true;
+}
+
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
   try {
@@ -121,13 +150,16 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       throw e;
     }
     const opts = program.opts<CliOptions>();
+    if (startsRepl(program.args, opts, split.assignments.length, io)) {
+      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+    }
     if (program.args.length > 1) {
       throw new UsageError(
         `expected one expression, got ${program.args.length}: ${program.args.map((a) => JSON.stringify(a)).join(' ')}`,
         'quote the expression: dezero-grad "x * y" --x 1 --y 2',
       );
     }
-    const assignments: Assignment[] = [...split.assignments, ...opts.var.map(parseVarOption)];
+    const assignments: Assignment[] = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
     return await evaluateCommand(
       {
         expression: program.args[0],
@@ -139,6 +171,15 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         color: opts.color,
         check: opts.check,
         symbolic: opts.symbolic,
+        graph: {
+          order: opts.order,
+          wrt: opts.wrt,
+          hessian: opts.hessian,
+          traceGrad: opts.traceGrad,
+          dot: opts.dot,
+          graph: opts.graph,
+          tree: opts.tree,
+        },
       },
       io,
     );

@@ -26,7 +26,14 @@ export async function verify(
   for (const name of Object.keys(result.gradient)) {
     try {
       const d = bridge.derivative(math, root, name);
-      if (want.check) atPoint.set(name, { value: bridge.evaluateMathjs(d, values) });
+      if (want.check) {
+        try {
+          atPoint.set(name, { value: bridge.evaluateMathjs(d, values) });
+        } catch (e) {
+          if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+          atPoint.set(name, { whyNot: e.message });
+        }
+      }
       if (want.symbolic) {
         try {
           formulas.set(name, { formula: print(bridge.fromMathjs(bridge.simplified(math, d))) });

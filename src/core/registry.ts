@@ -6,6 +6,7 @@
  * In `rules` and `symbolic`, `{0}` and `{1}` stand for the inputs and `{y}` for the output.
  */
 import * as ops from './ops.js';
+import { diff } from './higher.js';
 import type { Variable } from './variable.js';
 
 export interface OpSpec {
@@ -33,6 +34,11 @@ export interface OpSpec {
    * (PyTorch's convention), for `--check` to explain a disagreement.
    */
   readonly kink?: { readonly at: number; readonly left: number; readonly right: number; readonly convention: number };
+  /**
+   * Positions of arguments that must be written as a variable name (the `x` in `diff(f, x)`); the
+   * parser rejects anything else there. Undefined: every argument is an expression.
+   */
+  readonly variableArgs?: readonly number[];
 }
 
 type Entry = Omit<OpSpec, 'fn' | 'callable'> & { fn: (...xs: Variable[]) => Variable; callable?: boolean };
@@ -88,12 +94,20 @@ const entries: Entry[] = [
   { name: 'abs', label: 'Abs', arity: 1, fn: ops.abs,
     rules: ['sign({0})·gy'], symbolic: 'abs({0})', description: "absolute value; abs'(0) = 0",
     kink: { at: 0, left: -1, right: 1, convention: 0 } },
+  // calculus: the derivative as a value (book step 36). The builder passes the variable itself as
+  // the second input; the op's Function (Diff) is the identity on the gradient graph's output.
+  { name: 'diff', label: 'Diff', arity: 2, fn: diff, variableArgs: [1],
+    rules: ['gy'], symbolic: 'derivative({0}, {1})',
+    description: 'diff(f, x): df/dx at the current values, itself differentiable' },
 ];
 
 /** Every op by name. A Map, so names such as `constructor` or `__proto__` are never found by accident. */
 export const OPS: ReadonlyMap<string, OpSpec> = new Map(
   entries.map((e) => [e.name, { ...e, callable: e.callable ?? true }]),
 );
+
+/** Every op by its class label (`Square`), for renderers that start from the engine's Functions. */
+export const BY_LABEL: ReadonlyMap<string, OpSpec> = new Map([...OPS.values()].map((op) => [op.label, op]));
 
 /** The functions an expression may call by name, sorted. */
 export const CALLABLE: readonly OpSpec[] = [...OPS.values()]

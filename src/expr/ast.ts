@@ -28,7 +28,10 @@ export interface VariableNode {
   end: number;
 }
 
-/** An operator or a function call; `op` is the registry name (`add` for `+`, `neg` for unary `-`). */
+/**
+ * An operator or a function call; `op` is the registry name (`add` for `+`, `neg` for unary `-`),
+ * or the name of a function the caller defined (see `ParseOptions.functions`).
+ */
 export interface CallNode {
   type: 'call';
   op: string;

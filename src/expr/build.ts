@@ -6,7 +6,7 @@
  */
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
-import { getOp, type OpSpec } from '../core/registry.js';
+import { BY_LABEL, getOp, type OpSpec } from '../core/registry.js';
 import { Variable } from '../core/variable.js';
 
 /** One function application, in forward order. */
@@ -17,6 +17,11 @@ export interface ForwardStep {
   /** The inputs as the trace shows them: names, or literals for constants. */
   inputs: string[];
   output: Variable;
+  /**
+   * True for a step of a gradient graph: built by backward with `createGraph`, inside `diff(f, x)`
+   * or by a higher-order pass. Its op is the one whose backward rule made it.
+   */
+  gradient?: boolean;
 }
 
 export interface Graph {
@@ -26,19 +31,17 @@ export interface Graph {
   /** The expression's variables, in order of first appearance. */
   variables: Map<string, Variable>;
   steps: ForwardStep[];
+  /** A name no variable or step uses yet (a, b, ... continued), for gradient graphs built later. */
+  freshName: () => string;
 }
 
 /** The variable names an expression uses, in order of first appearance. */
 export function variableNames(root: Node): string[] {
   const first = new Map<string, number>();
-  const todo: Node[] = [root];
-  while (todo.length > 0) {
-    const node = todo.pop()!;
+  for (const node of eachNode(root)) {
     if (node.type === 'variable') {
       const seen = first.get(node.name);
       if (seen === undefined || node.start < seen) first.set(node.name, node.start);
-    } else if (node.type === 'call') {
-      for (const arg of node.args) todo.push(arg);
     }
   }
   return [...first].sort((a, b) => a[1] - b[1]).map(([name]) => name);
@@ -66,6 +69,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
 
   // Post-order walk: a node is visited once to push its children, once more to apply its op.
   const results: Variable[] = [];
+  const built = new Map<Node, Variable>();
   const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
   while (todo.length > 0) {
     const item = todo.pop()!;
@@ -81,6 +85,11 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         results.push(variables.get(node.name)!);
         break;
       case 'call': {
+        const done = built.get(node);
+        if (done !== undefined) {
+          results.push(done); // a shared subtree: one Function, its output used again
+          break;
+        }
         if (!item.expanded) {
           item.expanded = true;
           todo.push(item);
@@ -90,25 +99,78 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         const op = getOp(node.op);
         const args = results.splice(results.length - node.args.length, node.args.length);
         const output = op.fn(...args);
+        // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
+        for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
         output.name = node === root ? outputName : names.next();
-        steps.push({ name: output.name, op, inputs: args.map((a) => a.name!), output });
+        steps.push({ name: output.name, op, inputs: args.map(displayName), output });
+        built.set(node, output);
         results.push(output);
         break;
       }
     }
   }
-  return { output: results[0], outputName: root.type === 'call' ? outputName : results[0].name!, variables, steps };
+  return {
+    output: results[0],
+    outputName: root.type === 'call' ? outputName : results[0].name!,
+    variables,
+    steps,
+    freshName: () => names.next(),
+  };
+}
+
+/** A variable's name, or for an unnamed constant (a seed, a literal inside a backward rule) its value. */
+export function displayName(v: Variable): string {
+  return v.name ?? (v.creator === null ? String(v.data) : '?');
+}
+
+/**
+ * Names the unnamed intermediates that `output`'s graph reaches (the nodes a backward pass with
+ * `createGraph` made) and returns them as steps in creation order, marked `gradient`. `output`
+ * itself is named too when `withOutput`, else left to the caller. Stops at named variables, so
+ * for an ordinary op it costs nothing.
+ */
+export function nameGradientGraph(output: Variable, fresh: () => string, withOutput = false): ForwardStep[] {
+  const found: Variable[] = [];
+  const seen = new Set<Variable>();
+  const todo: Variable[] = withOutput ? [output] : output.creator === null ? [] : [...output.creator.inputs];
+  while (todo.length > 0) {
+    const v = todo.pop()!;
+    if (v.name !== null || v.creator === null || seen.has(v)) continue;
+    seen.add(v);
+    found.push(v);
+    for (const x of v.creator.inputs) todo.push(x);
+  }
+  // Creation order is a topological order: a function's output is made after its inputs.
+  found.sort((a, b) => a.id - b.id);
+  return found.map((v) => {
+    const f = v.creator!;
+    v.name = fresh();
+    return { name: v.name, op: BY_LABEL.get(f.label)!, inputs: f.inputs.map(displayName), output: v, gradient: true };
+  });
 }
 
 function firstUse(root: Node, name: string): number {
   let best = Infinity;
+  for (const node of eachNode(root)) {
+    if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
+  }
+  return best === Infinity ? 0 : best;
+}
+
+/**
+ * Every node of the tree once. A tree may share a subtree between several parents (the REPL passes
+ * a function's argument to each use of its parameter): it is visited once, and built once.
+ */
+function* eachNode(root: Node): Generator<Node> {
+  const seen = new Set<Node>();
   const todo: Node[] = [root];
   while (todo.length > 0) {
     const node = todo.pop()!;
-    if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
-    else if (node.type === 'call') todo.push(...node.args);
+    if (seen.has(node)) continue;
+    seen.add(node);
+    yield node;
+    if (node.type === 'call') for (const arg of node.args) todo.push(arg);
   }
-  return best === Infinity ? 0 : best;
 }
 
 function freshName(used: Set<string>, base: string): string {

@@ -164,8 +164,8 @@ function readNumber(input: string, start: number): Token {
   const malformed = (at: number, why: string, hint?: string): ExprError =>
     new ExprError(`malformed number '${input.slice(start, Math.min(n, at + 1))}': ${why}`, input, at, hint);
   while (i < n && isDigit(input.charCodeAt(i))) i++;
-  if (i - start === 1 && input[start] === '0' && /[xXbBoO]/.test(input[i] ?? '') && i + 1 < n && isNameChar(input.charCodeAt(i + 1))) {
-    throw malformed(i, 'hexadecimal, binary and octal literals are not supported', 'write the number in decimal');
+  if (i - start === 1 && input[start] === '0' && /[xXbBoO]/.test(input[i] ?? '')) {
+    throw malformed(i, 'hexadecimal, binary and octal literals are not supported', `write the number in decimal, or 0*${input[i]} for a product`);
   }
   if (input[i] === '.') {
     i++;

@@ -40,8 +40,11 @@ export function mathjsName(variable: string): string {
   return PREFIX + variable;
 }
 
-/** Our syntax tree as mathjs text. */
-export function toMathjs(root: Node): string {
+/**
+ * Our syntax tree as mathjs text. `diff(f, x)` becomes mathjs's derivative of f (unsimplified),
+ * so that an expression holding a derivative can itself be differentiated by mathjs.
+ */
+export function toMathjs(root: Node, math?: Mathjs): string {
   return fold<string>(root, (node, args) => {
     switch (node.type) {
       case 'number':
@@ -50,8 +53,14 @@ export function toMathjs(root: Node): string {
         return node.name;
       case 'variable':
         return mathjsName(node.name);
-      case 'call':
-        return `(${getOp(node.op).symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)])})`;
+      case 'call': {
+        const op = getOp(node.op);
+        if (op.variableArgs !== undefined) {
+          if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
+          return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
+        }
+        return `(${op.symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)])})`;
+      }
     }
   });
 }
@@ -74,7 +83,7 @@ export function derivative(math: Mathjs, root: Node, name: string): MathNode {
   if (n > MAX_SYMBOLIC_NODES) {
     throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
   }
-  return guarded(() => math.derivative(toMathjs(root), mathjsName(name), { simplify: false }));
+  return guarded(() => math.derivative(toMathjs(root, math), mathjsName(name), { simplify: false }));
 }
 
 /**
@@ -108,7 +117,12 @@ function guarded<T>(f: () => T): T {
 export function evaluateMathjs(node: MathNode, values: ReadonlyMap<string, number>): number {
   const scope = new Map<string, number>();
   for (const [k, v] of values) scope.set(mathjsName(k), v);
-  const value: unknown = node.evaluate(scope);
+  let value: unknown;
+  try {
+    value = node.evaluate(scope);
+  } catch (e) {
+    throw new SymbolicUnavailable(`mathjs cannot evaluate its derivative: ${(e as Error).message}`);
+  }
   return typeof value === 'number' ? value : NaN;
 }
 

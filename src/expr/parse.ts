@@ -16,13 +16,16 @@ import { tokenize, type Token } from './lexer.js';
 import { CALLABLE, CONSTANTS, OPS } from '../core/registry.js';
 import { nearest } from './suggest.js';
 
+/** Longest input accepted, in UTF-16 units; past it the message says so, before any work. */
+export const MAX_INPUT_LENGTH = 2_000_000;
+
 /**
- * Longest input accepted, in UTF-16 units; past it the message says so instead of running out of
- * memory. An expression can hold a node per character (`----x`), and each node costs about 1 KB
- * through parse, graph, backward and the full trace: 4,000,000 ran out of Node's default heap
- * when printing the whole trace; 1,000,000 stays near 1 GB.
+ * Most numbers, names and operators accepted (about the number of nodes in the graph). Each node
+ * costs about 1.5 KB through parse, graph, backward and the full trace: 4,000,000 (`----x`) ran
+ * out of Node's default heap printing the whole trace; 1,000,000 stays near 1.6 GB. A 200,000-deep
+ * `sin(sin(...))` is 200,001.
  */
-export const MAX_INPUT_LENGTH = 1_000_000;
+export const MAX_NODES = 1_000_000;
 
 /** Words that are operators in mathjs; as names they would mean something else there. */
 const RESERVED = new Set(['mod', 'to', 'in', 'and', 'or', 'not', 'xor']);
@@ -34,9 +37,18 @@ interface OpEntry {
   right: boolean;
   prefix: boolean;
   start: number;
-  /** For `call`: the function name and the number of arguments seen so far. */
+  /** For `call`: the function name, its arity and the number of arguments seen so far. */
   fn?: string;
+  arity?: number;
   argc?: number;
+}
+
+export interface ParseOptions {
+  /**
+   * Functions defined by the caller (the REPL's `f(t) = ...`), by name with their arity. A call to
+   * one becomes a `call` node whose `op` is that name: the caller expands it before building.
+   */
+  functions?: ReadonlyMap<string, number>;
 }
 
 const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
@@ -46,10 +58,12 @@ const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
   '/': { op: 'div', prec: 2, right: false },
   '^': { op: 'pow', prec: 5, right: true },
 };
+const NO_FUNCTIONS: ReadonlyMap<string, number> = new Map();
 const IMPLICIT_PREC = 3;
 const UNARY_PREC = 4;
 
-export function parse(input: string): Node {
+export function parse(input: string, options: ParseOptions = {}): Node {
+  const functions = options.functions ?? NO_FUNCTIONS;
   if (input.length > MAX_INPUT_LENGTH) {
     throw new ExprError(
       `expression is too long: ${input.length} characters (the limit is ${MAX_INPUT_LENGTH})`,
@@ -58,6 +72,12 @@ export function parse(input: string): Node {
     );
   }
   const tokens = tokenize(input);
+  let nodes = 0;
+  for (const t of tokens) {
+    if ((t.kind === 'number' || t.kind === 'name' || t.kind === 'op') && ++nodes > MAX_NODES) {
+      throw new ExprError(`expression is too large: more than ${MAX_NODES} numbers, names and operators`, input, t.start);
+    }
+  }
   const out: Node[] = [];
   const stack: OpEntry[] = [];
   let expectOperand = true;
@@ -103,21 +123,20 @@ export function parse(input: string): Node {
         case 'name': {
           const name = t.text;
           if (next.kind === '(') {
-            const op = OPS.get(name);
-            if (op === undefined || !op.callable) throw unknownFunction(input, t);
-            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, argc: 0 });
+            const arity = arityOf(name, functions);
+            if (arity === undefined) throw unknownFunction(input, t, functions);
+            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
             if (tokens[k + 1].kind === ')') {
-              throw new ExprError(`${name}() needs ${op.arity} argument${op.arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
+              throw new ExprError(`${name}() needs ${arity} argument${arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
             }
             continue;
           }
-          const op = OPS.get(name);
-          if (op !== undefined && op.callable) {
+          if (arityOf(name, functions) !== undefined) {
             throw new ExprError(`${name} is a function: call it with parentheses`, input, t.end, `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`);
           }
           if (RESERVED.has(name)) {
-            throw new ExprError(`'${name}' is a reserved word and cannot be a variable name`, input, t.start);
+            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, t.start);
           }
           const c = CONSTANTS.get(name);
           out.push(c !== undefined
@@ -197,19 +216,46 @@ function findParen(input: string, from: number): number {
   return i < 0 ? from : i;
 }
 
+/** The number of arguments `name` takes when called, or undefined when it is not a function. */
+function arityOf(name: string, functions: ReadonlyMap<string, number>): number | undefined {
+  const op = OPS.get(name);
+  if (op !== undefined) return op.callable ? op.arity : undefined;
+  return functions.get(name);
+}
+
 function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
   const argc = open.argc! + 1;
-  const op = OPS.get(open.fn!)!;
-  if (argc !== op.arity) {
+  const name = open.fn!;
+  const arity = open.arity!;
+  if (argc !== arity) {
+    const op = OPS.get(name);
     throw new ExprError(
-      `${op.name} takes ${op.arity} argument${op.arity === 1 ? '' : 's'}, got ${argc}`,
+      `${name} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${argc}`,
       input,
       open.start,
-      `${op.name}: ${op.description}`,
+      op !== undefined ? `${name}: ${op.description}` : undefined,
     );
   }
   const args = out.splice(out.length - argc, argc);
-  out.push({ type: 'call', op: op.name, args, form: 'function', start: open.start, end: close.end });
+  const op = OPS.get(name);
+  for (const i of op?.variableArgs ?? []) checkVariableArg(input, name, i, args[i], args[0]);
+  out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: close.end });
+}
+
+const ORDINALS = ['first', 'second', 'third'];
+
+/** `diff(f, x)`: the argument at `i` must be a plain variable name, what the derivative is taken with respect to. */
+function checkVariableArg(input: string, name: string, i: number, arg: Node, first: Node): void {
+  if (arg.type === 'variable') return;
+  const written = input.slice(arg.start, arg.end);
+  const what = arg.type === 'constant' ? `the constant ${arg.name}` : `'${written}'`;
+  const f = i === 0 ? 'f' : input.slice(first.start, first.end);
+  throw new ExprError(
+    `the ${ORDINALS[i]} argument of ${name} must be a variable name, got ${what}`,
+    input,
+    arg.start,
+    `write ${name}(${f}, x) to differentiate with respect to x`,
+  );
 }
 
 /** `2x`, `3(x+1)`: allowed, except right after `/` or as an exponent, where it would be ambiguous. */
@@ -242,7 +288,7 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
   }
 }
 
-function unknownFunction(input: string, t: Token): ExprError {
+function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string, number>): ExprError {
   const name = t.text;
   if (CONSTANTS.has(name)) {
     return new ExprError(`${name} is a constant, not a function`, input, t.end, `write ${name}*(...)`);
@@ -251,13 +297,13 @@ function unknownFunction(input: string, t: Token): ExprError {
   if (op !== undefined) {
     return new ExprError(`${name} is written with its operator`, input, t.start, `write a ${op.symbol} b`);
   }
-  const names = CALLABLE.map((o) => o.name);
+  const names = [...CALLABLE.map((o) => o.name), ...functions.keys()];
   const guess = nearest(name, names);
   return new ExprError(
     `unknown function '${name}'`,
     input,
     t.start,
-    guess !== undefined ? `did you mean ${guess}? (or ${name}*(...) for a product)` : `the functions are: ${names.join(', ')}`,
+    guess !== undefined ? `did you mean ${guess}?` : `for a product write ${name}*(...); the functions are: ${names.join(', ')}`,
   );
 }
 
@@ -275,6 +321,9 @@ function missingOperand(input: string, t: Token, prev: Token | undefined): ExprE
 function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
+  if (t.kind === 'name' && RESERVED.has(t.text)) {
+    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'modulo is not part of the grammar' : undefined);
+  }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
     return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
   }

@@ -33,7 +33,13 @@ export function jsonObject(
   };
   if (!options.quiet) {
     const { trace } = result;
-    obj.forward = trace.forward.map((r) => ({ name: r.name, op: r.op, inputs: r.inputs, value: n(r.value) }));
+    obj.forward = trace.forward.map((r) => ({
+      name: r.name,
+      op: r.op,
+      inputs: r.inputs,
+      value: n(r.value),
+      ...(r.gradient === true ? { gradient: true } : {}),
+    }));
     const finalGrad = new Map<string, number>();
     if (trace.backward.length > 0) finalGrad.set(trace.output, 1);
     for (const r of trace.backward) finalGrad.set(r.name, r.grad);

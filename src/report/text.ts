@@ -40,7 +40,9 @@ export function renderText(result: GradResult, variables: ReadonlyMap<string, nu
     const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
     const w = columnWidth(fwd.map(([s]) => s));
     for (const [text, r] of fwd) {
-      lines.push(`  ${styleCall(r, style)}${pad(text, w)} = ${num(r.value)}`);
+      // A gradient graph's steps (inside diff) are indented under the step they compute.
+      const indent = r.gradient === true ? '    ' : '  ';
+      lines.push(`${indent}${styleCall(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`);
     }
 
     lines.push(style.heading('backward'));

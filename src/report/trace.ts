@@ -2,9 +2,9 @@
  * The trace: plain records of what forward and backward did, for the renderers (text, JSON). The
  * engine reports through these; it never prints.
  */
-import type { Graph } from '../expr/build.js';
+import { displayName, type ForwardStep } from '../expr/build.js';
 import type { BackwardStep } from '../core/variable.js';
-import { OPS, type OpSpec } from '../core/registry.js';
+import { BY_LABEL } from '../core/registry.js';
 
 export interface ForwardRecord {
   /** The output's name: `a` in `a = square(x)`. */
@@ -17,6 +17,8 @@ export interface ForwardRecord {
   symbol?: string;
   inputs: string[];
   value: number;
+  /** A step of a gradient graph (inside `diff`, or built by a higher-order pass). */
+  gradient?: boolean;
 }
 
 export interface BackwardRecord {
@@ -45,7 +47,7 @@ export interface Trace {
   backward: BackwardRecord[];
 }
 
-export function forwardRecords(graph: Graph): ForwardRecord[] {
+export function forwardRecords(graph: { steps: readonly ForwardStep[] }): ForwardRecord[] {
   return graph.steps.map((s) => ({
     name: s.name,
     op: s.op.name,
@@ -53,22 +55,21 @@ export function forwardRecords(graph: Graph): ForwardRecord[] {
     ...(s.op.symbol !== undefined ? { symbol: s.op.symbol } : {}),
     inputs: s.inputs,
     value: s.output.data,
+    ...(s.gradient === true ? { gradient: true } : {}),
   }));
 }
-
-const BY_LABEL = new Map<string, OpSpec>([...OPS.values()].map((op) => [op.label, op]));
 
 /** Turns one engine step into a record; `rule` has the function's input and output names filled in. */
 export function backwardRecord(step: BackwardStep): BackwardRecord {
   const f = step.fn;
   const op = BY_LABEL.get(f.label);
-  const output = f.outputs[0].name ?? '?';
+  const output = displayName(f.outputs[0]);
   const template = op?.rules[step.index] ?? 'gy';
   const rule = template.replace(/\{(\d|y)\}/g, (_, k: string) =>
-    k === 'y' ? output : parenthesize(f.inputs[Number(k)].name ?? '?'),
+    k === 'y' ? output : parenthesize(displayName(f.inputs[Number(k)])),
   );
   return {
-    name: step.input.name ?? '?',
+    name: displayName(step.input),
     from: output,
     label: f.label,
     rule,

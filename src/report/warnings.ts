@@ -22,13 +22,13 @@ export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, nu
       .filter((s) => !/^(\S+) = \1$/.test(s)).join(', ');
     const here = args === '' ? '' : ` at ${args}`;
     const rest = r === trace.forward[trace.forward.length - 1] ? '' : '; what depends on it may not be finite either';
-    return `${classify(r, xs)}: ${at}${here}${explanation(r, xs)}${rest}`;
+    return `${at}${here}: ${classify(r, xs)}${explanation(r, xs)}${rest}`;
   }
   return undefined;
 }
 
-function classify(r: ForwardRecord, xs: number[]): 'domain' | 'pole' | 'overflow' {
-  if (Number.isNaN(r.value)) return 'domain';
+function classify(r: ForwardRecord, xs: number[]): 'domain error' | 'pole' | 'overflow' {
+  if (Number.isNaN(r.value)) return 'domain error';
   if ((r.op === 'log' && xs[0] === 0) || (r.op === 'div' && xs[1] === 0) || (r.op === 'pow' && xs[0] === 0 && xs[1] < 0)) {
     return 'pole';
   }

@@ -16,8 +16,10 @@ export const call = (op: string, args: Node[]): Node => ({
   form: op === 'neg' ? 'prefix' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
 });
 
-export const UNARY = [...OPS.values()].filter((op) => op.arity === 1).map((op) => op.name);
-export const BINARY = [...OPS.values()].filter((op) => op.arity === 2).map((op) => op.name);
+/** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
+const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined);
+export const UNARY = FREE.filter((op) => op.arity === 1).map((op) => op.name);
+export const BINARY = FREE.filter((op) => op.arity === 2).map((op) => op.name);
 
 const leaf: fc.Arbitrary<Node> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('x', 'y').map(variable) },

@@ -1,0 +1,230 @@
+/**
+ * The graph and higher-order options of the default command: --order/--wrt, --hessian,
+ * --trace-grad, --dot, --graph and --tree. evaluate.ts hands off here once the graph is built and
+ * differentiated; this module checks the combination, computes and picks the renderers.
+ */
+import type { GradResult } from '../api.js';
+import type { Graph } from '../expr/build.js';
+import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
+import { renderDot } from '../report/dot.js';
+import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
+import { jsonObject } from '../report/json.js';
+import { formatNumber } from '../report/format.js';
+import { PLAIN, type Style } from '../report/style.js';
+import { renderText } from '../report/text.js';
+import { renderTree } from '../report/tree.js';
+import type { Variable } from '../core/variable.js';
+import { EXIT, UsageError } from './errors.js';
+import type { IO } from './io.js';
+
+export interface GraphOptions {
+  order?: number;
+  wrt?: string;
+  hessian?: boolean;
+  traceGrad?: boolean;
+  dot?: boolean;
+  graph?: string;
+  tree?: boolean;
+}
+
+/** Highest --order accepted; the size budget in higherDerivatives usually stops tanh-like graphs sooner. */
+export const MAX_ORDER = 30;
+
+export function wantsGraphOptions(o: GraphOptions): boolean {
+  return o.order !== undefined || o.wrt !== undefined || o.hessian === true || o.traceGrad === true
+    || o.dot === true || o.graph !== undefined || o.tree === true;
+}
+
+export function parseOrder(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_ORDER) {
+    throw new UsageError(`--order takes a whole number from 1 to ${MAX_ORDER}, got '${text}'`, 'write --order 2 for the second derivative');
+  }
+  return Number(text);
+}
+
+export interface GraphRun {
+  source: string;
+  graph: Graph;
+  result: GradResult;
+  values: ReadonlyMap<string, number>;
+  json: boolean;
+  quiet: boolean;
+  precision?: number;
+  style: Style;
+  width?: number;
+}
+
+const FORMATS = new Set(['svg', 'png', 'pdf']);
+
+export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Promise<number> {
+  const { graph, result, precision, style } = run;
+  const names = [...graph.variables.keys()];
+  checkCombination(o, run, names);
+  const wrt = o.order === undefined ? undefined : o.wrt ?? names[0];
+  const format = o.graph === undefined ? undefined : graphFormat(o.graph);
+  const drawing = o.dot === true || o.graph !== undefined || o.tree === true;
+
+  // Gradients for the drawings, as the ordinary backward pass left them (before more passes clear them).
+  const grads = gradSnapshot(graph.output);
+  const roots: Variable[] = [];
+  const clusters: Cluster[] = [];
+  let derivatives: number[] | undefined;
+  let passes: GradientPass[] = [];
+  let hessian: { names: string[]; matrix: number[][] } | undefined;
+  higher(() => {
+    if (wrt !== undefined) {
+      const h = higherDerivatives(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
+      derivatives = h.derivatives;
+      passes = h.passes;
+      mergeFirst(grads, h.grads);
+      for (const v of h.variables) roots.push(v);
+      clusters.push(...h.clusters);
+    }
+    if (o.hessian === true) {
+      const h = hessianOf(graph, names, { tracePasses: o.traceGrad });
+      hessian = { names: h.names, matrix: h.matrix };
+      if (wrt === undefined) {
+        passes = h.passes;
+        clusters.push(...h.clusters);
+      }
+      mergeFirst(grads, h.grads);
+    }
+  });
+
+  const view = graphView(graph, { grads, roots, clusters }, precision);
+  if (o.graph !== undefined) {
+    const ok = await drawGraph(renderDot(view), o.graph, format!, io);
+    if (!ok) return EXIT.BAD_INPUT;
+  }
+  if (o.dot === true) {
+    io.out(renderDot(view));
+    return EXIT.OK;
+  }
+
+  if (run.json) {
+    const obj = {
+      ...jsonObject(run.source.trim(), run.values, result, { precision, quiet: run.quiet }),
+      ...higherJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, precision),
+    };
+    io.out(JSON.stringify(obj) + '\n');
+    return EXIT.OK;
+  }
+  const textOptions = { precision, style, width: run.width };
+  let text = '';
+  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, style);
+  text += renderText(result, run.values, { ...textOptions, quiet: run.quiet || o.tree === true });
+  if (derivatives !== undefined) {
+    text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], textOptions);
+  }
+  if (hessian !== undefined) {
+    if (o.traceGrad && !run.quiet && wrt === undefined) {
+      // Each row of the Hessian is one backward pass through the gradient's graph.
+      for (const p of passes) text += renderPass(p, `row ${p.of.slice(p.of.indexOf('/') + 2)} of the hessian`, textOptions);
+    }
+    text += renderHessian(graph.outputName, hessian.names, hessian.matrix, textOptions);
+  }
+  io.out(text);
+  return EXIT.OK;
+}
+
+function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void {
+  if (o.dot === true && (run.json || o.tree === true)) {
+    throw new UsageError('--dot prints only the graph: it does not combine with --json or --tree', 'use --graph FILE.svg to draw it beside the usual output');
+  }
+  if (o.tree === true && run.json) throw new UsageError('--tree is for the terminal: it does not combine with --json');
+  if (o.wrt !== undefined && o.order === undefined) {
+    throw new UsageError('--wrt goes with --order', `write --order 2 --wrt ${o.wrt}`);
+  }
+  if (o.traceGrad === true && o.order === undefined && o.hessian !== true) {
+    throw new UsageError('--trace-grad shows the passes of --order or --hessian', 'write --order 2 --trace-grad');
+  }
+  if (o.order !== undefined) checkWrt(names, o.wrt, { order: '--order', wrt: (name) => `--wrt ${name}` });
+  if (o.hessian === true && names.length === 0) throw new UsageError('--hessian: the expression has no variables');
+}
+
+/** The variable to differentiate by: `wrt`, or the only one. `how` spells the options in messages. */
+function checkWrt(names: readonly string[], wrt: string | undefined, how: { order: string; wrt: (name: string) => string }): string {
+  if (names.length === 0) throw new UsageError(`${how.order}: the expression has no variables to differentiate`);
+  if (wrt === undefined) {
+    if (names.length > 1) {
+      throw new UsageError(
+        `${how.order} needs ${how.wrt('NAME')}: the expression has ${names.length} variables (${names.join(', ')})`,
+        `write ${how.wrt(names[0])}`,
+      );
+    }
+    return names[0];
+  }
+  if (!names.includes(wrt)) throw new UsageError(`${how.wrt(wrt)}: the expression has no variable ${wrt} (it has ${names.join(', ')})`);
+  return wrt;
+}
+
+export interface GraphTextOptions {
+  style?: Style;
+  precision?: number;
+  /** For orderText: each pass through a gradient graph too. */
+  traceGrad?: boolean;
+}
+
+/**
+ * For the REPL's `:order N [NAME]`: `dy/dx = ...` up to `dNy/dxN = ...` for a freshly built and
+ * differentiated graph (`const graph = build(root, values, source); differentiate(graph)`).
+ * Throws UsageError for a bad N or NAME, or an order too high to build.
+ */
+export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
+  const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
+  const h = higher(() => higherDerivatives(graph, name, n, { tracePasses: options.traceGrad }));
+  const style = options.style ?? PLAIN;
+  const first = `${style.heading(`${derivativeName(graph.outputName, name, 1)} =`)} ${style.value(formatNumber(h.derivatives[0], options.precision))}\n`;
+  return first + renderDerivatives(graph.outputName, name, h.derivatives, h.passes, options);
+}
+
+/** For the REPL's `:dot`: Graphviz DOT of a freshly built and differentiated graph. */
+export function dotText(graph: Graph, precision?: number): string {
+  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }, precision));
+}
+
+/** For the REPL's `:tree`: the indented tree of a freshly built and differentiated graph. */
+export function treeText(graph: Graph, options: GraphTextOptions = {}): string {
+  const view = graphView(graph, { grads: gradSnapshot(graph.output) }, options.precision);
+  return renderTree({ ...view, roots: [graph.output] }, options.style);
+}
+
+/** Runs a higher-order computation; a graph too big to build is bad input, not a crash. */
+function higher<T>(compute: () => T): T {
+  try {
+    return compute();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message, 'ask for a lower order; each order can triple the graph');
+    throw e;
+  }
+}
+
+function graphFormat(file: string): string {
+  const dot = file.lastIndexOf('.');
+  const ext = dot < 0 ? '' : file.slice(dot + 1).toLowerCase();
+  if (!FORMATS.has(ext)) {
+    throw new UsageError(`--graph draws .svg, .png or .pdf files, got '${file}'`, 'write --graph graph.svg (or --dot for the DOT text)');
+  }
+  return ext;
+}
+
+/** Renders through Graphviz; without it, writes the DOT beside FILE and says how to draw it. */
+async function drawGraph(dot: string, file: string, format: string, io: IO): Promise<boolean> {
+  if (io.runGraphviz === undefined || io.writeFile === undefined) throw new UsageError('--graph is not available here');
+  const outcome = await io.runGraphviz(dot, format, file);
+  if (outcome === 'ok') return true;
+  const dotFile = file.slice(0, file.lastIndexOf('.')) + '.dot';
+  if (outcome === 'missing') {
+    await io.writeFile(dotFile, dot);
+    io.err(
+      `dezero-grad: cannot draw ${file}: Graphviz's dot program is not installed (or not on PATH).\n` +
+        `  The graph is in ${dotFile}. Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz;\n` +
+        `  macOS: brew install graphviz; others: https://graphviz.org/download/), then run:\n` +
+        `    dot -T${format} ${dotFile} -o ${file}\n`,
+    );
+    return false;
+  }
+  io.err(`dezero-grad: dot could not draw ${file}: ${outcome.error.trim()}\n`);
+  return false;
+}

@@ -1,0 +1,217 @@
+/**
+ * Higher-order derivatives of a built expression, with everything the renderers need to tell the
+ * story: the gradient graph each pass built (named, as forward records) and the backward records
+ * of the pass that ran through it. Plain functions the CLI and the REPL call.
+ */
+import { derivatives as derivativeVariables, gradients, graphOf } from './core/higher.js';
+import type { DFunction, Variable } from './core/variable.js';
+import { nameGradientGraph, type ForwardStep, type Graph } from './expr/build.js';
+import { callText } from './report/text.js';
+import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './report/trace.js';
+import type { GraphView } from './report/view.js';
+
+/** A gradient graph and the backward pass that ran through it. */
+export interface GradientPass {
+  /** What the pass differentiated, as the reader knows it: `dy/dx`. */
+  of: string;
+  /** Its variable's name in the records (`f` in `f.grad = 1`). */
+  root: string;
+  /** The steps of the gradient graph that computed `of`, in creation order. */
+  graph: ForwardRecord[];
+  /** The backward pass from `root`. */
+  backward: BackwardRecord[];
+}
+
+/** The functions of the gradient graphs, grouped for drawing apart from the forward graph. */
+export interface Cluster {
+  label: string;
+  functions: ReadonlySet<DFunction>;
+}
+
+export interface HigherOptions {
+  /** Build a graph on the last pass too (for drawing it). */
+  keepGraph?: boolean;
+  /** Record each pass's gradient graph and backward steps (for --trace-grad). */
+  tracePasses?: boolean;
+  /**
+   * Stop with a RangeError before a pass that would take the gradient graphs together past this
+   * many functions: each order of tanh roughly triples its graph. Default: MAX_GRADIENT_FUNCTIONS,
+   * or 10 times the expression's own graph when that is larger.
+   */
+  maxFunctions?: number;
+}
+
+export interface HigherResult {
+  /** [dy/dx, d2y/dx2, ...]. */
+  derivatives: number[];
+  /** The derivatives as Variables (with graphs, except the last unless `keepGraph`). */
+  variables: Variable[];
+  /** One per pass after the first (the first is the ordinary trace): pass k runs through graph k-1. */
+  passes: GradientPass[];
+  clusters: Cluster[];
+  /** Each variable's gradient in the first pass that reached it, for labels in drawings. */
+  grads: Map<Variable, number>;
+}
+
+/** `d2y/dx2`; `dy/dx` for the first. */
+export function derivativeName(output: string, wrt: string, k: number): string {
+  return k === 1 ? `d${output}/d${wrt}` : `d${k}${output}/d${wrt}${k}`;
+}
+
+export const MAX_GRADIENT_FUNCTIONS = 100_000;
+
+/**
+ * d^k y/dx^k for k = 1..n at the graph's values, by repeated backward with `createGraph`. The
+ * gradient graphs' nodes get names from the graph's name source.
+ */
+export function higherDerivatives(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
+  const x = graph.variables.get(wrt);
+  if (x === undefined) throw new Error(`internal: ${wrt} is not a variable of the graph`);
+  const budget = options.maxFunctions ?? Math.max(MAX_GRADIENT_FUNCTIONS, 10 * graph.steps.length);
+  const grads = new Map<Variable, number>();
+  const passes: GradientPass[] = [];
+  const clusters: Cluster[] = [];
+  let pending: BackwardRecord[] = [];
+  let passGrads = new Map<Variable, number>([[graph.output, 1]]);
+  let built = 0;
+  let lastBuilt = Math.max(1, graph.steps.length);
+  const variables = derivativeVariables(graph.output, x, n, {
+    keepGraph: options.keepGraph,
+    onStep: (k, step) => {
+      passGrads.set(step.input, step.grad.data);
+      if (options.tracePasses && k > 1) pending.push(backwardRecord(step));
+    },
+    onPass: (k, g) => {
+      // Pass k is over: its records and gradients are complete.
+      if (k > 1) passes[k - 2].backward = pending;
+      mergeFirst(grads, passGrads);
+      pending = [];
+      passGrads = new Map([[g, 1]]);
+      if (k === n && !options.keepGraph) return;
+      const steps = nameRoot(g, graph.freshName);
+      built += steps.length;
+      // Stop before a pass whose graph would pass the budget, guessing its size from the growth so far.
+      const next = steps.length * Math.max(1, steps.length / lastBuilt);
+      lastBuilt = Math.max(1, steps.length);
+      if (k < n && built + next > budget) {
+        throw new RangeError(
+          `--order ${n} is too high for this expression: the gradient graph of ${derivativeName(graph.outputName, wrt, k)} ` +
+            `already has ${steps.length} functions and the next would have about ${Math.round(next)} (the limit for all is ${budget})`,
+        );
+      }
+      clusters.push({ label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`, functions: functionsOf(steps) });
+      if (k < n) {
+        const of = derivativeName(graph.outputName, wrt, k);
+        passes.push({ of, root: g.name ?? of, graph: options.tracePasses ? forwardRecords({ steps }) : [], backward: [] });
+      }
+    },
+  });
+  return { derivatives: variables.map((v) => v.data), variables, passes, clusters, grads };
+}
+
+export interface HessianResult {
+  names: string[];
+  /** matrix[i][j] = d2y/(d names[i] d names[j]). */
+  matrix: number[][];
+  /** One backward pass per row, through the gradient graph (when `tracePasses`). */
+  passes: GradientPass[];
+  clusters: Cluster[];
+  grads: Map<Variable, number>;
+}
+
+/** The Hessian over `names` (default: every variable), by one backward pass per gradient component. */
+export function hessianOf(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
+  const xs = names.map((name) => graph.variables.get(name)!);
+  const grads = new Map<Variable, number>([[graph.output, 1]]);
+  const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, step.grad.data) });
+  const functions = new Set<DFunction>();
+  const passes: GradientPass[] = g.map((gi, i) => {
+    // Each row's pass runs through the part of the gradient graph no earlier row has shown.
+    const steps = nameRoot(gi, graph.freshName);
+    for (const f of functionsOf(steps)) functions.add(f);
+    const of = derivativeName(graph.outputName, names[i], 1);
+    return { of, root: gi.name ?? of, graph: options.tracePasses ? forwardRecords({ steps }) : [], backward: [] };
+  });
+  const clusters = functions.size > 0 ? [{ label: `gradient graph of the gradient`, functions }] : [];
+  const matrix = g.map((gi, i) => {
+    const passGrads = new Map<Variable, number>([[gi, 1]]);
+    const row = gradients(gi, xs, {
+      onStep: (step) => {
+        passGrads.set(step.input, step.grad.data);
+        if (options.tracePasses) passes[i].backward.push(backwardRecord(step));
+      },
+    }).map((h) => h.data);
+    mergeFirst(grads, passGrads);
+    return row;
+  });
+  return { names: [...names], matrix, passes, clusters, grads };
+}
+
+/**
+ * The clusters for `diff(f, x)` steps in a built graph: each run of gradient steps, labelled by the
+ * diff step that follows it.
+ */
+export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
+  const clusters: Cluster[] = [];
+  let run: ForwardStep[] = [];
+  for (const s of steps) {
+    if (s.gradient === true) run.push(s);
+    else {
+      if (run.length > 0) clusters.push({ label: `gradient graph of ${s.op.name}(${s.inputs.join(', ')})`, functions: functionsOf(run) });
+      run = [];
+    }
+  }
+  return clusters;
+}
+
+/**
+ * What --dot, --graph and --tree draw: the expression's graph as written (even a step the result no
+ * longer depends on, such as the `a` of `diff(a, x)`), the gradient graphs of its diff() steps, and
+ * `extra` roots and clusters (the derivatives of --order).
+ */
+export function graphView(
+  graph: Graph,
+  extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
+  precision?: number,
+): GraphView {
+  const roots: Variable[] = [graph.output];
+  for (const v of extra.roots ?? []) roots.push(v);
+  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
+  const records = forwardRecords(graph);
+  const byName = new Map<string, Variable>(graph.variables);
+  for (const s of graph.steps) byName.set(s.name, s.output);
+  return {
+    roots,
+    grads: extra.grads,
+    clusters: [...diffClusters(graph.steps), ...(extra.clusters ?? [])],
+    // For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function.
+    links: graph.steps
+      .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
+      .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` })),
+    // How the builder wrote each step: `diff(a, x)` rather than the engine's Diff(d).
+    calls: new Map(graph.steps.map((s, i) => [s.output, callText(records[i])])),
+    precision,
+  };
+}
+
+/** Every variable's gradient as the last backward pass left it (run with retainGrad), the output's as 1. */
+export function gradSnapshot(output: Variable): Map<Variable, number> {
+  const grads = new Map<Variable, number>();
+  if (output.requiresGrad) grads.set(output, 1);
+  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, v.grad.data);
+  return grads;
+}
+
+/** Names a derivative's gradient graph: its new nodes and the derivative itself. */
+function nameRoot(g: Variable, fresh: () => string): ForwardStep[] {
+  return nameGradientGraph(g, fresh, true);
+}
+
+function functionsOf(steps: readonly ForwardStep[]): Set<DFunction> {
+  return new Set(steps.map((s) => s.output.creator!).filter((f) => f !== null));
+}
+
+/** Adds `from`'s entries that `into` does not have yet. */
+export function mergeFirst(into: Map<Variable, number>, from: ReadonlyMap<Variable, number>): void {
+  for (const [v, n] of from) if (!into.has(v)) into.set(v, n);
+}

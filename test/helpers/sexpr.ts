@@ -1,0 +1,59 @@
+/** Canonical s-expressions of our syntax tree and of mathjs's, to compare how each reads a string. */
+import type { Node } from '../../src/index.js';
+
+export function sexpr(root: Node): string {
+  // Iterative post-order, so that deep trees print too.
+  const out: string[] = [];
+  const todo: { node: Node; done: boolean }[] = [{ node: root, done: false }];
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    const n = item.node;
+    if (n.type === 'number') out.push(String(n.value));
+    else if (n.type === 'constant' || n.type === 'variable') out.push(n.name);
+    else if (!item.done) {
+      item.done = true;
+      todo.push(item);
+      for (let i = n.args.length - 1; i >= 0; i--) todo.push({ node: n.args[i], done: false });
+    } else {
+      const args = out.splice(out.length - n.args.length, n.args.length);
+      out.push(`(${n.op} ${args.join(' ')})`);
+    }
+  }
+  return out[0];
+}
+
+const MATHJS_OPS: Record<string, string> = {
+  add: 'add',
+  subtract: 'sub',
+  multiply: 'mul',
+  divide: 'div',
+  pow: 'pow',
+  unaryMinus: 'neg',
+  // mathjs reads `2.^x` as `2 .^ x` (element-wise); on numbers it is the same operation
+  dotPow: 'pow',
+  dotMultiply: 'mul',
+  dotDivide: 'div',
+};
+
+/** mathjs node (OperatorNode, FunctionNode, SymbolNode, ConstantNode, ParenthesisNode) to the same form. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function mathjsSexpr(node: any): string {
+  switch (node.type) {
+    case 'ParenthesisNode':
+      return mathjsSexpr(node.content);
+    case 'ConstantNode':
+      return String(node.value);
+    case 'SymbolNode':
+      return node.name;
+    case 'FunctionNode':
+      return `(${node.fn.name} ${node.args.map(mathjsSexpr).join(' ')})`;
+    case 'OperatorNode': {
+      if (node.fn === 'unaryPlus') return mathjsSexpr(node.args[0]);
+      const op = MATHJS_OPS[node.fn];
+      if (op === undefined) throw new Error(`mathjs operator ${node.fn} is not in our grammar`);
+      return `(${op} ${node.args.map(mathjsSexpr).join(' ')})`;
+    }
+    default:
+      throw new Error(`mathjs node ${node.type} is not in our grammar`);
+  }
+}

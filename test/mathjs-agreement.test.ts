@@ -1,0 +1,112 @@
+/**
+ * Every expression our parser accepts means what mathjs's `parse` makes of it: random expression
+ * strings (operators mixed without parentheses, unary chains, implicit multiplication, `**`) are
+ * read by both, compared as trees, and evaluated by both at random points.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { CALLABLE, ExprError, grad, parse } from '../src/index.js';
+import { mathjsSexpr, sexpr } from './helpers/sexpr.js';
+
+const VARS = ['x', 'y', 'z1', 'pi', 'e'];
+// The generator writes one-argument calls (diff(f, x) takes two and is tested in higher.test.ts).
+const FUNCS = CALLABLE.filter((op) => op.arity === 1).map((op) => op.name);
+
+/** Random expression text from a grammar rich in precedence and associativity traps. */
+const exprText: fc.Arbitrary<string> = fc.letrec((tie) => ({
+  number: fc.oneof(
+    fc.integer({ min: 0, max: 20 }).map(String),
+    fc.constantFrom('0.5', '.25', '2.', '1e-3', '1.5e2'),
+  ),
+  atom: fc.oneof(
+    { weight: 4, arbitrary: tie('number') as fc.Arbitrary<string> },
+    { weight: 4, arbitrary: fc.constantFrom(...VARS) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...FUNCS), tie('expr') as fc.Arbitrary<string>).map(([f, a]) => `${f}(${a})`) },
+    { weight: 2, arbitrary: (tie('expr') as fc.Arbitrary<string>).map((a) => `(${a})`) },
+    // implicit multiplication: a number directly followed by a name or a group
+    { weight: 1, arbitrary: fc.tuple(tie('number') as fc.Arbitrary<string>, fc.constantFrom(...VARS, 'sin(x)', '(x+1)', ' y')).map(([n, v]) => `${n}${v}`) },
+  ),
+  unary: fc.tuple(fc.array(fc.constantFrom('-', '+', '- '), { maxLength: 2 }), tie('atom') as fc.Arbitrary<string>).map(([signs, a]) => signs.join('') + a),
+  expr: fc.tuple(
+    tie('unary') as fc.Arbitrary<string>,
+    fc.array(fc.tuple(fc.constantFrom(' + ', '-', ' * ', '/', '^', '**', ' ^ '), tie('unary') as fc.Arbitrary<string>), { maxLength: 4 }),
+  ).map(([first, rest]) => first + rest.map(([op, u]) => op + u).join('')),
+})).expr;
+
+test('our parse tree equals mathjs parse tree on every expression we accept', async () => {
+  const math = await import('mathjs');
+  let accepted = 0;
+  let total = 0;
+  fc.assert(
+    fc.property(exprText, (src) => {
+      total++;
+      let ours: string;
+      try {
+        ours = sexpr(parse(src));
+      } catch (e) {
+        if (e instanceof ExprError) return; // rejected forms (e.g. 1/2x) are tested elsewhere
+        throw e;
+      }
+      accepted++;
+      const theirs = mathjsSexpr(math.parse(src.replaceAll('**', '^')));
+      assert.equal(ours, theirs, `expression: ${src}`);
+    }),
+    { seed: 20261127, numRuns: 1500, maxSkipsPerRun: 100 },
+  );
+  // The generator must mostly produce accepted expressions, or the test would prove little.
+  assert.ok(accepted > 0.8 * total, `only ${accepted} of ${total} generated expressions were accepted`);
+});
+
+test('our value equals mathjs evaluate at random points', async () => {
+  const { create, all } = await import('mathjs');
+  // predictable: NaN instead of complex numbers, as our engine does (sqrt(-1), log(-1), (-8)^(1/3)).
+  const math = create(all, { predictable: true });
+  math.import(
+    {
+      sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+      relu: (x: number) => Math.max(0, x),
+      jspow: (x: number, y: number) => Math.pow(x, y),
+    },
+    { override: true },
+  );
+  fc.assert(
+    fc.property(
+      exprText,
+      fc.double({ min: -3, max: 3, noNaN: true }),
+      fc.double({ min: -3, max: 3, noNaN: true }),
+      fc.double({ min: 0.1, max: 3, noNaN: true }),
+      (src, x, y, z1) => {
+        let ours: number;
+        try {
+          ours = grad(src, { x, y, z1 }).value;
+        } catch (e) {
+          if (e instanceof ExprError) return;
+          throw e;
+        }
+        // mathjs's own tree, with its `^` evaluated as JavaScript's Math.pow: mathjs takes odd roots
+        // of negative numbers ((-8)^(1/3) = -2) where we give NaN, a documented difference.
+        const jsPow = (node: any): any => {
+          const mapped = node.map((child: any) => jsPow(child));
+          return mapped.type === 'OperatorNode' && (mapped.fn === 'pow' || mapped.fn === 'dotPow')
+            ? new math.FunctionNode('jspow', mapped.args)
+            : mapped;
+        };
+        const tree = jsPow(math.parse(src.replaceAll('**', '^')));
+        const theirs = tree.evaluate({ x, y, z1 });
+        if (typeof theirs !== 'number') return; // mathjs returned a non-number (e.g. a complex); nothing to compare
+        if (Number.isNaN(ours) || Number.isNaN(theirs)) {
+          assert.equal(Number.isNaN(ours), Number.isNaN(theirs), `NaN mismatch for ${src} at x=${x}, y=${y}, z1=${z1}: ours ${ours}, mathjs ${theirs}`);
+          return;
+        }
+        const tol = 1e-9 * Math.max(1, Math.abs(theirs));
+        assert.ok(
+          Object.is(ours, theirs) || Math.abs(ours - theirs) <= tol,
+          `${src} at x=${x}, y=${y}, z1=${z1}: ours ${ours}, mathjs ${theirs}`,
+        );
+      },
+    ),
+    { seed: 42, numRuns: 1000 },
+  );
+});

@@ -1,0 +1,69 @@
+/**
+ * The README's examples are run: every `console` block's `$ npx dezero-grad ...` commands must print
+ * what the README shows, and every `ts` block must run and print what its `// ...` comments say.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+function blocks(lang: string): string[] {
+  const re = new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g');
+  return [...readme.matchAll(re)].map((m) => m[1]);
+}
+
+interface Example {
+  command: string;
+  expected: string;
+}
+
+function consoleExamples(): Example[] {
+  const examples: Example[] = [];
+  for (const block of blocks('console')) {
+    let current: Example | undefined;
+    for (const line of block.split('\n')) {
+      if (line.startsWith('$ ')) {
+        current = { command: line.slice(2), expected: '' };
+        examples.push(current);
+      } else if (current !== undefined && line !== '') {
+        current.expected += line + '\n';
+      }
+    }
+  }
+  return examples;
+}
+
+describe('README console examples', () => {
+  const examples = consoleExamples();
+  test('there are examples to check', () => assert.ok(examples.length >= 5));
+  for (const ex of examples) {
+    test(ex.command, () => {
+      const command = ex.command.replace(/\bnpx dezero-grad\b/g, `node "${join(root, 'bin/dezero-grad.js')}"`);
+      const r = spawnSync('bash', ['-c', `${command} 2>&1`], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, encoding: 'utf8', cwd: root });
+      assert.equal(r.stdout, ex.expected);
+    });
+  }
+});
+
+describe('README TypeScript examples', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-readme-'));
+  blocks('ts').forEach((code, i) => {
+    test(`example ${i + 1} prints what its comments say`, () => {
+      // The examples are also valid JavaScript once the package name points at the build.
+      const js = code.replace("from 'dezero-grad'", `from '${join(root, 'dist/index.js')}'`);
+      const file = join(dir, `example-${i + 1}.mjs`);
+      writeFileSync(file, js);
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const expected = [...code.matchAll(/console\.log\(.*\); \/\/ (.*)/g)].map((m) => m[1] + '\n').join('');
+      assert.ok(expected.length > 0, 'the example says what it prints');
+      assert.equal(r.stdout, expected);
+    });
+  });
+});
