@@ -83,6 +83,14 @@ test('--check where mathjs has no answer: symbolic null with the reason, numeric
   assert.match(t.out, /symbolic {2}none: the expression has \d+ nodes/);
 });
 
+test('--check with --order or --tree: a usage error, exit 2', async () => {
+  for (const extra of [['--order', '2'], ['--tree'], ['--hessian']]) {
+    const r = await cli([...SEED, '--check', ...extra]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--check applies to the first derivatives and does not combine with --order/);
+  }
+});
+
 test('the central difference uses h = 6e-6·max(1, |x|)', () => {
   assert.equal(differenceStep(0.5), 6e-6);
   assert.equal(differenceStep(-200), 6e-6 * 200);

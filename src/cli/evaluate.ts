@@ -58,6 +58,12 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   warnNonFinite(result, values, io);
   const check = options.check === true;
   const symbolic = options.symbolic === true;
+  if ((check || symbolic) && options.graph !== undefined && wantsGraphOptions(options.graph)) {
+    throw new UsageError(
+      `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,
+      'run them as two commands',
+    );
+  }
   // mathjs is loaded only here, on the paths that ask for it.
   const v = check || symbolic
     ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
