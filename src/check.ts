@@ -8,7 +8,7 @@
  *   mathjs). It agrees when |autodiff - symbolic| <= 1e-10 + 1e-10·|symbolic|: relative, with an
  *   absolute floor for values near zero.
  *
- * Equal non-finite values agree (Infinity and Infinity, NaN and NaN). When they disagree, the
+ * Equal infinities agree; NaN agrees with nothing, not even NaN. When they disagree, the
  * reason is looked for in the graph: a kink (relu, abs) at or near the point, or a function at or
  * near the edge of its domain.
  */
@@ -58,9 +58,9 @@ export function centralDifference(root: Node, values: ReadonlyMap<string, number
   return (at(x + h) - at(x - h)) / (2 * h);
 }
 
-/** Same number, or the same non-finite value. */
+/** The same infinity (NaN agrees with nothing: a NaN gradient proves nothing). */
 function sameSpecial(a: number, b: number): boolean {
-  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
 }
 
 /** PyTorch gradcheck's rule: |a - n| <= atol + rtol·|n|. */
@@ -75,7 +75,7 @@ export function agreesSymbolic(autodiff: number, symbolic: number): boolean {
 
 /** |a - b| / |b| for display; 0 when equal, Infinity when b is 0 and a is not, NaN when not finite. */
 export function relativeDifference(a: number, b: number): number {
-  if (sameSpecial(a, b) || a === b) return 0;
+  if (a === b) return 0;
   return Math.abs(a - b) / Math.abs(b);
 }
 
