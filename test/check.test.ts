@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { agreesNumeric, agreesSymbolic, centralDifference, differenceStep } from '../src/check.js';
 import { parse } from '../src/expr/parse.js';
 import { cli, node } from './support/cli.js';
+import { Session } from '../src/cli/repl-session.js';
 
 const SEED = ['square(exp(square(x)))', '--x', '0.5'];
 /** d/dx exp(x^2)^2 = 4x·exp(2x^2), the closed form at 0.5. */
@@ -123,4 +124,16 @@ test('the default path never loads mathjs; --check does', () => {
   const checked = node([...args, '--check']);
   assert.equal(checked.status, 1);
   assert.match(checked.stderr, /mathjs was loaded/);
+});
+
+test(':check in the session checks the last expression', async () => {
+  const session = new Session();
+  for (const line of ['x = 0.5', 'square(exp(square(x)))']) assert.ok((await session.run(line)).ok);
+  const r = await session.run(':check');
+  assert.ok(r.ok, r.err);
+  assert.match(r.out, /autodiff {2}3\.297442541400256\n/);
+  assert.match(r.out, /ok: the gradient agrees\n$/);
+  assert.ok((await session.run('relu(x - 0.5)')).ok);
+  const kink = await session.run(':check');
+  assert.match(kink.out, /relu\(a\) is at its kink/);
 });
