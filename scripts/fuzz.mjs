@@ -4,7 +4,7 @@
 // Time is the process's CPU time (user + system), so that other programs sharing the cores do
 // not count against an input; wall-clock time is reported beside it.
 import fc from 'fast-check';
-import { checkInput, fuzzInput } from '../build/test/support/fuzz.js';
+import { checkInput, fuzzInput } from '../build/test/helpers/fuzz.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? Date.now() % 2 ** 31);

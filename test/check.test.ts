@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agreesNumeric, agreesSymbolic, centralDifference, differenceStep } from '../src/check.js';
 import { parse } from '../src/expr/parse.js';
-import { cli, node } from './support/cli.js';
+import { runCli as cli } from './helpers/cli.js';
+import { node } from './helpers/process.js';
 import { Session } from '../src/cli/repl-session.js';
 
 const SEED = ['square(exp(square(x)))', '--x', '0.5'];

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { grad } from '../src/api.js';
 import { MAX_INPUT_LENGTH, MAX_NODES } from '../src/expr/parse.js';
-import { cli, shell } from './support/cli.js';
+import { runCli as cli } from './helpers/cli.js';
+import { shell } from './helpers/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-hostile-'));
 const marker = join(dir, 'pwned');
@@ -113,7 +114,7 @@ test('a 10 MB expression is refused with a clear message, quickly and without a 
   assert.match(r.err, new RegExp(`expression is too long: ${huge.length} characters \\(the limit is ${MAX_INPUT_LENGTH}\\)`));
   // The caret line shows a window, not 10 MB.
   assert.ok(r.err.length < 1000, `${r.err.length} characters of error`);
-  const f = await cli(['-f', 'big.txt', '--x', '1'], { 'big.txt': huge });
+  const f = await cli(['-f', 'big.txt', '--x', '1'], { readFile: async () => huge });
   assert.equal(f.code, 2);
 });
 

@@ -12,7 +12,7 @@ import { print } from '../src/expr/print.js';
 import { derivative, evaluateMathjs, evaluateMathjsText, fromMathjs, loadMathjs, simplified, toMathjs } from '../src/expr/mathjs.js';
 import { OPS } from '../src/core/registry.js';
 import type { Node } from '../src/expr/ast.js';
-import { call, point, tree, variable, wellInside } from './support/trees.js';
+import { call, point, tree, variable, wellInside } from './helpers/trees.js';
 
 const SEED = 20261127;
 const math = await loadMathjs();

@@ -1,34 +1,6 @@
-/** Runs the CLI in-process with a fake IO and returns what it wrote and its exit code. */
+/** Runs the built program and shell pipelines as real processes, in the repository root. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { run } from '../../src/cli/program.js';
-import type { IO } from '../../src/cli/io.js';
-
-export interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-}
-
-export async function cli(argv: string[], files: Record<string, string> = {}): Promise<CliResult> {
-  let out = '';
-  let err = '';
-  const io: IO = {
-    out: (s) => { out += s; },
-    err: (s) => { err += s; },
-    env: { NO_COLOR: '1' },
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    readStdin: async () => '',
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-      return text;
-    },
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
-}
 
 /** The repository root (build/test/support -> ../../..). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
