@@ -2,7 +2,9 @@
  * dezero-grad as a library: `grad(expression, values)`, the engine (Variable, the function base
  * class, the ops) and the parser.
  */
-export { grad, differentiate, type GradResult, type Values } from './api.js';
+export { grad, differentiate, type GradResult, type Values, type BatchValues } from './api.js';
+export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
+export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
 export {
   higherDerivatives,
   hessianOf,

@@ -53,7 +53,7 @@ describe('bin/dezero-grad.js', () => {
   });
 
   test('the bundle imports neither mathjs nor @inquirer/prompts up front', () => {
-    const bundle = readFileSync(`${root}dist/cli.js`, 'utf8');
+    const bundle = readFileSync(`${root}dist/cli.cjs`, 'utf8');
     assert.doesNotMatch(bundle, /^import\b[^;]*["'](mathjs|@inquirer\/prompts)["']/m);
     assert.doesNotMatch(bundle, /require\(["'](mathjs|@inquirer\/prompts)["']\)/);
   });

@@ -2,8 +2,8 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { differentiate } from '../api.js';
-import { build, variableNames } from '../expr/build.js';
+import { differentiate, type GradResult } from '../api.js';
+import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
@@ -14,11 +14,13 @@ import { makeStyle } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
+import { batchCommand } from './batch.js';
+import { parseAssignments, type GivenValue } from './values.js';
+import type { BatchFormat } from '../report/table.js';
 import { colorLevel } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
-import { ValueError } from './messages.js';
 
 export interface EvaluateOptions {
   expression?: string;
@@ -27,6 +29,8 @@ export interface EvaluateOptions {
   json: boolean;
   quiet: boolean;
   precision?: number;
+  /** Rows for many points: table, tsv, csv; given, even a single point prints as one row. */
+  format?: BatchFormat;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
   /** --check: compare with a central difference and mathjs's derivative; exit 3 on a mismatch. */
@@ -38,38 +42,51 @@ export interface EvaluateOptions {
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
+  const given = parseAssignments(options.assignments);
+  checkStdin(options, given);
   const source = await readExpression(options, io);
   const root = parse(source);
-  const given = parseAssignments(options.assignments);
   const names = variableNames(root);
 
   for (const name of given.keys()) {
     if (!names.includes(name)) io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }
-  const values = new Map<string, number>();
   for (const name of names) {
-    let value = given.get(name);
-    if (value === undefined) value = await askFor(name, source, io);
-    values.set(name, value);
+    if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
-
-  const graph = build(root, values, source);
-  const result = differentiate(graph);
-  warnNonFinite(result, values, io);
+  if (options.json && options.format !== undefined) {
+    throw new UsageError('--json and --format are alternatives', 'give one of them');
+  }
+  const graphWanted = options.graph !== undefined && wantsGraphOptions(options.graph);
   const check = options.check === true;
   const symbolic = options.symbolic === true;
-  if ((check || symbolic) && options.graph !== undefined && wantsGraphOptions(options.graph)) {
+  const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
+  if ((check || symbolic) && (graphWanted || batch)) {
     throw new UsageError(
-      `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,
+      `--${check ? 'check' : 'symbolic'} applies to the first derivatives at one point and does not combine with --order, --hessian, --dot, --graph, --tree, --format or many points`,
       'run them as two commands',
     );
   }
+  if (batch) {
+    if (graphWanted) throw new UsageError('--order, --hessian, --dot and the other graph options take a single point', 'give each variable one value');
+    const { json, quiet, precision, color } = options;
+    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
+  }
+  const values = new Map<string, number>();
+  for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
+
+  const graph = build(root, values, source);
+  // --quiet records no trace; should anything be non-finite, run again with one for the warning.
+  const lean = options.quiet && !graphWanted;
+  let result = differentiate(graph, { trace: !lean });
+  if (lean && !allFinite(graph, result)) result = differentiate(graph);
+  warnNonFinite(result, values, io);
   // mathjs is loaded only here, on the paths that ask for it.
   const v = check || symbolic
     ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
     : undefined;
 
-  if (options.graph !== undefined && wantsGraphOptions(options.graph)) {
+  if (graphWanted && options.graph !== undefined) {
     const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
     const { json, quiet, precision } = options;
     return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
@@ -110,18 +127,15 @@ async function readExpression(options: EvaluateOptions, io: IO): Promise<string>
   return expression;
 }
 
-function parseAssignments(assignments: readonly Assignment[]): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const a of assignments) {
-    if (values.has(a.name)) throw new UsageError(`${a.name} is given twice`, `give --${a.name} once`);
-    try {
-      values.set(a.name, evaluateConstant(a.value));
-    } catch (e) {
-      if (e instanceof ExprError) throw new ValueError(a.flag, e);
-      throw e;
-    }
+/** Standard input can carry the expression or a variable's values, not both. */
+function checkStdin(options: EvaluateOptions, given: ReadonlyMap<string, GivenValue>): void {
+  const streamed = [...given].find(([, v]) => v.kind === 'stdin');
+  if (streamed !== undefined && (options.expression === '-' || options.file === '-')) {
+    throw new UsageError(
+      `standard input cannot carry both the expression and --${streamed[0]} -`,
+      `put the expression in the argument or a file (-f FILE) and pipe the values: seq 0 0.1 1 | dezero-grad "tanh(x)" --${streamed[0]} -`,
+    );
   }
-  return values;
 }
 
 /** On a terminal, asks for a missing value; elsewhere, a missing value is an error (never waits). */
@@ -144,6 +158,14 @@ function firstIndexOf(source: string, name: string): number {
   const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`);
   const m = re.exec(source);
   return m === null ? 0 : m.index;
+}
+
+function allFinite(graph: Graph, result: GradResult): boolean {
+  return (
+    Number.isFinite(result.value) &&
+    Object.values(result.gradient).every(Number.isFinite) &&
+    graph.steps.every((s) => Number.isFinite(s.output.data))
+  );
 }
 
 export function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {

@@ -3,6 +3,8 @@ export interface IO {
   /** Write to standard output / error. */
   out(text: string): void;
   err(text: string): void;
+  /** Resolves once standard output has taken what was written (backpressure for long streams). */
+  drain?(): Promise<void>;
   env: Readonly<Record<string, string | undefined>>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
@@ -10,6 +12,8 @@ export interface IO {
   columns?: number;
   /** All of standard input as text. */
   readStdin(): Promise<string>;
+  /** Standard input as it arrives, for streaming (`--x -`); absent: read it all with readStdin. */
+  stdinChunks?(): AsyncIterable<string>;
   readFile(path: string): Promise<string>;
   /**
    * Ask for a variable's value on a terminal; resolves to the text typed. Absent: never ask.

@@ -1,7 +1,7 @@
 /**
  * The CLI entry: the only module that touches `process`. argv in, exit code out.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { fstatSync, readFile as readFileCallback, writeFile as writeFileCallback, writeSync } from 'node:fs';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
 import type { IO } from './io.js';
@@ -15,16 +15,57 @@ function readStdin(): Promise<string> {
   });
 }
 
-/** Writes to a stream; a closed pipe (`| head`) ends the program quietly, other errors exit 1. */
-function writer(stream: NodeJS.WriteStream, name: string): (text: string) => void {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(EXIT.OK);
-    if (name === 'stdout') process.stderr.write(`dezero-grad: cannot write to standard output: ${e.message}\n`);
-    process.exit(EXIT.INTERNAL);
-  });
+// node:fs, not node:fs/promises: the promises module loads readline and streams at start-up.
+const readFile = (path: string): Promise<string> =>
+  new Promise((resolve, reject) => readFileCallback(path, 'utf8', (e, text) => (e ? reject(e) : resolve(text))));
+const writeFile = (path: string, text: string): Promise<void> =>
+  new Promise((resolve, reject) => writeFileCallback(path, text, 'utf8', (e) => (e ? reject(e) : resolve())));
+
+/** A buffer to sleep on (Atomics.wait) while a non-blocking pipe is full. */
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes to a file descriptor synchronously. Not through process.stdout: creating that stream loads
+ * Node's net and stream modules, ~10% of start-up for a one-point run whose output is a pipe. A
+ * closed pipe (`| head`) ends the program quietly; other errors exit 1. Synchronous writes also
+ * give backpressure for free: a long stream of rows waits for its reader.
+ */
+function writer(fd: 1 | 2): (text: string) => void {
   return (text) => {
-    stream.write(text);
+    const buffer = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < buffer.length) {
+      try {
+        offset += writeSync(fd, buffer, offset);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(SLEEP, 0, 0, 1);
+          continue;
+        }
+        if (code === 'EPIPE') process.exit(EXIT.OK);
+        if (fd === 1) {
+          try {
+            writeSync(2, `dezero-grad: cannot write to standard output: ${(e as Error).message}\n`);
+          } catch {
+            // nothing left to report to
+          }
+        }
+        process.exit(EXIT.INTERNAL);
+      }
+    }
   };
+}
+
+/** isatty without creating the stdio streams; node:tty (which loads net) only for a character device. */
+async function isTerminal(fd: number): Promise<boolean> {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  const { isatty } = await import('node:tty');
+  return isatty(fd);
 }
 
 async function ask(name: string, validate: (text: string) => string | true): Promise<string> {
@@ -64,20 +105,28 @@ async function choose(message: string, choices: readonly string[]): Promise<stri
 }
 
 export async function main(): Promise<void> {
+  const stdoutIsTTY = await isTerminal(1);
   const io: IO = {
-    out: writer(process.stdout, 'stdout'),
-    err: writer(process.stderr, 'stderr'),
+    out: writer(1),
+    err: writer(2),
     env: process.env,
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    // Every use asks for both (prompts, the REPL), so stdin is examined only when stdout is a terminal.
+    stdinIsTTY: stdoutIsTTY && (await isTerminal(0)),
+    stdoutIsTTY,
+    columns: stdoutIsTTY ? process.stdout.columns : undefined,
     readStdin,
-    readFile: (path) => readFile(path, 'utf8'),
+    stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
+    readFile,
     ask,
-    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    writeFile,
     runGraphviz,
-    input: process.stdin,
-    output: process.stdout,
+    // Getters: the streams are created only by the paths that use them (the REPL on a terminal).
+    get input() {
+      return process.stdin;
+    },
+    get output() {
+      return process.stdout;
+    },
     choose,
   };
   process.exitCode = await run(process.argv.slice(2), io);

@@ -11,8 +11,8 @@ import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './higher.js';
 import { formatError } from './messages.js';
-import { replCommand } from './repl.js';
 import type { IO } from './io.js';
+import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
 export interface CliOptions extends GraphOptions {
   file?: string;
@@ -23,6 +23,7 @@ export interface CliOptions extends GraphOptions {
   color?: boolean;
   check?: boolean;
   symbolic?: boolean;
+  format?: BatchFormat;
 }
 
 const EXAMPLES = `
@@ -33,6 +34,9 @@ Examples:
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
   $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
+  $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
+  $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
   $ dezero-grad                                an interactive session (on a terminal)
   $ dezero-grad repl < session.txt             the session's lines from a file
   $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
@@ -45,6 +49,10 @@ Variables:
   when the name is also an option (-v json=2). A value for a name the expression does
   not use is a warning; a name given twice is an error. On a terminal, a variable with
   no value is asked for; otherwise it is an error.
+  A value may be many points: a list 0,0.5,1, a range START:STOP[:STEP], or - for one
+  number a line from standard input (streamed). Lists of equal length pair up; a single
+  value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
+  --json for one object with arrays).
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / ^ (** too); unary - and +;
@@ -73,6 +81,10 @@ export function makeProgram(io: IO): Command {
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
     .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
+    .addOption(
+      new Option('--format <format>', 'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv')
+        .choices(BATCH_FORMATS),
+    )
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .addOption(
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
@@ -151,6 +163,9 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     }
     const opts = program.opts<CliOptions>();
     if (startsRepl(program.args, opts, split.assignments.length, io)) {
+      // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
+      // every one-point run otherwise.
+      const { replCommand } = await import('./repl.js');
       return await replCommand({ precision: opts.precision, color: opts.color }, io);
     }
     if (program.args.length > 1) {
@@ -171,6 +186,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         color: opts.color,
         check: opts.check,
         symbolic: opts.symbolic,
+        format: opts.format,
         graph: {
           order: opts.order,
           wrt: opts.wrt,

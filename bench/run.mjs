@@ -1,0 +1,104 @@
+// `npm run bench`: ratios from one run, every comparison alternating its sides so that the load
+// of a shared machine falls on both. Absolute times drift; the ratios are what to read.
+//
+//   throughput  the library's compiled kernel vs DeZero's algorithm on numpy (bench/dezero_numpy.py)
+//               and a hand-fused C loop (bench/fused.c, gcc -O3 -march=native), 4M points
+//   start-up    one point from a cold process vs a bare `node -e 0`
+//   depth       a chain sin(sin(...sin(x)...)) 20,000 and 200,000 deep, -f FILE --quiet: time and memory
+//
+// Options (environment): BENCH_N (points, default 4000000), BENCH_ROUNDS (default 3),
+// BENCH_STARTUP (runs per side, default 15).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const work = join(root, '.bench');
+mkdirSync(work, { recursive: true });
+const N = Number(process.env.BENCH_N ?? 4_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STARTUP = Number(process.env.BENCH_STARTUP ?? 15);
+const cli = join(root, 'bin', 'dezero-grad.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 1) => x.toFixed(d);
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+};
+
+// ---- throughput ----------------------------------------------------------------------------
+execFileSync('gcc', ['-O3', '-march=native', '-o', join(work, 'fused'), join(root, 'bench', 'fused.c'), '-lm']);
+const SIDES = {
+  numpy: (id) => ['python3', [join(root, 'bench', 'dezero_numpy.py'), id, N, 3]],
+  C: (id) => [join(work, 'fused'), [id, N, 5]],
+  js: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5]],
+  'js grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'fresh']],
+};
+const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
+console.log(`throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`);
+for (const [id, expr] of Object.entries(EXPRESSIONS)) {
+  const per = Object.fromEntries(Object.keys(SIDES).map((k) => [k, []]));
+  const checks = new Set();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, side] of Object.entries(SIDES)) {
+      const out = JSON.parse(run(...side(id)));
+      per[name].push(median(out.ns_per_point));
+      checks.add(out.check.toPrecision(12));
+    }
+  }
+  const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+  console.log(`  ${expr}`);
+  console.log(`    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`);
+  console.log(`    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`);
+  if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
+}
+
+// ---- start-up ------------------------------------------------------------------------------
+const wall = (args) => {
+  const t0 = process.hrtime.bigint();
+  run(process.execPath, args);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+const bare = [];
+const ours = [];
+for (let i = 0; i < STARTUP; i++) {
+  bare.push(wall(['-e', '0']));
+  ours.push(wall([cli, 'square(exp(square(x)))', '--x', '0.5']));
+}
+console.log(`start-up: one point from a cold process, median of ${STARTUP} alternating runs`);
+console.log(`  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.3)`);
+
+// ---- depth ---------------------------------------------------------------------------------
+const chain = (n) => {
+  const file = join(work, `chain-${n}.txt`);
+  writeFileSync(file, 'sin('.repeat(n) + 'x' + ')'.repeat(n));
+  return file;
+};
+const timeMem = (file) => {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', '--quiet'], { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`depth run failed: ${r.stderr.slice(0, 500)}`);
+  return { ms, kb: Number(r.stderr.trim().split('\n').pop()) };
+};
+const small = chain(20_000);
+const big = chain(200_000);
+const s = [];
+const b = [];
+for (let i = 0; i < 3; i++) {
+  s.push(timeMem(small));
+  b.push(timeMem(big));
+}
+const sMs = median(s.map((r) => r.ms));
+const bMs = median(b.map((r) => r.ms));
+const sKb = median(s.map((r) => r.kb));
+const bKb = median(b.map((r) => r.kb));
+console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alternating runs');
+console.log(`  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`);

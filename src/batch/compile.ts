@@ -1,0 +1,278 @@
+/**
+ * The batch compiler: turns an expression's graph into one fused loop that computes the value and
+ * every partial derivative point by point, with no array (and no Variable) per node.
+ *
+ * How it stays exactly the engine's arithmetic: it builds the graph once with the reference engine
+ * at a sample point and runs the engine's own backward on it, recording which function sent which
+ * gradient into which input, in the order the engine ran them. The kernel replays that tape with
+ * each op's `kernel` templates from the registry, which mirror the ops' backward operation for
+ * operation. Same operations, same order, same rounding: the kernel and the engine agree bit for
+ * bit (test/compile.test.ts checks it on random expressions and arrays).
+ *
+ * Safety: the generated source is made only of the registry's templates, `Math`, and names the
+ * compiler invents (v3, g3, k3). Numbers from the expression (literals, constants, values of
+ * constant subexpressions) are passed in an array, never written into the source.
+ */
+import type { Node } from '../expr/ast.js';
+import { build, variableNames } from '../expr/build.js';
+import { getOp, type KernelTemplates, type OpSpec } from '../core/registry.js';
+import type { DFunction, Variable } from '../core/variable.js';
+
+/** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
+export interface ForwardInstr {
+  op: OpSpec;
+  inputs: number[];
+  output: number;
+  /** The op's templates, or its cheaper ones for a known constant second input (x^2). */
+  code: KernelTemplates;
+}
+
+/** One gradient contribution: `grad[target] (+)= op.kernel.backward[index](inputs, output, grad[output])`. */
+export interface BackwardInstr {
+  op: OpSpec;
+  code: KernelTemplates;
+  index: number;
+  inputs: number[];
+  output: number;
+  target: number;
+  /** False for the first contribution (assign), true after it (add), as in the engine. */
+  accumulated: boolean;
+}
+
+/** The graph flattened into numbered slots: variables first, then constants and computed values. */
+export interface Plan {
+  /** The variables, in order of first appearance; variable j lives in slot j. */
+  names: string[];
+  /** Slots holding numbers known before the loop: literals, pi, e, constant subexpressions. */
+  constants: { slot: number; value: number }[];
+  forward: ForwardInstr[];
+  backward: BackwardInstr[];
+  outputSlot: number;
+  /** The output's name as the trace shows it (y, or the variable when the expression is one). */
+  outputName: string;
+  slotCount: number;
+}
+
+/** True when every op in the expression has kernel templates (`diff` has none). */
+export function fusible(root: Node): boolean {
+  const todo: Node[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (node.type !== 'call') continue;
+    if (getOp(node.op).kernel === undefined) return false;
+    for (const arg of node.args) todo.push(arg);
+  }
+  return true;
+}
+
+/**
+ * The engine itself as a kernel, for expressions that cannot be fused: builds the graph and runs
+ * backward at every point (slow, but exactly the single-point answer by construction).
+ */
+export function engineKernel(root: Node, names: readonly string[], source = ''): Kernel {
+  return (start, end, inputs, value, grads) => {
+    for (let i = start; i < end; i++) {
+      const values = new Map(names.map((n, j) => [n, at(inputs[j], i)]));
+      const graph = build(root, values, source);
+      const { output } = graph;
+      if (output.creator !== null) output.backward();
+      value[i] = output.data;
+      names.forEach((n, j) => {
+        const v = graph.variables.get(n)!;
+        // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
+        grads[j][i] = v === output ? 1 : v.grad?.data ?? 0;
+      });
+    }
+  };
+}
+
+function at(x: Input, i: number): number {
+  return typeof x === 'number' ? x : x[i];
+}
+
+/**
+ * Flattens `root` into a Plan by building it once with the reference engine and recording the
+ * engine's backward order. Throws ExprError as `build` does (never for values: it builds at 1).
+ */
+export function plan(root: Node, source = ''): Plan {
+  const names = variableNames(root);
+  const graph = build(root, new Map(names.map((n) => [n, 1])), source);
+  const slotOf = new Map<Variable, number>();
+  names.forEach((name, j) => slotOf.set(graph.variables.get(name)!, j));
+  const constants: Plan['constants'] = [];
+  const slot = (v: Variable): number => {
+    let s = slotOf.get(v);
+    if (s === undefined) {
+      // Not a variable and not computed from one: a number known before the loop.
+      s = slotOf.size;
+      slotOf.set(v, s);
+      constants.push({ slot: s, value: v.data });
+    }
+    return s;
+  };
+
+  const opOf = new Map<DFunction, ForwardInstr>();
+  const forward: ForwardInstr[] = [];
+  for (const step of graph.steps) {
+    const f = step.output.creator;
+    if (f === null) continue; // computed from constants only: its value is a constant
+    const inputs = f.inputs.map(slot);
+    const kernel = step.op.kernel;
+    if (kernel === undefined) throw new Error(`internal: ${step.op.name} has no kernel; check fusible() first`);
+    const special = kernel.whenSecondIs;
+    const second = f.inputs[1];
+    const code = special !== undefined && !second.requiresGrad && second.data === special.value ? special : kernel;
+    const instr = { op: step.op, inputs, output: slot(step.output), code };
+    opOf.set(f, instr);
+    forward.push(instr);
+  }
+  const outputSlot = slot(graph.output);
+
+  const backward: BackwardInstr[] = [];
+  if (graph.output.creator !== null) {
+    graph.output.backward({
+      onStep: ({ fn, index, input, accumulated }) => {
+        const { op, code } = opOf.get(fn)!;
+        backward.push({
+          op,
+          code,
+          index,
+          inputs: fn.inputs.map(slot),
+          output: slot(fn.outputs[0]),
+          target: slot(input),
+          accumulated,
+        });
+      },
+    });
+  }
+  return { names, constants, forward, backward, outputSlot, outputName: graph.outputName, slotCount: slotOf.size };
+}
+
+/** A variable's values for a run: an array (one per point) or one number for every point. */
+export type Input = Float64Array | number;
+
+/**
+ * Computes points [start, end): `value[i]` and `grads[j][i]` (d value / d names[j]) from
+ * `inputs[j]` (indexed by i, or a number repeated).
+ */
+export type Kernel = (start: number, end: number, inputs: readonly Input[], value: Float64Array, grads: readonly Float64Array[]) => void;
+
+/** Past this many instructions a generated function is too big to optimise well: interpret instead. */
+const MAX_FUSED = 4000;
+
+/**
+ * The kernel for a plan, specialised on which inputs are arrays (`true`) and which are numbers.
+ * Small graphs get one generated loop; very large ones (a 200,000-deep chain) a tape interpreter
+ * running the same templates, which needs memory per slot, not per point.
+ */
+export function compileKernel(p: Plan, arrays: readonly boolean[], mode: 'auto' | 'fused' | 'tape' = 'auto'): Kernel {
+  const fused = mode === 'auto' ? p.forward.length + p.backward.length <= MAX_FUSED : mode === 'fused';
+  return fused ? fuse(p, arrays) : interpret(p);
+}
+
+/** Replaces `{0}`, `{1}`, `{y}`, `{g}` in a registry template. */
+function fill(template: string, args: readonly string[], y = '', g = ''): string {
+  return template.replace(/\{([01yg])\}/g, (_, k: string) => (k === 'y' ? y : k === 'g' ? g : args[Number(k)]));
+}
+
+/** What slot s holds in a generated kernel: its value and its gradient. */
+const v = (s: number): string => `v${s}`;
+const g = (s: number): string => `g${s}`;
+
+function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
+  const n = p.names.length;
+  const head: string[] = ['"use strict";'];
+  for (let c = 0; c < p.constants.length; c++) head.push(`const ${v(p.constants[c].slot)} = K[${c}];`);
+  const pre: string[] = [];
+  const body: string[] = [];
+  for (let j = 0; j < n; j++) {
+    if (arrays[j]) {
+      pre.push(`const X${j} = X[${j}];`);
+      body.push(`const ${v(j)} = X${j}[i];`);
+    } else {
+      pre.push(`const ${v(j)} = X[${j}];`);
+    }
+    pre.push(`const G${j} = G[${j}];`);
+  }
+  for (const f of p.forward) body.push(`const ${v(f.output)} = ${fill(f.code.forward, f.inputs.map(v))};`);
+  const reached = new Set<number>();
+  if (p.backward.length > 0) {
+    body.push(`let ${g(p.outputSlot)} = 1;`);
+    reached.add(p.outputSlot);
+  }
+  for (const b of p.backward) {
+    const gx = fill(b.code.backward[b.index], b.inputs.map(v), v(b.output), g(b.output));
+    body.push(b.accumulated ? `${g(b.target)} = ${g(b.target)} + ${gx};` : `let ${g(b.target)} = ${gx};`);
+    reached.add(b.target);
+  }
+  body.push(`V[i] = ${v(p.outputSlot)};`);
+  for (let j = 0; j < n; j++) {
+    body.push(`G${j}[i] = ${j === p.outputSlot ? '1' : reached.has(j) ? g(j) : '0'};`);
+  }
+  const source =
+    `${head.join('\n')}\nreturn function kernel(start, end, X, V, G) {\n${pre.join('\n')}\n` +
+    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`;
+  // Our own templates and names only (see the header). Cached by source, so the same expression
+  // compiled again reuses V8's optimised code instead of warming up a new function.
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    factory = new Function('K', source) as (k: number[]) => Kernel;
+    if (factories.size >= 64) factories.clear();
+    factories.set(source, factory);
+  }
+  return factory(p.constants.map((c) => c.value));
+}
+
+const factories = new Map<string, (k: number[]) => Kernel>();
+
+/** Each op's templates as small functions, compiled once: forward(a, b), backward[i](a, b, y, g). */
+type OpFns = { forward: (a: number, b: number) => number; backward: ((a: number, b: number, y: number, g: number) => number)[] };
+const opFns = new Map<KernelTemplates, OpFns>();
+function fnsOf(code: KernelTemplates): OpFns {
+  let fns = opFns.get(code);
+  if (fns === undefined) {
+    const args = ['a', 'b'];
+    fns = {
+      forward: new Function('a', 'b', `"use strict"; return ${fill(code.forward, args)};`) as OpFns['forward'],
+      backward: code.backward.map(
+        (t) => new Function('a', 'b', 'y', 'g', `"use strict"; return ${fill(t, args, 'y', 'g')};`) as OpFns['backward'][number],
+      ),
+    };
+    opFns.set(code, fns);
+  }
+  return fns;
+}
+
+/** The tape interpreter: one pass over the instructions per point, two Float64Arrays of slots. */
+function interpret(p: Plan): Kernel {
+  const n = p.names.length;
+  const vals = new Float64Array(p.slotCount);
+  const grads = new Float64Array(p.slotCount);
+  for (const c of p.constants) vals[c.slot] = c.value;
+  const fwd = p.forward.map((f) => ({ fn: fnsOf(f.code).forward, a: f.inputs[0], b: f.inputs[1] ?? 0, out: f.output }));
+  const bwd = p.backward.map((b) => ({
+    fn: fnsOf(b.code).backward[b.index],
+    a: b.inputs[0],
+    b: b.inputs[1] ?? 0,
+    out: b.output,
+    target: b.target,
+    accumulated: b.accumulated,
+  }));
+  const reached = new Set(p.backward.map((b) => b.target));
+  return (start, end, inputs, value, gradsOut) => {
+    for (let i = start; i < end; i++) {
+      for (let j = 0; j < n; j++) {
+        const x = inputs[j];
+        vals[j] = typeof x === 'number' ? x : x[i];
+      }
+      for (const f of fwd) vals[f.out] = f.fn(vals[f.a], vals[f.b]);
+      grads[p.outputSlot] = 1;
+      for (const b of bwd) {
+        const gx = b.fn(vals[b.a], vals[b.b], vals[b.out], grads[b.out]);
+        grads[b.target] = b.accumulated ? grads[b.target] + gx : gx;
+      }
+      value[i] = vals[p.outputSlot];
+      for (let j = 0; j < n; j++) gradsOut[j][i] = j === p.outputSlot ? 1 : reached.has(j) ? grads[j] : 0;
+    }
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Many points at once: broadcasting the variables' values and running the compiled kernel.
+ * Equal lengths pair up; a number (or an array of one) repeats for every point.
+ */
+import type { Node } from '../expr/ast.js';
+import { build, variableNames } from '../expr/build.js';
+import { compileKernel, engineKernel, fusible, plan, type Input, type Kernel, type Plan } from './compile.js';
+
+export interface BatchResult {
+  /** The number of points. */
+  length: number;
+  value: Float64Array;
+  /** d(output)/d(name) at every point, for every variable the expression uses. */
+  gradient: Record<string, Float64Array>;
+}
+
+/** Thrown when arrays of different lengths are given; `lengths` names each array's length. */
+export class LengthMismatchError extends RangeError {
+  constructor(readonly lengths: ReadonlyMap<string, number>) {
+    super(
+      `the variables' values have different lengths: ${[...lengths].map(([n, l]) => `${n} has ${l}`).join(', ')}` +
+        ' (equal lengths pair up; a single value repeats)',
+    );
+    this.name = 'LengthMismatchError';
+  }
+}
+
+/** The common length of the arrays among `inputs` (1 when all are single values). */
+export function broadcastLength(inputs: ReadonlyMap<string, ArrayLike<number> | number>): number {
+  const lengths = new Map<string, number>();
+  for (const [name, x] of inputs) if (typeof x !== 'number' && x.length !== 1) lengths.set(name, x.length);
+  const distinct = new Set(lengths.values());
+  if (distinct.size > 1) throw new LengthMismatchError(lengths);
+  return distinct.size === 1 ? [...distinct][0] : 1;
+}
+
+/**
+ * An expression compiled once, to be run on many arrays (kernels cached per array/number pattern).
+ * Expressions with an op that has no kernel templates (`diff`) run on the engine point by point.
+ */
+export class CompiledExpression {
+  /** The fused plan; undefined when the expression runs on the engine point by point. */
+  readonly plan: Plan | undefined;
+  readonly names: readonly string[];
+  /** The output's name (y, or the next free letter). */
+  readonly outputName: string;
+  private readonly kernels = new Map<string, Kernel>();
+  private readonly fallback: Kernel | undefined;
+
+  constructor(root: Node, source = '') {
+    if (fusible(root)) {
+      this.plan = plan(root, source);
+      this.names = this.plan.names;
+      this.outputName = this.plan.outputName;
+    } else {
+      this.names = variableNames(root);
+      this.outputName = build(root, new Map(this.names.map((n) => [n, 1])), source).outputName;
+      this.fallback = engineKernel(root, this.names, source);
+    }
+  }
+
+  kernel(inputs: readonly Input[]): Kernel {
+    if (this.plan === undefined) return this.fallback!;
+    const arrays = inputs.map((x) => typeof x !== 'number');
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let k = this.kernels.get(key);
+    if (k === undefined) {
+      k = compileKernel(this.plan, arrays);
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  /**
+   * Value and gradient at every point. `values` must give every variable the expression uses
+   * (missing: a RangeError naming it); arrays of one value repeat like numbers. Pass an earlier
+   * result of the same length as `into` to write into its arrays instead of allocating new ones
+   * (in a loop over many batches this saves the allocation and its page faults).
+   */
+  run(values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): BatchResult {
+    const used = new Map<string, ArrayLike<number> | number>();
+    for (const name of this.names) {
+      const x = values.get(name);
+      if (x === undefined) throw new RangeError(`no value for ${name}`);
+      used.set(name, x);
+    }
+    const length = broadcastLength(used);
+    const inputs: Input[] = this.names.map((name) => toInput(used.get(name)!));
+    const reuse = into !== undefined && into.length === length && this.names.every((n) => into.gradient[n]?.length === length);
+    const value = reuse ? into.value : new Float64Array(length);
+    const grads = this.names.map((n) => (reuse ? into.gradient[n] : new Float64Array(length)));
+    this.kernel(inputs)(0, length, inputs, value, grads);
+    if (reuse) return into;
+    const gradient: Record<string, Float64Array> = Object.create(null);
+    this.names.forEach((name, j) => (gradient[name] = grads[j]));
+    return { length, value, gradient };
+  }
+}
+
+function toInput(x: ArrayLike<number> | number): Input {
+  if (typeof x === 'number') return x;
+  if (x.length === 1) return Number(x[0]);
+  return x instanceof Float64Array ? x : Float64Array.from(x);
+}

@@ -1,0 +1,113 @@
+/**
+ * A variable's value as given on the command line:
+ *   0.5  pi/4          one value (a constant expression, as before)
+ *   0,0.5,1            a list
+ *   START:STOP:STEP    a range, STOP included when it lies on the grid (like `seq`); STEP defaults to 1
+ *   -                  one number per line from standard input, streamed
+ */
+import { evaluateConstant } from '../expr/constant.js';
+import { ExprError } from '../expr/errors.js';
+import type { Assignment } from './args.js';
+import { UsageError } from './errors.js';
+import { ValueError } from './messages.js';
+
+export type GivenValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'array'; values: Float64Array }
+  | { kind: 'stdin' };
+
+/** Largest range accepted, in points; past it, stream with `--x -`. */
+export const MAX_RANGE = 50_000_000;
+
+export function parseAssignments(assignments: readonly Assignment[]): Map<string, GivenValue> {
+  const values = new Map<string, GivenValue>();
+  for (const a of assignments) {
+    if (values.has(a.name)) throw new UsageError(`${a.name} is given twice`, `give --${a.name} once`);
+    values.set(a.name, parseValue(a));
+  }
+  const fromStdin = [...values].filter(([, v]) => v.kind === 'stdin').map(([n]) => `--${n} -`);
+  if (fromStdin.length > 1) {
+    throw new UsageError(`only one variable can read standard input, got ${fromStdin.join(' and ')}`, 'give the others as lists or ranges');
+  }
+  return values;
+}
+
+function parseValue(a: Assignment): GivenValue {
+  const text = a.value;
+  if (text.trim() === '-') return { kind: 'stdin' };
+  try {
+    if (text.includes(',')) return { kind: 'array', values: Float64Array.from(parts(text, ','), (p) => constantAt(text, p)) };
+    if (text.includes(':')) return { kind: 'array', values: range(text) };
+    return { kind: 'number', value: evaluateConstant(text) };
+  } catch (e) {
+    if (e instanceof ExprError) throw new ValueError(a.flag, e);
+    throw e;
+  }
+}
+
+/** The pieces of `text` between separators, with their start index. */
+function parts(text: string, sep: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  let start = 0;
+  for (const piece of text.split(sep)) {
+    out.push({ text: piece, start });
+    start += piece.length + 1;
+  }
+  return out;
+}
+
+/** A piece of a list or range evaluated as a constant; an error points into the whole text. */
+function constantAt(whole: string, part: { text: string; start: number }): number {
+  try {
+    return evaluateConstant(part.text);
+  } catch (e) {
+    if (e instanceof ExprError) throw new ExprError(e.message, whole, part.start + e.index, e.hint);
+    throw e;
+  }
+}
+
+function range(text: string): Float64Array {
+  const ps = parts(text, ':');
+  if (ps.length < 2 || ps.length > 3) {
+    throw new ExprError(`a range is START:STOP or START:STOP:STEP, got ${ps.length} parts`, text, 0, 'write 0:1:0.25');
+  }
+  const [start, stop] = [constantAt(text, ps[0]), constantAt(text, ps[1])];
+  const step = ps.length === 3 ? constantAt(text, ps[2]) : 1;
+  if (step === 0) throw new ExprError('the range step is 0', text, ps[2].start, 'write a step such as 0.1');
+  const span = (stop - start) / step;
+  if (span < 0) {
+    throw new ExprError(`the range is empty: a step of ${step} never goes from ${start} to ${stop}`, text, ps[2]?.start ?? 0, `write ${stop}:${start}:${step} or use a ${step > 0 ? 'negative' : 'positive'} step`);
+  }
+  // STOP is on the grid when the span is a whole number up to rounding (0:1:0.1 has 11 points).
+  const count = Math.floor(span * (1 + 1e-12) + 1e-9) + 1;
+  if (count > MAX_RANGE) {
+    throw new ExprError(`the range has ${count} points (the limit is ${MAX_RANGE})`, text, 0, 'stream more points with --NAME - (one a line on standard input)');
+  }
+  // Short decimals stay short (0:1:0.1 gives 0.3, not 0.30000000000000004), as seq prints them;
+  // values that need more digits (pi/4) are left exactly as computed.
+  const short = [start, stop, step].every((v) => Number(v.toPrecision(12)) === v);
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = start + i * step;
+    values[i] = short ? Number(v.toPrecision(12)) : v;
+  }
+  return values;
+}
+
+/** A line of standard input as a number: a plain decimal quickly, else a constant expression (`pi/4`). */
+const PLAIN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export function parseLine(line: string, lineNumber: number, flag: string): number {
+  const t = line.trim();
+  if (PLAIN.test(t)) {
+    const n = Number(t);
+    if (Number.isFinite(n)) return n;
+  }
+  try {
+    return evaluateConstant(t);
+  } catch (e) {
+    if (e instanceof ExprError) {
+      throw new ValueError(`${flag} -`, new ExprError(`line ${lineNumber} of standard input: ${e.message}`, e.input, e.index, e.hint));
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Many points as rows: a column per variable, the value, a column per partial derivative.
+ *
+ *   table (default)   x     y                   dy/dx        aligned, for people
+ *   tsv / csv         x<TAB>y<TAB>dy/dx         one header line, then one line a point, for scripts
+ *   JSON              the single-point schema with arrays: {"expression", "variables": {x: [...]},
+ *                     "value": [...], "gradient": {x: [...]}, "forward": [{"name", "op", "inputs",
+ *                     "value": [...]}], "backward": [{"name", "grad": [...]}]} (records: not with --quiet)
+ *
+ * Rows arrive in chunks (a stream from standard input has no known end), so the table sets its
+ * column widths from the first chunk and widens later if it must.
+ */
+import { formatNumber, jsonNumber } from './format.js';
+import { PLAIN, type Style } from './style.js';
+import type { JsonValue } from './json.js';
+
+export type BatchFormat = 'table' | 'tsv' | 'csv';
+export const BATCH_FORMATS: readonly BatchFormat[] = ['table', 'tsv', 'csv'];
+
+/** A column's numbers for one chunk: an array, or one number on every row. */
+export type Column = ArrayLike<number> | number;
+
+/** The header: the variables, the output, then d<output>/d<variable> for each. */
+export function batchHeaders(names: readonly string[], output: string): string[] {
+  return [...names, output, ...names.map((n) => `d${output}/d${n}`)];
+}
+
+export class RowWriter {
+  private widths: number[] | null = null;
+
+  constructor(
+    private readonly format: BatchFormat,
+    private readonly headers: readonly string[],
+    private readonly options: { precision?: number; style?: Style } = {},
+  ) {}
+
+  /** Text for `n` rows (with the header before the first chunk). */
+  rows(columns: readonly Column[], n: number): string {
+    const cells = columns.map((c) => this.cells(c, n));
+    let text = '';
+    if (this.format !== 'table') {
+      const sep = this.format === 'tsv' ? '\t' : ',';
+      if (this.widths === null) {
+        this.widths = [];
+        text += this.headers.join(sep) + '\n';
+      }
+      for (let i = 0; i < n; i++) {
+        let line = cells[0][i];
+        for (let k = 1; k < cells.length; k++) line += sep + cells[k][i];
+        text += line + '\n';
+      }
+      return text;
+    }
+    const style = this.options.style ?? PLAIN;
+    const first = this.widths === null;
+    const widths = this.widths ?? this.headers.map((h) => h.length);
+    cells.forEach((c, k) => {
+      for (const s of c) if (s.length > widths[k]) widths[k] = s.length;
+    });
+    this.widths = widths;
+    if (first) text += this.headers.map((h, k) => style.heading(h.padStart(widths[k]))).join('  ') + '\n';
+    for (let i = 0; i < n; i++) {
+      let line = style.value(cells[0][i].padStart(widths[0]));
+      for (let k = 1; k < cells.length; k++) line += '  ' + style.value(cells[k][i].padStart(widths[k]));
+      text += line + '\n';
+    }
+    return text;
+  }
+
+  private cells(c: Column, n: number): string[] {
+    const out = new Array<string>(n);
+    const { precision } = this.options;
+    if (typeof c === 'number') return out.fill(formatNumber(c, precision));
+    for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
+    return out;
+  }
+}
+
+/** The per-node records with arrays: forward values and backward gradients, one per point. */
+export interface BatchTrace {
+  forward: { [key: string]: JsonValue }[];
+  backward: { [key: string]: JsonValue }[];
+}
+
+/** The JSON object for many points: the single-point schema with arrays. */
+export function renderBatchJson(
+  expression: string,
+  names: readonly string[],
+  inputs: readonly Column[],
+  value: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  precision?: number,
+  trace?: BatchTrace,
+): string {
+  const n = value.length;
+  const arr = (c: Column): (number | string)[] => {
+    const out = new Array<number | string>(n);
+    for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], precision);
+    return out;
+  };
+  const variables: Record<string, unknown> = Object.create(null);
+  const gradient: Record<string, unknown> = Object.create(null);
+  names.forEach((name, j) => {
+    variables[name] = arr(inputs[j]);
+    gradient[name] = arr(grads[j]);
+  });
+  return JSON.stringify({ expression, variables, value: arr(value), gradient, ...trace }) + '\n';
+}
