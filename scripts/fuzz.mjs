@@ -1,8 +1,10 @@
 // The long fuzz run: `npm run fuzz [-- COUNT [SEED]]` (default 100,000 inputs, a random seed).
 // Runs the same property as test/fuzz.test.ts and reports the slowest input; any input taking
 // longer than 100 ms counts as a failure, as does anything but a result or our syntax error.
-// Time is the process's CPU time (user + system), so that other programs sharing the cores do
-// not count against an input; wall-clock time is reported beside it.
+// An input is slow when both its wall-clock time and the process's CPU time exceed the limit:
+// wall-clock time also counts waiting for cores other programs hold, CPU time also bills the
+// compiler and garbage-collector threads running beside the fuzzer; the smaller of the two is
+// the closer bound on the input's own work.
 import fc from 'fast-check';
 import { checkInput, fuzzInput } from '../build/test/helpers/fuzz.js';
 
@@ -26,11 +28,11 @@ const details = fc.check(
     const wall = performance.now() - t0;
     if (ms > slowest.ms) slowest = { ms, wall, text };
     if (wall > slowestWall) slowestWall = wall;
-    if (ms > LIMIT_MS) {
+    if (Math.min(ms, wall) > LIMIT_MS) {
+      slow++;
       const shape = `${JSON.stringify(text.slice(0, 8))}… (${text.length} chars)`;
       slowShapes.set(shape, (slowShapes.get(shape) ?? 0) + 1);
     }
-    if (ms > LIMIT_MS) slow++;
   }),
   { seed, numRuns: count },
 );
@@ -38,9 +40,9 @@ const details = fc.check(
 const secs = ((performance.now() - started) / 1000).toFixed(1);
 const shown = slowest.text.length > 60 ? `${JSON.stringify(slowest.text.slice(0, 60))}… (${slowest.text.length} chars)` : JSON.stringify(slowest.text);
 console.log(`fuzz: ${details.numRuns} inputs in ${secs} s (seed ${seed}): ${tally.accepted} accepted, ${tally.rejected} rejected with a syntax error`);
-console.log(`slowest input: ${slowest.ms.toFixed(1)} ms CPU (${slowest.wall.toFixed(1)} ms wall), ${shown}; over ${LIMIT_MS} ms CPU: ${slow}`);
-console.log(`slowest wall-clock time of any input: ${slowestWall.toFixed(1)} ms`);
-if (slowShapes.size > 0) console.log(`over ${LIMIT_MS} ms: ${[...slowShapes.keys()].join(', ')}`);
+console.log(`most CPU time: ${slowest.ms.toFixed(1)} ms (${slowest.wall.toFixed(1)} ms wall), ${shown}`);
+console.log(`most wall-clock time: ${slowestWall.toFixed(1)} ms; over ${LIMIT_MS} ms by both: ${slow}`);
+if (slowShapes.size > 0) console.log(`slow: ${[...slowShapes.keys()].join(', ')}`);
 if (details.failed) {
   console.log(fc.defaultReportMessage(details));
   process.exitCode = 1;
