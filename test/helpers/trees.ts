@@ -7,6 +7,9 @@ import type { Node } from '../../src/expr/ast.js';
 import { build } from '../../src/expr/build.js';
 import { CONSTANTS, OPS } from '../../src/core/registry.js';
 import { differentiate } from '../../src/api.js';
+import { noGrad } from '../../src/core/config.js';
+import { Variable } from '../../src/core/variable.js';
+import { fold } from '../../src/expr/walk.js';
 
 const at = { start: 0, end: 0 };
 export const num = (value: number): Node => ({ type: 'number', value, text: String(value), ...at });
@@ -68,4 +71,22 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
   }
   const r = differentiate(graph);
   return Object.values(r.gradient).every((g) => Number.isFinite(g) && Math.abs(g) < 1e6);
+}
+
+/**
+ * True when no power in the tree has a negative base and a fractional exponent at `values`: there
+ * we give NaN by design (never a complex number) where mathjs gives a real root, (-8)^(1/3) = -2.
+ */
+export function realPowersOnly(root: Node, values: ReadonlyMap<string, number>): boolean {
+  let real = true;
+  noGrad(() => fold<number>(root, (node, args) => {
+    switch (node.type) {
+      case 'number': case 'constant': return node.value;
+      case 'variable': return values.get(node.name)!;
+      case 'call':
+        if (node.op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
+        return OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+    }
+  }));
+  return real;
 }
