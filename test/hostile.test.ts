@@ -149,3 +149,13 @@ test('writing to a full disk reports on stderr and exits 1', () => {
 });
 
 test('cleanup', () => rmSync(dir, { recursive: true, force: true }));
+
+test("--check and --symbolic: prototype names and mathjs's own names (i, E, version) stay our variables", async () => {
+  const r = await cli(['__proto__^2*constructor + i*E + version', '--__proto__', '2', '--constructor', '3', '--i', '1', '--E', '2', '-v', 'version=5', '--check', '--symbolic', '--json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  const formulas = new Map(Object.entries(j.symbolic));
+  assert.deepEqual(formulas, new Map([['__proto__', '2*constructor*__proto__'], ['constructor', '__proto__^2'], ['i', 'E'], ['E', 'i'], ['version', '1']]));
+  for (const name of ['__proto__', 'constructor', 'i', 'E', 'version']) assert.equal(j.check[name].ok, true, name);
+  assert.equal(j.check.__proto__.symbolic, 2 * 2 * 3);
+});
