@@ -94,6 +94,13 @@ test('--check with --order or --tree: a usage error, exit 2', async () => {
   }
 });
 
+test('--check and --symbolic on a constant expression say there is nothing to do, exit 0', async () => {
+  const r = await cli(['2+3', '--check', '--symbolic', '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /no variables: nothing to differentiate\n/);
+  assert.match(r.out, /nothing to check: the expression has no variables\n$/);
+});
+
 test('the central difference uses h = 6e-6·max(1, |x|)', () => {
   assert.equal(differenceStep(0.5), 6e-6);
   assert.equal(differenceStep(-200), 6e-6 * 200);

@@ -17,6 +17,7 @@ export type SymbolicFormulas = ReadonlyMap<string, { formula: string } | { whyNo
 export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
   const num = (n: number): string => formatNumber(n, precision);
   const lines = [style.heading('check: autodiff against a central difference and mathjs\'s symbolic derivative')];
+  if (entries.size === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
   const labels = [...entries.keys()].map((name) => `d${output}/d${name}`);
   const w = Math.max(...labels.map((l) => l.length));
   const nums = [...entries.values()].flatMap((e) => [num(e.autodiff), num(e.numeric), e.symbolic === null ? '' : num(e.symbolic)]);
@@ -48,6 +49,7 @@ export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output
 
 export function renderSymbolicText(formulas: SymbolicFormulas, output: string, style: Style = PLAIN): string {
   const lines = [style.heading('symbolic: mathjs\'s derivative, simplified, in dezero-grad\'s grammar')];
+  if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
     lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
   }
