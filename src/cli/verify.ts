@@ -9,7 +9,7 @@ import type { Node } from '../expr/ast.js';
 export interface Verification {
   check?: Map<string, CheckEntry>;
   /** Per variable: the derivative in our grammar, or why there is none. */
-  symbolic?: Map<string, { formula: string } | { whyNot: string }>;
+  symbolic?: Map<string, { formula: string; note?: string } | { whyNot: string }>;
 }
 
 export async function verify(
@@ -22,7 +22,7 @@ export async function verify(
   const { print } = await import('../expr/print.js');
   const math = await bridge.loadMathjs();
   const atPoint = new Map<string, SymbolicValue>();
-  const formulas = new Map<string, { formula: string } | { whyNot: string }>();
+  const formulas: NonNullable<Verification['symbolic']> = new Map();
   for (const name of Object.keys(result.gradient)) {
     try {
       const d = bridge.derivative(math, root, name);
@@ -36,7 +36,11 @@ export async function verify(
       }
       if (want.symbolic) {
         try {
-          formulas.set(name, { formula: print(bridge.fromMathjs(bridge.simplified(math, d))) });
+          const s = bridge.simplified(math, d);
+          formulas.set(name, {
+            formula: print(bridge.fromMathjs(s.node)),
+            ...(s.simplified ? {} : { note: `not simplified: the derivative has ${s.size} nodes and mathjs's simplify stops at ${bridge.MAX_SIMPLIFY_NODES}` }),
+          });
         } catch (e) {
           if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
           formulas.set(name, { whyNot: e.message });

@@ -12,7 +12,7 @@ import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';
 
-export type SymbolicFormulas = ReadonlyMap<string, { formula: string } | { whyNot: string }>;
+export type SymbolicFormulas = ReadonlyMap<string, { formula: string; note?: string } | { whyNot: string }>;
 
 export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
   const num = (n: number): string => formatNumber(n, precision);
@@ -52,6 +52,7 @@ export function renderSymbolicText(formulas: SymbolicFormulas, output: string, s
   if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
     lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
+    if ('note' in f && f.note !== undefined) lines.push(`  ${style.dim(`(${f.note})`)}`);
   }
   return lines.join('\n') + '\n';
 }
