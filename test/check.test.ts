@@ -112,6 +112,15 @@ test('--symbolic on a large derivative: unsimplified, with a note, and still exa
   assert.ok(agreesSymbolic(autodiff, JSON.parse(again.out).value), `${autodiff} vs ${again.out}`);
 });
 
+test('a long sum still gets its symbolic check (mathjs text without a parenthesis per node)', async () => {
+  const sum = Array(300).fill('sin(x)').join('+');
+  const r = await cli([sum, '--x', '0.5', '--check', '--json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const { check } = JSON.parse(r.out);
+  assert.ok(agreesSymbolic(check.x.symbolic, 300 * Math.cos(0.5)), String(check.x.symbolic));
+  assert.equal(check.x.ok, true);
+});
+
 test('the central difference uses h = 6e-6·max(1, |x|)', () => {
   assert.equal(differenceStep(0.5), 6e-6);
   assert.equal(differenceStep(-200), 6e-6 * 200);

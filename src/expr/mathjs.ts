@@ -9,7 +9,8 @@
 import type { MathJsInstance, MathNode } from 'mathjs';
 import type { CallNode, Node } from './ast.js';
 import { CONSTANTS, getOp, OPS } from '../core/registry.js';
-import { fold, size } from './walk.js';
+import { size } from './walk.js';
+import { printWith } from './print.js';
 
 export type Mathjs = MathJsInstance;
 
@@ -53,27 +54,24 @@ export function mathjsName(variable: string): string {
 }
 
 /**
- * Our syntax tree as mathjs text. `diff(f, x)` becomes mathjs's derivative of f (unsimplified),
- * so that an expression holding a derivative can itself be differentiated by mathjs.
+ * Our syntax tree as mathjs text. Operators print as in our grammar (mathjs has the same
+ * precedence), with only the parentheses they need: mathjs parses nested parentheses recursively,
+ * and a parenthesis per node ran out of stack at 160 terms of a sum. Functions are written from
+ * the registry's `symbolic` form; `diff(f, x)` becomes mathjs's derivative of f (unsimplified), so
+ * that an expression holding a derivative can itself be differentiated.
  */
 export function toMathjs(root: Node, math?: Mathjs): string {
-  return fold<string>(root, (node, args) => {
-    switch (node.type) {
-      case 'number':
-        return node.value < 0 ? `(${String(node.value)})` : String(node.value);
-      case 'constant':
-        return node.name;
-      case 'variable':
-        return mathjsName(node.name);
-      case 'call': {
-        const op = getOp(node.op);
-        if (op.variableArgs !== undefined) {
-          if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
-          return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
-        }
-        return `(${op.symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)])})`;
+  return printWith(root, {
+    variable: mathjsName,
+    call: (node, args) => {
+      const op = getOp(node.op);
+      if (op.variableArgs !== undefined) {
+        if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
+        return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
       }
-    }
+      const text = op.symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
+    },
   });
 }
 

@@ -25,6 +25,21 @@ export function numberText(value: number): string {
 }
 
 export function print(root: Node): string {
+  return printWith(root, {});
+}
+
+/** Hooks for printing the same tree in another grammar with the same precedence (mathjs's). */
+export interface PrintHooks {
+  /** A variable's name in the output. */
+  variable?: (name: string) => string;
+  /**
+   * A function call's text (its arguments already printed), or undefined for `name(args)`. The
+   * text must be self-contained (an atom): parenthesize it if it is not a plain call.
+   */
+  call?: (node: Node & { type: 'call' }, args: string[]) => string | undefined;
+}
+
+export function printWith(root: Node, hooks: PrintHooks): string {
   return fold<Printed>(root, (node, args): Printed => {
     switch (node.type) {
       case 'number': {
@@ -32,12 +47,14 @@ export function print(root: Node): string {
         return { text, prec: node.value < 0 || Object.is(node.value, -0) ? PREC.neg : ATOM, prefix: text.startsWith('-') };
       }
       case 'constant':
-      case 'variable':
         return { text: node.name, prec: ATOM, prefix: false };
+      case 'variable':
+        return { text: hooks.variable?.(node.name) ?? node.name, prec: ATOM, prefix: false };
       case 'call': {
         const op = getOp(node.op);
         if (node.form === 'function' || op.symbol === undefined) {
-          return { text: `${op.name}(${args.map((a) => a.text).join(', ')})`, prec: ATOM, prefix: false };
+          const texts = args.map((a) => a.text);
+          return { text: hooks.call?.(node, texts) ?? `${op.name}(${texts.join(', ')})`, prec: ATOM, prefix: false };
         }
         const p = PREC[op.name];
         if (op.arity === 1) {
