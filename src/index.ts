@@ -25,7 +25,7 @@ export { Config, noGrad, usingBackprop } from './core/config.js';
 export * from './core/ops.js';
 export { graphOf, clearGrads, gradients, derivatives, hessian, diff, Diff, type PassOptions, type DerivativesOptions } from './core/higher.js';
 export { OPS, CALLABLE, CONSTANTS, BY_LABEL, type OpSpec } from './core/registry.js';
-export { parse, MAX_INPUT_LENGTH } from './expr/parse.js';
+export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
 export { ExprError } from './expr/errors.js';

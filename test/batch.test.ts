@@ -1,35 +1,11 @@
 /** Many points on the command line: every batch form agrees with single-point runs. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { run } from '../src/cli/program.js';
-import type { IO } from '../src/cli/io.js';
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
+import { runCli, type CliRun } from './helpers/cli.js';
 
 /** Runs the CLI in-process; `stdin` arrives in the given pieces (to split lines across chunks). */
-async function cli(argv: string[], stdin: string[] = []): Promise<Result> {
-  let out = '';
-  let err = '';
-  const io: IO = {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    env: { NO_COLOR: '1' },
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    readStdin: async () => stdin.join(''),
-    readFile: async () => {
-      throw new Error('no files here');
-    },
-    stdinChunks: async function* () {
-      for (const piece of stdin) yield piece;
-    },
-  };
-  const code = await run(argv, io);
-  return { code, out, err };
+function cli(argv: string[], stdin: string[] = []): Promise<CliRun> {
+  return runCli(argv, { env: { NO_COLOR: '1' }, stdin });
 }
 
 /** The single-point answer: `[value, ...partials]` from `--quiet` output. */

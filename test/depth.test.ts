@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { run } from '../src/cli/program.js';
-import type { IO } from '../src/cli/io.js';
+import { runCli, type CliRun } from './helpers/cli.js';
 
 function chain(n: number): string {
   return 'sin('.repeat(n) + 'x' + ')'.repeat(n);
@@ -23,19 +22,9 @@ function closedForm(n: number, x: number): { value: number; grad: number } {
   return { value: v, grad: d };
 }
 
-async function cli(argv: string[], file: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: IO = {
-    out: (s) => void (out += s),
-    err: (s) => void (err += s),
-    env: { NO_COLOR: '1' },
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    readStdin: async () => '',
-    readFile: async () => file,
-  };
-  return { code: await run(argv, io), out, err };
+/** Runs the CLI in-process with `file` as the content of every file it reads. */
+function cli(argv: string[], file: string): Promise<CliRun> {
+  return runCli(argv, { env: { NO_COLOR: '1' }, file });
 }
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-12 * Math.abs(b);

@@ -164,7 +164,7 @@ describe('bad lines print one error with a caret, and the session goes on', () =
     { name: 'a command without a last expression', lines: [':trace'], message: /:trace shows the last expression, and there is none yet/ },
     { name: 'an argument to a command that takes none', lines: [':vars x'], message: /:vars takes no argument/ },
     { name: ':clear of an unknown name', lines: [':clear nope'], message: /no variable or function named nope/ },
-    { name: ':check is not here yet', lines: [':check'], message: /:check is not available yet/ },
+    { name: ':check before any expression', lines: [':check'], message: /:check shows the last expression, and there is none yet/ },
     { name: ':order before any expression', lines: [':order 3'], message: /:order shows the last expression, and there is none yet/ },
     { name: ':order without N', lines: ['x = 1', 'x^2', ':order'], message: /:order takes N and an optional variable name/ },
     { name: ':order with two variables and no name, not on a terminal', lines: ['x = 1', 'y = 2', 'x*y', ':order 2'], message: /:order needs :order 2 NAME: the expression has 2 variables \(x, y\)/ },

@@ -7,11 +7,12 @@ import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
-import { renderJson } from '../report/json.js';
+import { jsonObject } from '../report/json.js';
+import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { formatNumber } from '../report/format.js';
 import { makeStyle } from '../report/style.js';
-import { renderText, callText } from '../report/text.js';
-import { firstNonFinite } from '../report/trace.js';
+import { renderText } from '../report/text.js';
+import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
@@ -32,6 +33,10 @@ export interface EvaluateOptions {
   format?: BatchFormat;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
+  /** --check: compare with a central difference and mathjs's derivative; exit 3 on a mismatch. */
+  check?: boolean;
+  /** --symbolic: print mathjs's derivative in our grammar. */
+  symbolic?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
   graph?: GraphOptions;
 }
@@ -53,7 +58,16 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     throw new UsageError('--json and --format are alternatives', 'give one of them');
   }
   const graphWanted = options.graph !== undefined && wantsGraphOptions(options.graph);
-  if (options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number')) {
+  const check = options.check === true;
+  const symbolic = options.symbolic === true;
+  const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
+  if ((check || symbolic) && (graphWanted || batch)) {
+    throw new UsageError(
+      `--${check ? 'check' : 'symbolic'} applies to the first derivatives at one point and does not combine with --order, --hessian, --dot, --graph, --tree, --format or many points`,
+      'run them as two commands',
+    );
+  }
+  if (batch) {
     if (graphWanted) throw new UsageError('--order, --hessian, --dot and the other graph options take a single point', 'give each variable one value');
     const { json, quiet, precision, color } = options;
     return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
@@ -66,7 +80,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const lean = options.quiet && !graphWanted;
   let result = differentiate(graph, { trace: !lean });
   if (lean && !allFinite(graph, result)) result = differentiate(graph);
-  warnNonFinite(result, io);
+  warnNonFinite(result, values, io);
+  // mathjs is loaded only here, on the paths that ask for it.
+  const v = check || symbolic
+    ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
+    : undefined;
 
   if (graphWanted && options.graph !== undefined) {
     const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
@@ -75,12 +93,17 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   }
 
   if (options.json) {
-    io.out(renderJson(source.trim(), values, result, { precision: options.precision, quiet: options.quiet }));
+    const obj = jsonObject(source.trim(), values, result, { precision: options.precision, quiet: options.quiet });
+    if (v?.check !== undefined) obj.check = checkJson(v.check, options.precision);
+    if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
+    io.out(JSON.stringify(obj) + '\n');
   } else {
     const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
     io.out(renderText(result, values, { precision: options.precision, style, quiet: options.quiet, width: io.columns }));
+    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, style));
+    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, style, options.precision));
   }
-  return EXIT.OK;
+  return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
 }
 
 async function readExpression(options: EvaluateOptions, io: IO): Promise<string> {
@@ -145,10 +168,10 @@ function allFinite(graph: Graph, result: GradResult): boolean {
   );
 }
 
-export function warnNonFinite(result: ReturnType<typeof differentiate>, io: Pick<IO, 'err'>): void {
-  const bad = firstNonFinite(result.trace);
-  if (bad !== undefined) {
-    io.err(`dezero-grad: warning: ${bad.name} = ${callText(bad)} is ${formatNumber(bad.value)}; what depends on it may not be finite\n`);
+export function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
+  const warning = nonFiniteWarning(result.trace, values);
+  if (warning !== undefined) {
+    io.err(`dezero-grad: warning: ${warning}\n`);
     return;
   }
   const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));

@@ -68,15 +68,22 @@ async function isTerminal(fd: number): Promise<boolean> {
   return isatty(fd);
 }
 
-async function ask(name: string, validate: (text: string) => string | true): Promise<string> {
-  const { input } = await import('@inquirer/prompts');
+/** Runs an @inquirer/prompts question; Ctrl-C at it ends the program quietly with 130. */
+async function prompting<T>(question: (prompts: typeof import('@inquirer/prompts')) => Promise<T>): Promise<T> {
+  const prompts = await import('@inquirer/prompts');
   try {
-    return await input({ message: `${name} =`, validate });
+    return await question(prompts);
   } catch (e) {
     if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
     throw e;
   }
 }
+
+const ask = (name: string, validate: (text: string) => string | true): Promise<string> =>
+  prompting(({ input }) => input({ message: `${name} =`, validate }));
+
+const choose = (message: string, choices: readonly string[]): Promise<string> =>
+  prompting(({ select }) => select({ message, choices: choices.map((value) => ({ value })) }));
 
 /** `dot -T<format> -o <file>` with the DOT on standard input (only for --graph). */
 async function runGraphviz(dot: string, format: string, file: string): Promise<'ok' | 'missing' | { error: string }> {
@@ -92,16 +99,6 @@ async function runGraphviz(dot: string, format: string, file: string): Promise<'
     child.stdin.on('error', () => {}); // reported through 'error' or 'close'
     child.stdin.end(dot);
   });
-}
-
-async function choose(message: string, choices: readonly string[]): Promise<string> {
-  const { select } = await import('@inquirer/prompts');
-  try {
-    return await select({ message, choices: choices.map((value) => ({ value })) });
-  } catch (e) {
-    if (e instanceof Error && e.name === 'ExitPromptError') throw new ExitSignal(EXIT.INTERRUPTED);
-    throw e;
-  }
 }
 
 export async function main(): Promise<void> {

@@ -21,6 +21,8 @@ export interface CliOptions extends GraphOptions {
   quiet?: boolean;
   precision?: number;
   color?: boolean;
+  check?: boolean;
+  symbolic?: boolean;
   format?: BatchFormat;
 }
 
@@ -64,6 +66,7 @@ Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
   2  bad input: usage, syntax, unknown name, missing or malformed value;
      for a session on piped input, any line that failed
+  3  --check: autodiff disagrees with the central difference or the symbolic derivative
   1  internal error: a bug in dezero-grad, please report it
 `;
 
@@ -87,6 +90,8 @@ export function makeProgram(io: IO): Command {
       new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
         .argParser(parsePrecision),
     )
+    .option('--check', 'check every gradient against a central difference and mathjs\'s symbolic derivative; exit 3 on a mismatch')
+    .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
     .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
     .option('--wrt <name>', 'the variable --order differentiates with respect to')
     .option('--hessian', 'also print the matrix of second derivatives')
@@ -179,6 +184,8 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         quiet: opts.quiet ?? false,
         precision: opts.precision,
         color: opts.color,
+        check: opts.check,
+        symbolic: opts.symbolic,
         format: opts.format,
         graph: {
           order: opts.order,

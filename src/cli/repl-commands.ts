@@ -8,6 +8,7 @@ import { nearest } from '../expr/suggest.js';
 import { ExitSignal, UsageError } from './errors.js';
 import { dotText, orderText, treeText } from './higher.js';
 import type { Session } from './repl-session.js';
+import { renderCheckText } from '../report/check.js';
 
 export interface ReplCommand {
   name: string;
@@ -25,7 +26,7 @@ export const COMMANDS: readonly ReplCommand[] = [
   { name: 'json', summary: 'the last expression\'s result as one JSON object', run: (s, arg) => noArgument('json', arg, () => s.jsonText()) },
   { name: 'dot', summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)', run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.options.precision)) },
   { name: 'tree', summary: 'the last expression\'s graph as an indented tree with values and gradients', run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), { style: s.style, precision: s.options.precision })) },
-  notYet('check', 'the last gradient against central differences and mathjs', '--check'),
+  { name: 'check', summary: 'the last gradient against a central difference and mathjs\'s derivative', run: check },
   { name: 'order', args: 'N [NAME]', summary: 'derivatives of the last expression up to order N (by NAME)', run: order },
   { name: 'clear', args: '[NAME ...]', summary: 'forget the variables and functions named, or all of them', run: clear },
   { name: 'quit', summary: 'leave the session (also Ctrl-D)', run: (s) => (s.quit(), '') },
@@ -47,18 +48,6 @@ export function findCommand(word: string): ReplCommand {
   );
 }
 
-/** An entry for a command whose feature has not landed yet: listed, and says so when run. */
-function notYet(name: string, summary: string, option: string, args?: string): ReplCommand {
-  return {
-    name,
-    args,
-    summary: `${summary} (not available yet)`,
-    run: () => {
-      throw new UsageError(`:${name} is not available yet`, `it arrives with the ${option} option`);
-    },
-  };
-}
-
 /** `:order N [NAME]`; with several variables and no NAME, asks which on a terminal. */
 async function order(s: Session, arg: string): Promise<string> {
   const [nText = '', wrtGiven, ...rest] = arg.split(/\s+/).filter((w) => w !== '');
@@ -77,6 +66,15 @@ async function order(s: Session, arg: string): Promise<string> {
     }
   }
   return orderText(graph, Number(nText), wrt, { style: s.style, precision: s.options.precision });
+}
+
+/** `:check`: as `--check` on the last expression (mathjs is loaded on first use). */
+async function check(s: Session, arg: string): Promise<string> {
+  if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
+  const last = s.requireLast('check');
+  const { verify } = await import('./verify.js');
+  const v = await verify(last.root, last.values, last.result, { check: true, symbolic: false });
+  return renderCheckText(v.check!, last.result.trace.output, s.style, s.options.precision);
 }
 
 function noArgument(name: string, arg: string, run: () => string): string {

@@ -268,7 +268,7 @@ export class Session {
     const result = differentiate(build(root, values, line));
     this.last = { source: line, root, values, result };
     let err = '';
-    warnNonFinite(result, { err: (t) => (err += t) });
+    warnNonFinite(result, values, { err: (t) => (err += t) });
     const out = renderText(result, values, { quiet: true, precision: this.options.precision, style: this.style });
     return { out, err };
   }

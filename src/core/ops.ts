@@ -75,9 +75,9 @@ export class Neg extends DFunction {
 export const neg = (x: In): Variable => new Neg().call(x);
 
 /**
- * keeps: both inputs and the output. d(x^c)/dx = c*x^(c-1)*gy, never through exp(c*log(x)), so a
- * negative base with an integer exponent has a finite gradient; an exponent of exactly 0 gives 0
- * (PyTorch). d(x^c)/dc = x^c*log(x)*gy, computed only when c needs a gradient, and 0 where x = 0
+ * keeps: both inputs and the output. d(x^c)/dx = c*x^(c-1)*gy, computed only when x needs a
+ * gradient and never through exp(c*log(x)), so a negative base with an integer exponent has a
+ * finite gradient; an exponent of exactly 0 gives 0 (PyTorch). d(x^c)/dc = x^c*log(x)*gy, computed only when c needs a gradient, and 0 where x = 0
  * and c >= 0 (the limit; PyTorch's convention).
  */
 export class Pow extends DFunction {
@@ -87,7 +87,8 @@ export class Pow extends DFunction {
   }
   backward(gy: Variable): (Variable | null)[] {
     const [x, c] = this.inputs;
-    const gx = c.data === 0 ? mul(gy, 0) : mul(mul(c, pow(x, sub(c, 1))), gy);
+    // Each side only when it needs a gradient: 2^x has no use for d/d(2).
+    const gx = !x.requiresGrad ? null : c.data === 0 ? mul(gy, 0) : mul(mul(c, pow(x, sub(c, 1))), gy);
     if (!c.requiresGrad) return [gx, null];
     const y = this.outputs[0];
     const gc = x.data === 0 && c.data >= 0 ? mul(gy, 0) : mul(mul(y, log(x)), gy);

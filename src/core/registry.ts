@@ -40,6 +40,13 @@ export interface OpSpec {
   readonly description: string;
   /** True when the op may be called by name in an expression (operators have their symbol only). */
   readonly callable: boolean;
+  /** Where the op is defined, when that is not everywhere: for the domain warning (`x > 0`). */
+  readonly domain?: string;
+  /**
+   * A kink at `at`: the one-sided derivatives there (`left`, `right`) and the one autodiff uses
+   * (PyTorch's convention), for `--check` to explain a disagreement.
+   */
+  readonly kink?: { readonly at: number; readonly left: number; readonly right: number; readonly convention: number };
   /**
    * Positions of arguments that must be written as a variable name (the `x` in `diff(f, x)`); the
    * parser rejects anything else there. Undefined: every argument is an expression.
@@ -74,7 +81,7 @@ const entries: Entry[] = [
       // x^2 with a constant 2 (as in 1 + y^2): V8's Math.pow(x, 2) is exactly x*x and pow(x, 1)
       // is x (checked on 2e7 random bit patterns and the specials), so these agree bit for bit.
       whenSecondIs: { value: 2, forward: '{0} * {0}', backward: ['2 * {0} * {g}'] } },
-    description: 'x ^ y (also x ** y), right-associative' },
+    domain: 'x >= 0, or x < 0 with an integer exponent', description: 'x ^ y (also x ** y), right-associative' },
   { name: 'neg', label: 'Neg', arity: 1, fn: ops.neg, symbol: '-', callable: false,
     rules: ['-gy'], symbolic: '-({0})', kernel: { forward: '-{0}', backward: ['-{g}'] },
     description: '-x' },
@@ -84,13 +91,13 @@ const entries: Entry[] = [
     description: 'x squared' },
   { name: 'sqrt', label: 'Sqrt', arity: 1, fn: ops.sqrt,
     rules: ['gy/(2·sqrt({0}))'], symbolic: 'sqrt({0})', kernel: { forward: 'Math.sqrt({0})', backward: ['{g} / (2 * {y})'] },
-    description: 'square root; sqrt\'(0) = Infinity' },
+    domain: 'x >= 0', description: 'square root; sqrt\'(0) = Infinity' },
   { name: 'exp', label: 'Exp', arity: 1, fn: ops.exp,
     rules: ['exp({0})·gy'], symbolic: 'exp({0})', kernel: { forward: 'Math.exp({0})', backward: ['{g} * {y}'] },
     description: 'e to the x' },
   { name: 'log', label: 'Log', arity: 1, fn: ops.log,
     rules: ['gy/{0}'], symbolic: 'log({0})', kernel: { forward: 'Math.log({0})', backward: ['{g} / {0}'] },
-    description: 'natural logarithm' },
+    domain: 'x > 0', description: 'natural logarithm' },
   { name: 'sin', label: 'Sin', arity: 1, fn: ops.sin,
     rules: ['cos({0})·gy'], symbolic: 'sin({0})', kernel: { forward: 'Math.sin({0})', backward: ['{g} * Math.cos({0})'] },
     description: 'sine (radians)' },
@@ -102,10 +109,10 @@ const entries: Entry[] = [
     description: 'tangent (radians)' },
   { name: 'asin', label: 'Asin', arity: 1, fn: ops.asin,
     rules: ['gy/sqrt(1-{0}²)'], symbolic: 'asin({0})', kernel: { forward: 'Math.asin({0})', backward: ['{g} / Math.sqrt(1 - {0} * {0})'] },
-    description: 'inverse sine' },
+    domain: '-1 <= x <= 1', description: 'inverse sine' },
   { name: 'acos', label: 'Acos', arity: 1, fn: ops.acos,
     rules: ['-gy/sqrt(1-{0}²)'], symbolic: 'acos({0})', kernel: { forward: 'Math.acos({0})', backward: ['-({g} / Math.sqrt(1 - {0} * {0}))'] },
-    description: 'inverse cosine' },
+    domain: '-1 <= x <= 1', description: 'inverse cosine' },
   { name: 'atan', label: 'Atan', arity: 1, fn: ops.atan,
     rules: ['gy/(1+{0}²)'], symbolic: 'atan({0})', kernel: { forward: 'Math.atan({0})', backward: ['{g} / (1 + {0} * {0})'] },
     description: 'inverse tangent' },
@@ -122,11 +129,12 @@ const entries: Entry[] = [
     rules: ['{y}·(1-{y})·gy'], symbolic: '1 / (1 + exp(-({0})))', kernel: { forward: '1 / (1 + Math.exp(-{0}))', backward: ['{g} * {y} * (1 - {y})'] },
     description: 'logistic 1/(1+exp(-x))' },
   { name: 'relu', label: 'ReLU', arity: 1, fn: ops.relu,
-    rules: ['({0}>0)·gy'], symbolic: 'max({0}, 0)', kernel: { forward: 'Math.max(0, {0})', backward: ['{g} * ({0} > 0 ? 1 : {0} === {0} ? 0 : NaN)'] },
-    description: "max(x, 0); relu'(0) = 0" },
+    // symbolic: (x+|x|)/2 rather than max(x, 0), which mathjs's derivative does not support
+    rules: ['({0}>0)·gy'], symbolic: '(({0}) + abs({0})) / 2', kernel: { forward: 'Math.max(0, {0})', backward: ['{g} * ({0} > 0 ? 1 : {0} === {0} ? 0 : NaN)'] },
+    description: "max(x, 0); relu'(0) = 0", kink: { at: 0, left: 0, right: 1, convention: 0 } },
   { name: 'abs', label: 'Abs', arity: 1, fn: ops.abs,
     rules: ['sign({0})·gy'], symbolic: 'abs({0})', kernel: { forward: 'Math.abs({0})', backward: ['{g} * Math.sign({0})'] },
-    description: "absolute value; abs'(0) = 0" },
+    description: "absolute value; abs'(0) = 0", kink: { at: 0, left: -1, right: 1, convention: 0 } },
   // calculus: the derivative as a value (book step 36). The builder passes the variable itself as
   // the second input; the op's Function (Diff) is the identity on the gradient graph's output.
   // No kernel: its graph depends on the point, so many points run on the engine, point by point.

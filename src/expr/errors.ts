@@ -45,9 +45,18 @@ export function codePointLength(s: string): number {
  */
 export function caretLines(input: string, index: number, width = 72): [string, string] {
   // Work on the line that holds the spot.
-  const lineStart = input.lastIndexOf('\n', index - 1) + 1;
+  let lineStart = input.lastIndexOf('\n', index - 1) + 1;
   let lineEnd = input.indexOf('\n', index);
   if (lineEnd < 0) lineEnd = input.length;
+  // On a very long line only the neighbourhood of the spot can be shown: cut it out first, so a
+  // 10 MB input is never split into code points as a whole.
+  if (lineEnd - lineStart > 8 * width) {
+    let from = Math.max(lineStart, index - 2 * width);
+    const lo = input.charCodeAt(from);
+    if (from > lineStart && lo >= 0xdc00 && lo <= 0xdfff) from++;
+    lineStart = from;
+    lineEnd = Math.min(lineEnd, index + 2 * width);
+  }
   const line = Array.from(input.slice(lineStart, lineEnd));
   let col = codePointLength(input.slice(lineStart, index));
   let from = 0;

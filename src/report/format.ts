@@ -12,3 +12,8 @@ export function jsonNumber(n: number, precision?: number): number | string {
   if (!Number.isFinite(n)) return String(n);
   return precision === undefined ? n : Number(n.toPrecision(precision));
 }
+
+/** Steps and tolerances in exponent form: 6e-6 rather than 0.000006. */
+export function formatExponent(n: number): string {
+  return n.toExponential().replace('e+', 'e');
+}

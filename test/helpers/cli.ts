@@ -10,12 +10,16 @@ export interface CliRun {
 }
 
 export interface FakeIO extends Partial<IO> {
-  stdin?: string;
+  /** Standard input: one string, or pieces that arrive as separate chunks (to split lines across them). */
+  stdin?: string | string[];
+  /** The content every readFile returns, whatever the path. */
+  file?: string;
 }
 
 export async function runCli(argv: string[], fake: FakeIO = {}): Promise<CliRun> {
   let out = '';
   let err = '';
+  const pieces = typeof fake.stdin === 'string' ? [fake.stdin] : (fake.stdin ?? []);
   const io: IO = {
     out: (s) => {
       out += s;
@@ -26,8 +30,11 @@ export async function runCli(argv: string[], fake: FakeIO = {}): Promise<CliRun>
     env: {},
     stdinIsTTY: false,
     stdoutIsTTY: false,
-    readStdin: async () => fake.stdin ?? '',
-    readFile: (path) => readFile(path, 'utf8'),
+    readStdin: async () => pieces.join(''),
+    stdinChunks: async function* () {
+      for (const piece of pieces) yield piece;
+    },
+    readFile: async (path) => fake.file ?? readFile(path, 'utf8'),
     ...fake,
   };
   const code = await run(argv, io);

@@ -1,0 +1,263 @@
+/**
+ * The bridge to mathjs, the independent oracle behind `--check` and `--symbolic`, in one place:
+ * our syntax tree to mathjs text (each op from the registry's `symbolic` form, so `square`,
+ * `sigmoid` and `relu`, which mathjs does not know, are rewritten there), and mathjs's answer back
+ * to our syntax tree (mathjs functions we lack, such as `sec`, rewritten here).
+ *
+ * mathjs is large: it is loaded only through `loadMathjs()`, on the paths that use it.
+ */
+import type { MathJsInstance, MathNode } from 'mathjs';
+import type { CallNode, Node } from './ast.js';
+import { CONSTANTS, getOp, OPS } from '../core/registry.js';
+import { size } from './walk.js';
+import { printWith } from './print.js';
+
+export type Mathjs = MathJsInstance;
+
+let instance: Promise<Mathjs> | undefined;
+
+/**
+ * mathjs's single-file build, which its package exports: it loads in about a tenth of the time of
+ * the main entry's hundreds of modules (0.25 s against 1.6 s here). A variable, so that neither
+ * tsc nor esbuild resolves it: it is found at run time, next to the program.
+ */
+const MATHJS_BUNDLE = 'mathjs/lib/browser/math.js';
+
+/**
+ * mathjs with `predictable: true`, so that sqrt(-1) is NaN as in our engine (never a complex
+ * number). Loaded on first use. (The single-file build's `create` ignores its config argument,
+ * so the config is set after.)
+ */
+export function loadMathjs(): Promise<Mathjs> {
+  instance ??= (import(MATHJS_BUNDLE) as Promise<{ default: typeof import('mathjs') }>).then(({ default: m }) => {
+    const math = m.create(m.all);
+    if (math.config({ predictable: true }).predictable !== true) throw new Error('internal: mathjs did not take predictable: true');
+    return math;
+  });
+  return instance;
+}
+
+/**
+ * Past this many nodes the symbolic oracle is not consulted: mathjs differentiates recursively, and
+ * a derivative can be much larger than its expression (a chain n deep gives about n²/2 nodes).
+ */
+export const MAX_SYMBOLIC_NODES = 1000;
+
+/**
+ * Our variables get a prefix in mathjs, so that a variable named `i`, `E`, `max` or `version`
+ * cannot mean mathjs's constant or function of that name.
+ */
+const PREFIX = 'v_';
+
+export function mathjsName(variable: string): string {
+  return PREFIX + variable;
+}
+
+/**
+ * Our syntax tree as mathjs text. Operators print as in our grammar (mathjs has the same
+ * precedence), with only the parentheses they need: mathjs parses nested parentheses recursively,
+ * and a parenthesis per node ran out of stack at 160 terms of a sum. Functions are written from
+ * the registry's `symbolic` form; `diff(f, x)` becomes mathjs's derivative of f (unsimplified), so
+ * that an expression holding a derivative can itself be differentiated.
+ */
+export function toMathjs(root: Node, math?: Mathjs): string {
+  return printWith(root, {
+    variable: mathjsName,
+    call: (node, args) => {
+      const op = getOp(node.op);
+      if (op.variableArgs !== undefined) {
+        if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
+        return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
+      }
+      const text = op.symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
+    },
+  });
+}
+
+/** Why the symbolic oracle has no answer, as a sentence for the text output. */
+export class SymbolicUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SymbolicUnavailable';
+  }
+}
+
+/**
+ * d(root)/d(name) by mathjs's `derivative`, as a mathjs node, unsimplified: the chain rule as
+ * written, the oracle `--check` evaluates. Throws SymbolicUnavailable with the reason when mathjs
+ * cannot give one.
+ */
+export function derivative(math: Mathjs, root: Node, name: string): MathNode {
+  const n = size(root);
+  if (n > MAX_SYMBOLIC_NODES) {
+    throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
+  }
+  return guarded(() => math.derivative(toMathjs(root, math), mathjsName(name), { simplify: false }));
+}
+
+/**
+ * mathjs's simplify rules that hold for complex numbers but not for real powers of negative
+ * numbers: (a*b)^c = a^c*b^c fails at a = b = -1, c = 1/2, and turns (-cos(2))^x into NaN.
+ */
+const UNSAFE_RULES = ['(n1*n2)^n3', '(n1*n2)^(-1)', '(n ^ n1) ^ n2'];
+
+let safeRules: unknown[] | undefined;
+
+/**
+ * Past this many nodes in the derivative, mathjs's simplify is not asked: its time grows faster
+ * than the square of the size (186 nodes take 0.16 s here, 671 take 4 s, a 50-deep chain of sin
+ * did not finish in two minutes), and it cannot be interrupted.
+ */
+export const MAX_SIMPLIFY_NODES = 250;
+
+/** How many nodes a mathjs tree has. */
+export function mathjsSize(node: MathNode): number {
+  let n = 0;
+  node.traverse(() => {
+    n++;
+  });
+  return n;
+}
+
+/**
+ * A derivative simplified by mathjs, with only the rules that keep real values real; the
+ * derivative as it is (and `simplified: false`) when it is too large to simplify in good time.
+ */
+export function simplified(math: Mathjs, d: MathNode): { node: MathNode; simplified: boolean; size: number } {
+  const size = mathjsSize(d);
+  if (size > MAX_SIMPLIFY_NODES) return { node: d, simplified: false, size };
+  safeRules ??= (math.simplify as unknown as { rules: unknown[] }).rules.filter((r) => {
+    const text = typeof r === 'object' && r !== null ? String((r as { s?: string; l?: string }).s ?? (r as { l?: string }).l) : '';
+    return !UNSAFE_RULES.some((u) => text.startsWith(u));
+  });
+  const rules = safeRules as Parameters<Mathjs['simplify']>[1];
+  return { node: guarded(() => math.simplify(d, rules)), simplified: true, size };
+}
+
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new SymbolicUnavailable('the expression is nested too deeply for mathjs');
+    throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${(e as Error).message}`);
+  }
+}
+
+/** A mathjs node evaluated at `values` (our variable names); a complex or other non-number result is NaN. */
+export function evaluateMathjs(node: MathNode, values: ReadonlyMap<string, number>): number {
+  const scope = new Map<string, number>();
+  for (const [k, v] of values) scope.set(mathjsName(k), v);
+  let value: unknown;
+  try {
+    value = node.evaluate(scope);
+  } catch (e) {
+    throw new SymbolicUnavailable(`mathjs cannot evaluate its derivative: ${(e as Error).message}`);
+  }
+  return typeof value === 'number' ? value : NaN;
+}
+
+/** mathjs text evaluated at `values`: the oracle for our own evaluation. */
+export function evaluateMathjsText(math: Mathjs, text: string, values: ReadonlyMap<string, number>): number {
+  return evaluateMathjs(math.parse(text), values);
+}
+
+// ---- mathjs back to our grammar ----------------------------------------------------------------
+
+const at = { start: 0, end: 0 };
+const num = (value: number): Node =>
+  value < 0 || Object.is(value, -0)
+    ? call('neg', [num(-value)])
+    : { type: 'number', value, text: String(value), ...at };
+function call(op: string, args: Node[]): CallNode {
+  return { type: 'call', op, args, form: getOp(op).symbol === undefined ? 'function' : op === 'neg' ? 'prefix' : 'infix', ...at };
+}
+const recip = (u: Node): Node => call('div', [num(1), u]);
+
+/** mathjs operators by their function name. */
+const OPERATORS: Readonly<Record<string, string>> = {
+  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow', unaryMinus: 'neg',
+};
+
+/** mathjs functions that derivatives produce but our grammar lacks, written with ours. */
+const REWRITES: Readonly<Record<string, (u: Node) => Node>> = {
+  sec: (u) => recip(call('cos', [u])),
+  csc: (u) => recip(call('sin', [u])),
+  cot: (u) => recip(call('tan', [u])),
+  sech: (u) => recip(call('cosh', [u])),
+  csch: (u) => recip(call('sinh', [u])),
+  coth: (u) => recip(call('tanh', [u])),
+  cube: (u) => call('pow', [u, num(3)]),
+};
+
+/**
+ * A mathjs node as our syntax tree (positions are zero: it was never typed). Variables lose their
+ * prefix. Throws SymbolicUnavailable for anything our grammar cannot say.
+ */
+export function fromMathjs(root: MathNode): Node {
+  // Post-order with an explicit stack, like fold() on our own tree.
+  const results: Node[] = [];
+  const todo: { node: MathNode; expanded: boolean }[] = [{ node: root, expanded: false }];
+  const children = (node: MathNode): MathNode[] => {
+    if ('args' in node && Array.isArray(node.args)) return node.args as MathNode[];
+    if (node.type === 'ParenthesisNode') return [(node as unknown as { content: MathNode }).content];
+    return [];
+  };
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    const kids = children(item.node);
+    if (!item.expanded && kids.length > 0) {
+      item.expanded = true;
+      todo.push(item);
+      for (let i = kids.length - 1; i >= 0; i--) todo.push({ node: kids[i], expanded: false });
+      continue;
+    }
+    const args = results.splice(results.length - kids.length, kids.length);
+    results.push(convert(item.node, args));
+  }
+  return results[0];
+}
+
+function convert(node: MathNode, args: Node[]): Node {
+  const cannot = (what: string): never => {
+    throw new SymbolicUnavailable(`mathjs's answer uses ${what}, which dezero-grad's grammar does not have`);
+  };
+  switch (node.type) {
+    case 'ConstantNode': {
+      const value = (node as unknown as { value: unknown }).value;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return cannot(`the constant ${String(value)}`);
+      return num(value);
+    }
+    case 'SymbolNode': {
+      const name = (node as unknown as { name: string }).name;
+      if (name.startsWith(PREFIX)) return { type: 'variable', name: name.slice(PREFIX.length), ...at };
+      const value = CONSTANTS.get(name);
+      if (value !== undefined) return { type: 'constant', name, value, ...at };
+      return cannot(`the symbol ${name}`);
+    }
+    case 'ParenthesisNode':
+      return args[0];
+    case 'OperatorNode': {
+      const fn = (node as unknown as { fn: string }).fn;
+      if (fn === 'unaryPlus') return args[0];
+      const op = OPERATORS[fn];
+      if (op === undefined) return cannot(`the operator ${fn}`);
+      if (op === 'neg') return call('neg', args);
+      // simplify may leave n-ary sums and products: fold them from the left.
+      return args.slice(1).reduce((a, b) => call(op, [a, b]), args[0]);
+    }
+    case 'FunctionNode': {
+      const name = (node as unknown as { fn: { name: string } }).fn.name;
+      const rewrite = REWRITES[name];
+      if (rewrite !== undefined && args.length === 1) return rewrite(args[0]);
+      if (name === 'log' && args.length === 2) return call('div', [call('log', [args[0]]), call('log', [args[1]])]);
+      const op = OPS.get(name);
+      if (op !== undefined && op.callable && op.arity === args.length && op.symbolic === `${name}({0})`) {
+        return call(name, args);
+      }
+      return cannot(`the function ${name}`);
+    }
+    default:
+      return cannot(`a ${node.type}`);
+  }
+}

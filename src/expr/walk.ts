@@ -1,0 +1,28 @@
+/**
+ * A post-order fold over the syntax tree with an explicit stack, so that a 200,000-deep expression
+ * never touches the JavaScript call stack: `combine` sees each node with its children's results.
+ */
+import type { Node } from './ast.js';
+
+export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
+  const results: T[] = [];
+  const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
+  while (todo.length > 0) {
+    const item = todo.pop()!;
+    const { node } = item;
+    if (node.type === 'call' && !item.expanded) {
+      item.expanded = true;
+      todo.push(item);
+      for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
+      continue;
+    }
+    const n = node.type === 'call' ? node.args.length : 0;
+    results.push(combine(node, results.splice(results.length - n, n)));
+  }
+  return results[0];
+}
+
+/** How many nodes the tree has. */
+export function size(root: Node): number {
+  return fold<number>(root, (_, args) => args.reduce((a, b) => a + b, 1));
+}

@@ -1,0 +1,82 @@
+/**
+ * `--check` and `--symbolic` as text and as JSON fields:
+ *
+ *   check: autodiff against a central difference and mathjs's symbolic derivative
+ *     dy/dx  autodiff  3.297442541400256
+ *            numeric   3.2974425414...      rel. diff 1.6e-11  ok
+ *            symbolic  3.297442541400256    rel. diff 0        ok
+ *   ok: every gradient agrees
+ */
+import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../check.js';
+import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
+import type { JsonValue } from './json.js';
+import { PLAIN, type Style } from './style.js';
+
+export type SymbolicFormulas = ReadonlyMap<string, { formula: string; note?: string } | { whyNot: string }>;
+
+export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
+  const num = (n: number): string => formatNumber(n, precision);
+  const lines = [style.heading('check: autodiff against a central difference and mathjs\'s symbolic derivative')];
+  if (entries.size === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
+  const labels = [...entries.keys()].map((name) => `d${output}/d${name}`);
+  const w = Math.max(...labels.map((l) => l.length));
+  const nums = [...entries.values()].flatMap((e) => [num(e.autodiff), num(e.numeric), e.symbolic === null ? '' : num(e.symbolic)]);
+  const nw = Math.max(...nums.map((s) => s.length));
+  const verdict = (ok: boolean): string => (ok ? 'ok' : style.error('MISMATCH'));
+  const rel = (a: number, b: number): string => `rel. diff ${formatNumber(Number(relativeDifference(a, b).toPrecision(2)))}`;
+  let bad = 0;
+  [...entries].forEach(([, e], i) => {
+    const indent = ' '.repeat(w + 4);
+    lines.push(`  ${style.heading(labels[i].padEnd(w))}  autodiff  ${style.value(num(e.autodiff))}`);
+    lines.push(`${indent}numeric   ${style.value(num(e.numeric).padEnd(nw))}  ${rel(e.autodiff, e.numeric).padEnd(18)} ${verdict(e.numericOk)}` +
+      style.dim(`  (h = ${sci(e.h)}; |a - n| <= ${sci(NUMERIC_ATOL)} + ${sci(NUMERIC_RTOL)}·|n|)`));
+    if (e.symbolic === null) {
+      lines.push(`${indent}symbolic  ${style.dim(`none: ${e.symbolicWhyNot ?? 'not computed'}`)}`);
+    } else {
+      lines.push(`${indent}symbolic  ${style.value(num(e.symbolic).padEnd(nw))}  ${rel(e.autodiff, e.symbolic).padEnd(18)} ${verdict(e.symbolicOk)}` +
+        style.dim(`  (|a - s| <= ${sci(SYMBOLIC_TOL)}·(1 + |s|))`));
+    }
+    if (!e.ok) {
+      bad++;
+      lines.push(`${indent}${style.warn(`why: ${e.reason ?? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'}`)}`);
+    }
+  });
+  lines.push(bad === 0
+    ? style.heading(entries.size === 1 ? 'ok: the gradient agrees' : `ok: all ${entries.size} gradients agree`)
+    : style.error(`check failed: ${bad} of ${entries.size} gradient${entries.size === 1 ? ' disagrees' : bad === 1 ? 's disagrees' : 's disagree'} (exit 3)`));
+  return lines.join('\n') + '\n';
+}
+
+export function renderSymbolicText(formulas: SymbolicFormulas, output: string, style: Style = PLAIN): string {
+  const lines = [style.heading('symbolic: mathjs\'s derivative, simplified, in dezero-grad\'s grammar')];
+  if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
+  for (const [name, f] of formulas) {
+    lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
+    if ('note' in f && f.note !== undefined) lines.push(`  ${style.dim(`(${f.note})`)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `"check": {name: {"autodiff", "numeric", "symbolic", "ok"}}`, plus `"reason"` on a mismatch. */
+export function checkJson(entries: ReadonlyMap<string, CheckEntry>, precision?: number): JsonValue {
+  const n = (x: number): number | string => jsonNumber(x, precision);
+  const obj: { [key: string]: JsonValue } = Object.create(null);
+  for (const [name, e] of entries) {
+    obj[name] = {
+      autodiff: n(e.autodiff),
+      numeric: n(e.numeric),
+      symbolic: e.symbolic === null ? null : n(e.symbolic),
+      ok: e.ok,
+      ...(e.symbolicWhyNot !== undefined ? { symbolicWhyNot: e.symbolicWhyNot } : {}),
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    };
+  }
+  return obj;
+}
+
+/** `"symbolic": {name: "formula"}`, null where mathjs has no answer. */
+export function symbolicJson(formulas: SymbolicFormulas): JsonValue {
+  const obj: { [key: string]: JsonValue } = Object.create(null);
+  for (const [name, f] of formulas) obj[name] = 'formula' in f ? f.formula : null;
+  return obj;
+}

@@ -1,0 +1,167 @@
+/** `--check` and `--symbolic`, through the CLI (in-process, and once as a process for lazy loading). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { agreesNumeric, agreesSymbolic, centralDifference, differenceStep } from '../src/check.js';
+import { parse } from '../src/expr/parse.js';
+import { runCli as cli } from './helpers/cli.js';
+import { node } from './helpers/process.js';
+import { Session } from '../src/cli/repl-session.js';
+
+const SEED = ['square(exp(square(x)))', '--x', '0.5'];
+/** d/dx exp(x^2)^2 = 4x·exp(2x^2), the closed form at 0.5. */
+const SEED_GRAD = 4 * 0.5 * Math.exp(2 * 0.5 ** 2);
+
+test('--check on the seed: all three agree, exit 0', async () => {
+  const r = await cli([...SEED, '--check']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /dy\/dx = 3\.297442541400256\n/);
+  assert.match(r.out, /autodiff {2}3\.297442541400256\n/);
+  assert.match(r.out, /symbolic {2}3\.297442541400256 .* ok/);
+  assert.match(r.out, /numeric {3}3\.2974425\d* .* ok/);
+  assert.match(r.out, /ok: the gradient agrees\n$/);
+});
+
+test('--check --json: the check field per variable', async () => {
+  const r = await cli([...SEED, '--check', '--json', '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  const { check } = JSON.parse(r.out);
+  assert.equal(check.x.autodiff, 3.297442541400256);
+  assert.ok(Math.abs(check.x.symbolic - SEED_GRAD) <= 1e-10 * SEED_GRAD, `symbolic ${check.x.symbolic}`);
+  assert.ok(agreesNumeric(check.x.autodiff, check.x.numeric), `numeric ${check.x.numeric}`);
+  assert.equal(check.x.ok, true);
+});
+
+test('--symbolic prints a formula dezero-grad accepts back, equal to the gradient', async () => {
+  const r = await cli([...SEED, '--symbolic', '--json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const formula: string = JSON.parse(r.out).symbolic.x;
+  assert.equal(formula, '4*exp(x^2)^2*x');
+  const again = await cli([formula, '--x', '0.5', '--json', '-q']);
+  assert.equal(again.code, 0, again.err);
+  assert.ok(agreesSymbolic(3.297442541400256, JSON.parse(again.out).value));
+});
+
+test('--symbolic with two variables, in text', async () => {
+  const r = await cli(['x*y + sin(x)/y', '--x', '1', '--y', '2', '--symbolic', '-q']);
+  assert.equal(r.code, 0, r.err);
+  // y is taken, so the output is z.
+  assert.match(r.out, /dz\/dx = y \+ cos\(x\)\/y\n/);
+  assert.match(r.out, /dz\/dy = x - sin\(x\)\/y\^2\n/);
+});
+
+const KINKS: [string, string, RegExp][] = [
+  ['relu(x)', '0', /relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0 and 1; autodiff uses relu'\(0\) = 0 \(PyTorch's convention\)/],
+  ['abs(x)', '0', /abs\(x\) is at its kink \(x = 0\): the one-sided derivatives are -1 and 1; autodiff uses abs'\(0\) = 0/],
+  ['relu(x - 1)*3', '1', /relu\(a\) is at its kink \(a = 0\)/],
+  ['relu(x)', '1e-7', /relu\(x\) crosses its kink \(x = 0\) within x ± 6e-6/],
+  ['sqrt(x)', '0', /sqrt\(x\) is NaN within x ± 6e-6 \(defined for x >= 0\)/],
+  ['log(x)', '0', /y = log\(x\) is -Infinity at this point \(defined for x > 0\)/],
+  ['sqrt(x)', '-1', /y = sqrt\(x\) is NaN at this point \(defined for x >= 0\)/],
+];
+
+for (const [expr, x, reason] of KINKS) {
+  test(`--check ${expr} at ${x}: exit 3 with the reason`, async () => {
+    const r = await cli([expr, '--x', x, '--check', '-q']);
+    assert.equal(r.code, 3, r.out + r.err);
+    assert.match(r.out, reason);
+    assert.match(r.out, /check failed: 1 of 1 gradient disagrees \(exit 3\)/);
+    const j = await cli([expr, '--x', x, '--check', '--json', '-q']);
+    assert.equal(j.code, 3);
+    const { check } = JSON.parse(j.out);
+    assert.equal(check.x.ok, false);
+    assert.match(check.x.reason, reason);
+  });
+}
+
+test('--check where mathjs has no answer: symbolic null with the reason, numeric still decides', async () => {
+  const big = Array.from({ length: 1200 }, (_, i) => `sin(${i % 7}*x)`).join('+');
+  const r = await cli([big, '--x', '0.3', '--check', '--symbolic', '--json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.check.x.symbolic, null);
+  assert.match(j.check.x.symbolicWhyNot, /the symbolic oracle stops at 1000/);
+  assert.equal(j.check.x.ok, true);
+  assert.equal(j.symbolic.x, null);
+  const t = await cli([big, '--x', '0.3', '--check', '-q']);
+  assert.match(t.out, /symbolic {2}none: the expression has \d+ nodes/);
+});
+
+test('--check with --order or --tree: a usage error, exit 2', async () => {
+  for (const extra of [['--order', '2'], ['--tree'], ['--hessian']]) {
+    const r = await cli([...SEED, '--check', ...extra]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--check applies to the first derivatives at one point and does not combine with --order/);
+  }
+});
+
+test('--check and --symbolic on a constant expression say there is nothing to do, exit 0', async () => {
+  const r = await cli(['2+3', '--check', '--symbolic', '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /no variables: nothing to differentiate\n/);
+  assert.match(r.out, /nothing to check: the expression has no variables\n$/);
+});
+
+test('--symbolic on a large derivative: unsimplified, with a note, and still exact', async () => {
+  const chain = 'sin('.repeat(40) + 'x' + ')'.repeat(40);
+  const r = await cli([chain, '--x', '0.5', '--symbolic', '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\(not simplified: the derivative has \d+ nodes and mathjs's simplify stops at 250\)/);
+  const formula = /dy\/dx = (.*)\n/.exec(r.out.split('symbolic:')[1])![1];
+  const again = await cli([formula, '--x', '0.5', '--json', '-q']);
+  const autodiff = JSON.parse((await cli([chain, '--x', '0.5', '--json', '-q'])).out).gradient.x;
+  assert.ok(agreesSymbolic(autodiff, JSON.parse(again.out).value), `${autodiff} vs ${again.out}`);
+});
+
+test('a long sum still gets its symbolic check (mathjs text without a parenthesis per node)', async () => {
+  const sum = Array(300).fill('sin(x)').join('+');
+  const r = await cli([sum, '--x', '0.5', '--check', '--json', '-q']);
+  assert.equal(r.code, 0, r.err);
+  const { check } = JSON.parse(r.out);
+  assert.ok(agreesSymbolic(check.x.symbolic, 300 * Math.cos(0.5)), String(check.x.symbolic));
+  assert.equal(check.x.ok, true);
+});
+
+test('the central difference uses h = 6e-6·max(1, |x|)', () => {
+  assert.equal(differenceStep(0.5), 6e-6);
+  assert.equal(differenceStep(-200), 6e-6 * 200);
+  // d/dx x^3 at 2 = 12; the central difference's error is h^2 (f''' = 6, so h^2·6/6).
+  const n = centralDifference(parse('x^3'), new Map([['x', 2]]), 'x');
+  assert.ok(Math.abs(n - 3 * 2 ** 2) < 1e-6, `numeric ${n}`);
+});
+
+test('the gradcheck rules: atol 1e-5 + rtol 1e-3 for numeric, 1e-10 for symbolic', () => {
+  assert.ok(agreesNumeric(1000, 1000 + 0.9 * (1e-5 + 1e-3 * 1000)));
+  assert.ok(!agreesNumeric(1000, 1000 + 1.1 * (1e-5 + 1e-3 * 1000)));
+  assert.ok(agreesSymbolic(3, 3 * (1 + 0.5e-10)));
+  assert.ok(!agreesSymbolic(3, 3 * (1 + 1e-9)));
+  assert.ok(agreesSymbolic(Infinity, Infinity));
+  assert.ok(!agreesSymbolic(NaN, NaN) && !agreesNumeric(NaN, NaN));
+  assert.ok(!agreesSymbolic(0, NaN));
+});
+
+test('the default path never loads mathjs; --check does', () => {
+  // A module hook that makes importing mathjs fail.
+  const hook = encodeURIComponent(
+    "export async function resolve(s, c, next) { if (s === 'mathjs' || s.startsWith('mathjs/')) throw new Error('mathjs was loaded'); return next(s, c); }",
+  );
+  const register = encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${hook}`)});`);
+  const args = ['--import', `data:text/javascript,${register}`, 'bin/dezero-grad.js', ...SEED, '-q'];
+  const plain = node(args);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /dy\/dx = 3\.297442541400256/);
+  const checked = node([...args, '--check']);
+  assert.equal(checked.status, 1);
+  assert.match(checked.stderr, /mathjs was loaded/);
+});
+
+test(':check in the session checks the last expression', async () => {
+  const session = new Session();
+  for (const line of ['x = 0.5', 'square(exp(square(x)))']) assert.ok((await session.run(line)).ok);
+  const r = await session.run(':check');
+  assert.ok(r.ok, r.err);
+  assert.match(r.out, /autodiff {2}3\.297442541400256\n/);
+  assert.match(r.out, /ok: the gradient agrees\n$/);
+  assert.ok((await session.run('relu(x - 0.5)')).ok);
+  const kink = await session.run(':check');
+  assert.match(kink.out, /relu\(a\) is at its kink/);
+});
