@@ -42,7 +42,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const compiled = new CompiledExpression(o.root, o.source);
   const names = compiled.names;
   const headers = batchHeaders(names, compiled.outputName);
-  const style = makeStyle(colorLevel(o.color, io.env, io.stdoutIsTTY));
+  const style = await makeStyle(colorLevel(o.color, io.env, io.stdoutIsTTY));
   const writer = new RowWriter(o.format, headers, { precision: o.precision, style });
   const kept: { inputs: Float64Array[]; value: Float64Array; grads: Float64Array[] }[] = [];
   const bad = { count: 0, first: -1 };

@@ -87,7 +87,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     : undefined;
 
   if (graphWanted && options.graph !== undefined) {
-    const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
+    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
     const { json, quiet, precision } = options;
     return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
   }
@@ -98,7 +98,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    const style = makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
+    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
     io.out(renderText(result, values, { precision: options.precision, style, quiet: options.quiet, width: io.columns }));
     if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, style));
     if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, style, options.precision));

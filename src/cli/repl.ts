@@ -45,7 +45,7 @@ export async function replCommand(options: ReplOptions, io: IO): Promise<number>
 async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
   const session = new Session({
     precision: options.precision,
-    style: makeStyle(colorLevel(options.color, io.env, false)),
+    style: await makeStyle(colorLevel(options.color, io.env, false)),
     lineNumbers: true,
   });
   const input = io.input ?? Readable.from([await io.readStdin()]);
@@ -76,7 +76,7 @@ async function terminalRepl(
   const lines: TerminalLines = new TerminalLines(createInterface, input, output, history.load(), (line) => complete(session, line), (h) => history.save(h));
   const session: Session = new Session({
     precision: options.precision,
-    style: makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY)),
+    style: await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY)),
     width: io.columns,
     echo: true,
     choose: io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),

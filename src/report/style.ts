@@ -2,7 +2,6 @@
  * The renderers' palette. Colour lives only here and in the renderers that take a Style; a style
  * with colour off returns every string unchanged.
  */
-import { Chalk } from 'chalk';
 
 export interface Style {
   /** Names of variables: x, a, y. */
@@ -34,9 +33,13 @@ export const PLAIN: Style = {
   error: plainText,
 };
 
-/** A style for ANSI terminals at chalk colour `level` (0 gives PLAIN). */
-export function makeStyle(level: 0 | 1 | 2 | 3): Style {
+/**
+ * A style for ANSI terminals at chalk colour `level` (0 gives PLAIN). chalk is loaded only when
+ * there is colour to make: output to a pipe or a file, the common case for scripts, never loads it.
+ */
+export async function makeStyle(level: 0 | 1 | 2 | 3): Promise<Style> {
   if (level === 0) return PLAIN;
+  const { Chalk } = await import('chalk');
   const c = new Chalk({ level });
   return {
     name: (s) => c.cyan(s),
