@@ -14,6 +14,7 @@
  * constant subexpressions) are passed in an array, never written into the source.
  */
 import type { Node } from '../expr/ast.js';
+import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
 import { getOp, type KernelTemplates, type OpSpec } from '../core/registry.js';
 import type { DFunction, Variable } from '../core/variable.js';
@@ -55,12 +56,8 @@ export interface Plan {
 
 /** True when every op in the expression has kernel templates (`diff` has none). */
 export function fusible(root: Node): boolean {
-  const todo: Node[] = [root];
-  while (todo.length > 0) {
-    const node = todo.pop()!;
-    if (node.type !== 'call') continue;
-    if (getOp(node.op).kernel === undefined) return false;
-    for (const arg of node.args) todo.push(arg);
+  for (const node of eachNode(root)) {
+    if (node.type === 'call' && getOp(node.op).kernel === undefined) return false;
   }
   return true;
 }

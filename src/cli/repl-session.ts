@@ -18,6 +18,7 @@ import { differentiate, type GradResult } from '../api.js';
 import { noGrad } from '../core/config.js';
 import { CONSTANTS, OPS } from '../core/registry.js';
 import type { CallNode, Node } from '../expr/ast.js';
+import { eachNode } from '../expr/walk.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError } from '../expr/errors.js';
 import { tokenize, type Token } from '../expr/lexer.js';
@@ -253,13 +254,7 @@ export class Session {
   /** The calls to functions that are not built in, in source order. */
   private userCalls(root: Node): CallNode[] {
     const calls: CallNode[] = [];
-    const todo: Node[] = [root];
-    while (todo.length > 0) {
-      const node = todo.pop()!;
-      if (node.type !== 'call') continue;
-      if (!OPS.has(node.op)) calls.push(node);
-      for (let i = node.args.length - 1; i >= 0; i--) todo.push(node.args[i]);
-    }
+    for (const node of eachNode(root)) if (node.type === 'call' && !OPS.has(node.op)) calls.push(node);
     return calls;
   }
 

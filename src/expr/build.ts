@@ -5,6 +5,7 @@
  * names the expression uses, and the output is y (or another free letter).
  */
 import type { Node } from './ast.js';
+import { eachNode } from './walk.js';
 import { ExprError } from './errors.js';
 import { BY_LABEL, getOp, type OpSpec } from '../core/registry.js';
 import { Variable } from '../core/variable.js';
@@ -155,22 +156,6 @@ function firstUse(root: Node, name: string): number {
     if (node.type === 'variable' && node.name === name) best = Math.min(best, node.start);
   }
   return best === Infinity ? 0 : best;
-}
-
-/**
- * Every node of the tree once. A tree may share a subtree between several parents (the REPL passes
- * a function's argument to each use of its parameter): it is visited once, and built once.
- */
-function* eachNode(root: Node): Generator<Node> {
-  const seen = new Set<Node>();
-  const todo: Node[] = [root];
-  while (todo.length > 0) {
-    const node = todo.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    yield node;
-    if (node.type === 'call') for (const arg of node.args) todo.push(arg);
-  }
 }
 
 function freshName(used: Set<string>, base: string): string {

@@ -26,3 +26,20 @@ export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
 export function size(root: Node): number {
   return fold<number>(root, (_, args) => args.reduce((a, b) => a + b, 1));
 }
+
+/**
+ * Every node of the tree once, parents before children, left to right. A tree may share a subtree
+ * between several parents (the REPL passes a function's argument to each use of its parameter): it
+ * is visited once.
+ */
+export function* eachNode(root: Node): Generator<Node> {
+  const seen = new Set<Node>();
+  const todo: Node[] = [root];
+  while (todo.length > 0) {
+    const node = todo.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    yield node;
+    if (node.type === 'call') for (let i = node.args.length - 1; i >= 0; i--) todo.push(node.args[i]);
+  }
+}
