@@ -42,7 +42,7 @@ export function renderText(result: GradResult, variables: ReadonlyMap<string, nu
     for (const [text, r] of fwd) {
       // A gradient graph's steps (inside diff) are indented under the step they compute.
       const indent = r.gradient === true ? '    ' : '  ';
-      lines.push(`${indent}${styleCall(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`);
+      lines.push(`${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`);
     }
 
     lines.push(style.heading('backward'));
@@ -90,19 +90,12 @@ function resultLines(result: GradResult, style: Style, precision?: number): stri
 }
 
 /** `square(x)`, `a + b`, `-a`. */
-export function callText(r: ForwardRecord): string {
-  if (r.symbol !== undefined) {
-    return r.inputs.length === 1 ? `${r.symbol}${r.inputs[0]}` : `${r.inputs[0]} ${r.symbol} ${r.inputs[1]}`;
-  }
-  return `${r.op}(${r.inputs.join(', ')})`;
-}
-
-function styleCall(r: ForwardRecord, style: Style): string {
+export function callText(r: ForwardRecord, style: Style = PLAIN): string {
   const inputs = r.inputs.map((s) => style.name(s));
-  const call = r.symbol !== undefined
-    ? inputs.length === 1 ? `${r.symbol}${inputs[0]}` : `${inputs[0]} ${r.symbol} ${inputs[1]}`
-    : `${style.fn(r.op)}(${inputs.join(', ')})`;
-  return `${style.name(r.name)} = ${call}`;
+  if (r.symbol !== undefined) {
+    return inputs.length === 1 ? `${r.symbol}${inputs[0]}` : `${inputs[0]} ${r.symbol} ${inputs[1]}`;
+  }
+  return `${style.fn(r.op)}(${inputs.join(', ')})`;
 }
 
 function columnWidth(cells: string[]): number {
