@@ -6,13 +6,13 @@ import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
 import type { IO } from './io.js';
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', reject);
-  });
+/** Standard input as text, chunk by chunk (UTF-8 sequences split across chunks are kept whole). */
+const stdinChunks = (): AsyncIterable<string> => process.stdin.setEncoding('utf8') as AsyncIterable<string>;
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of stdinChunks()) text += chunk;
+  return text;
 }
 
 // node:fs, not node:fs/promises: the promises module loads readline and streams at start-up.
@@ -112,7 +112,7 @@ export async function main(): Promise<void> {
     stdoutIsTTY,
     columns: stdoutIsTTY ? process.stdout.columns : undefined,
     readStdin,
-    stdinChunks: () => process.stdin.setEncoding('utf8') as AsyncIterable<string>,
+    stdinChunks,
     readFile,
     ask,
     writeFile,
