@@ -1,11 +1,11 @@
 /** `--check` and `--symbolic`, through the CLI (in-process, and once as a process for lazy loading). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { agreesNumeric, agreesSymbolic, centralDifference, differenceStep } from '../src/check.js';
+import { agreesNumeric, agreesSymbolic, centralDifference, differenceStep } from '../src/api/check.js';
 import { parse } from '../src/expr/parse.js';
 import { runCli as cli } from './helpers/cli.js';
 import { node } from './helpers/process.js';
-import { Session } from '../src/cli/repl-session.js';
+import { Session } from '../src/cli/repl/session.js';
 
 const SEED = ['square(exp(square(x)))', '--x', '0.5'];
 /** d/dx exp(x^2)^2 = 4x·exp(2x^2), the closed form at 0.5. */

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grad } from '../src/api.js';
+import { grad } from '../src/api/grad.js';
 import { runCli as cli } from './helpers/cli.js';
 
 const g = (expr: string, values: Record<string, number>) => grad(expr, values);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { grad } from '../src/api.js';
+import { grad } from '../src/api/grad.js';
 import { MAX_INPUT_LENGTH, MAX_NODES } from '../src/expr/parse.js';
 import { runCli as cli } from './helpers/cli.js';
 import { shell } from './helpers/process.js';

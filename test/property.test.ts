@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { grad } from '../src/api.js';
-import { agreesNumeric, agreesSymbolic, centralDifference, evaluateAt } from '../src/check.js';
+import { grad } from '../src/api/grad.js';
+import { agreesNumeric, agreesSymbolic, centralDifference, evaluateAt } from '../src/api/check.js';
 import { parse } from '../src/expr/parse.js';
 import { print } from '../src/expr/print.js';
 import { derivative, evaluateMathjs, evaluateMathjsText, fromMathjs, loadMathjs, simplified, toMathjs } from '../src/expr/mathjs.js';
-import { OPS } from '../src/core/registry.js';
+import { OPS } from '../src/engine/registry.js';
 import type { Node } from '../src/expr/ast.js';
 import { call, point, realPowersOnly, tree, variable, wellInside } from './helpers/trees.js';
 

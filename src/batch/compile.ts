@@ -16,8 +16,8 @@
 import type { Node } from '../expr/ast.js';
 import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
-import { getOp, type KernelTemplates, type OpSpec } from '../core/registry.js';
-import type { DFunction, Variable } from '../core/variable.js';
+import { getOp, type KernelTemplates, type OpSpec } from '../engine/registry.js';
+import type { DFunction, Variable } from '../engine/variable.js';
 
 /** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
 export interface ForwardInstr {

@@ -10,7 +10,7 @@ import type { Input } from '../batch/compile.js';
 import { makeStyle } from '../report/style.js';
 import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat, type BatchTrace } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
-import { differentiate } from '../api.js';
+import { differentiate } from '../api/grad.js';
 import { build } from '../expr/build.js';
 import { colorLevel } from './color.js';
 import { EXIT, UsageError } from './errors.js';

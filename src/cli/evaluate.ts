@@ -2,7 +2,7 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { differentiate, type GradResult } from '../api.js';
+import { differentiate, type GradResult } from '../api/grad.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';

@@ -3,9 +3,9 @@
  * --trace-grad, --dot, --graph and --tree. evaluate.ts hands off here once the graph is built and
  * differentiated; this module checks the combination, computes and picks the renderers.
  */
-import type { GradResult } from '../api.js';
+import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
-import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../higher.js';
+import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../api/higher.js';
 import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
 import { jsonObject } from '../report/json.js';
@@ -13,7 +13,7 @@ import { formatNumber } from '../report/format.js';
 import { PLAIN, type Style } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
-import type { Variable } from '../core/variable.js';
+import type { Variable } from '../engine/variable.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 

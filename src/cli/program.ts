@@ -3,7 +3,7 @@
  * `run(argv, io)` never touches `process`; it returns the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CALLABLE } from '../core/registry.js';
+import { CALLABLE } from '../engine/registry.js';
 import { ExprError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
@@ -165,7 +165,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     if (startsRepl(program.args, opts, split.assignments.length, io)) {
       // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
       // every one-point run otherwise.
-      const { replCommand } = await import('./repl.js');
+      const { replCommand } = await import('./repl/repl.js');
       return await replCommand({ precision: opts.precision, color: opts.color }, io);
     }
     if (program.args.length > 1) {

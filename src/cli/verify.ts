@@ -2,8 +2,8 @@
  * `--check` and `--symbolic`: asks mathjs (loaded here, on these paths only) for the symbolic
  * derivatives, then runs the gradient check. Returns plain data for the renderers.
  */
-import type { GradResult } from '../api.js';
-import { gradcheck, type CheckEntry, type SymbolicValue } from '../check.js';
+import type { GradResult } from '../api/grad.js';
+import { gradcheck, type CheckEntry, type SymbolicValue } from '../api/check.js';
 import type { Node } from '../expr/ast.js';
 
 export interface Verification {

@@ -7,8 +7,8 @@
 import type { Node } from './ast.js';
 import { eachNode } from './walk.js';
 import { ExprError } from './errors.js';
-import { BY_LABEL, getOp, type OpSpec } from '../core/registry.js';
-import { Variable } from '../core/variable.js';
+import { BY_LABEL, getOp, type OpSpec } from '../engine/registry.js';
+import { Variable } from '../engine/variable.js';
 
 /** One function application, in forward order. */
 export interface ForwardStep {

@@ -3,7 +3,7 @@
  * same grammar (`pi/4`, `sqrt(2)`), evaluated without building a graph. Never `Number(text)`:
  * `Number('')` is 0 and `parseFloat('1abc')` is 1.
  */
-import { noGrad } from '../core/config.js';
+import { noGrad } from '../engine/config.js';
 import { build, variableNames } from './build.js';
 import { ExprError } from './errors.js';
 import { parse } from './parse.js';

@@ -8,7 +8,7 @@
  */
 import type { MathJsInstance, MathNode } from 'mathjs';
 import type { CallNode, Node } from './ast.js';
-import { CONSTANTS, getOp, OPS } from '../core/registry.js';
+import { CONSTANTS, getOp, OPS } from '../engine/registry.js';
 import { size } from './walk.js';
 import { printWith } from './print.js';
 

@@ -13,7 +13,7 @@
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
-import { CALLABLE, CONSTANTS, OPS } from '../core/registry.js';
+import { CALLABLE, CONSTANTS, OPS } from '../engine/registry.js';
 import { nearest } from './suggest.js';
 
 /** Longest input accepted, in UTF-16 units; past it the message says so, before any work. */

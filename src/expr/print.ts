@@ -4,7 +4,7 @@
  * dezero-grad) and by the property tests (print, re-parse, print again: the same text).
  */
 import type { Node } from './ast.js';
-import { getOp } from '../core/registry.js';
+import { getOp } from '../engine/registry.js';
 import { fold } from './walk.js';
 
 /** Binding strength, as in parse.ts: + - 1, * / 2, unary - 4, ^ 5; atoms and calls bind tightest. */

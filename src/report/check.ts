@@ -7,7 +7,7 @@
  *            symbolic  3.297442541400256    rel. diff 0        ok
  *   ok: every gradient agrees
  */
-import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../check.js';
+import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';

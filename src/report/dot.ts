@@ -6,8 +6,8 @@
  *
  *     dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
  */
-import { graphOf } from '../core/higher.js';
-import type { DFunction, Variable } from '../core/variable.js';
+import { graphOf } from '../engine/gradients.js';
+import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import { isConstant, num, type GraphView } from './view.js';
 

@@ -2,8 +2,8 @@
  * Higher-order results as text and JSON: `d2y/dx2 = ...` lines, the Hessian as an aligned matrix,
  * and (for --trace-grad) each backward pass through a gradient graph, told like the ordinary trace.
  */
-import type { GradResult } from '../api.js';
-import { derivativeName, type GradientPass } from '../higher.js';
+import type { GradResult } from '../api/grad.js';
+import { derivativeName, type GradientPass } from '../api/higher.js';
 import { formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';

@@ -7,7 +7,7 @@
  * `backward` lists each variable once, in the order backward reached it, with its final gradient.
  * Non-finite numbers are the strings "NaN", "Infinity", "-Infinity".
  */
-import type { GradResult } from '../api.js';
+import type { GradResult } from '../api/grad.js';
 import { jsonNumber } from './format.js';
 
 export interface JsonOptions {

@@ -11,10 +11,10 @@
  *     ...
  *   dy/dx = 3.297442541400256
  */
-import type { GradResult } from '../api.js';
+import type { GradResult } from '../api/grad.js';
 import { formatNumber } from './format.js';
 import { PLAIN, type Style } from './style.js';
-import type { ForwardRecord } from './trace.js';
+import type { ForwardRecord } from '../api/trace.js';
 
 export interface TextOptions {
   precision?: number;

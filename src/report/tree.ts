@@ -11,7 +11,7 @@
  * stack, and indentation stops growing past MAX_INDENT levels (a 200,000-deep chain prints in
  * linear space, each line marked with its depth).
  */
-import type { Variable } from '../core/variable.js';
+import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import { PLAIN, type Style } from './style.js';
 import { callOf, isConstant, num, type GraphView } from './view.js';

@@ -2,8 +2,8 @@
  * What the graph drawings (DOT, tree) show: the engine's Variables and Functions reachable from
  * some roots, the gradient each variable received, and which functions belong to gradient graphs.
  */
-import { BY_LABEL } from '../core/registry.js';
-import type { DFunction, Variable } from '../core/variable.js';
+import { BY_LABEL } from '../engine/registry.js';
+import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import { formatNumber } from './format.js';
 

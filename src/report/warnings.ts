@@ -3,10 +3,10 @@
  * a domain error (log(-1), sqrt(-1), (-8)^(1/3) are NaN, never complex), a pole (log(0), 1/0) or
  * an overflow (exp(1000)). That first step always has finite inputs: the variables are finite.
  */
-import { CONSTANTS, getOp } from '../core/registry.js';
+import { CONSTANTS, getOp } from '../engine/registry.js';
 import { formatNumber } from './format.js';
 import { callText } from './text.js';
-import type { ForwardRecord, Trace } from './trace.js';
+import type { ForwardRecord, Trace } from '../api/trace.js';
 
 export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, number>): string | undefined {
   const known = new Map(variables);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { grad } from '../../src/api.js';
+import { grad } from '../../src/api/grad.js';
 import { ExprError } from '../../src/expr/errors.js';
 import { parse } from '../../src/expr/parse.js';
 import { print } from '../../src/expr/print.js';

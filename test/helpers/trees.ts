@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import type { Node } from '../../src/expr/ast.js';
 import { build } from '../../src/expr/build.js';
-import { CONSTANTS, OPS } from '../../src/core/registry.js';
-import { differentiate } from '../../src/api.js';
-import { noGrad } from '../../src/core/config.js';
-import { Variable } from '../../src/core/variable.js';
+import { CONSTANTS, OPS } from '../../src/engine/registry.js';
+import { differentiate } from '../../src/api/grad.js';
+import { noGrad } from '../../src/engine/config.js';
+import { Variable } from '../../src/engine/variable.js';
 import { fold } from '../../src/expr/walk.js';
 
 const at = { start: 0, end: 0 };

@@ -5,7 +5,7 @@
  *
  * A line is one of:
  *   (blank)                 nothing
- *   :command [argument]     see repl-commands.ts
+ *   :command [argument]     see commands.ts
  *   NAME = expression       binds NAME to the expression's value
  *   NAME(P, ...) = expr     defines a function; calls to it are expanded into the graph
  *   expression              prints its value and its gradient w.r.t. every variable it uses
@@ -14,23 +14,23 @@
  * the lexer, and the right side is parsed with the left side blanked out: positions in errors are
  * then positions in the line the user typed.
  */
-import { differentiate, type GradResult } from '../api.js';
-import { noGrad } from '../core/config.js';
-import { CONSTANTS, OPS } from '../core/registry.js';
-import type { CallNode, Node } from '../expr/ast.js';
-import { eachNode } from '../expr/walk.js';
-import { build, variableNames, type Graph } from '../expr/build.js';
-import { ExprError } from '../expr/errors.js';
-import { tokenize, type Token } from '../expr/lexer.js';
-import { parse } from '../expr/parse.js';
-import { formatNumber } from '../report/format.js';
-import { renderJson } from '../report/json.js';
-import { PLAIN, type Style } from '../report/style.js';
-import { renderText } from '../report/text.js';
-import { UsageError } from './errors.js';
-import { warnNonFinite } from './evaluate.js';
-import { formatError } from './messages.js';
-import { findCommand } from './repl-commands.js';
+import { differentiate, type GradResult } from '../../api/grad.js';
+import { noGrad } from '../../engine/config.js';
+import { CONSTANTS, OPS } from '../../engine/registry.js';
+import type { CallNode, Node } from '../../expr/ast.js';
+import { eachNode } from '../../expr/walk.js';
+import { build, variableNames, type Graph } from '../../expr/build.js';
+import { ExprError } from '../../expr/errors.js';
+import { tokenize, type Token } from '../../expr/lexer.js';
+import { parse } from '../../expr/parse.js';
+import { formatNumber } from '../../report/format.js';
+import { renderJson } from '../../report/json.js';
+import { PLAIN, type Style } from '../../report/style.js';
+import { renderText } from '../../report/text.js';
+import { UsageError } from '../errors.js';
+import { warnNonFinite } from '../evaluate.js';
+import { formatError } from '../messages.js';
+import { findCommand } from './commands.js';
 
 /** What one line produced. */
 export interface LineResult {

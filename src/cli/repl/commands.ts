@@ -3,12 +3,12 @@
  * does. A command returns the text to print, or throws UsageError. A command may be shortened to
  * any prefix that names only it (`:t` is `:trace`).
  */
-import { CALLABLE } from '../core/registry.js';
-import { nearest } from '../expr/suggest.js';
-import { ExitSignal, UsageError } from './errors.js';
-import { dotText, orderText, treeText } from './higher.js';
-import type { Session } from './repl-session.js';
-import { renderCheckText } from '../report/check.js';
+import { CALLABLE } from '../../engine/registry.js';
+import { nearest } from '../../expr/suggest.js';
+import { ExitSignal, UsageError } from '../errors.js';
+import { dotText, orderText, treeText } from '../higher.js';
+import type { Session } from './session.js';
+import { renderCheckText } from '../../report/check.js';
 
 export interface ReplCommand {
   name: string;
@@ -72,7 +72,7 @@ async function order(s: Session, arg: string): Promise<string> {
 async function check(s: Session, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
-  const { verify } = await import('./verify.js');
+  const { verify } = await import('../verify.js');
   const v = await verify(last.root, last.values, last.result, { check: true, symbolic: false });
   return renderCheckText(v.check!, last.result.trace.output, s.style, s.options.precision);
 }

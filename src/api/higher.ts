@@ -3,12 +3,12 @@
  * story: the gradient graph each pass built (named, as forward records) and the backward records
  * of the pass that ran through it. Plain functions the CLI and the REPL call.
  */
-import { derivatives as derivativeVariables, gradients, graphOf } from './core/higher.js';
-import type { DFunction, Variable } from './core/variable.js';
-import { nameGradientGraph, type ForwardStep, type Graph } from './expr/build.js';
-import { callText } from './report/text.js';
-import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './report/trace.js';
-import type { GraphView } from './report/view.js';
+import { derivatives as derivativeVariables, gradients, graphOf } from '../engine/gradients.js';
+import type { DFunction, Variable } from '../engine/variable.js';
+import { nameGradientGraph, type ForwardStep, type Graph } from '../expr/build.js';
+import { callText } from '../report/text.js';
+import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './trace.js';
+import type { GraphView } from '../report/view.js';
 
 /** A gradient graph and the backward pass that ran through it. */
 export interface GradientPass {

@@ -6,7 +6,7 @@
  * In `rules` and `symbolic`, `{0}` and `{1}` stand for the inputs and `{y}` for the output.
  */
 import * as ops from './ops.js';
-import { diff } from './higher.js';
+import { diff } from './gradients.js';
 import type { Variable } from './variable.js';
 
 export interface OpSpec {

@@ -12,11 +12,11 @@
  * reason is looked for in the graph: a kink (relu, abs) at or near the point, or a function at or
  * near the edge of its domain.
  */
-import type { Node } from './expr/ast.js';
-import { build, type ForwardStep } from './expr/build.js';
-import { callText } from './report/text.js';
-import { forwardRecords } from './report/trace.js';
-import { formatExponent, formatNumber } from './report/format.js';
+import type { Node } from '../expr/ast.js';
+import { build, type ForwardStep } from '../expr/build.js';
+import { callText } from '../report/text.js';
+import { forwardRecords } from './trace.js';
+import { formatExponent, formatNumber } from '../report/format.js';
 
 export const NUMERIC_ATOL = 1e-5;
 export const NUMERIC_RTOL = 1e-3;

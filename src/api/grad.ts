@@ -2,11 +2,11 @@
  * The library entry: `grad(expression, values)` parses, builds the graph at the given values, runs
  * backward and returns the value, the gradient and the trace.
  */
-import { parse } from './expr/parse.js';
-import { build, type Graph } from './expr/build.js';
-import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './report/trace.js';
-import type { Node } from './expr/ast.js';
-import { CompiledExpression, type BatchResult } from './batch/run.js';
+import { parse } from '../expr/parse.js';
+import { build, type Graph } from '../expr/build.js';
+import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './trace.js';
+import type { Node } from '../expr/ast.js';
+import { CompiledExpression, type BatchResult } from '../batch/run.js';
 
 export interface GradResult {
   value: number;

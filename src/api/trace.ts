@@ -3,8 +3,8 @@
  * engine reports through these; it never prints.
  */
 import { displayName, type ForwardStep } from '../expr/build.js';
-import type { BackwardStep } from '../core/variable.js';
-import { BY_LABEL } from '../core/registry.js';
+import type { BackwardStep } from '../engine/variable.js';
+import { BY_LABEL } from '../engine/registry.js';
 
 export interface ForwardRecord {
   /** The output's name: `a` in `a = square(x)`. */

@@ -1,6 +1,6 @@
 /**
  * The interactive session: `dezero-grad` with no expression on a terminal, or `dezero-grad repl`.
- * A thin layer over node:readline that moves lines into a Session (repl-session.ts) and its text
+ * A thin layer over node:readline that moves lines into a Session (session.ts) and its text
  * out. On a terminal: a prompt, line editing, history kept in a file, Tab completion, colour.
  * On piped input: the same language one line at a time, no prompt, no colour; the exit code says
  * whether every line succeeded.
@@ -10,14 +10,14 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Interface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { CALLABLE, CONSTANTS } from '../core/registry.js';
-import { makeStyle } from '../report/style.js';
-import { VERSION } from '../version.js';
-import { colorLevel } from './color.js';
-import { EXIT } from './errors.js';
-import type { IO } from './io.js';
-import { COMMANDS } from './repl-commands.js';
-import { Session } from './repl-session.js';
+import { CALLABLE, CONSTANTS } from '../../engine/registry.js';
+import { makeStyle } from '../../report/style.js';
+import { VERSION } from '../../version.js';
+import { colorLevel } from '../color.js';
+import { EXIT } from '../errors.js';
+import type { IO } from '../io.js';
+import { COMMANDS } from './commands.js';
+import { Session } from './session.js';
 
 export interface ReplOptions {
   precision?: number;
