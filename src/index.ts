@@ -23,8 +23,10 @@ export {
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './engine/variable.js';
 export { Config, noGrad, usingBackprop } from './engine/config.js';
 export * from './engine/ops.js';
-export { graphOf, clearGrads, gradients, derivatives, hessian, diff, Diff, type PassOptions, type DerivativesOptions } from './engine/gradients.js';
-export { OPS, CALLABLE, CONSTANTS, BY_LABEL, type OpSpec } from './engine/registry.js';
+export { graphOf, clearGrads, gradients, derivatives, hessian, type PassOptions, type DerivativesOptions } from './engine/gradients.js';
+export { OPS, CALLABLE, CONSTANTS, opOf, type OpSpec, type Term } from './engine/registry.js';
+export { defineOp, backwardTerms, OpFunction, type OpClass, type OpDefinition, type Kink } from './engine/op.js';
+export { NUM, type Prims } from './engine/primitives.js';
 export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';

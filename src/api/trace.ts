@@ -4,7 +4,8 @@
  */
 import { displayName, type ForwardStep } from '../expr/build.js';
 import type { BackwardStep } from '../engine/variable.js';
-import { BY_LABEL } from '../engine/registry.js';
+import { backwardTerms, opOf } from '../engine/op.js';
+import { printRule } from '../expr/print.js';
 
 export interface ForwardRecord {
   /** The output's name: `a` in `a = square(x)`. */
@@ -59,15 +60,23 @@ export function forwardRecords(graph: { steps: readonly ForwardStep[] }): Forwar
   }));
 }
 
-/** Turns one engine step into a record; `rule` has the function's input and output names filled in. */
+/**
+ * Turns one engine step into a record; `rule` is the op's own backward, derived from its definition
+ * and printed with the function's input names (a user's own DFunction shows `gy`).
+ */
 export function backwardRecord(step: BackwardStep): BackwardRecord {
   const f = step.fn;
-  const op = BY_LABEL.get(f.label);
+  const op = opOf(f);
   const output = displayName(f.outputs[0]);
-  const template = op?.rules[step.index] ?? 'gy';
-  const rule = template.replace(/\{(\d|y)\}/g, (_, k: string) =>
-    k === 'y' ? output : parenthesize(displayName(f.inputs[Number(k)])),
-  );
+  const term = op === undefined ? null : backwardTerms(op, f.inputs.map((x) => x.requiresGrad))[step.index];
+  const rule =
+    op === undefined || term === null
+      ? 'gy'
+      : printRule(term, {
+          op,
+          inputs: f.inputs.map(displayName),
+          value: (t) => (t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data),
+        });
   return {
     name: displayName(step.input),
     from: output,
@@ -77,11 +86,6 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
     grad: step.grad.data,
     accumulated: step.accumulated,
   };
-}
-
-/** A negative literal inside a rule reads better in parentheses: 2·(-1)·gy. */
-function parenthesize(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9.]+(e[+-]?[0-9]+)?$/i.test(name) ? name : `(${name})`;
 }
 
 /** The first forward node whose value is not finite, if any: the place a warning should name. */

@@ -4,34 +4,35 @@
  *
  * How it stays exactly the engine's arithmetic: it builds the graph once with the reference engine
  * at a sample point and runs the engine's own backward on it, recording which function sent which
- * gradient into which input, in the order the engine ran them. The kernel replays that tape with
- * each op's `kernel` templates from the registry, which mirror the ops' backward operation for
- * operation. Same operations, same order, same rounding: the kernel and the engine agree bit for
- * bit (test/compile.test.ts checks it on random expressions and arrays).
+ * gradient into which input, in the order the engine ran them. Each op's forward and its backward
+ * (as traced from the op's own definition, `backwardTerms`) are then written out in the CODE
+ * algebra (codegen.ts), the same primitives the engine computes with. Same operations, same order,
+ * same rounding, by construction: the kernel and the engine agree bit for bit (test/compile.test.ts
+ * checks it on random expressions and arrays).
  *
- * Safety: the generated source is made only of the registry's templates, `Math`, and names the
+ * Safety: the generated source is made only of the primitives' code, `Math`, and names the
  * compiler invents (v3, g3, k3). Numbers from the expression (literals, constants, values of
  * constant subexpressions) are passed in an array, never written into the source.
  */
 import type { Node } from '../expr/ast.js';
 import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
-import { getOp, type KernelTemplates, type OpSpec } from '../engine/registry.js';
-import type { DFunction, Variable } from '../engine/variable.js';
+import { backwardTerms, getOp, opOf, type OpSpec, type Term } from '../engine/registry.js';
+import type { Variable } from '../engine/variable.js';
+import { codeAlgebra, type Code } from './codegen.js';
 
 /** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
 export interface ForwardInstr {
   op: OpSpec;
   inputs: number[];
   output: number;
-  /** The op's templates, or its cheaper ones for a known constant second input (x^2). */
-  code: KernelTemplates;
 }
 
-/** One gradient contribution: `grad[target] (+)= op.kernel.backward[index](inputs, output, grad[output])`. */
+/** One gradient contribution: `grad[target] (+)= term(inputs, output, grad[output])`. */
 export interface BackwardInstr {
   op: OpSpec;
-  code: KernelTemplates;
+  /** The op's backward for this input, traced from its definition. */
+  term: Term;
   index: number;
   inputs: number[];
   output: number;
@@ -54,10 +55,10 @@ export interface Plan {
   slotCount: number;
 }
 
-/** True when every op in the expression has kernel templates (`diff` has none). */
+/** True when every op in the expression can be fused (`diff` cannot: its graph depends on the point). */
 export function fusible(root: Node): boolean {
   for (const node of eachNode(root)) {
-    if (node.type === 'call' && getOp(node.op).kernel === undefined) return false;
+    if (node.type === 'call' && !getOp(node.op).fusible) return false;
   }
   return true;
 }
@@ -108,20 +109,11 @@ export function plan(root: Node, source = ''): Plan {
     return s;
   };
 
-  const opOf = new Map<DFunction, ForwardInstr>();
   const forward: ForwardInstr[] = [];
   for (const step of graph.steps) {
     const f = step.output.creator;
     if (f === null) continue; // computed from constants only: its value is a constant
-    const inputs = f.inputs.map(slot);
-    const kernel = step.op.kernel;
-    if (kernel === undefined) throw new Error(`internal: ${step.op.name} has no kernel; check fusible() first`);
-    const special = kernel.whenSecondIs;
-    const second = f.inputs[1];
-    const code = special !== undefined && !second.requiresGrad && second.data === special.value ? special : kernel;
-    const instr = { op: step.op, inputs, output: slot(step.output), code };
-    opOf.set(f, instr);
-    forward.push(instr);
+    forward.push({ op: step.op, inputs: f.inputs.map(slot), output: slot(step.output) });
   }
   const outputSlot = slot(graph.output);
 
@@ -129,10 +121,12 @@ export function plan(root: Node, source = ''): Plan {
   if (graph.output.creator !== null) {
     graph.output.backward({
       onStep: ({ fn, index, input, accumulated }) => {
-        const { op, code } = opOf.get(fn)!;
+        const op = opOf(fn)!;
+        const term = backwardTerms(op, fn.inputs.map((x) => x.requiresGrad))[index];
+        if (term === null) throw new Error(`internal: ${op.name} sent a gradient its traced backward does not have`);
         backward.push({
           op,
-          code,
+          term,
           index,
           inputs: fn.inputs.map(slot),
           output: slot(fn.outputs[0]),
@@ -172,28 +166,33 @@ export function compileKernel(p: Plan, arrays: readonly boolean[], mode: 'auto' 
   return fused ? fuse(p, arrays) : interpret(p);
 }
 
-/** Replaces `{0}`, `{1}`, `{y}`, `{g}` in a registry template. */
-function fill(template: string, args: readonly string[], y = '', g = ''): string {
-  return template.replace(/\{([01yg])\}/g, (_, k: string) => (k === 'y' ? y : k === 'g' ? g : args[Number(k)]));
-}
-
 /** What slot s holds in a generated kernel: its value and its gradient. */
 const v = (s: number): string => `v${s}`;
 const g = (s: number): string => `g${s}`;
 
 function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
-  return kernelFrom(kernelSource(p, arrays), p.constants.map((c) => c.value));
+  const { source, constants } = kernelSource(p, arrays);
+  return kernelFrom(source, constants);
+}
+
+/** A backward Term written in code, its leaves given. */
+function termCode(t: Term, code: ReturnType<typeof codeAlgebra>, leaf: (t: Term) => Code): Code {
+  if (t.kind === 'const') return code.literal(t.value);
+  if (t.kind !== 'apply') return leaf(t);
+  return t.op.forward(code.prims, ...t.args.map((a) => termCode(a, code, leaf)));
 }
 
 /**
  * The generated kernel's source for a plan and a pattern of array (`true`) and number inputs: a
- * function of `K` (the plan's constants, in order) returning the kernel. Our own templates and
- * names only (see the header); the worker pool sends this same text to its threads.
+ * function of `K` (the constants, in order) returning the kernel, and those constants (the plan's,
+ * then any the compiler folded from them). Our own primitives and names only (see the header); the
+ * worker pool sends this same text to its threads.
  */
-export function kernelSource(p: Plan, arrays: readonly boolean[]): string {
+export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: string; constants: number[] } {
   const n = p.names.length;
-  const head: string[] = ['"use strict";'];
-  for (let c = 0; c < p.constants.length; c++) head.push(`const ${v(p.constants[c].slot)} = K[${c}];`);
+  const code = codeAlgebra();
+  const slots: Code[] = [];
+  for (const c of p.constants) slots[c.slot] = code.constant(v(c.slot), c.value);
   const pre: string[] = [];
   const body: string[] = [];
   for (let j = 0; j < n; j++) {
@@ -204,15 +203,21 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): string {
       pre.push(`const ${v(j)} = X[${j}];`);
     }
     pre.push(`const G${j} = G[${j}];`);
+    slots[j] = code.name(v(j));
   }
-  for (const f of p.forward) body.push(`const ${v(f.output)} = ${fill(f.code.forward, f.inputs.map(v))};`);
+  for (const f of p.forward) {
+    const value = f.op.forward(code.prims, ...f.inputs.map((s) => slots[s]));
+    slots[f.output] = code.bind(value, v(f.output), (text) => body.push(`const ${v(f.output)} = ${text};`));
+  }
   const reached = new Set<number>();
   if (p.backward.length > 0) {
     body.push(`let ${g(p.outputSlot)} = 1;`);
     reached.add(p.outputSlot);
   }
   for (const b of p.backward) {
-    const gx = fill(b.code.backward[b.index], b.inputs.map(v), v(b.output), g(b.output));
+    const gx = termCode(b.term, code, (t) =>
+      t.kind === 'input' ? slots[b.inputs[t.index]] : t.kind === 'output' ? slots[b.output] : code.name(g(b.output)),
+    ).text;
     body.push(b.accumulated ? `${g(b.target)} = ${g(b.target)} + ${gx};` : `let ${g(b.target)} = ${gx};`);
     reached.add(b.target);
   }
@@ -220,10 +225,14 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): string {
   for (let j = 0; j < n; j++) {
     body.push(`G${j}[i] = ${j === p.outputSlot ? '1' : reached.has(j) ? g(j) : '0'};`);
   }
-  return (
+  const constants = [...p.constants.map((c) => c.value), ...code.folded];
+  const head: string[] = ['"use strict";'];
+  p.constants.forEach((c, i) => head.push(`const ${v(c.slot)} = K[${i}];`));
+  code.folded.forEach((_, i) => head.push(`const k${i} = K[${p.constants.length + i}];`));
+  const source =
     `${head.join('\n')}\nreturn function kernel(start, end, X, V, G) {\n${pre.join('\n')}\n` +
-    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`
-  );
+    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`;
+  return { source, constants };
 }
 
 /**
@@ -242,22 +251,21 @@ export function kernelFrom(source: string, constants: readonly number[]): Kernel
 
 const factories = new Map<string, (k: readonly number[]) => Kernel>();
 
-/** Each op's templates as small functions, compiled once: forward(a, b), backward[i](a, b, y, g). */
-type OpFns = { forward: (a: number, b: number) => number; backward: ((a: number, b: number, y: number, g: number) => number)[] };
-const opFns = new Map<KernelTemplates, OpFns>();
-function fnsOf(code: KernelTemplates): OpFns {
-  let fns = opFns.get(code);
-  if (fns === undefined) {
-    const args = ['a', 'b'];
-    fns = {
-      forward: new Function('a', 'b', `"use strict"; return ${fill(code.forward, args)};`) as OpFns['forward'],
-      backward: code.backward.map(
-        (t) => new Function('a', 'b', 'y', 'g', `"use strict"; return ${fill(t, args, 'y', 'g')};`) as OpFns['backward'][number],
-      ),
-    };
-    opFns.set(code, fns);
+/** A compiled step of the tape: reads its inputs, the output and its gradient from the slot arrays. */
+type StepFn = (vals: Float64Array, grads: Float64Array) => number;
+const stepFns = new Map<string, (ins: readonly number[], out: number) => StepFn>();
+
+/** A step's code over slot arrays, compiled once per distinct text: `vals[ins[0]]`, ... */
+function stepFn(text: string, ins: readonly number[], out: number): StepFn {
+  let make = stepFns.get(text);
+  if (make === undefined) {
+    make = new Function('ins', 'out', `"use strict"; const [i0, i1, i2] = ins; return (V, G) => ${text};`) as (
+      ins: readonly number[],
+      out: number,
+    ) => StepFn;
+    stepFns.set(text, make);
   }
-  return fns;
+  return make(ins, out);
 }
 
 /** The tape interpreter: one pass over the instructions per point, two Float64Arrays of slots. */
@@ -266,12 +274,19 @@ function interpret(p: Plan): Kernel {
   const vals = new Float64Array(p.slotCount);
   const grads = new Float64Array(p.slotCount);
   for (const c of p.constants) vals[c.slot] = c.value;
-  const fwd = p.forward.map((f) => ({ fn: fnsOf(f.code).forward, a: f.inputs[0], b: f.inputs[1] ?? 0, out: f.output }));
+  // Operands are read from the slot arrays; nothing is folded, so the text depends on the op only.
+  const code = codeAlgebra({ fold: false });
+  const operand = (k: number): Code => code.name(`V[i${k}]`);
+  const fwd = p.forward.map((f) => ({
+    fn: stepFn(f.op.forward(code.prims, ...f.inputs.map((_, k) => operand(k))).text, f.inputs, f.output),
+    out: f.output,
+  }));
   const bwd = p.backward.map((b) => ({
-    fn: fnsOf(b.code).backward[b.index],
-    a: b.inputs[0],
-    b: b.inputs[1] ?? 0,
-    out: b.output,
+    fn: stepFn(
+      termCode(b.term, code, (t) => (t.kind === 'input' ? operand(t.index) : t.kind === 'output' ? code.name('V[out]') : code.name('G[out]'))).text,
+      b.inputs,
+      b.output,
+    ),
     target: b.target,
     accumulated: b.accumulated,
   }));
@@ -282,10 +297,10 @@ function interpret(p: Plan): Kernel {
         const x = inputs[j];
         vals[j] = typeof x === 'number' ? x : x[i];
       }
-      for (const f of fwd) vals[f.out] = f.fn(vals[f.a], vals[f.b]);
+      for (const f of fwd) vals[f.out] = f.fn(vals, grads);
       grads[p.outputSlot] = 1;
       for (const b of bwd) {
-        const gx = b.fn(vals[b.a], vals[b.b], vals[b.out], grads[b.out]);
+        const gx = b.fn(vals, grads);
         grads[b.target] = b.accumulated ? grads[b.target] + gx : gx;
       }
       value[i] = vals[p.outputSlot];

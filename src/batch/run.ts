@@ -79,7 +79,7 @@ export class CompiledExpression {
   kernelSource(inputs: readonly Input[]): { source: string; constants: number[] } | undefined {
     if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
     const arrays = inputs.map((x) => typeof x !== 'number');
-    return { source: kernelSource(this.plan, arrays), constants: this.plan.constants.map((c) => c.value) };
+    return kernelSource(this.plan, arrays);
   }
 
   /**

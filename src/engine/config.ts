@@ -4,6 +4,11 @@
  */
 export const Config = {
   enableBackprop: true,
+  /**
+   * On while an op's backward is traced over stand-ins (src/engine/op.ts): every function joins
+   * the graph, constants too, so the trace keeps `c - 1` as written instead of its value.
+   */
+  tracing: false,
 };
 
 /** Runs `fn` with `Config.enableBackprop` set to `enabled`, restoring the old value after. */

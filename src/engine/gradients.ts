@@ -94,27 +94,3 @@ export function hessian(y: Variable, xs: readonly Variable[]): number[][] {
   const g = gradients(y, xs, { createGraph: true });
   return g.map((gi) => gradients(gi, xs).map((h) => h.data));
 }
-
-/**
- * The Function behind `diff(f, x)` in expressions: the identity on the gradient's Variable, so that
- * the derivative appears in the graph as one named step (`b = diff(a, x)`) and the gradient flowing
- * into it continues into the gradient graph that computed it.
- */
-export class Diff extends DFunction {
-  readonly label = 'Diff';
-  forward(g: number): number {
-    return g;
-  }
-  backward(gy: Variable): Variable[] {
-    return [gy];
-  }
-}
-
-/**
- * df/dx as a differentiable value (book step 36): backward from f with `createGraph`, so the result
- * has a graph and can itself be differentiated (`diff(diff(sin(x), x), x)`).
- */
-export function diff(f: Variable, x: Variable): Variable {
-  const [g] = gradients(f, [x], { createGraph: true });
-  return new Diff().call(g);
-}

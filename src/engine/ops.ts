@@ -1,314 +1,300 @@
 /**
- * The operations. Each is one small class with forward (plain numbers) and backward (built from
- * these same differentiable ops, so that backward with `createGraph` yields higher-order
- * derivatives), then a lowercase factory, as in DeZero's functions.py.
+ * The operations, one definition each: forward (in the primitives, so the same text gives the
+ * engine's value and the fused kernel's code) and backward (in the differentiable ops below, so
+ * backward with `createGraph` yields higher-order derivatives), side by side, then a lowercase
+ * factory, as in DeZero's functions.py. The rule the trace prints (`2·x·gy`) and the kernel's code
+ * are derived from these definitions (src/engine/op.ts); nothing restates them.
  *
- * "keeps" says what backward reads: an input (`this.inputs`) or the output (`this.outputs`).
+ * "keeps" says what backward reads: an input (`xs`) or the output (`y`).
  */
-import { DFunction, Variable, registerGradientAdd } from './variable.js';
+import { Config } from './config.js';
+import { gradients } from './gradients.js';
+import { defineOp } from './op.js';
+import { asVariable, registerGradientAdd, type Variable } from './variable.js';
 
 type In = Variable | number;
 
 // ---- arithmetic ------------------------------------------------------------------------------
 
-/** keeps: nothing. d(x0+x1) = gy, gy */
-export class Add extends DFunction {
-  readonly label = 'Add';
-  forward(x0: number, x1: number): number {
-    return x0 + x1;
-  }
-  backward(gy: Variable): Variable[] {
-    return [gy, gy];
-  }
-}
+/** keeps: nothing. */
+export const Add = defineOp({
+  name: 'add', label: 'Add', arity: 2, symbol: '+', mathjs: '({0}) + ({1})', description: 'x + y',
+  forward: (m, x0, x1) => m.add(x0, x1),
+  backward: (gy) => [gy, gy],
+});
 export const add = (x0: In, x1: In): Variable => new Add().call(x0, x1);
 registerGradientAdd(add);
 
-/** keeps: nothing. d(x0-x1) = gy, -gy */
-export class Sub extends DFunction {
-  readonly label = 'Sub';
-  forward(x0: number, x1: number): number {
-    return x0 - x1;
-  }
-  backward(gy: Variable): Variable[] {
-    return [gy, neg(gy)];
-  }
-}
+/** keeps: nothing. */
+export const Sub = defineOp({
+  name: 'sub', label: 'Sub', arity: 2, symbol: '-', mathjs: '({0}) - ({1})', description: 'x - y',
+  forward: (m, x0, x1) => m.sub(x0, x1),
+  backward: (gy) => [gy, neg(gy)],
+});
 export const sub = (x0: In, x1: In): Variable => new Sub().call(x0, x1);
 
-/** keeps: both inputs. d(x0*x1) = gy*x1, gy*x0 */
-export class Mul extends DFunction {
-  readonly label = 'Mul';
-  forward(x0: number, x1: number): number {
-    return x0 * x1;
-  }
-  backward(gy: Variable): Variable[] {
-    const [x0, x1] = this.inputs;
-    return [mul(gy, x1), mul(gy, x0)];
-  }
-}
+/** keeps: both inputs. */
+export const Mul = defineOp({
+  name: 'mul', label: 'Mul', arity: 2, symbol: '*', mathjs: '({0}) * ({1})', description: 'x * y, also 2x',
+  forward: (m, x0, x1) => m.mul(x0, x1),
+  backward: (gy, [x0, x1]) => [mul(gy, x1), mul(gy, x0)],
+});
 export const mul = (x0: In, x1: In): Variable => new Mul().call(x0, x1);
 
-/** keeps: both inputs. d(x0/x1) = gy/x1, gy*(-x0/x1^2) */
-export class Div extends DFunction {
-  readonly label = 'Div';
-  forward(x0: number, x1: number): number {
-    return x0 / x1;
-  }
-  backward(gy: Variable): Variable[] {
-    const [x0, x1] = this.inputs;
-    return [div(gy, x1), mul(gy, div(neg(x0), square(x1)))];
-  }
-}
+/** keeps: both inputs. */
+export const Div = defineOp({
+  name: 'div', label: 'Div', arity: 2, symbol: '/', mathjs: '({0}) / ({1})', description: 'x / y',
+  forward: (m, x0, x1) => m.div(x0, x1),
+  backward: (gy, [x0, x1]) => [div(gy, x1), mul(gy, div(neg(x0), square(x1)))],
+});
 export const div = (x0: In, x1: In): Variable => new Div().call(x0, x1);
 
-/** keeps: nothing. d(-x) = -gy */
-export class Neg extends DFunction {
-  readonly label = 'Neg';
-  forward(x: number): number {
-    return -x;
-  }
-  backward(gy: Variable): Variable[] {
-    return [neg(gy)];
-  }
-}
+/** keeps: nothing. */
+export const Neg = defineOp({
+  name: 'neg', label: 'Neg', arity: 1, symbol: '-', mathjs: '-({0})', description: '-x',
+  forward: (m, x) => m.neg(x),
+  backward: (gy) => [neg(gy)],
+});
 export const neg = (x: In): Variable => new Neg().call(x);
 
 /**
  * keeps: both inputs and the output. d(x^c)/dx = c*x^(c-1)*gy, computed only when x needs a
  * gradient and never through exp(c*log(x)), so a negative base with an integer exponent has a
- * finite gradient; an exponent of exactly 0 gives 0 (PyTorch). d(x^c)/dc = x^c*log(x)*gy, computed only when c needs a gradient, and 0 where x = 0
- * and c >= 0 (the limit; PyTorch's convention).
+ * finite gradient; an exponent of exactly 0 gives 0 (PyTorch). d(x^c)/dc = x^c*log(x)*gy, computed
+ * only when c needs a gradient, and 0 where x = 0 and c >= 0 (the limit; PyTorch's convention).
+ * Both edges are taken by giving the formula safe operands (x^(1-1) = 1, log(1) = 0) rather than
+ * by choosing between two formulas: a formula not taken would still be differentiated by a
+ * higher-order pass, and its NaN would reach the gradient.
  */
-export class Pow extends DFunction {
-  readonly label = 'Pow';
-  forward(x: number, c: number): number {
-    return Math.pow(x, c);
-  }
-  backward(gy: Variable): (Variable | null)[] {
-    const [x, c] = this.inputs;
+export const Pow = defineOp({
+  name: 'pow', label: 'Pow', arity: 2, symbol: '^', mathjs: '({0}) ^ ({1})',
+  domain: 'x >= 0, or x < 0 with an integer exponent', description: 'x ^ y (also x ** y), right-associative',
+  forward: (m, x, c) => m.pow(x, c),
+  backward: (gy, [x, c], y) => {
     // Each side only when it needs a gradient: 2^x has no use for d/d(2).
-    const gx = !x.requiresGrad ? null : c.data === 0 ? mul(gy, 0) : mul(mul(c, pow(x, sub(c, 1))), gy);
+    const zero = eq(c, 0);
+    const gx = x.requiresGrad ? mul(mul(where(zero, 0, c), pow(x, sub(where(zero, 1, c), 1))), gy) : null;
     if (!c.requiresGrad) return [gx, null];
-    const y = this.outputs[0];
-    const gc = x.data === 0 && c.data >= 0 ? mul(gy, 0) : mul(mul(y, log(x)), gy);
-    return [gx, gc];
-  }
-}
+    return [gx, mul(mul(y, log(where(mul(eq(x, 0), ge(c, 0)), 1, x))), gy)];
+  },
+});
 export const pow = (x: In, c: In): Variable => new Pow().call(x, c);
 
-/** keeps: the input. d(x^2) = 2*x*gy */
-export class Square extends DFunction {
-  readonly label = 'Square';
-  forward(x: number): number {
-    return x * x;
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(mul(2, x), gy)];
-  }
-}
+/** keeps: the input. */
+export const Square = defineOp({
+  name: 'square', label: 'Square', arity: 1, mathjs: '({0})^2', description: 'x squared',
+  forward: (m, x) => m.mul(x, x),
+  backward: (gy, [x]) => [mul(mul(2, x), gy)],
+});
 export const square = (x: In): Variable => new Square().call(x);
 
-/** keeps: the output. d(sqrt(x)) = gy/(2*y); Infinity at 0. */
-export class Sqrt extends DFunction {
-  readonly label = 'Sqrt';
-  forward(x: number): number {
-    return Math.sqrt(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const y = this.outputs[0];
-    return [div(gy, mul(2, y))];
-  }
-}
+/** keeps: the output. Infinity at 0. */
+export const Sqrt = defineOp({
+  name: 'sqrt', label: 'Sqrt', arity: 1, mathjs: 'sqrt({0})', domain: 'x >= 0',
+  description: "square root; sqrt'(0) = Infinity",
+  forward: (m, x) => m.sqrt(x),
+  backward: (gy, _, y) => [div(gy, mul(2, y))],
+});
 export const sqrt = (x: In): Variable => new Sqrt().call(x);
 
 // ---- exponentials and logarithms -------------------------------------------------------------
 
-/** keeps: the output. d(exp(x)) = gy*y */
-export class Exp extends DFunction {
-  readonly label = 'Exp';
-  forward(x: number): number {
-    return Math.exp(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const y = this.outputs[0];
-    return [mul(gy, y)];
-  }
-}
+/** keeps: the output. */
+export const Exp = defineOp({
+  name: 'exp', label: 'Exp', arity: 1, mathjs: 'exp({0})', description: 'e to the x',
+  forward: (m, x) => m.exp(x),
+  backward: (gy, _, y) => [mul(gy, y)],
+});
 export const exp = (x: In): Variable => new Exp().call(x);
 
-/** keeps: the input. d(log(x)) = gy/x */
-export class Log extends DFunction {
-  readonly label = 'Log';
-  forward(x: number): number {
-    return Math.log(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [div(gy, x)];
-  }
-}
+/** keeps: the input. */
+export const Log = defineOp({
+  name: 'log', label: 'Log', arity: 1, mathjs: 'log({0})', domain: 'x > 0', description: 'natural logarithm',
+  forward: (m, x) => m.log(x),
+  backward: (gy, [x]) => [div(gy, x)],
+});
 export const log = (x: In): Variable => new Log().call(x);
 
 // ---- trigonometric ---------------------------------------------------------------------------
 
-/** keeps: the input. d(sin(x)) = gy*cos(x) */
-export class Sin extends DFunction {
-  readonly label = 'Sin';
-  forward(x: number): number {
-    return Math.sin(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, cos(x))];
-  }
-}
+/** keeps: the input. */
+export const Sin = defineOp({
+  name: 'sin', label: 'Sin', arity: 1, mathjs: 'sin({0})', description: 'sine (radians)',
+  forward: (m, x) => m.sin(x),
+  backward: (gy, [x]) => [mul(gy, cos(x))],
+});
 export const sin = (x: In): Variable => new Sin().call(x);
 
-/** keeps: the input. d(cos(x)) = gy*-sin(x) */
-export class Cos extends DFunction {
-  readonly label = 'Cos';
-  forward(x: number): number {
-    return Math.cos(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, neg(sin(x)))];
-  }
-}
+/** keeps: the input. */
+export const Cos = defineOp({
+  name: 'cos', label: 'Cos', arity: 1, mathjs: 'cos({0})', description: 'cosine (radians)',
+  forward: (m, x) => m.cos(x),
+  backward: (gy, [x]) => [mul(gy, neg(sin(x)))],
+});
 export const cos = (x: In): Variable => new Cos().call(x);
 
-/** keeps: the output. d(tan(x)) = gy*(1+y^2) */
-export class Tan extends DFunction {
-  readonly label = 'Tan';
-  forward(x: number): number {
-    return Math.tan(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const y = this.outputs[0];
-    return [mul(gy, add(1, square(y)))];
-  }
-}
+/** keeps: the output. */
+export const Tan = defineOp({
+  name: 'tan', label: 'Tan', arity: 1, mathjs: 'tan({0})', description: 'tangent (radians)',
+  forward: (m, x) => m.tan(x),
+  backward: (gy, _, y) => [mul(gy, add(1, square(y)))],
+});
 export const tan = (x: In): Variable => new Tan().call(x);
 
-/** keeps: the input. d(asin(x)) = gy/sqrt(1-x^2) */
-export class Asin extends DFunction {
-  readonly label = 'Asin';
-  forward(x: number): number {
-    return Math.asin(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [div(gy, sqrt(sub(1, square(x))))];
-  }
-}
+/** keeps: the input. */
+export const Asin = defineOp({
+  name: 'asin', label: 'Asin', arity: 1, mathjs: 'asin({0})', domain: '-1 <= x <= 1', description: 'inverse sine',
+  forward: (m, x) => m.asin(x),
+  backward: (gy, [x]) => [div(gy, sqrt(sub(1, square(x))))],
+});
 export const asin = (x: In): Variable => new Asin().call(x);
 
-/** keeps: the input. d(acos(x)) = -gy/sqrt(1-x^2) */
-export class Acos extends DFunction {
-  readonly label = 'Acos';
-  forward(x: number): number {
-    return Math.acos(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [neg(div(gy, sqrt(sub(1, square(x)))))];
-  }
-}
+/** keeps: the input. */
+export const Acos = defineOp({
+  name: 'acos', label: 'Acos', arity: 1, mathjs: 'acos({0})', domain: '-1 <= x <= 1', description: 'inverse cosine',
+  forward: (m, x) => m.acos(x),
+  backward: (gy, [x]) => [neg(div(gy, sqrt(sub(1, square(x)))))],
+});
 export const acos = (x: In): Variable => new Acos().call(x);
 
-/** keeps: the input. d(atan(x)) = gy/(1+x^2) */
-export class Atan extends DFunction {
-  readonly label = 'Atan';
-  forward(x: number): number {
-    return Math.atan(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [div(gy, add(1, square(x)))];
-  }
-}
+/** keeps: the input. */
+export const Atan = defineOp({
+  name: 'atan', label: 'Atan', arity: 1, mathjs: 'atan({0})', description: 'inverse tangent',
+  forward: (m, x) => m.atan(x),
+  backward: (gy, [x]) => [div(gy, add(1, square(x)))],
+});
 export const atan = (x: In): Variable => new Atan().call(x);
 
 // ---- hyperbolic ------------------------------------------------------------------------------
 
-/** keeps: the output. d(tanh(x)) = gy*(1-y*y); exactly 0 where tanh saturates. */
-export class Tanh extends DFunction {
-  readonly label = 'Tanh';
-  forward(x: number): number {
-    return Math.tanh(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const y = this.outputs[0];
-    return [mul(gy, sub(1, mul(y, y)))];
-  }
-}
+/** keeps: the output. Exactly 0 where tanh saturates. */
+export const Tanh = defineOp({
+  name: 'tanh', label: 'Tanh', arity: 1, mathjs: 'tanh({0})', description: 'hyperbolic tangent',
+  forward: (m, x) => m.tanh(x),
+  backward: (gy, _, y) => [mul(gy, sub(1, mul(y, y)))],
+});
 export const tanh = (x: In): Variable => new Tanh().call(x);
 
-/** keeps: the input. d(sinh(x)) = gy*cosh(x) */
-export class Sinh extends DFunction {
-  readonly label = 'Sinh';
-  forward(x: number): number {
-    return Math.sinh(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, cosh(x))];
-  }
-}
+/** keeps: the input. */
+export const Sinh = defineOp({
+  name: 'sinh', label: 'Sinh', arity: 1, mathjs: 'sinh({0})', description: 'hyperbolic sine',
+  forward: (m, x) => m.sinh(x),
+  backward: (gy, [x]) => [mul(gy, cosh(x))],
+});
 export const sinh = (x: In): Variable => new Sinh().call(x);
 
-/** keeps: the input. d(cosh(x)) = gy*sinh(x) */
-export class Cosh extends DFunction {
-  readonly label = 'Cosh';
-  forward(x: number): number {
-    return Math.cosh(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, sinh(x))];
-  }
-}
+/** keeps: the input. */
+export const Cosh = defineOp({
+  name: 'cosh', label: 'Cosh', arity: 1, mathjs: 'cosh({0})', description: 'hyperbolic cosine',
+  forward: (m, x) => m.cosh(x),
+  backward: (gy, [x]) => [mul(gy, sinh(x))],
+});
 export const cosh = (x: In): Variable => new Cosh().call(x);
 
 // ---- activations and kinks -------------------------------------------------------------------
 
-/** keeps: the output. d(sigmoid(x)) = gy*y*(1-y) */
-export class Sigmoid extends DFunction {
-  readonly label = 'Sigmoid';
-  forward(x: number): number {
-    return 1 / (1 + Math.exp(-x));
-  }
-  backward(gy: Variable): Variable[] {
-    const y = this.outputs[0];
-    return [mul(mul(gy, y), sub(1, y))];
-  }
-}
+/** keeps: the output. */
+export const Sigmoid = defineOp({
+  name: 'sigmoid', label: 'Sigmoid', arity: 1, mathjs: '1 / (1 + exp(-({0})))', description: 'logistic 1/(1+exp(-x))',
+  forward: (m, x) => m.div(1, m.add(1, m.exp(m.neg(x)))),
+  backward: (gy, _, y) => [mul(mul(gy, y), sub(1, y))],
+});
 export const sigmoid = (x: In): Variable => new Sigmoid().call(x);
 
-/** keeps: the input. d(relu(x)) = gy*(x > 0); relu'(0) = 0 (PyTorch). */
-export class ReLU extends DFunction {
-  readonly label = 'ReLU';
-  forward(x: number): number {
-    return Math.max(0, x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, Number.isNaN(x.data) ? NaN : x.data > 0 ? 1 : 0)];
-  }
-}
+/** keeps: the input. relu'(0) = 0 (PyTorch). */
+export const ReLU = defineOp({
+  // mathjs: (x+|x|)/2 rather than max(x, 0), which mathjs's derivative does not support
+  name: 'relu', label: 'ReLU', arity: 1, mathjs: '(({0}) + abs({0})) / 2', description: "max(x, 0); relu'(0) = 0",
+  kink: { at: 0, left: 0, right: 1, convention: 0 },
+  forward: (m, x) => m.max(0, x),
+  backward: (gy, [x]) => [mul(gy, step(x))],
+});
 export const relu = (x: In): Variable => new ReLU().call(x);
 
-/** keeps: the input. d(|x|) = gy*sign(x); abs'(0) = 0 (PyTorch). */
-export class Abs extends DFunction {
-  readonly label = 'Abs';
-  forward(x: number): number {
-    return Math.abs(x);
-  }
-  backward(gy: Variable): Variable[] {
-    const [x] = this.inputs;
-    return [mul(gy, Math.sign(x.data))];
-  }
-}
+/** keeps: the input. abs'(0) = 0 (PyTorch). */
+export const Abs = defineOp({
+  name: 'abs', label: 'Abs', arity: 1, mathjs: 'abs({0})', description: "absolute value; abs'(0) = 0",
+  kink: { at: 0, left: -1, right: 1, convention: 0 },
+  forward: (m, x) => m.abs(x),
+  backward: (gy, [x]) => [mul(gy, sign(x))],
+});
 export const abs = (x: In): Variable => new Abs().call(x);
+
+// ---- steps and selections: what backward rules choose with -----------------------------------
+
+/** keeps: nothing. The sign, -1, 0 or 1 (NaN for NaN); its derivative is 0 everywhere. */
+export const Sign = defineOp({
+  name: 'sign', label: 'Sign', arity: 1, mathjs: 'sign({0})', description: 'the sign of x: -1, 0 or 1',
+  kink: { at: 0, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.sign(x),
+  backward: () => [null],
+});
+export const sign = (x: In): Variable => new Sign().call(x);
+
+/** keeps: nothing. 1 where x > 0, else 0 (NaN for NaN): relu's derivative; its own is 0. */
+export const Step = defineOp({
+  name: 'step', label: 'Step', arity: 1, mathjs: '(({0}) > 0 ? 1 : 0)', ruleForm: '({0}>0)',
+  description: '1 where x > 0, else 0', kink: { at: 0, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.step(x),
+  backward: () => [null],
+});
+export const step = (x: In): Variable => new Step().call(x);
+
+/** keeps: nothing. 1 where x0 == x1, else 0; no gradient flows through a comparison. */
+export const Eq = defineOp({
+  name: 'eq', label: 'Eq', arity: 2, symbol: '==', mathjs: '(({0}) == ({1}) ? 1 : 0)', description: 'x == y',
+  forward: (m, x0, x1) => m.eq(x0, x1),
+  backward: () => [null, null],
+});
+export const eq = (x0: In, x1: In): Variable => new Eq().call(x0, x1);
+
+/** keeps: nothing. 1 where x0 >= x1, else 0. */
+export const Ge = defineOp({
+  name: 'ge', label: 'Ge', arity: 2, symbol: '>=', mathjs: '(({0}) >= ({1}) ? 1 : 0)', description: 'x >= y',
+  forward: (m, x0, x1) => m.ge(x0, x1),
+  backward: () => [null, null],
+});
+export const ge = (x0: In, x1: In): Variable => new Ge().call(x0, x1);
+
+/** keeps: the condition. a where c is true (neither 0 nor NaN), else b; the gradient goes to the branch taken. */
+export const Where = defineOp({
+  name: 'where', label: 'Where', arity: 3, mathjs: '(({0}) ? ({1}) : ({2}))', description: 'c ? a : b',
+  forward: (m, c, a, b) => m.where(c, a, b),
+  backward: (gy, [c]) => [null, where(c, gy, 0), where(c, 0, gy)],
+});
+/** A condition known before the run (a constant) picks its branch at once; while tracing nothing is known. */
+export const where = (c: In, a: In, b: In): Variable => {
+  const cond = asVariable(c);
+  if (!Config.tracing && cond.creator === null && !cond.requiresGrad) return asVariable(cond.data ? a : b);
+  return new Where().call(cond, a, b);
+};
+
+// ---- calculus --------------------------------------------------------------------------------
+
+/**
+ * diff(f, x): df/dx as a differentiable value (book step 36). Backward from f with `createGraph`,
+ * so the result has a graph and can itself be differentiated (`diff(diff(sin(x), x), x)`); the
+ * Function `Diff` is the identity on it, so the derivative appears in the graph as one named step
+ * and the gradient flowing into it continues into the gradient graph that computed it. Its graph
+ * depends on the point, so many points run on the engine, point by point.
+ */
+export const Diff = defineOp({
+  name: 'diff', label: 'Diff', arity: 2, mathjs: 'derivative({0}, {1})', variableArgs: [1], fusible: false,
+  description: 'diff(f, x): df/dx at the current values, itself differentiable',
+  forward: (_, g) => g,
+  backward: (gy) => [gy],
+  fn: (f, x) => {
+    const [g] = gradients(f, [x], { createGraph: true });
+    return new Diff().call(g);
+  },
+});
+export const diff = (f: Variable, x: Variable): Variable => new Diff().call(f, x);
+
+/** The ops of the expression language: operators, then functions. */
+export const LANGUAGE_OPS = [
+  Add, Sub, Mul, Div, Pow, Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tan, Asin, Acos, Atan, Tanh, Sinh, Cosh, Sigmoid,
+  ReLU, Abs, Diff,
+].map((c) => c.op);
+
+/** The ops backward rules choose with, which expressions cannot write (yet). */
+export const RULE_OPS = [Sign, Step, Eq, Ge, Where].map((c) => c.op);

@@ -4,6 +4,8 @@ import { Config, usingBackprop } from './config.js';
 export interface BackwardStep {
   fn: DFunction;
   index: number;
+  /** The gradient that arrived from the function's output. */
+  gy: Variable;
   input: Variable;
   /** The gradient this step contributed. */
   gx: Variable;
@@ -87,7 +89,7 @@ export class Variable {
           if (!x.requiresGrad || gx === null) continue;
           const accumulated = x.grad !== null;
           x.grad = x.grad === null ? gx : add(x.grad, gx);
-          if (onStep) onStep({ fn: f, index: i, input: x, gx, grad: x.grad, accumulated });
+          if (onStep) onStep({ fn: f, index: i, gy, input: x, gx, grad: x.grad, accumulated });
           if (x.creator !== null) addFunc(x.creator);
         }
       });
@@ -112,8 +114,9 @@ export abstract class DFunction {
     const inputs = args.map(asVariable);
     const ys = this.forward(...inputs.map((x) => x.data));
     const output = new Variable(ys, null, false);
-    // Only functions that a gradient could flow through join the graph (book step 18).
-    if (Config.enableBackprop && inputs.some((x) => x.requiresGrad)) {
+    // Only functions that a gradient could flow through join the graph (book step 18); while an
+    // op's backward is traced, all of them do.
+    if (Config.enableBackprop && (Config.tracing || inputs.some((x) => x.requiresGrad))) {
       output.requiresGrad = true;
       let generation = 0;
       for (const x of inputs) if (x.generation > generation) generation = x.generation;

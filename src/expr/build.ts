@@ -7,7 +7,7 @@
 import type { Node } from './ast.js';
 import { eachNode } from './walk.js';
 import { ExprError } from './errors.js';
-import { BY_LABEL, getOp, type OpSpec } from '../engine/registry.js';
+import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
 /** One function application, in forward order. */
@@ -146,7 +146,7 @@ export function nameGradientGraph(output: Variable, fresh: () => string, withOut
   return found.map((v) => {
     const f = v.creator!;
     v.name = fresh();
-    return { name: v.name, op: BY_LABEL.get(f.label)!, inputs: f.inputs.map(displayName), output: v, gradient: true };
+    return { name: v.name, op: opOf(f)!, inputs: f.inputs.map(displayName), output: v, gradient: true };
   });
 }
 

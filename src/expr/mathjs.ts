@@ -1,6 +1,6 @@
 /**
  * The bridge to mathjs, the independent oracle behind `--check` and `--symbolic`, in one place:
- * our syntax tree to mathjs text (each op from the registry's `symbolic` form, so `square`,
+ * our syntax tree to mathjs text (each op from its definition's `mathjs` form, so `square`,
  * `sigmoid` and `relu`, which mathjs does not know, are rewritten there), and mathjs's answer back
  * to our syntax tree (mathjs functions we lack, such as `sec`, rewritten here).
  *
@@ -57,7 +57,7 @@ export function mathjsName(variable: string): string {
  * Our syntax tree as mathjs text. Operators print as in our grammar (mathjs has the same
  * precedence), with only the parentheses they need: mathjs parses nested parentheses recursively,
  * and a parenthesis per node ran out of stack at 160 terms of a sum. Functions are written from
- * the registry's `symbolic` form; `diff(f, x)` becomes mathjs's derivative of f (unsimplified), so
+ * each op's `mathjs` form; `diff(f, x)` becomes mathjs's derivative of f (unsimplified), so
  * that an expression holding a derivative can itself be differentiated.
  */
 export function toMathjs(root: Node, math?: Mathjs): string {
@@ -69,7 +69,7 @@ export function toMathjs(root: Node, math?: Mathjs): string {
         if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
         return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
       }
-      const text = op.symbolic.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      const text = op.mathjs.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
   });
@@ -179,7 +179,7 @@ const OPERATORS: Readonly<Record<string, string>> = {
   add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow', unaryMinus: 'neg',
 };
 
-/** mathjs functions that derivatives produce but our grammar lacks, written with ours. */
+/** mathjs functions that derivatives produce but our grammar lacks, written with ours (our own ops are found first). */
 const REWRITES: Readonly<Record<string, (u: Node) => Node>> = {
   sec: (u) => recip(call('cos', [u])),
   csc: (u) => recip(call('sin', [u])),
@@ -248,13 +248,13 @@ function convert(node: MathNode, args: Node[]): Node {
     }
     case 'FunctionNode': {
       const name = (node as unknown as { fn: { name: string } }).fn.name;
-      const rewrite = REWRITES[name];
+      // Our own op first, when its mathjs form is the same call; only then a rewrite of a function we lack.
+      const op = OPS.get(name);
+      const form = `${name}(${args.map((_, i) => `{${i}}`).join(', ')})`;
+      if (op !== undefined && op.callable && op.arity === args.length && op.mathjs === form) return call(name, args);
+      const rewrite = Object.hasOwn(REWRITES, name) ? REWRITES[name] : undefined;
       if (rewrite !== undefined && args.length === 1) return rewrite(args[0]);
       if (name === 'log' && args.length === 2) return call('div', [call('log', [args[0]]), call('log', [args[1]])]);
-      const op = OPS.get(name);
-      if (op !== undefined && op.callable && op.arity === args.length && op.symbolic === `${name}({0})`) {
-        return call(name, args);
-      }
       return cannot(`the function ${name}`);
     }
     default:

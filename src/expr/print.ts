@@ -4,7 +4,8 @@
  * dezero-grad) and by the property tests (print, re-parse, print again: the same text).
  */
 import type { Node } from './ast.js';
-import { getOp } from '../engine/registry.js';
+import { getOp, type OpSpec, type Term } from '../engine/registry.js';
+import { evaluateTerm } from '../engine/op.js';
 import { fold } from './walk.js';
 
 /** Binding strength, as in parse.ts: + - 1, * / 2, unary - 4, ^ 5; atoms and calls bind tightest. */
@@ -75,4 +76,82 @@ export function printWith(root: Node, hooks: PrintHooks): string {
       }
     }
   }).text;
+}
+
+// ---- backward rules ----------------------------------------------------------------------------
+
+/** Binding strength in rules: comparisons 0, + - 1, · / 2, unary - 3, ^ and ² 4; atoms bind tightest. */
+const RULE_PREC: Readonly<Record<string, number>> = { eq: 0, ge: 0, add: 1, sub: 1, mul: 2, div: 2, neg: 3, pow: 4 };
+
+interface RulePart {
+  text: string;
+  prec: number;
+  /** A name or a number: `gy` stays in front of it (`gy·x`), and goes behind anything else. */
+  leaf: boolean;
+  prefix: boolean;
+}
+
+/** How a rule's leaves read and what they hold at the step being shown. */
+export interface RuleLeaves {
+  /** The op whose backward the rule is: its output reads as the op applied to its inputs. */
+  op: OpSpec;
+  /** The inputs' names, as the trace shows them. */
+  inputs: readonly string[];
+  /** The leaves' values at the step: a `where` shows the branch its condition took there. */
+  value: (leaf: Term) => number;
+}
+
+/**
+ * A backward rule (a Term from the op's own backward) as the trace prints it: `2·x·gy`,
+ * `cos(x)·gy`, `gy·(-a/z²)`. The op's output reads as the op applied to its inputs (`exp(a)·gy`),
+ * `u·u` and `square(u)` as `u²`, and `gy` goes last behind a factor that is not a name or a number.
+ */
+export function printRule(term: Term, leaves: RuleLeaves): string {
+  const output: Term = { kind: 'apply', op: leaves.op, args: leaves.inputs.map((_, index) => ({ kind: 'input', index })) };
+  const atom = (text: string, leaf = false): RulePart => ({ text, prec: ATOM, leaf, prefix: false });
+  const wrap = (p: RulePart, when: boolean): string => (when ? `(${p.text})` : p.text);
+  const part = (t: Term): RulePart => {
+    switch (t.kind) {
+      case 'input':
+        return atom(parenthesized(leaves.inputs[t.index]), true);
+      case 'gy':
+        return atom('gy', true);
+      case 'const':
+        return atom(parenthesized(String(t.value)), true);
+      case 'output':
+        return part(output);
+      case 'apply':
+        break;
+    }
+    const { op, args } = t;
+    if (op.name === 'where') return part(evaluateTerm(args[0], leaves.value) ? args[1] : args[2]);
+    if (op.name === 'square' || (op.name === 'mul' && same(args[0], args[1]))) {
+      const u = part(args[0]);
+      return { text: `${wrap(u, u.prec < ATOM)}²`, prec: RULE_PREC.pow, leaf: false, prefix: false };
+    }
+    const ps = args.map(part);
+    if (op.ruleForm !== undefined) return atom(op.ruleForm.replace(/\{(\d)\}/g, (_, k: string) => ps[Number(k)].text));
+    if (op.symbol === undefined) return atom(`${op.name}(${ps.map((a) => a.text).join(', ')})`);
+    const p = RULE_PREC[op.name];
+    if (ps.length === 1) return { text: `-${wrap(ps[0], ps[0].prec < RULE_PREC.mul || ps[0].prefix)}`, prec: p, leaf: false, prefix: true };
+    let [a, b] = ps;
+    if (op.name === 'mul' && args[0].kind === 'gy' && !b.leaf && b.prec !== RULE_PREC.mul) [a, b] = [b, a];
+    const right = op.name === 'pow';
+    const lp = right ? a.prec <= p || a.prefix : a.prec < p;
+    const rp = b.prefix || (right ? b.prec < p : b.prec <= p);
+    return { text: `${wrap(a, lp)}${op.name === 'mul' ? '·' : op.symbol}${wrap(b, rp)}`, prec: p, leaf: false, prefix: !lp && a.prefix };
+  };
+  return part(term).text;
+}
+
+/** Two leaves that are the same input, output or gradient (`y·y`). */
+function same(a: Term, b: Term): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  return a.kind === 'input' ? a.index === (b as typeof a).index : a.kind === 'output' || a.kind === 'gy';
+}
+
+/** A name or a plain number as it is; anything else (a negative literal) in parentheses: 2·(-1)·gy. */
+function parenthesized(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9.]+(e[+-]?[0-9]+)?$/i.test(name) ? name : `(${name})`;
 }

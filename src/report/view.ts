@@ -2,7 +2,7 @@
  * What the graph drawings (DOT, tree) show: the engine's Variables and Functions reachable from
  * some roots, the gradient each variable received, and which functions belong to gradient graphs.
  */
-import { BY_LABEL } from '../engine/registry.js';
+import { opOf } from '../engine/registry.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import { formatNumber } from './format.js';
@@ -38,7 +38,7 @@ export function callOf(v: Variable, view: GraphView): string {
   const known = view.calls?.get(v);
   if (known !== undefined) return known;
   const f = v.creator!;
-  const op = BY_LABEL.get(f.label);
+  const op = opOf(f);
   const args = f.inputs.map(displayName);
   if (op?.symbol !== undefined) return args.length === 1 ? `${op.symbol}${args[0]}` : `${args[0]} ${op.symbol} ${args[1]}`;
   return `${op?.name ?? f.label}(${args.join(', ')})`;

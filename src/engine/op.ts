@@ -1,0 +1,180 @@
+/**
+ * What an op is: one definition holding its forward (in the primitives of primitives.ts) and its
+ * backward (in the differentiable ops, as DeZero's functions.py), with its name, arity, help line,
+ * domain, kink convention and mathjs form. Everything else that restates the derivative is derived
+ * from that definition: `backwardTerms` runs the backward once over stand-in Variables and keeps
+ * the graph it built, which the trace prints as the rule (`2·x·gy`) and the batch compiler turns
+ * into the fused kernel's code.
+ */
+import { Config } from './config.js';
+import { NUM, type Prims } from './primitives.js';
+import { DFunction, Variable } from './variable.js';
+
+/** A kink: the one-sided derivatives at `at`, and the one autodiff uses (PyTorch's convention). */
+export interface Kink {
+  readonly at: number;
+  readonly left: number;
+  readonly right: number;
+  readonly convention: number;
+}
+
+export interface OpDefinition {
+  /** The name in expressions: `sin` in `sin(x)`; for operators, the function the parser maps to. */
+  readonly name: string;
+  /** The Function's class name, as the trace prints it: `Sin` in `Sin.backward(...)`. */
+  readonly label: string;
+  /** How many arguments the op takes in an expression. */
+  readonly arity: number;
+  /** The value, in the primitives: `(m, x) => m.sin(x)`. */
+  readonly forward: <T>(m: Prims<T>, ...xs: T[]) => T;
+  /**
+   * The gradient flowing into each input, built with the differentiable ops from the arriving
+   * gradient `gy`, the inputs `xs` and the output `y`; null where no gradient flows. It must not
+   * read `.data` (the trace of it would hold at one point only): write a data-dependent choice
+   * with `where`. It may read `requiresGrad` to skip an input no gradient is wanted for.
+   */
+  readonly backward: (gy: Variable, xs: readonly Variable[], y: Variable) => (Variable | null)[];
+  /** One line for `--help` and completion. */
+  readonly description: string;
+  /** The same function in mathjs's grammar (`{0}`, `{1}` are the arguments), for --check and --symbolic. */
+  readonly mathjs: string;
+  /** The infix or prefix symbol when the op is written as an operator (`+`); operators are not callable by name. */
+  readonly symbol?: string;
+  /** How the op reads inside a rule when that is neither `name(args)` nor its symbol: `({0}>0)`. */
+  readonly ruleForm?: string;
+  /** False for ops the parser never produces (the helpers backward rules are written with). Default true. */
+  readonly callable?: boolean;
+  /** Where the op is defined, when that is not everywhere: for the domain warning (`x > 0`). */
+  readonly domain?: string;
+  readonly kink?: Kink;
+  /** Positions of arguments that must be a variable name (the `x` of `diff(f, x)`). */
+  readonly variableArgs?: readonly number[];
+  /** False when the graph depends on the point (`diff`): many points then run on the engine. Default true. */
+  readonly fusible?: boolean;
+  /** The differentiable factory, when it is more than applying the op's Function (`diff`). */
+  readonly fn?: (...xs: Variable[]) => Variable;
+}
+
+export interface OpSpec extends OpDefinition {
+  readonly callable: boolean;
+  readonly fusible: boolean;
+  /** Applies the op: builds its Function on the inputs and returns the output. */
+  readonly fn: (...xs: (Variable | number)[]) => Variable;
+}
+
+/** The Function of an op: forward on plain numbers, backward on Variables, both from the definition. */
+export class OpFunction extends DFunction {
+  readonly label: string;
+  constructor(readonly op: OpSpec) {
+    super();
+    this.label = op.label;
+  }
+  forward(...xs: number[]): number {
+    return this.op.forward(NUM, ...xs);
+  }
+  backward(gy: Variable): (Variable | null)[] {
+    return this.op.backward(gy, this.inputs, this.outputs[0]);
+  }
+}
+
+/** An op's Function class: `new Square().call(x)` as in the book's step 6, with its definition as `Square.op`. */
+export interface OpClass {
+  new (): OpFunction;
+  readonly op: OpSpec;
+}
+
+/** Makes an op from its definition: its spec (for the registry) and its Function class. */
+export function defineOp(def: OpDefinition): OpClass {
+  const spec: OpSpec = {
+    ...def,
+    callable: def.callable ?? def.symbol === undefined,
+    fusible: def.fusible ?? true,
+    fn: (def.fn as OpSpec['fn'] | undefined) ?? ((...xs: (Variable | number)[]): Variable => new Op().call(...xs)),
+  };
+  class Op extends OpFunction {
+    static readonly op = spec;
+    constructor() {
+      super(spec);
+    }
+  }
+  return Op;
+}
+
+// ---- the backward as data ----------------------------------------------------------------------
+
+/** A backward rule as a tree over the op's inputs, its output, the arriving gradient and constants. */
+export type Term =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'output' }
+  | { readonly kind: 'gy' }
+  | { readonly kind: 'const'; readonly value: number }
+  | { readonly kind: 'apply'; readonly op: OpSpec; readonly args: readonly Term[] };
+
+const traced = new Map<OpSpec, Map<string, readonly (Term | null)[]>>();
+
+/**
+ * The op's backward as one Term per input (null where no gradient flows), for inputs that need a
+ * gradient where `needsGrad` says so: the backward is run once over stand-in Variables with every
+ * function recorded (`Config.tracing`), and the graph it built is read back. Cached.
+ */
+export function backwardTerms(op: OpSpec, needsGrad: readonly boolean[]): readonly (Term | null)[] {
+  let byPattern = traced.get(op);
+  if (byPattern === undefined) traced.set(op, (byPattern = new Map()));
+  const key = needsGrad.map((b) => (b ? '1' : '0')).join('');
+  let terms = byPattern.get(key);
+  if (terms === undefined) {
+    terms = trace(op, needsGrad);
+    byPattern.set(key, terms);
+  }
+  return terms;
+}
+
+function trace(op: OpSpec, needsGrad: readonly boolean[]): (Term | null)[] {
+  const xs = needsGrad.map((need) => new Variable(NaN, null, need));
+  const y = new Variable(NaN);
+  const gy = new Variable(NaN);
+  const old = { backprop: Config.enableBackprop, tracing: Config.tracing };
+  Config.enableBackprop = true;
+  Config.tracing = true;
+  let gxs: (Variable | null)[];
+  try {
+    gxs = op.backward(gy, xs, y);
+  } finally {
+    Config.enableBackprop = old.backprop;
+    Config.tracing = old.tracing;
+  }
+  const seen = new Map<Variable, Term>();
+  const termOf = (v: Variable): Term => {
+    let t = seen.get(v);
+    if (t !== undefined) return t;
+    const index = xs.indexOf(v);
+    if (index >= 0) t = { kind: 'input', index };
+    else if (v === y) t = { kind: 'output' };
+    else if (v === gy) t = { kind: 'gy' };
+    else if (v.creator === null) t = { kind: 'const', value: v.data };
+    else {
+      const f = v.creator;
+      if (!(f instanceof OpFunction)) throw new Error(`internal: ${op.name}'s backward uses ${f.label}, which is not an op`);
+      // A rule is a few ops deep: plain recursion is safe here.
+      t = { kind: 'apply', op: f.op, args: f.inputs.map(termOf) };
+    }
+    seen.set(v, t);
+    return t;
+  };
+  return xs.map((_, i) => {
+    const g = gxs[i];
+    return g === null || g === undefined || !needsGrad[i] ? null : termOf(g);
+  });
+}
+
+/** A Term's value, given its leaves' values (the trace uses it to show the branch a `where` took). */
+export function evaluateTerm(t: Term, leaf: (t: Term) => number): number {
+  if (t.kind === 'const') return t.value;
+  if (t.kind !== 'apply') return leaf(t);
+  return t.op.forward(NUM, ...t.args.map((a) => evaluateTerm(a, leaf)));
+}
+
+/** The op a Function of the engine applies, or undefined for a user's own DFunction subclass. */
+export function opOf(f: DFunction): OpSpec | undefined {
+  return f instanceof OpFunction ? f.op : undefined;
+}
