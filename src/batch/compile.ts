@@ -113,7 +113,10 @@ export function plan(root: Node, source = ''): Plan {
   for (const step of graph.steps) {
     const f = step.output.creator;
     if (f === null) continue; // computed from constants only: its value is a constant
-    forward.push({ op: step.op, inputs: f.inputs.map(slot), output: slot(step.output) });
+    const inputs = f.inputs.map(slot);
+    // A computed value gets its slot here, before anything could take it for a constant.
+    slotOf.set(step.output, slotOf.size);
+    forward.push({ op: step.op, inputs, output: slotOf.size - 1 });
   }
   const outputSlot = slot(graph.output);
 
@@ -225,13 +228,21 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: str
   for (let j = 0; j < n; j++) {
     body.push(`G${j}[i] = ${j === p.outputSlot ? '1' : reached.has(j) ? g(j) : '0'};`);
   }
-  const constants = [...p.constants.map((c) => c.value), ...code.folded];
+  // Only the constants the loop reads (a folded one may have been used by another fold only).
+  const text = body.join('\n');
+  const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(text);
+  const constants: number[] = [];
   const head: string[] = ['"use strict";'];
-  p.constants.forEach((c, i) => head.push(`const ${v(c.slot)} = K[${i}];`));
-  code.folded.forEach((_, i) => head.push(`const k${i} = K[${p.constants.length + i}];`));
+  const pass = (name: string, value: number): void => {
+    if (!used(name)) return;
+    head.push(`const ${name} = K[${constants.length}];`);
+    constants.push(value);
+  };
+  for (const c of p.constants) pass(v(c.slot), c.value);
+  code.folded.forEach((value, i) => pass(`k${i}`, value));
   const source =
     `${head.join('\n')}\nreturn function kernel(start, end, X, V, G) {\n${pre.join('\n')}\n` +
-    `for (let i = start; i < end; i++) {\n${body.join('\n')}\n}\n};`;
+    `for (let i = start; i < end; i++) {\n${text}\n}\n};`;
   return { source, constants };
 }
 
