@@ -24,7 +24,7 @@ export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardSte
 export { Config, noGrad, usingBackprop } from './engine/config.js';
 export * from './engine/ops.js';
 export { graphOf, clearGrads, gradients, derivatives, hessian, type PassOptions, type DerivativesOptions } from './engine/gradients.js';
-export { OPS, CALLABLE, CONSTANTS, opOf, type OpSpec, type Term } from './engine/registry.js';
+export { OPS, ALL_OPS, CALLABLE, CONSTANTS, opOf, type OpSpec, type Term } from './engine/registry.js';
 export { defineOp, backwardTerms, OpFunction, type OpClass, type OpDefinition, type Kink } from './engine/op.js';
 export { NUM, type Prims } from './engine/primitives.js';
 export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';

@@ -42,7 +42,9 @@ export interface OpDefinition {
   readonly symbol?: string;
   /** How the op reads inside a rule when that is neither `name(args)` nor its symbol: `({0}>0)`. */
   readonly ruleForm?: string;
-  /** False for ops the parser never produces (the helpers backward rules are written with). Default true. */
+  /** True for the ops only backward rules are written with (`step`, `where`): expressions cannot name them. */
+  readonly internal?: boolean;
+  /** False for ops that are written with their symbol only. Default: true for ops without a symbol. */
   readonly callable?: boolean;
   /** Where the op is defined, when that is not everywhere: for the domain warning (`x > 0`). */
   readonly domain?: string;
@@ -56,6 +58,7 @@ export interface OpDefinition {
 }
 
 export interface OpSpec extends OpDefinition {
+  readonly internal: boolean;
   readonly callable: boolean;
   readonly fusible: boolean;
   /** Applies the op: builds its Function on the inputs and returns the output. */
@@ -83,11 +86,15 @@ export interface OpClass {
   readonly op: OpSpec;
 }
 
+/** Every op defineOp has made, in the order they were defined: the registry reads it. */
+export const DEFINED: OpSpec[] = [];
+
 /** Makes an op from its definition: its spec (for the registry) and its Function class. */
 export function defineOp(def: OpDefinition): OpClass {
   const spec: OpSpec = {
     ...def,
-    callable: def.callable ?? def.symbol === undefined,
+    internal: def.internal ?? false,
+    callable: !(def.internal ?? false) && (def.callable ?? def.symbol === undefined),
     fusible: def.fusible ?? true,
     fn: (def.fn as OpSpec['fn'] | undefined) ?? ((...xs: (Variable | number)[]): Variable => new Op().call(...xs)),
   };
@@ -97,6 +104,7 @@ export function defineOp(def: OpDefinition): OpClass {
       super(spec);
     }
   }
+  DEFINED.push(spec);
   return Op;
 }
 

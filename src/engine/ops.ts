@@ -5,7 +5,8 @@
  * factory, as in DeZero's functions.py. The rule the trace prints (`2·x·gy`) and the kernel's code
  * are derived from these definitions (src/engine/op.ts); nothing restates them.
  *
- * "keeps" says what backward reads: an input (`xs`) or the output (`y`).
+ * "keeps" says what backward reads: an input (`xs`) or the output (`y`). Every op defined here is
+ * in the registry, in this order; adding a function is adding its definition (and its tests).
  */
 import { Config } from './config.js';
 import { gradients } from './gradients.js';
@@ -49,14 +50,6 @@ export const Div = defineOp({
 });
 export const div = (x0: In, x1: In): Variable => new Div().call(x0, x1);
 
-/** keeps: nothing. */
-export const Neg = defineOp({
-  name: 'neg', label: 'Neg', arity: 1, symbol: '-', mathjs: '-({0})', description: '-x',
-  forward: (m, x) => m.neg(x),
-  backward: (gy) => [neg(gy)],
-});
-export const neg = (x: In): Variable => new Neg().call(x);
-
 /**
  * keeps: both inputs and the output. d(x^c)/dx = c*x^(c-1)*gy, computed only when x needs a
  * gradient and never through exp(c*log(x)), so a negative base with an integer exponent has a
@@ -79,6 +72,14 @@ export const Pow = defineOp({
   },
 });
 export const pow = (x: In, c: In): Variable => new Pow().call(x, c);
+
+/** keeps: nothing. */
+export const Neg = defineOp({
+  name: 'neg', label: 'Neg', arity: 1, symbol: '-', mathjs: '-({0})', description: '-x',
+  forward: (m, x) => m.neg(x),
+  backward: (gy) => [neg(gy)],
+});
+export const neg = (x: In): Variable => new Neg().call(x);
 
 /** keeps: the input. */
 export const Square = defineOp({
@@ -224,6 +225,7 @@ export const abs = (x: In): Variable => new Abs().call(x);
 
 /** keeps: nothing. The sign, -1, 0 or 1 (NaN for NaN); its derivative is 0 everywhere. */
 export const Sign = defineOp({
+  internal: true,
   name: 'sign', label: 'Sign', arity: 1, mathjs: 'sign({0})', description: 'the sign of x: -1, 0 or 1',
   kink: { at: 0, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.sign(x),
@@ -233,6 +235,7 @@ export const sign = (x: In): Variable => new Sign().call(x);
 
 /** keeps: nothing. 1 where x > 0, else 0 (NaN for NaN): relu's derivative; its own is 0. */
 export const Step = defineOp({
+  internal: true,
   name: 'step', label: 'Step', arity: 1, mathjs: '(({0}) > 0 ? 1 : 0)', ruleForm: '({0}>0)',
   description: '1 where x > 0, else 0', kink: { at: 0, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.step(x),
@@ -242,6 +245,7 @@ export const step = (x: In): Variable => new Step().call(x);
 
 /** keeps: nothing. 1 where x0 == x1, else 0; no gradient flows through a comparison. */
 export const Eq = defineOp({
+  internal: true,
   name: 'eq', label: 'Eq', arity: 2, symbol: '==', mathjs: '(({0}) == ({1}) ? 1 : 0)', description: 'x == y',
   forward: (m, x0, x1) => m.eq(x0, x1),
   backward: () => [null, null],
@@ -250,6 +254,7 @@ export const eq = (x0: In, x1: In): Variable => new Eq().call(x0, x1);
 
 /** keeps: nothing. 1 where x0 >= x1, else 0. */
 export const Ge = defineOp({
+  internal: true,
   name: 'ge', label: 'Ge', arity: 2, symbol: '>=', mathjs: '(({0}) >= ({1}) ? 1 : 0)', description: 'x >= y',
   forward: (m, x0, x1) => m.ge(x0, x1),
   backward: () => [null, null],
@@ -258,6 +263,7 @@ export const ge = (x0: In, x1: In): Variable => new Ge().call(x0, x1);
 
 /** keeps: the condition. a where c is true (neither 0 nor NaN), else b; the gradient goes to the branch taken. */
 export const Where = defineOp({
+  internal: true,
   name: 'where', label: 'Where', arity: 3, mathjs: '(({0}) ? ({1}) : ({2}))', description: 'c ? a : b',
   forward: (m, c, a, b) => m.where(c, a, b),
   backward: (gy, [c]) => [null, where(c, gy, 0), where(c, 0, gy)],
@@ -289,12 +295,3 @@ export const Diff = defineOp({
   },
 });
 export const diff = (f: Variable, x: Variable): Variable => new Diff().call(f, x);
-
-/** The ops of the expression language: operators, then functions. */
-export const LANGUAGE_OPS = [
-  Add, Sub, Mul, Div, Pow, Neg, Square, Sqrt, Exp, Log, Sin, Cos, Tan, Asin, Acos, Atan, Tanh, Sinh, Cosh, Sigmoid,
-  ReLU, Abs, Diff,
-].map((c) => c.op);
-
-/** The ops backward rules choose with, which expressions cannot write (yet). */
-export const RULE_OPS = [Sign, Step, Eq, Ge, Where].map((c) => c.op);

@@ -1,19 +1,27 @@
 /**
  * The one table of operations, keyed by the name the parser sees: the parser, the graph builder,
  * the trace, `--help`, completion, the symbolic bridge and the batch compiler all read it. Adding
- * a function is one definition in ops.ts (and its tests); test/registry.test.ts fails when a
+ * a function is one definition in ops.ts (and its tests); test/definitions.test.ts fails when a
  * definition is incomplete.
  */
-import { LANGUAGE_OPS } from './ops.js';
-import type { OpSpec } from './op.js';
+import './ops.js';
+import { DEFINED, type OpSpec } from './op.js';
 
 export type { OpSpec, Kink, Term } from './op.js';
 
-/** Every op of the expression language by name (ops.ts's RULE_OPS are not in it). A Map, so names such as `constructor` or `__proto__` are never found by accident. */
-export const OPS: ReadonlyMap<string, OpSpec> = new Map(LANGUAGE_OPS.map((op) => [op.name, op]));
+/** Every op defined in ops.ts, in its order: the language's and the internal ones backward rules use. */
+export const ALL_OPS: readonly OpSpec[] = DEFINED;
+
+/**
+ * Every op of the expression language by name (not the internal ones). A Map, so names such as
+ * `constructor` or `__proto__` are never found by accident.
+ */
+export const OPS: ReadonlyMap<string, OpSpec> = new Map(ALL_OPS.filter((op) => !op.internal).map((op) => [op.name, op]));
 
 /** The functions an expression may call by name, sorted. */
-export const CALLABLE: readonly OpSpec[] = LANGUAGE_OPS.filter((op) => op.callable).sort((a, b) => (a.name < b.name ? -1 : 1)); // not localeCompare: it loads ICU's collator at start-up
+export const CALLABLE: readonly OpSpec[] = [...OPS.values()]
+  .filter((op) => op.callable)
+  .sort((a, b) => (a.name < b.name ? -1 : 1)); // not localeCompare: it loads ICU's collator at start-up
 
 /** Named constants. */
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([
