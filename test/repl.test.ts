@@ -19,6 +19,7 @@ import { build } from '../src/expr/build.js';
 import { ExprError } from '../src/expr/errors.js';
 import { parse } from '../src/expr/parse.js';
 import { renderText } from '../src/report/text.js';
+import { CALLABLE } from '../src/engine/registry.js';
 
 /** Runs `lines` in a fresh session; every line but the last must succeed. */
 async function runLines(lines: readonly string[], options: SessionOptions = {}): Promise<{ last: LineResult; session: Session }> {
@@ -379,7 +380,8 @@ describe('Tab completion', () => {
     { line: 'squ', hits: ['square('], word: 'squ' },
     { line: 'sq', hits: ['sqrt(', 'square('], word: 'sq' },
     { line: '2*fo', hits: ['foo('], word: 'fo' },
-    { line: 'x + s', hits: ['sigmoid(', 'sin(', 'sinh(', 'sqrt(', 'square(', 'sx'], word: 's' },
+    // every function that starts with s (from the registry, so a new one needs no edit here), then sx
+    { line: 'x + s', hits: [...CALLABLE.filter((op) => op.name.startsWith('s')).map((op) => `${op.name}(`), 'sx'], word: 's' },
     { line: 'p', hits: ['pi'], word: 'p' },
     { line: ':', hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':tree', ':check', ':order', ':clear', ':quit'], word: ':' },
     { line: ':cl', hits: [':clear'], word: ':cl' },
