@@ -103,6 +103,7 @@ test('the rules the trace prints, derived from each op\'s backward', () => {
     ['asin(x)', { x: 0.5 }, ['gy/sqrt(1-x²)']],
     ['acos(x)', { x: 0.5 }, ['-gy/sqrt(1-x²)']],
     ['atan(x)', { x: 1 }, ['gy/(1+x²)']],
+    ['sec(x)', { x: 1 }, ['sec(x)·gy·tan(x)']],
     ['tanh(x)', { x: 1 }, ['(1-tanh(x)²)·gy']],
     ['sinh(x)', { x: 1 }, ['cosh(x)·gy']],
     ['cosh(x)', { x: 1 }, ['sinh(x)·gy']],

@@ -26,6 +26,7 @@ const unary: Record<string, UnaryCase> = {
   tan: { known: [[0, 0, 1], [Math.PI / 4, Math.tan(Math.PI / 4), 1 + Math.tan(Math.PI / 4) ** 2]], points: [-1, 0.5, 1.2] },
   asin: { known: [[0, 0, 1], [0.5, Math.PI / 6, 1 / Math.sqrt(1 - 0.25)]], points: [-0.7, 0.1, 0.9] },
   acos: { known: [[0, Math.PI / 2, -1], [0.5, Math.PI / 3, -1 / Math.sqrt(1 - 0.25)]], points: [-0.7, 0.1, 0.9] },
+  sec: { known: [[0, 1, 0], [Math.PI / 3, 1 / Math.cos(Math.PI / 3), Math.tan(Math.PI / 3) / Math.cos(Math.PI / 3)]], points: [-1, 0.5, 1.2] },
   atan: { known: [[0, 0, 1], [1, Math.PI / 4, 1 / (1 + 1)]], points: [-3, 0.5, 10] },
   tanh: { known: [[0, 0, 1], [0.5, (E - 1) / (E + 1), 1 - ((E - 1) / (E + 1)) ** 2]], points: [-2, 0.5, 3] },
   sinh: { known: [[0, 0, 1], [1, (E - 1 / E) / 2, (E + 1 / E) / 2]], points: [-2, 0.5, 3] },

@@ -166,6 +166,14 @@ export const Atan = defineOp({
 });
 export const atan = (x: In): Variable => new Atan().call(x);
 
+/** keeps: the input and the output. */
+export const Sec = defineOp({
+  name: 'sec', label: 'Sec', arity: 1, mathjs: 'sec({0})', domain: 'cos(x) != 0', description: 'secant 1/cos(x)',
+  forward: (m, x) => m.div(1, m.cos(x)),
+  backward: (gy, [x], y) => [mul(mul(gy, y), tan(x))],
+});
+export const sec = (x: In): Variable => new Sec().call(x);
+
 // ---- hyperbolic ------------------------------------------------------------------------------
 
 /** keeps: the output. Exactly 0 where tanh saturates. */
