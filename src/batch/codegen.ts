@@ -1,6 +1,7 @@
 /**
  * The primitives as code (CODE): the same algebra as the engine's NUM (src/engine/primitives.ts),
- * producing the JavaScript text that computes the same bits. Ops' forwards and backward terms are
+ * producing the JavaScript text that computes the same bits: operators and `Math` written out,
+ * the others (CALLED_PRIMS) as calls of NUM's own functions, which the kernel receives as `F`. Ops' forwards and backward terms are
  * written out through it, so the fused kernel never holds a second copy of any op.
  *
  * While writing it also folds what is known before the loop (a primitive of constants is computed
@@ -9,7 +10,7 @@
  * (V8's Math.pow(x, 2) is exactly x*x; test/primitives.test.ts checks it). None of that changes a
  * bit of the result.
  */
-import { MATH_PRIMS, NUM, type Arg, type Prims } from '../engine/primitives.js';
+import { CALLED_PRIMS, MATH_PRIMS, NUM, type Arg, type Prims } from '../engine/primitives.js';
 
 /** A piece of code, and its value when it is known before the loop. */
 export interface Code {
@@ -61,8 +62,11 @@ export function codeAlgebra(options: { fold?: boolean } = {}): CodeAlgebra {
 
   const math = Object.fromEntries(MATH_PRIMS.map((name) => [name, prim(name, (...xs) => `Math.${name}(${xs.join(', ')})`)]));
   const mathPow = math.pow as Prims<Code>['pow'];
+  const called = Object.fromEntries(CALLED_PRIMS.map((name) => [name, prim(name, (...xs) => `F.${name}(${xs.join(', ')})`)]));
   const prims: Prims<Code> = {
     ...(math as Pick<Prims<Code>, (typeof MATH_PRIMS)[number]>),
+    ...(called as Pick<Prims<Code>, (typeof CALLED_PRIMS)[number]>),
+    not: prim('not', (c) => `(${c} ? 0 : 1)`),
     add: prim('add', (a, b) => `(${a} + ${b})`),
     sub: prim('sub', (a, b) => `(${a} - ${b})`),
     mul: prim('mul', (a, b) => `(${a} * ${b})`),

@@ -19,6 +19,8 @@ import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
 import { backwardTerms, getOp, opOf, type OpSpec, type Term } from '../engine/registry.js';
 import type { Variable } from '../engine/variable.js';
+import { Config } from '../engine/config.js';
+import { NUM } from '../engine/primitives.js';
 import { codeAlgebra, type Code } from './codegen.js';
 
 /** One function application of the forward pass: `slots[output] = op(slots[inputs])`. */
@@ -122,6 +124,10 @@ export function plan(root: Node, source = ''): Plan {
 
   const backward: BackwardInstr[] = [];
   if (graph.output.creator !== null) {
+    // Every route open: a conditional's branches both appear, the kernel picks per point.
+    const old = Config.allRoutes;
+    Config.allRoutes = true;
+    try {
     graph.output.backward({
       onStep: ({ fn, index, input, accumulated }) => {
         const op = opOf(fn)!;
@@ -138,6 +144,9 @@ export function plan(root: Node, source = ''): Plan {
         });
       },
     });
+    } finally {
+      Config.allRoutes = old;
+    }
   }
   return { names, constants, forward, backward, outputSlot, outputName: graph.outputName, slotCount: slotOf.size };
 }
@@ -178,6 +187,11 @@ function fuse(p: Plan, arrays: readonly boolean[]): Kernel {
   return kernelFrom(source, constants);
 }
 
+/** A route as code: a number of a definition (0, 1) as a literal, null (never) as 0. */
+function wrapRoute(r: Code | number | null, code: ReturnType<typeof codeAlgebra>): Code {
+  return r === null ? code.literal(0) : typeof r === 'number' ? code.literal(r) : r;
+}
+
 /** A backward Term written in code, its leaves given. */
 function termCode(t: Term, code: ReturnType<typeof codeAlgebra>, leaf: (t: Term) => Code): Code {
   if (t.kind === 'const') return code.literal(t.value);
@@ -187,7 +201,8 @@ function termCode(t: Term, code: ReturnType<typeof codeAlgebra>, leaf: (t: Term)
 
 /**
  * The generated kernel's source for a plan and a pattern of array (`true`) and number inputs: a
- * function of `K` (the constants, in order) returning the kernel, and those constants (the plan's,
+ * function of `K` (the constants, in order) and `F` (NUM, for the primitives it calls rather than
+ * writes out) returning the kernel, and those constants (the plan's,
  * then any the compiler folded from them). Our own primitives and names only (see the header); the
  * worker pool sends this same text to its threads.
  */
@@ -212,21 +227,43 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: str
     const value = f.op.forward(code.prims, ...f.inputs.map((s) => slots[s]));
     slots[f.output] = code.bind(value, v(f.output), (text) => body.push(`const ${v(f.output)} = ${text};`));
   }
+  // A gradient behind a conditional's branch flows at some points only: such a slot has a flag
+  // L (reached at this point) and starts at -0, which `+` leaves every first contribution as it
+  // is; a contribution runs only where its function was reached and its route is open.
+  const route = (b: BackwardInstr): Code | undefined =>
+    b.op.routes === undefined ? undefined : wrapRoute(b.op.routes(code.prims, ...b.inputs.map((s) => slots[s]))[b.index], code);
+  const maybe = new Set<number>();
+  const never = new Set<BackwardInstr>();
+  for (const b of p.backward) {
+    const r = route(b);
+    if (r !== undefined && r.value !== undefined && !r.value) never.add(b);
+    else if (maybe.has(b.output) || (r !== undefined && r.value === undefined)) maybe.add(b.target);
+  }
   const reached = new Set<number>();
   if (p.backward.length > 0) {
     body.push(`let ${g(p.outputSlot)} = 1;`);
     reached.add(p.outputSlot);
   }
+  for (const s of maybe) body.push(`let L${s} = false;`, `let ${g(s)} = -0;`);
   for (const b of p.backward) {
+    if (never.has(b)) continue;
     const gx = termCode(b.term, code, (t) =>
       t.kind === 'input' ? slots[b.inputs[t.index]] : t.kind === 'output' ? slots[b.output] : code.name(g(b.output)),
     ).text;
-    body.push(b.accumulated ? `${g(b.target)} = ${g(b.target)} + ${gx};` : `let ${g(b.target)} = ${gx};`);
+    if (maybe.has(b.target)) {
+      const r = route(b);
+      const when = [...(maybe.has(b.output) ? [`L${b.output}`] : []), ...(r !== undefined && r.value === undefined ? [r.text] : [])];
+      const add = `${g(b.target)} = ${g(b.target)} + ${gx}; L${b.target} = true;`;
+      body.push(when.length > 0 ? `if (${when.join(' && ')}) { ${add} }` : add);
+    } else {
+      body.push(b.accumulated ? `${g(b.target)} = ${g(b.target)} + ${gx};` : `let ${g(b.target)} = ${gx};`);
+    }
     reached.add(b.target);
   }
   body.push(`V[i] = ${v(p.outputSlot)};`);
   for (let j = 0; j < n; j++) {
-    body.push(`G${j}[i] = ${j === p.outputSlot ? '1' : reached.has(j) ? g(j) : '0'};`);
+    const grad = j === p.outputSlot ? '1' : maybe.has(j) ? `(L${j} ? ${g(j)} : 0)` : reached.has(j) ? g(j) : '0';
+    body.push(`G${j}[i] = ${grad};`);
   }
   // Only the constants the loop reads (a folded one may have been used by another fold only).
   const text = body.join('\n');
@@ -253,55 +290,61 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: str
 export function kernelFrom(source: string, constants: readonly number[]): Kernel {
   let factory = factories.get(source);
   if (factory === undefined) {
-    factory = new Function('K', source) as (k: readonly number[]) => Kernel;
+    factory = new Function('K', 'F', source) as (k: readonly number[], f: typeof NUM) => Kernel;
     if (factories.size >= 64) factories.clear();
     factories.set(source, factory);
   }
-  return factory(constants);
+  return factory(constants, NUM);
 }
 
-const factories = new Map<string, (k: readonly number[]) => Kernel>();
+const factories = new Map<string, (k: readonly number[], f: typeof NUM) => Kernel>();
 
 /** A compiled step of the tape: reads its inputs, the output and its gradient from the slot arrays. */
 type StepFn = (vals: Float64Array, grads: Float64Array) => number;
-const stepFns = new Map<string, (ins: readonly number[], out: number) => StepFn>();
+const stepFns = new Map<string, (ins: readonly number[], out: number, f: typeof NUM) => StepFn>();
 
-/** A step's code over slot arrays, compiled once per distinct text: `vals[ins[0]]`, ... */
+/** A step's code over slot arrays (`V[i0]`, `V[out]`, `G[out]`), compiled once per distinct text. */
 function stepFn(text: string, ins: readonly number[], out: number): StepFn {
-  let make = stepFns.get(text);
+  const key = `${ins.length}|${text}`;
+  let make = stepFns.get(key);
   if (make === undefined) {
-    make = new Function('ins', 'out', `"use strict"; const [i0, i1, i2] = ins; return (V, G) => ${text};`) as (
+    const names = ins.map((_, k) => `i${k}`).join(', ');
+    make = new Function('ins', 'out', 'F', `"use strict"; const [${names}] = ins; return (V, G) => ${text};`) as (
       ins: readonly number[],
       out: number,
+      f: typeof NUM,
     ) => StepFn;
-    stepFns.set(text, make);
+    stepFns.set(key, make);
   }
-  return make(ins, out);
+  return make(ins, out, NUM);
 }
 
-/** The tape interpreter: one pass over the instructions per point, two Float64Arrays of slots. */
+/**
+ * The tape interpreter: one pass over the instructions per point, Float64Arrays of slots. Every
+ * slot has a reached flag and starts at -0 (which `+` leaves every first contribution as it is),
+ * so a conditional's branch not taken sends nothing, as in the engine.
+ */
 function interpret(p: Plan): Kernel {
   const n = p.names.length;
   const vals = new Float64Array(p.slotCount);
   const grads = new Float64Array(p.slotCount);
+  const live = new Uint8Array(p.slotCount);
   for (const c of p.constants) vals[c.slot] = c.value;
   // Operands are read from the slot arrays; nothing is folded, so the text depends on the op only.
   const code = codeAlgebra({ fold: false });
   const operand = (k: number): Code => code.name(`V[i${k}]`);
-  const fwd = p.forward.map((f) => ({
-    fn: stepFn(f.op.forward(code.prims, ...f.inputs.map((_, k) => operand(k))).text, f.inputs, f.output),
-    out: f.output,
-  }));
-  const bwd = p.backward.map((b) => ({
-    fn: stepFn(
-      termCode(b.term, code, (t) => (t.kind === 'input' ? operand(t.index) : t.kind === 'output' ? code.name('V[out]') : code.name('G[out]'))).text,
-      b.inputs,
-      b.output,
-    ),
-    target: b.target,
-    accumulated: b.accumulated,
-  }));
-  const reached = new Set(p.backward.map((b) => b.target));
+  const operands = (ins: readonly number[]): Code[] => ins.map((_, k) => operand(k));
+  const fwd = p.forward.map((f) => ({ fn: stepFn(f.op.forward(code.prims, ...operands(f.inputs)).text, f.inputs, f.output), out: f.output }));
+  const bwd = p.backward.map((b) => {
+    const leaf = (t: Term): Code => (t.kind === 'input' ? operand(t.index) : t.kind === 'output' ? code.name('V[out]') : code.name('G[out]'));
+    const r = b.op.routes === undefined ? undefined : wrapRoute(b.op.routes(code.prims, ...operands(b.inputs))[b.index], code);
+    return {
+      fn: stepFn(termCode(b.term, code, leaf).text, b.inputs, b.output),
+      route: r === undefined ? undefined : stepFn(r.text, b.inputs, b.output),
+      out: b.output,
+      target: b.target,
+    };
+  });
   return (start, end, inputs, value, gradsOut) => {
     for (let i = start; i < end; i++) {
       for (let j = 0; j < n; j++) {
@@ -309,13 +352,17 @@ function interpret(p: Plan): Kernel {
         vals[j] = typeof x === 'number' ? x : x[i];
       }
       for (const f of fwd) vals[f.out] = f.fn(vals, grads);
+      grads.fill(-0);
+      live.fill(0);
       grads[p.outputSlot] = 1;
+      live[p.outputSlot] = 1;
       for (const b of bwd) {
-        const gx = b.fn(vals, grads);
-        grads[b.target] = b.accumulated ? grads[b.target] + gx : gx;
+        if (live[b.out] === 0 || (b.route !== undefined && !b.route(vals, grads))) continue;
+        grads[b.target] = grads[b.target] + b.fn(vals, grads);
+        live[b.target] = 1;
       }
       value[i] = vals[p.outputSlot];
-      for (let j = 0; j < n; j++) gradsOut[j][i] = j === p.outputSlot ? 1 : reached.has(j) ? grads[j] : 0;
+      for (let j = 0; j < n; j++) gradsOut[j][i] = j === p.outputSlot ? 1 : live[j] === 1 ? grads[j] : 0;
     }
   };
 }

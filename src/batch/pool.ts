@@ -65,22 +65,28 @@ const WORKER = `"use strict";
 // getBuiltinModule, not require or import: the worker runs as CommonJS or as a module depending
 // on the parent's flags (--input-type).
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const kernels = new Map();
 const claimBlocks = ${claimBlocks.toString()};
+// The primitives the kernels call as functions (F): the engine's own NUM, from its module.
+const primitives = import(workerData.primitives).then((m) => m.NUM);
 parentPort.on('message', (t) => {
-  try {
+  primitives.then((F) => {
     let kernel = kernels.get(t.kernel);
     if (kernel === undefined) {
       if (kernels.size >= 64) kernels.clear();
-      kernel = new Function('K', t.source)(t.constants);
+      kernel = new Function('K', 'F', t.source)(t.constants, F);
       kernels.set(t.kernel, kernel);
     }
     const points = claimBlocks(kernel, t.claimed, t.block, t.length, t.inputs, t.value, t.grads);
     parentPort.postMessage({ task: t.task, points });
-  } catch (e) {
+  }).catch((e) => {
     parentPort.postMessage({ task: t.task, error: String((e && e.message) || e) });
-  }
+  });
 });`;
+
+/** Where the workers import NUM from: the engine's module beside this one. */
+const PRIMITIVES_URL = new URL('../engine/primitives.js', import.meta.url).href;
 
 /**
  * What a worker is sent: the kernel (text and constants, compiled once per id and kept while the
@@ -111,7 +117,7 @@ class Thread {
   dead: Error | undefined;
 
   constructor(script: string, onDeath: (t: Thread) => void) {
-    this.worker = new Worker(script, { eval: true });
+    this.worker = new Worker(script, { eval: true, workerData: { primitives: PRIMITIVES_URL } });
     this.worker.unref();
     this.worker.on('message', (m: { task: number; points?: number; error?: string }) => {
       const p = this.pending.get(m.task);

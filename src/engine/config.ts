@@ -9,6 +9,11 @@ export const Config = {
    * the graph, constants too, so the trace keeps `c - 1` as written instead of its value.
    */
   tracing: false,
+  /**
+   * On while the batch compiler records a backward pass: every op sends every gradient it can,
+   * whatever its `routes` say at the sample point; the kernel decides the routes point by point.
+   */
+  allRoutes: false,
 };
 
 /** Runs `fn` with `Config.enableBackprop` set to `enabled`, restoring the old value after. */

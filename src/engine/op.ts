@@ -34,6 +34,13 @@ export interface OpDefinition {
    * with `where`. It may read `requiresGrad` to skip an input no gradient is wanted for.
    */
   readonly backward: (gy: Variable, xs: readonly Variable[], y: Variable) => (Variable | null)[];
+  /**
+   * Which inputs a gradient flows into at this point, when that depends on the point: a value in
+   * the primitives per input, truthy for "flows" (null: never). Only the conditional has it: the
+   * branch not taken gets no gradient at all, so nothing computed there (a NaN) can reach one.
+   * The backward itself stays free of `.data`; the engine and the fused kernel apply the routes.
+   */
+  readonly routes?: <T>(m: Prims<T>, ...xs: T[]) => (T | number | null)[];
   /** One line for `--help` and completion. */
   readonly description: string;
   /** The same function in mathjs's grammar (`{0}`, `{1}` are the arguments), for --check and --symbolic. */
@@ -76,7 +83,12 @@ export class OpFunction extends DFunction {
     return this.op.forward(NUM, ...xs);
   }
   backward(gy: Variable): (Variable | null)[] {
-    return this.op.backward(gy, this.inputs, this.outputs[0]);
+    const gxs = this.op.backward(gy, this.inputs, this.outputs[0]);
+    if (this.op.routes !== undefined && !Config.allRoutes) {
+      const open = this.op.routes(NUM, ...this.inputs.map((x) => x.data));
+      for (let i = 0; i < gxs.length; i++) if (!open[i]) gxs[i] = null;
+    }
+    return gxs;
   }
 }
 
@@ -137,6 +149,7 @@ export function backwardTerms(op: OpSpec, needsGrad: readonly boolean[]): readon
   return terms;
 }
 
+/** The traced backward ignores `routes`: it is every gradient the op can send. */
 function trace(op: OpSpec, needsGrad: readonly boolean[]): (Term | null)[] {
   const xs = needsGrad.map((need) => new Variable(NaN, null, need));
   const y = new Variable(NaN);

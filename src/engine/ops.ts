@@ -283,6 +283,38 @@ export const where = (c: In, a: In, b: In): Variable => {
   return new Where().call(cond, a, b);
 };
 
+// ---- comparisons and the conditional ----------------------------------------------------------
+
+/** A comparison as mathjs makes it (within its relative 1e-12): value 1 or 0, no gradient. */
+function comparison(name: string, label: string, symbol: string, mathjs: string, description: string) {
+  return defineOp({
+    name, label, arity: 2, symbol, callable: true, mathjs: `({0}) ${mathjs} ({1})`,
+    description: `${description}: 1 or 0 (as mathjs: equal within a relative 1e-12); gradient 0`,
+    forward: (m, x0, x1) => (m[name as 'equal'])(x0, x1),
+    backward: () => [null, null],
+  });
+}
+export const Smaller = comparison('smaller', 'Smaller', '<', '<', 'x < y');
+export const Larger = comparison('larger', 'Larger', '>', '>', 'x > y');
+export const SmallerEq = comparison('smallerEq', 'SmallerEq', '<=', '<=', 'x <= y');
+export const LargerEq = comparison('largerEq', 'LargerEq', '>=', '>=', 'x >= y');
+export const Equal = comparison('equal', 'Equal', '==', '==', 'x == y');
+export const Unequal = comparison('unequal', 'Unequal', '!=', '!=', 'x != y');
+
+/**
+ * keeps: the condition. mathjs's `c ? a : b`: a where c is true (neither 0 nor NaN), else b. The
+ * gradient flows into the branch taken only (`routes`): the other branch's backward never runs, so
+ * `x > 0 ? sqrt(x) : 0` at -1 has gradient 0, not NaN.
+ */
+export const Cond = defineOp({
+  name: 'cond', label: 'Cond', arity: 3, symbol: '?', mathjs: '(({0}) ? ({1}) : ({2}))',
+  description: 'c ? a : b: the gradient flows through the branch taken only',
+  forward: (m, c, a, b) => m.where(c, a, b),
+  backward: (gy) => [null, gy, gy],
+  routes: (m, c) => [null, c, m.not(c)],
+});
+export const cond = (c: In, a: In, b: In): Variable => new Cond().call(c, a, b);
+
 // ---- calculus --------------------------------------------------------------------------------
 
 /**

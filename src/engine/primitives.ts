@@ -39,7 +39,33 @@ export interface Prims<T> {
   ge(a: Arg<T>, b: Arg<T>): T;
   /** a where c is neither 0 nor NaN, else b. */
   where(c: Arg<T>, a: Arg<T>, b: Arg<T>): T;
+  /** 1 where c is 0 or NaN, else 0 (the branch `c ? a : b` takes when c is false). */
+  not(c: Arg<T>): T;
+  // mathjs's comparisons, 1 or 0: equal within a relative 1e-12 (absolute 1e-15), as its config says.
+  equal(a: Arg<T>, b: Arg<T>): T;
+  unequal(a: Arg<T>, b: Arg<T>): T;
+  smaller(a: Arg<T>, b: Arg<T>): T;
+  larger(a: Arg<T>, b: Arg<T>): T;
+  smallerEq(a: Arg<T>, b: Arg<T>): T;
+  largerEq(a: Arg<T>, b: Arg<T>): T;
 }
+
+/**
+ * mathjs's nearlyEqual with its default config (relTol 1e-12, absTol 1e-15): what its `==`, `<`
+ * and the other comparisons mean for numbers.
+ */
+export function nearlyEqual(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  if (a === b) return true;
+  return Math.abs(a - b) <= Math.max(1e-12 * Math.max(Math.abs(a), Math.abs(b)), 1e-15);
+}
+
+/**
+ * The primitives that the fused kernel calls as functions of NUM (passed to it as `F`) rather than
+ * writing them out: they are NUM's own code, so they agree by construction.
+ */
+export const CALLED_PRIMS = ['equal', 'unequal', 'smaller', 'larger', 'smallerEq', 'largerEq'] as const;
 
 /** The names of the primitives that are `Math` functions of the same name. */
 export const MATH_PRIMS = [
@@ -74,4 +100,11 @@ export const NUM: Prims<number> = {
   eq: (a, b) => (a === b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
   where: (c, a, b) => (c ? a : b),
+  not: (c) => (c ? 0 : 1),
+  equal: (a, b) => (nearlyEqual(a, b) ? 1 : 0),
+  unequal: (a, b) => (nearlyEqual(a, b) ? 0 : 1),
+  smaller: (a, b) => (a < b && !nearlyEqual(a, b) ? 1 : 0),
+  larger: (a, b) => (a > b && !nearlyEqual(a, b) ? 1 : 0),
+  smallerEq: (a, b) => (a <= b || nearlyEqual(a, b) ? 1 : 0),
+  largerEq: (a, b) => (a >= b || nearlyEqual(a, b) ? 1 : 0),
 };

@@ -36,8 +36,8 @@ export interface CallNode {
   type: 'call';
   op: string;
   args: Node[];
-  /** How it was written: `sin(x)`, `x + y` or `-x`. */
-  form: 'function' | 'infix' | 'prefix';
+  /** How it was written: `sin(x)`, `x + y`, `-x` or `c ? a : b`. */
+  form: 'function' | 'infix' | 'prefix' | 'conditional';
   start: number;
   end: number;
 }

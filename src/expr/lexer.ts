@@ -7,9 +7,12 @@ import { ExprError } from './errors.js';
 export type Token =
   | { kind: 'number'; value: number; text: string; start: number; end: number }
   | { kind: 'name'; text: string; start: number; end: number }
-  | { kind: 'op'; text: '+' | '-' | '*' | '/' | '^'; start: number; end: number }
-  | { kind: '(' | ')' | ','; text: string; start: number; end: number }
+  | { kind: 'op'; text: OperatorText; start: number; end: number }
+  | { kind: '(' | ')' | ',' | '?' | ':'; text: string; start: number; end: number }
   | { kind: 'end'; text: ''; start: number; end: number };
+
+/** The binary and unary operators, as written (`**` is read as `^`, `mod` as `%`). */
+export type OperatorText = '+' | '-' | '*' | '/' | '^' | '%' | '<' | '>' | '<=' | '>=' | '==' | '!=';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -66,17 +69,12 @@ const FOREIGN = new Map<string, string>([
   [']', 'arrays and indexing are not part of the grammar'],
   ['{', 'objects are not part of the grammar'],
   ['}', 'objects are not part of the grammar'],
-  ['=', 'assignment and comparison are not part of the grammar'],
-  ['<', 'comparison is not part of the grammar'],
-  ['>', 'comparison is not part of the grammar'],
-  ['!', 'factorial and negation are not part of the grammar'],
-  ['?', 'conditionals are not part of the grammar'],
-  [':', 'ranges and conditionals are not part of the grammar'],
+  ['=', 'assignment is not part of an expression (to compare, write ==)'],
+  ['!', 'factorial and negation are not part of the grammar (to compare, write !=)'],
   [';', 'only one expression is allowed'],
   ["'", 'strings and transposes are not part of the grammar'],
   ['"', 'strings are not part of the grammar'],
   ['`', 'strings are not part of the grammar'],
-  ['%', 'modulo and percent are not part of the grammar'],
   ['&', 'bitwise operators are not part of the grammar'],
   ['|', 'bitwise operators are not part of the grammar'],
   ['~', 'bitwise operators are not part of the grammar'],
@@ -118,12 +116,18 @@ export function tokenize(input: string): Token[] {
       i += 2;
       continue;
     }
-    if (ch === '+' || ch === '-' || ch === '*' || ch === '/' || ch === '^') {
+    const two = input.slice(i, i + 2);
+    if (two === '<=' || two === '>=' || two === '==' || two === '!=') {
+      tokens.push({ kind: 'op', text: two, start, end: i + 2 });
+      i += 2;
+      continue;
+    }
+    if (ch === '+' || ch === '-' || ch === '*' || ch === '/' || ch === '^' || ch === '%' || ch === '<' || ch === '>') {
       tokens.push({ kind: 'op', text: ch, start, end: i + 1 });
       i++;
       continue;
     }
-    if (ch === '(' || ch === ')' || ch === ',') {
+    if (ch === '(' || ch === ')' || ch === ',' || ch === '?' || ch === ':') {
       tokens.push({ kind: ch, text: ch, start, end: i + 1 });
       i++;
       continue;

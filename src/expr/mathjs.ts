@@ -154,6 +154,7 @@ export function evaluateMathjs(node: MathNode, values: ReadonlyMap<string, numbe
   } catch (e) {
     throw new SymbolicUnavailable(`mathjs cannot evaluate its derivative: ${(e as Error).message}`);
   }
+  if (typeof value === 'boolean') return value ? 1 : 0; // a comparison: mathjs's true is our 1
   return typeof value === 'number' ? value : NaN;
 }
 

@@ -4,8 +4,11 @@
  * JavaScript call stack (a 200,000-deep expression parses).
  *
  * Precedence and associativity follow mathjs, from loosest to tightest:
+ *   0.25  c ? a : b      the conditional, right-associative: `a ? b : c ? d : e` is `a ? b : (c ? d : e)`
+ *   0.5   < > <= >= == !=  comparisons (1 or 0); a chain `a < b < c` is refused (mathjs reads it
+ *                        as a < b and b < c)
  *   1  + -            binary, left-associative
- *   2  * /            binary, left-associative
+ *   2  * / % mod      binary, left-associative
  *   3  implicit *     `2x`, `3(x+1)`: only a number directly followed by a name or `(`
  *   4  unary - +      prefix: `-x^2` is `-(x^2)`, `-2x` is `(-2)*x`
  *   5  ^ (**)         binary, right-associative: `2^3^x` is `2^(3^x)`, `2^-x` is `2^(-x)`
@@ -29,6 +32,9 @@ export const MAX_NODES = 1_000_000;
 
 /** Words that are operators in mathjs; as names they would mean something else there. */
 const RESERVED = new Set(['mod', 'to', 'in', 'and', 'or', 'not', 'xor']);
+
+const COMPARISON_PREC = 0.5;
+const CONDITIONAL_PREC = 0.25;
 
 interface OpEntry {
   /** Registry op, or `pos` for unary plus (no node), or `(` / `call` for groupings. */
@@ -56,7 +62,14 @@ const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
   '-': { op: 'sub', prec: 1, right: false },
   '*': { op: 'mul', prec: 2, right: false },
   '/': { op: 'div', prec: 2, right: false },
+  '%': { op: 'mod', prec: 2, right: false },
   '^': { op: 'pow', prec: 5, right: true },
+  '<': { op: 'smaller', prec: COMPARISON_PREC, right: false },
+  '>': { op: 'larger', prec: COMPARISON_PREC, right: false },
+  '<=': { op: 'smallerEq', prec: COMPARISON_PREC, right: false },
+  '>=': { op: 'largerEq', prec: COMPARISON_PREC, right: false },
+  '==': { op: 'equal', prec: COMPARISON_PREC, right: false },
+  '!=': { op: 'unequal', prec: COMPARISON_PREC, right: false },
 };
 const NO_FUNCTIONS: ReadonlyMap<string, number> = new Map();
 const IMPLICIT_PREC = 3;
@@ -85,6 +98,16 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   /** Pops one operator from the stack and builds its node from the operand stack. */
   const reduce = (): void => {
     const e = stack.pop()!;
+    if (e.op === '?') {
+      throw new ExprError("'?' without its ':'", input, e.start, 'write c ? a : b');
+    }
+    if (e.op === 'cond') {
+      const b = out.pop()!;
+      const a = out.pop()!;
+      const c = out.pop()!;
+      out.push({ type: 'call', op: 'cond', args: [c, a, b], form: 'conditional', start: c.start, end: b.end });
+      return;
+    }
     if (e.prefix) {
       const arg = out.pop()!;
       out.push(e.op === 'pos' ? arg : { type: 'call', op: e.op, args: [arg], form: 'prefix', start: e.start, end: arg.end });
@@ -98,7 +121,15 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   const pushBinary = (op: string, prec: number, right: boolean, start: number): void => {
     for (;;) {
       const top = stack[stack.length - 1];
-      if (top === undefined || top.op === '(' || top.op === 'call') break;
+      if (top === undefined || top.op === '(' || top.op === 'call' || top.op === '?') break;
+      if (top.prec === COMPARISON_PREC && prec === COMPARISON_PREC) {
+        throw new ExprError(
+          'a chain of comparisons is ambiguous (mathjs reads a < b < c as a < b and b < c)',
+          input,
+          start,
+          'write (a < b) < c to compare the result, or (a < b) * (b < c) for both',
+        );
+      }
       if (top.prec > prec || (top.prec === prec && !right)) reduce();
       else break;
     }
@@ -160,11 +191,28 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       continue;
     }
 
-    // After an operand: an operator, ')', ',' or the end.
+    // After an operand: an operator, '?', ':', ')', ',' or the end.
     switch (t.kind) {
       case 'op': {
         const b = BINARY[t.text];
         pushBinary(b.op, b.prec, b.right, t.start);
+        expectOperand = true;
+        break;
+      }
+      case '?':
+        pushBinary('?', CONDITIONAL_PREC, true, t.start);
+        expectOperand = true;
+        break;
+      case ':': {
+        for (;;) {
+          const top = stack[stack.length - 1];
+          if (top === undefined || top.op === '(' || top.op === 'call') {
+            throw new ExprError("':' without a '?' before it", input, t.start, 'write c ? a : b');
+          }
+          if (top.op === '?') break;
+          reduce();
+        }
+        stack[stack.length - 1] = { ...stack[stack.length - 1], op: 'cond' };
         expectOperand = true;
         break;
       }
@@ -201,6 +249,11 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         break;
       }
       default:
+        if (t.kind === 'name' && t.text === 'mod') {
+          pushBinary('mod', BINARY['%'].prec, false, t.start); // mathjs's word for %
+          expectOperand = true;
+          break;
+        }
         throw missingOperator(input, tokens, k);
     }
   }
@@ -322,7 +375,7 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
   if (t.kind === 'name' && RESERVED.has(t.text)) {
-    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'modulo is not part of the grammar' : undefined);
+    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start);
   }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
     return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);

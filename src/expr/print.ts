@@ -8,8 +8,14 @@ import { getOp, type OpSpec, type Term } from '../engine/registry.js';
 import { evaluateTerm } from '../engine/op.js';
 import { fold } from './walk.js';
 
-/** Binding strength, as in parse.ts: + - 1, * / 2, unary - 4, ^ 5; atoms and calls bind tightest. */
-const PREC: Readonly<Record<string, number>> = { add: 1, sub: 1, mul: 2, div: 2, neg: 4, pow: 5 };
+/**
+ * Binding strength, as in parse.ts: the conditional 0.25, comparisons 0.5, + - 1, * / % 2,
+ * unary - 4, ^ 5; atoms and calls bind tightest.
+ */
+const PREC: Readonly<Record<string, number>> = {
+  cond: 0.25, smaller: 0.5, larger: 0.5, smallerEq: 0.5, largerEq: 0.5, equal: 0.5, unequal: 0.5,
+  add: 1, sub: 1, mul: 2, div: 2, mod: 2, neg: 4, pow: 5,
+};
 const ATOM = 9;
 
 interface Printed {
@@ -58,6 +64,12 @@ export function printWith(root: Node, hooks: PrintHooks): string {
           return { text: hooks.call?.(node, texts) ?? `${op.name}(${texts.join(', ')})`, prec: ATOM, prefix: false };
         }
         const p = PREC[op.name];
+        if (node.form === 'conditional') {
+          // c ? a : b, right-associative: only a conditional in c or a needs parentheses.
+          const [c, a, b] = args;
+          const wrap = (x: Printed): string => (x.prec <= p ? `(${x.text})` : x.text);
+          return { text: `${wrap(c)} ? ${wrap(a)} : ${b.text}`, prec: p, prefix: c.prec > p && c.prefix };
+        }
         if (op.arity === 1) {
           const [a] = args;
           // -(-x) and -(a+b) keep their parentheses; -x^2 reads as -(x^2) without them.
@@ -71,7 +83,7 @@ export function printWith(root: Node, hooks: PrintHooks): string {
         const rp = b.prefix || (right ? b.prec < p : b.prec <= p);
         const lt = lp ? `(${a.text})` : a.text;
         const rt = rp ? `(${b.text})` : b.text;
-        const sep = op.name === 'add' || op.name === 'sub' ? ' ' : '';
+        const sep = p <= 1 || op.name === 'mod' ? ' ' : '';
         return { text: `${lt}${sep}${op.symbol}${sep}${rt}`, prec: p, prefix: !lp && a.prefix };
       }
     }
@@ -81,7 +93,10 @@ export function printWith(root: Node, hooks: PrintHooks): string {
 // ---- backward rules ----------------------------------------------------------------------------
 
 /** Binding strength in rules: comparisons 0, + - 1, · / 2, unary - 3, ^ and ² 4; atoms bind tightest. */
-const RULE_PREC: Readonly<Record<string, number>> = { eq: 0, ge: 0, add: 1, sub: 1, mul: 2, div: 2, neg: 3, pow: 4 };
+const RULE_PREC: Readonly<Record<string, number>> = {
+  eq: 0, ge: 0, smaller: 0, larger: 0, smallerEq: 0, largerEq: 0, equal: 0, unequal: 0,
+  add: 1, sub: 1, mul: 2, div: 2, mod: 2, neg: 3, pow: 4,
+};
 
 interface RulePart {
   text: string;
