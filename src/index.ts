@@ -9,17 +9,14 @@ export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch
 export {
   higherDerivatives,
   hessianOf,
-  diffClusters,
-  graphView,
-  gradSnapshot,
   derivativeName,
   MAX_GRADIENT_FUNCTIONS,
   type HigherResult,
   type HessianResult,
   type GradientPass,
-  type Cluster,
   type HigherOptions,
 } from './api/higher.js';
+export { diffClusters, graphView, gradSnapshot, type Cluster, type GraphView } from './api/view.js';
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './engine/variable.js';
 export { Config, noGrad, usingBackprop } from './engine/config.js';
 export * from './engine/ops.js';
@@ -36,5 +33,4 @@ export { renderJson, jsonObject } from './report/json.js';
 export { renderDot } from './report/dot.js';
 export { renderTree } from './report/tree.js';
 export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/higher.js';
-export type { GraphView } from './report/view.js';
 export { VERSION } from './version.js';

@@ -3,12 +3,11 @@
  * story: the gradient graph each pass built (named, as forward records) and the backward records
  * of the pass that ran through it. Plain functions the CLI and the REPL call.
  */
-import { derivatives as derivativeVariables, gradients, graphOf } from '../engine/gradients.js';
+import { derivatives as derivativeVariables, gradients } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { nameGradientGraph, type ForwardStep, type Graph } from '../expr/build.js';
-import { callText } from '../report/text.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './trace.js';
-import type { GraphView } from '../report/view.js';
+import { functionsOf, type Cluster } from './view.js';
 
 /** A gradient graph and the backward pass that ran through it. */
 export interface GradientPass {
@@ -20,12 +19,6 @@ export interface GradientPass {
   graph: ForwardRecord[];
   /** The backward pass from `root`. */
   backward: BackwardRecord[];
-}
-
-/** The functions of the gradient graphs, grouped for drawing apart from the forward graph. */
-export interface Cluster {
-  label: string;
-  functions: ReadonlySet<DFunction>;
 }
 
 export interface HigherOptions {
@@ -147,68 +140,9 @@ export function hessianOf(graph: Graph, names: readonly string[] = [...graph.var
   return { names: [...names], matrix, passes, clusters, grads };
 }
 
-/**
- * The clusters for `diff(f, x)` steps in a built graph: each run of gradient steps, labelled by the
- * diff step that follows it.
- */
-export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
-  const clusters: Cluster[] = [];
-  let run: ForwardStep[] = [];
-  for (const s of steps) {
-    if (s.gradient === true) run.push(s);
-    else {
-      if (run.length > 0) clusters.push({ label: `gradient graph of ${s.op.name}(${s.inputs.join(', ')})`, functions: functionsOf(run) });
-      run = [];
-    }
-  }
-  return clusters;
-}
-
-/**
- * What --dot, --graph and --tree draw: the expression's graph as written (even a step the result no
- * longer depends on, such as the `a` of `diff(a, x)`), the gradient graphs of its diff() steps, and
- * `extra` roots and clusters (the derivatives of --order).
- */
-export function graphView(
-  graph: Graph,
-  extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
-  precision?: number,
-): GraphView {
-  const roots: Variable[] = [graph.output];
-  for (const v of extra.roots ?? []) roots.push(v);
-  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
-  const records = forwardRecords(graph);
-  const byName = new Map<string, Variable>(graph.variables);
-  for (const s of graph.steps) byName.set(s.name, s.output);
-  return {
-    roots,
-    grads: extra.grads,
-    clusters: [...diffClusters(graph.steps), ...(extra.clusters ?? [])],
-    // For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function.
-    links: graph.steps
-      .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
-      .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` })),
-    // How the builder wrote each step: `diff(a, x)` rather than the engine's Diff(d).
-    calls: new Map(graph.steps.map((s, i) => [s.output, callText(records[i])])),
-    precision,
-  };
-}
-
-/** Every variable's gradient as the last backward pass left it (run with retainGrad), the output's as 1. */
-export function gradSnapshot(output: Variable): Map<Variable, number> {
-  const grads = new Map<Variable, number>();
-  if (output.requiresGrad) grads.set(output, 1);
-  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, v.grad.data);
-  return grads;
-}
-
 /** Names a derivative's gradient graph: its new nodes and the derivative itself. */
 function nameRoot(g: Variable, fresh: () => string): ForwardStep[] {
   return nameGradientGraph(g, fresh, true);
-}
-
-function functionsOf(steps: readonly ForwardStep[]): Set<DFunction> {
-  return new Set(steps.map((s) => s.output.creator!).filter((f) => f !== null));
 }
 
 /** Adds `from`'s entries that `into` does not have yet. */

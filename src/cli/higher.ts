@@ -5,7 +5,8 @@
  */
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
-import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../api/higher.js';
+import { derivativeName, hessianOf, higherDerivatives, mergeFirst, type GradientPass } from '../api/higher.js';
+import { gradSnapshot, graphView, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
 import { jsonObject } from '../report/json.js';

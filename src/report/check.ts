@@ -7,10 +7,13 @@
  *            symbolic  3.297442541400256    rel. diff 0        ok
  *   ok: every gradient agrees
  */
-import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../api/check.js';
+import {
+  NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry, type CheckReason, type Span,
+} from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';
+import { callText } from './text.js';
 
 export type SymbolicFormulas = ReadonlyMap<string, { formula: string; note?: string } | { whyNot: string }>;
 
@@ -38,7 +41,10 @@ export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output
     }
     if (!e.ok) {
       bad++;
-      lines.push(`${indent}${style.warn(`why: ${e.reason ?? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'}`)}`);
+      const why = e.reason === undefined
+        ? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'
+        : reasonText(e.reason);
+      lines.push(`${indent}${style.warn(`why: ${why}`)}`);
     }
   });
   lines.push(bad === 0
@@ -68,7 +74,7 @@ export function checkJson(entries: ReadonlyMap<string, CheckEntry>, precision?: 
       symbolic: e.symbolic === null ? null : n(e.symbolic),
       ok: e.ok,
       ...(e.symbolicWhyNot !== undefined ? { symbolicWhyNot: e.symbolicWhyNot } : {}),
-      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      ...(e.reason !== undefined ? { reason: reasonText(e.reason) } : {}),
     };
   }
   return obj;
@@ -79,4 +85,35 @@ export function symbolicJson(formulas: SymbolicFormulas): JsonValue {
   const obj: { [key: string]: JsonValue } = Object.create(null);
   for (const [name, f] of formulas) obj[name] = 'formula' in f ? f.formula : null;
   return obj;
+}
+
+/** A disagreement's reason in words. */
+export function reasonText(r: CheckReason): string {
+  const span = (s: Span): string => `${s.variable} ± ${sci(s.h)}`;
+  const domain = (d: string | undefined): string => (d !== undefined ? ` (defined for ${d})` : '');
+  switch (r.kind) {
+    case 'at-kink': {
+      const { step, kink } = r;
+      return `${callText(step)} is at its kink (${step.inputs[0]} = ${kink.at}): ` +
+        `the one-sided derivatives are ${kink.left} and ${kink.right}; ` +
+        `autodiff uses ${step.op}'(${kink.at}) = ${kink.convention} (PyTorch's convention), ` +
+        'the central difference averages the two sides and the symbolic formula is undefined there';
+    }
+    case 'crosses-kink': {
+      const { step, kink } = r;
+      return `${callText(step)} crosses its kink (${step.inputs[0]} = ${kink.at}) within ${span(r.span)}: ` +
+        `the one-sided derivatives are ${kink.left} and ${kink.right}, ` +
+        'and the central difference averages the two sides; check at a point farther from the kink';
+    }
+    case 'not-finite':
+      return `${r.step.name} = ${callText(r.step)} is ${formatNumber(r.step.value)} at this point${domain(r.domain)}`;
+    case 'domain-edge':
+      return `${callText(r.step)} is ${formatNumber(r.value)} within ${span(r.span)}${domain(r.domain)}: ` +
+        'the point is at the edge of its domain, where the central difference does not apply';
+    case 'gradient-not-finite':
+      return `the gradient is ${formatNumber(r.value)} at this point`;
+    case 'symbolic-not-finite':
+      return `mathjs's formula is ${formatNumber(r.value)} at this point (an intermediate of its form ` +
+        'overflows or divides by zero) while autodiff is finite';
+  }
 }

@@ -9,7 +9,8 @@
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
-import { isConstant, num, type GraphView } from './view.js';
+import type { GraphView } from '../api/view.js';
+import { isConstant, num } from './view.js';
 
 const VARIABLE = 'shape=ellipse, color=orange, style=filled';
 const CONSTANT = 'shape=ellipse, color="#ffe0b3", style=filled';

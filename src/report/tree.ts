@@ -14,7 +14,8 @@
 import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import { PLAIN, type Style } from './style.js';
-import { callOf, isConstant, num, type GraphView } from './view.js';
+import type { GraphView } from '../api/view.js';
+import { callOf, isConstant, num } from './view.js';
 
 export const MAX_INDENT = 24;
 
