@@ -9,10 +9,8 @@ import { ExprError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
-import { formatNumber } from '../report/format.js';
 import { makeStyle } from '../report/style.js';
 import { renderText } from '../report/text.js';
-import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
@@ -21,6 +19,7 @@ import { colorLevel } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
+import { warnNonFinite } from './messages.js';
 
 export interface EvaluateOptions {
   expression?: string;
@@ -166,16 +165,4 @@ function allFinite(graph: Graph, result: GradResult): boolean {
     Object.values(result.gradient).every(Number.isFinite) &&
     graph.steps.every((s) => Number.isFinite(s.output.data))
   );
-}
-
-export function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
-  const warning = nonFiniteWarning(result.trace, values);
-  if (warning !== undefined) {
-    io.err(`dezero-grad: warning: ${warning}\n`);
-    return;
-  }
-  const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));
-  if (badGrad !== undefined) {
-    io.err(`dezero-grad: warning: ${badGrad.name}.grad from ${badGrad.label}.backward(${badGrad.from}.grad) is ${formatNumber(badGrad.value)}\n`);
-  }
 }

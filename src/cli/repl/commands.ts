@@ -7,7 +7,7 @@ import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { ExitSignal, UsageError } from '../errors.js';
 import { dotText, orderText, treeText } from '../higher.js';
-import type { Session } from './session.js';
+import type { ReplSession } from './state.js';
 import { renderCheckText } from '../../report/check.js';
 
 export interface ReplCommand {
@@ -15,7 +15,7 @@ export interface ReplCommand {
   /** The argument, for `:help`: `N`, `[NAME ...]`. */
   args?: string;
   summary: string;
-  run(session: Session, arg: string): string | Promise<string>;
+  run(session: ReplSession, arg: string): string | Promise<string>;
 }
 
 export const COMMANDS: readonly ReplCommand[] = [
@@ -49,7 +49,7 @@ export function findCommand(word: string): ReplCommand {
 }
 
 /** `:order N [NAME]`; with several variables and no NAME, asks which on a terminal. */
-async function order(s: Session, arg: string): Promise<string> {
+async function order(s: ReplSession, arg: string): Promise<string> {
   const [nText = '', wrtGiven, ...rest] = arg.split(/\s+/).filter((w) => w !== '');
   if (!/^\d+$/.test(nText) || rest.length > 0) {
     throw new UsageError(`:order takes N and an optional variable name, got '${arg}'`, 'write :order 2, or :order 2 x');
@@ -69,7 +69,7 @@ async function order(s: Session, arg: string): Promise<string> {
 }
 
 /** `:check`: as `--check` on the last expression (mathjs is loaded on first use). */
-async function check(s: Session, arg: string): Promise<string> {
+async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
   const { verify } = await import('../verify.js');
@@ -82,7 +82,7 @@ function noArgument(name: string, arg: string, run: () => string): string {
   return run();
 }
 
-function helpText(s: Session): string {
+function helpText(s: ReplSession): string {
   const st = s.style;
   const usage = COMMANDS.map((c) => `:${c.name}${c.args === undefined ? '' : ' ' + c.args}`);
   const w = Math.max(...usage.map((u) => u.length));
@@ -99,12 +99,12 @@ function helpText(s: Session): string {
   ].join('\n') + '\n';
 }
 
-function varsText(s: Session): string {
+function varsText(s: ReplSession): string {
   if (s.variables.size === 0) return s.style.dim('(no variables: bind one with x = 0.5)') + '\n';
   return [...s.variables].map(([name, value]) => s.describeVariable(name, value) + '\n').join('');
 }
 
-function funcsText(s: Session): string {
+function funcsText(s: ReplSession): string {
   const defined = [...s.functions.values()].map((d) => s.describeFunction(d));
   if (defined.length === 0) defined.push(s.style.dim('(no functions defined: define one with f(t) = sin(t)^2)'));
   return [...defined, s.style.dim(`built in: ${CALLABLE.map((op) => op.name).join(' ')}`)].join('\n') + '\n';
@@ -113,7 +113,7 @@ function funcsText(s: Session): string {
 const CLEAR_CHOICES = ['everything', 'the variables', 'the functions', 'nothing'] as const;
 
 /** `:clear` forgets everything (on a terminal it asks what first); `:clear x f` forgets x and f. */
-async function clear(s: Session, arg: string): Promise<string> {
+async function clear(s: ReplSession, arg: string): Promise<string> {
   if (arg === '') {
     let what: string = 'everything';
     if (s.options.choose !== undefined && s.variables.size > 0 && s.functions.size > 0) {

@@ -14,7 +14,7 @@
  * the lexer, and the right side is parsed with the left side blanked out: positions in errors are
  * then positions in the line the user typed.
  */
-import { differentiate, type GradResult } from '../../api/grad.js';
+import { differentiate } from '../../api/grad.js';
 import { noGrad } from '../../engine/config.js';
 import { CONSTANTS, OPS } from '../../engine/registry.js';
 import type { CallNode, Node } from '../../expr/ast.js';
@@ -28,9 +28,9 @@ import { renderJson } from '../../report/json.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
-import { warnNonFinite } from '../evaluate.js';
-import { formatError } from '../messages.js';
+import { formatError, warnNonFinite } from '../messages.js';
 import { findCommand } from './commands.js';
+import type { Definition, LastResult, ReplSession } from './state.js';
 
 /** What one line produced. */
 export interface LineResult {
@@ -62,28 +62,10 @@ export interface SessionOptions {
   maxExpanded?: number;
 }
 
-/** A function defined with `f(t) = ...`. */
-export interface Definition {
-  name: string;
-  params: string[];
-  body: Node;
-  /** The body as typed, for `:funcs`. */
-  text: string;
-}
-
-/** The last expression evaluated, for `:trace` and `:json`. */
-export interface LastResult {
-  source: string;
-  /** The expression with the calls to defined functions expanded: what was built. */
-  root: Node;
-  values: Map<string, number>;
-  result: GradResult;
-}
-
 /** Past this many operations inlined from function bodies, a line is refused rather than built. */
 export const MAX_EXPANDED = 250_000;
 
-export class Session {
+export class Session implements ReplSession {
   readonly variables = new Map<string, number>();
   readonly functions = new Map<string, Definition>();
   last: LastResult | undefined;
