@@ -11,6 +11,7 @@ export {
   hessianOf,
   derivativeName,
   MAX_GRADIENT_FUNCTIONS,
+  GraphTooLargeError,
   type HigherResult,
   type HessianResult,
   type GradientPass,
@@ -25,7 +26,7 @@ export { OPS, CALLABLE, CONSTANTS, BY_LABEL, type OpSpec } from './engine/regist
 export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
-export { ExprError } from './expr/errors.js';
+export { ExprError, MissingValueError } from './expr/errors.js';
 export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
 export type { Trace, ForwardRecord, BackwardRecord } from './api/trace.js';
 export { renderText } from './report/text.js';

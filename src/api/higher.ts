@@ -27,9 +27,9 @@ export interface HigherOptions {
   /** Record each pass's gradient graph and backward steps (for --trace-grad). */
   tracePasses?: boolean;
   /**
-   * Stop with a RangeError before a pass that would take the gradient graphs together past this
-   * many functions: each order of tanh roughly triples its graph. Default: MAX_GRADIENT_FUNCTIONS,
-   * or 10 times the expression's own graph when that is larger.
+   * Stop with a GraphTooLargeError before a pass that would take the gradient graphs together past
+   * this many functions: each order of tanh roughly triples its graph. Default:
+   * MAX_GRADIENT_FUNCTIONS, or 10 times the expression's own graph when that is larger.
    */
   maxFunctions?: number;
 }
@@ -52,6 +52,28 @@ export function derivativeName(output: string, wrt: string, k: number): string {
 }
 
 export const MAX_GRADIENT_FUNCTIONS = 100_000;
+
+/** The derivatives asked for would take the gradient graphs past the budget (`maxFunctions`). */
+export class GraphTooLargeError extends RangeError {
+  constructor(
+    /** The order asked for. */
+    readonly order: number,
+    /** The last derivative built: `d11y/dx11`. */
+    readonly derivative: string,
+    /** The functions in its gradient graph. */
+    readonly functions: number,
+    /** About how many the next gradient graph would have. */
+    readonly next: number,
+    /** The budget for all the gradient graphs together. */
+    readonly limit: number,
+  ) {
+    super(
+      `order ${order} is too high for this expression: the gradient graph of ${derivative} already has ` +
+        `${functions} functions and the next would have about ${next} (the limit for all is ${limit})`,
+    );
+    this.name = 'GraphTooLargeError';
+  }
+}
 
 /**
  * d^k y/dx^k for k = 1..n at the graph's values, by repeated backward with `createGraph`. The
@@ -87,10 +109,8 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
       const next = steps.length * Math.max(1, steps.length / lastBuilt);
       lastBuilt = Math.max(1, steps.length);
       if (k < n && built + next > budget) {
-        throw new RangeError(
-          `--order ${n} is too high for this expression: the gradient graph of ${derivativeName(graph.outputName, wrt, k)} ` +
-            `already has ${steps.length} functions and the next would have about ${Math.round(next)} (the limit for all is ${budget})`,
-        );
+        const name = derivativeName(graph.outputName, wrt, k);
+        throw new GraphTooLargeError(n, name, steps.length, Math.round(next), budget);
       }
       clusters.push({ label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`, functions: functionsOf(steps) });
       if (k < n) {

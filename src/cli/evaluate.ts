@@ -5,7 +5,7 @@
 import { differentiate, type GradResult } from '../api/grad.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
-import { ExprError } from '../expr/errors.js';
+import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
@@ -140,7 +140,8 @@ function checkStdin(options: EvaluateOptions, given: ReadonlyMap<string, GivenVa
 /** On a terminal, asks for a missing value; elsewhere, a missing value is an error (never waits). */
 async function askFor(name: string, source: string, io: IO): Promise<number> {
   if (io.ask === undefined || !io.stdinIsTTY || !io.stdoutIsTTY) {
-    throw new ExprError(`no value for ${name}`, source, firstIndexOf(source, name), `give it with --${name} VALUE (or -v ${name}=VALUE)`);
+    const hint = `give it with --${name} VALUE (or -v ${name}=VALUE)`;
+    throw new MissingValueError(name, source, firstIndexOf(source, name), hint);
   }
   const text = await io.ask(name, (t) => {
     try {

@@ -5,7 +5,9 @@
  */
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
-import { derivativeName, hessianOf, higherDerivatives, mergeFirst, type GradientPass } from '../api/higher.js';
+import {
+  derivativeName, GraphTooLargeError, hessianOf, higherDerivatives, mergeFirst, type GradientPass,
+} from '../api/higher.js';
 import { gradSnapshot, graphView, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
@@ -191,13 +193,17 @@ export function treeText(graph: Graph, options: GraphTextOptions = {}): string {
   return renderTree({ ...view, roots: [graph.output] }, options.style);
 }
 
-/** Runs a higher-order computation; a graph too big to build is bad input, not a crash. */
+/** Runs a higher-order computation; a graph too big to build is bad input, said with --order, not a crash. */
 function higher<T>(compute: () => T): T {
   try {
     return compute();
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message, 'ask for a lower order; each order can triple the graph');
-    throw e;
+    if (!(e instanceof GraphTooLargeError)) throw e;
+    throw new UsageError(
+      `--order ${e.order} is too high for this expression: the gradient graph of ${e.derivative} already has ` +
+        `${e.functions} functions and the next would have about ${e.next} (the limit for all is ${e.limit})`,
+      'ask for a lower order; each order can triple the graph',
+    );
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Node } from './ast.js';
 import { eachNode } from './walk.js';
-import { ExprError } from './errors.js';
+import { MissingValueError } from './errors.js';
 import { BY_LABEL, getOp, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
@@ -52,16 +52,14 @@ const OUTPUT_NAMES = ['y', 'z', 'w', 'v', 'u', 'f', 'g', 'h', 'out'];
 
 /**
  * Evaluates `root` at `values`, building the graph. `source` is the expression text, for errors.
- * A variable without a value is an ExprError pointing at its first use.
+ * A variable without a value is a MissingValueError pointing at its first use.
  */
 export function build(root: Node, values: ReadonlyMap<string, number>, source = ''): Graph {
   const used = new Set(variableNames(root));
   const variables = new Map<string, Variable>();
   for (const name of used) {
     const value = values.get(name);
-    if (value === undefined) {
-      throw new ExprError(`no value for ${name}`, source, firstUse(root, name), `give it with --${name} VALUE`);
-    }
+    if (value === undefined) throw new MissingValueError(name, source, firstUse(root, name));
     variables.set(name, new Variable(value, name));
   }
   const outputName = OUTPUT_NAMES.find((n) => !used.has(n)) ?? freshName(used, 'out');

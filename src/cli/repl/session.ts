@@ -20,7 +20,7 @@ import { CONSTANTS, OPS } from '../../engine/registry.js';
 import type { CallNode, Node } from '../../expr/ast.js';
 import { eachNode } from '../../expr/walk.js';
 import { build, variableNames, type Graph } from '../../expr/build.js';
-import { ExprError } from '../../expr/errors.js';
+import { ExprError, MissingValueError } from '../../expr/errors.js';
 import { tokenize, type Token } from '../../expr/lexer.js';
 import { parse } from '../../expr/parse.js';
 import { formatNumber } from '../../report/format.js';
@@ -263,7 +263,7 @@ export class Session implements ReplSession {
       if (value === undefined) {
         const use = uses.get(name)!;
         const hint = use.via === undefined ? `bind it first: ${name} = 0.5` : `${use.via} uses ${name}; bind it first: ${name} = 0.5`;
-        throw new ExprError(`no value for ${name}`, line, use.index, hint);
+        throw new MissingValueError(name, line, use.index, hint);
       }
       values.set(name, value);
     }
