@@ -33,5 +33,5 @@ export { renderText } from './report/text.js';
 export { renderJson, jsonObject } from './report/json.js';
 export { renderDot } from './report/dot.js';
 export { renderTree } from './report/tree.js';
-export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/higher.js';
+export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/derivatives.js';
 export { VERSION } from './version.js';

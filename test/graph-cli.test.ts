@@ -187,7 +187,7 @@ test('--tree draws the seed example with values and gradients', async () => {
 
 test('orderText, dotText and treeText: what the REPL calls for :order, :dot and :tree', async () => {
   const { build, differentiate, parse } = await import('../src/index.js');
-  const { orderText, dotText, treeText } = await import('../src/cli/higher.js');
+  const { orderText, dotText, treeText } = await import('../src/cli/graph-options.js');
   const fresh = (source: string, values: Record<string, number>) => {
     const graph = build(parse(source), new Map(Object.entries(values)), source);
     differentiate(graph);

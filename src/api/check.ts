@@ -4,8 +4,8 @@
  * - numeric: the central difference (f(x+h) - f(x-h)) / 2h (book step 4's `numerical_diff`), with
  *   h = 6e-6·max(1, |x|), about the cube root of machine epsilon scaled to the point. It agrees when
  *   |autodiff - numeric| <= 1e-5 + 1e-3·|numeric| (gradcheck's atol and rtol).
- * - symbolic: mathjs's `derivative` evaluated at the point (computed by the caller, which loads
- *   mathjs). It agrees when |autodiff - symbolic| <= 1e-10 + 1e-10·|symbolic|: relative, with an
+ * - symbolic: mathjs's `derivative` evaluated at the point (`verify` loads mathjs, on this path
+ *   only). It agrees when |autodiff - symbolic| <= 1e-10 + 1e-10·|symbolic|: relative, with an
  *   absolute floor for values near zero.
  *
  * Equal infinities agree; NaN agrees with nothing, not even NaN. When they disagree, the
@@ -174,4 +174,68 @@ function explain(
     return { kind: 'symbolic-not-finite', value: entry.symbolic };
   }
   return undefined;
+}
+
+/** mathjs's derivative for one variable as a formula in our grammar, or why there is none. */
+export type SymbolicFormula =
+  /** `unsimplified`: the derivative was too large for mathjs's simplify (its size and the limit). */
+  | { formula: string; unsimplified?: { size: number; limit: number } }
+  | { whyNot: string };
+
+export interface Verification {
+  /** The gradient check, per variable. */
+  check?: Map<string, CheckEntry>;
+  /** Per variable: the derivative in our grammar, or why there is none. */
+  symbolic?: Map<string, SymbolicFormula>;
+}
+
+/**
+ * The gradient check (`want.check`) and the derivatives as formulas (`want.symbolic`) for every
+ * variable of `gradient`, asking mathjs for the symbolic derivatives. mathjs is loaded here, on
+ * first use: never at start-up.
+ */
+export async function verify(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  gradient: Readonly<Record<string, number>>,
+  want: { check: boolean; symbolic: boolean },
+): Promise<Verification> {
+  const bridge = await import('../expr/mathjs.js');
+  const { print } = await import('../expr/print.js');
+  const math = await bridge.loadMathjs();
+  const atPoint = new Map<string, SymbolicValue>();
+  const formulas = new Map<string, SymbolicFormula>();
+  for (const name of Object.keys(gradient)) {
+    try {
+      const d = bridge.derivative(math, root, name);
+      if (want.check) {
+        try {
+          atPoint.set(name, { value: bridge.evaluateMathjs(d, values) });
+        } catch (e) {
+          if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+          atPoint.set(name, { whyNot: e.message });
+        }
+      }
+      if (want.symbolic) {
+        try {
+          const s = bridge.simplified(math, d);
+          formulas.set(name, {
+            formula: print(bridge.fromMathjs(s.node)),
+            ...(s.simplified ? {} : { unsimplified: { size: s.size, limit: bridge.MAX_SIMPLIFY_NODES } }),
+          });
+        } catch (e) {
+          if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+          formulas.set(name, { whyNot: e.message });
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+      atPoint.set(name, { whyNot: e.message });
+      formulas.set(name, { whyNot: e.message });
+    }
+  }
+  return {
+    ...(want.check ? { check: gradcheck(root, values, gradient, atPoint) } : {}),
+    ...(want.symbolic ? { symbolic: formulas } : {}),
+  };
 }

@@ -2,6 +2,7 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
+import { verify } from '../api/check.js';
 import { differentiate, type GradResult } from '../api/grad.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
@@ -16,7 +17,7 @@ import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
 import { colorLevel } from './color.js';
-import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
+import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { warnNonFinite } from './messages.js';
@@ -36,7 +37,7 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
-  /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
+  /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
 }
 
@@ -80,10 +81,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   let result = differentiate(graph, { trace: !lean });
   if (lean && !allFinite(graph, result)) result = differentiate(graph);
   warnNonFinite(result, values, io);
-  // mathjs is loaded only here, on the paths that ask for it.
-  const v = check || symbolic
-    ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
-    : undefined;
+  // mathjs is loaded only by verify, on the paths that ask for it.
+  const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
 
   if (graphWanted && options.graph !== undefined) {
     const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));

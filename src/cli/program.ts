@@ -9,7 +9,7 @@ import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
-import { parseOrder, type GraphOptions } from './higher.js';
+import { parseOrder, type GraphOptions } from './graph-options.js';
 import { formatError } from './messages.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';

@@ -8,14 +8,15 @@
  *   ok: every gradient agrees
  */
 import {
-  NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry, type CheckReason, type Span,
+  NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL,
+  type CheckEntry, type CheckReason, type Span, type SymbolicFormula,
 } from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import { PLAIN, type Style } from './style.js';
 import { callText } from './text.js';
 
-export type SymbolicFormulas = ReadonlyMap<string, { formula: string; note?: string } | { whyNot: string }>;
+export type SymbolicFormulas = ReadonlyMap<string, SymbolicFormula>;
 
 export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
   const num = (n: number): string => formatNumber(n, precision);
@@ -58,7 +59,11 @@ export function renderSymbolicText(formulas: SymbolicFormulas, output: string, s
   if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
     lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
-    if ('note' in f && f.note !== undefined) lines.push(`  ${style.dim(`(${f.note})`)}`);
+    if ('unsimplified' in f && f.unsimplified !== undefined) {
+      const { size, limit } = f.unsimplified;
+      const note = `not simplified: the derivative has ${size} nodes and mathjs's simplify stops at ${limit}`;
+      lines.push(`  ${style.dim(`(${note})`)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

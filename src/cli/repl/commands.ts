@@ -3,10 +3,11 @@
  * does. A command returns the text to print, or throws UsageError. A command may be shortened to
  * any prefix that names only it (`:t` is `:trace`).
  */
+import { verify } from '../../api/check.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { ExitSignal, UsageError } from '../errors.js';
-import { dotText, orderText, treeText } from '../higher.js';
+import { dotText, orderText, treeText } from '../graph-options.js';
 import type { ReplSession } from './state.js';
 import { renderCheckText } from '../../report/check.js';
 
@@ -72,8 +73,7 @@ async function order(s: ReplSession, arg: string): Promise<string> {
 async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
-  const { verify } = await import('../verify.js');
-  const v = await verify(last.root, last.values, last.result, { check: true, symbolic: false });
+  const v = await verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
   return renderCheckText(v.check!, last.result.trace.output, s.style, s.options.precision);
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../api/higher.js';
 import { gradSnapshot, graphView, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
-import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
+import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/derivatives.js';
 import { jsonObject } from '../report/json.js';
 import { formatNumber } from '../report/format.js';
 import { PLAIN, type Style } from '../report/style.js';
