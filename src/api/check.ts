@@ -81,19 +81,17 @@ export function centralDifference(root: Node, values: ReadonlyMap<string, number
   return (at(x + h) - at(x - h)) / (2 * h);
 }
 
-/** The same infinity (NaN agrees with nothing: a NaN gradient proves nothing). */
-function sameSpecial(a: number, b: number): boolean {
-  return a === b;
-}
-
-/** PyTorch gradcheck's rule: |a - n| <= atol + rtol·|n|. */
+/**
+ * PyTorch gradcheck's rule: |a - n| <= atol + rtol·|n|. Equal infinities agree (`===`); NaN agrees
+ * with nothing, not even NaN: a NaN gradient proves nothing.
+ */
 export function agreesNumeric(autodiff: number, numeric: number): boolean {
-  return sameSpecial(autodiff, numeric) || Math.abs(autodiff - numeric) <= NUMERIC_ATOL + NUMERIC_RTOL * Math.abs(numeric);
+  return autodiff === numeric || Math.abs(autodiff - numeric) <= NUMERIC_ATOL + NUMERIC_RTOL * Math.abs(numeric);
 }
 
-/** 1e-10 relative, with the same absolute floor near zero. */
+/** 1e-10 relative, with the same absolute floor near zero; infinities and NaN as in agreesNumeric. */
 export function agreesSymbolic(autodiff: number, symbolic: number): boolean {
-  return sameSpecial(autodiff, symbolic) || Math.abs(autodiff - symbolic) <= SYMBOLIC_TOL * (1 + Math.abs(symbolic));
+  return autodiff === symbolic || Math.abs(autodiff - symbolic) <= SYMBOLIC_TOL * (1 + Math.abs(symbolic));
 }
 
 /** |a - b| / |b| for display; 0 when equal, Infinity when b is 0 and a is not, NaN when not finite. */

@@ -5,7 +5,7 @@
  */
 import { derivatives as derivativeVariables, gradients } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
-import { nameGradientGraph, type ForwardStep, type Graph } from '../expr/build.js';
+import { nameGradientGraph, type Graph } from '../expr/build.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './trace.js';
 import { functionsOf, type Cluster } from './view.js';
 
@@ -103,7 +103,7 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
       pending = [];
       passGrads = new Map([[g, 1]]);
       if (k === n && !options.keepGraph) return;
-      const steps = nameRoot(g, graph.freshName);
+      const steps = nameGradientGraph(g, graph.freshName, true);
       built += steps.length;
       // Stop before a pass whose graph would pass the budget, guessing its size from the growth so far.
       const next = steps.length * Math.max(1, steps.length / lastBuilt);
@@ -140,7 +140,7 @@ export function hessianOf(graph: Graph, names: readonly string[] = [...graph.var
   const functions = new Set<DFunction>();
   const passes: GradientPass[] = g.map((gi, i) => {
     // Each row's pass runs through the part of the gradient graph no earlier row has shown.
-    const steps = nameRoot(gi, graph.freshName);
+    const steps = nameGradientGraph(gi, graph.freshName, true);
     for (const f of functionsOf(steps)) functions.add(f);
     const of = derivativeName(graph.outputName, names[i], 1);
     return { of, root: gi.name ?? of, graph: options.tracePasses ? forwardRecords({ steps }) : [], backward: [] };
@@ -158,11 +158,6 @@ export function hessianOf(graph: Graph, names: readonly string[] = [...graph.var
     return row;
   });
   return { names: [...names], matrix, passes, clusters, grads };
-}
-
-/** Names a derivative's gradient graph: its new nodes and the derivative itself. */
-function nameRoot(g: Variable, fresh: () => string): ForwardStep[] {
-  return nameGradientGraph(g, fresh, true);
 }
 
 /** Adds `from`'s entries that `into` does not have yet. */

@@ -83,8 +83,3 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
 function parenthesize(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9.]+(e[+-]?[0-9]+)?$/i.test(name) ? name : `(${name})`;
 }
-
-/** The first forward node whose value is not finite, if any: the place a warning should name. */
-export function firstNonFinite(trace: Trace): ForwardRecord | undefined {
-  return trace.forward.find((r) => !Number.isFinite(r.value));
-}

@@ -60,10 +60,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     compiled.kernel(inputs)(0, n, inputs, value, grads);
     countNonFinite(value, grads, n, total, bad);
     if (o.json) kept.push({ inputs: inputs.map((x) => (typeof x === 'number' ? new Float64Array(n).fill(x) : x.slice(0, n))), value, grads });
-    else {
-      io.out(writer.rows([...inputs, value, ...grads], n));
-      await io.drain?.();
-    }
+    else io.out(writer.rows([...inputs, value, ...grads], n));
     total += n;
   }
 

@@ -5,7 +5,7 @@
  * names the expression uses, and the output is y (or another free letter).
  */
 import type { Node } from './ast.js';
-import { eachNode } from './walk.js';
+import { eachNode, fold } from './walk.js';
 import { MissingValueError } from './errors.js';
 import { BY_LABEL, getOp, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
@@ -66,51 +66,29 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
   const names = new NameSource(new Set([...used, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
-  // Post-order walk: a node is visited once to push its children, once more to apply its op.
-  const results: Variable[] = [];
-  const built = new Map<Node, Variable>();
-  const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
-  while (todo.length > 0) {
-    const item = todo.pop()!;
-    const node = item.node;
+  // Post-order: each op applied to its arguments' Variables; a shared subtree is one Function.
+  const output = fold<Variable>(root, (node, args) => {
     switch (node.type) {
       case 'number':
-        results.push(new Variable(node.value, node.text, false));
-        break;
+        return new Variable(node.value, node.text, false);
       case 'constant':
-        results.push(new Variable(node.value, node.name, false));
-        break;
+        return new Variable(node.value, node.name, false);
       case 'variable':
-        results.push(variables.get(node.name)!);
-        break;
+        return variables.get(node.name)!;
       case 'call': {
-        const done = built.get(node);
-        if (done !== undefined) {
-          results.push(done); // a shared subtree: one Function, its output used again
-          break;
-        }
-        if (!item.expanded) {
-          item.expanded = true;
-          todo.push(item);
-          for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
-          break;
-        }
         const op = getOp(node.op);
-        const args = results.splice(results.length - node.args.length, node.args.length);
-        const output = op.fn(...args);
+        const y = op.fn(...args);
         // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
-        for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
-        output.name = node === root ? outputName : names.next();
-        steps.push({ name: output.name, op, inputs: args.map(displayName), output });
-        built.set(node, output);
-        results.push(output);
-        break;
+        for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
+        y.name = node === root ? outputName : names.next();
+        steps.push({ name: y.name, op, inputs: args.map(displayName), output: y });
+        return y;
       }
     }
-  }
+  });
   return {
-    output: results[0],
-    outputName: root.type === 'call' ? outputName : results[0].name!,
+    output,
+    outputName: root.type === 'call' ? outputName : output.name!,
     variables,
     steps,
     freshName: () => names.next(),

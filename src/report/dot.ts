@@ -10,7 +10,8 @@ import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { GraphView } from '../api/view.js';
-import { isConstant, num } from './view.js';
+import { formatNumber } from './format.js';
+import { isConstant } from './view.js';
 
 const VARIABLE = 'shape=ellipse, color=orange, style=filled';
 const CONSTANT = 'shape=ellipse, color="#ffe0b3", style=filled';
@@ -65,10 +66,10 @@ export function renderDot(view: GraphView): string {
 
 /** `x | 0.5 | grad 3.29...`; a constant is just its value. */
 function variableLabel(v: Variable, view: GraphView): string {
-  const value = num(v.data, view.precision);
+  const value = formatNumber(v.data, view.precision);
   if (isConstant(v)) return v.name ?? value;
   const grad = view.grads.get(v);
-  return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${num(grad, view.precision)}`}`;
+  return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${formatNumber(grad, view.precision)}`}`;
 }
 
 /** A DOT double-quoted string's content. */

@@ -6,16 +6,11 @@ import { BY_LABEL } from '../engine/registry.js';
 import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { GraphView } from '../api/view.js';
-import { formatNumber } from './format.js';
 import { callText } from './text.js';
 
 /** A constant: a number with no creator that no gradient is computed for. */
 export function isConstant(v: Variable): boolean {
   return v.creator === null && !v.requiresGrad;
-}
-
-export function num(n: number, precision?: number): string {
-  return formatNumber(n, precision);
 }
 
 /** `square(b)`, `a * b`, `-a`, from the engine's Function and its inputs' names. */
