@@ -28,7 +28,6 @@ export interface GraphView {
   links?: readonly { from: Variable; to: Variable; label: string }[];
   /** How a variable was computed, when the builder knows better than the engine (`diff(a, x)`). */
   calls?: ReadonlyMap<Variable, ForwardRecord>;
-  precision?: number;
 }
 
 /**
@@ -57,7 +56,6 @@ export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
 export function graphView(
   graph: Graph,
   extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
-  precision?: number,
 ): GraphView {
   const roots: Variable[] = [graph.output];
   for (const v of extra.roots ?? []) roots.push(v);
@@ -75,7 +73,6 @@ export function graphView(
       .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` })),
     // How the builder wrote each step: `diff(a, x)` rather than the engine's Diff(d).
     calls: new Map(graph.steps.map((s, i) => [s.output, records[i]])),
-    precision,
   };
 }
 

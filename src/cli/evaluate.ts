@@ -10,13 +10,12 @@ import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
-import { makeStyle } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
-import { colorLevel } from './color.js';
+import { renderSettings } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
@@ -67,10 +66,16 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
       'run them as two commands',
     );
   }
+  if (batch && graphWanted) {
+    const what = '--order, --hessian, --dot and the other graph options take a single point';
+    throw new UsageError(what, 'give each variable one value');
+  }
+  // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
+  const color = options.json ? false : options.color;
+  const settings = await renderSettings({ precision: options.precision, color }, io.env, io.stdoutIsTTY, io.columns);
   if (batch) {
-    if (graphWanted) throw new UsageError('--order, --hessian, --dot and the other graph options take a single point', 'give each variable one value');
-    const { json, quiet, precision, color } = options;
-    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
+    const { json, quiet } = options;
+    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, settings }, io);
   }
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
@@ -85,21 +90,19 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
 
   if (graphWanted && options.graph !== undefined) {
-    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
-    const { json, quiet, precision } = options;
-    return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
+    const { json, quiet } = options;
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
   }
 
   if (options.json) {
-    const obj = jsonObject(source.trim(), values, result, { precision: options.precision, quiet: options.quiet });
-    if (v?.check !== undefined) obj.check = checkJson(v.check, options.precision);
+    const obj = jsonObject(source.trim(), values, result, { ...settings, quiet: options.quiet });
+    if (v?.check !== undefined) obj.check = checkJson(v.check, settings);
     if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
-    io.out(renderText(result, values, { precision: options.precision, style, quiet: options.quiet, width: io.columns }));
-    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, style));
-    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, style, options.precision));
+    io.out(renderText(result, values, { ...settings, quiet: options.quiet }));
+    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, settings));
+    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));
   }
   return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
 }

@@ -13,7 +13,8 @@ import { renderDot } from '../report/dot.js';
 import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/derivatives.js';
 import { jsonObject } from '../report/json.js';
 import { formatNumber } from '../report/format.js';
-import { PLAIN, type Style } from '../report/style.js';
+import type { RenderSettings } from '../report/settings.js';
+import { PLAIN } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
 import type { Variable } from '../engine/variable.js';
@@ -52,15 +53,13 @@ export interface GraphRun {
   values: ReadonlyMap<string, number>;
   json: boolean;
   quiet: boolean;
-  precision?: number;
-  style: Style;
-  width?: number;
+  settings: RenderSettings;
 }
 
 const FORMATS = new Set(['svg', 'png', 'pdf']);
 
 export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Promise<number> {
-  const { graph, result, precision, style } = run;
+  const { graph, result, settings } = run;
   const names = [...graph.variables.keys()];
   checkCombination(o, run, names);
   const wrt = o.order === undefined ? undefined : o.wrt ?? names[0];
@@ -94,37 +93,38 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
     }
   });
 
-  const view = graphView(graph, { grads, roots, clusters }, precision);
+  const view = graphView(graph, { grads, roots, clusters });
   if (o.graph !== undefined) {
-    const ok = await drawGraph(renderDot(view), o.graph, format!, io);
+    const ok = await drawGraph(renderDot(view, settings), o.graph, format!, io);
     if (!ok) return EXIT.BAD_INPUT;
   }
   if (o.dot === true) {
-    io.out(renderDot(view));
+    io.out(renderDot(view, settings));
     return EXIT.OK;
   }
 
   if (run.json) {
     const obj = {
-      ...jsonObject(run.source.trim(), run.values, result, { precision, quiet: run.quiet }),
-      ...higherJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, precision),
+      ...jsonObject(run.source.trim(), run.values, result, { ...settings, quiet: run.quiet }),
+      ...higherJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, settings),
     };
     io.out(JSON.stringify(obj) + '\n');
     return EXIT.OK;
   }
-  const textOptions = { precision, style, width: run.width };
   let text = '';
-  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, style);
-  text += renderText(result, run.values, { ...textOptions, quiet: run.quiet || o.tree === true });
+  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, settings);
+  text += renderText(result, run.values, { ...settings, quiet: run.quiet || o.tree === true });
   if (derivatives !== undefined) {
-    text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], textOptions);
+    text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], settings);
   }
   if (hessian !== undefined) {
     if (o.traceGrad && !run.quiet && wrt === undefined) {
       // Each row of the Hessian is one backward pass through the gradient's graph.
-      for (const p of passes) text += renderPass(p, `row ${p.of.slice(p.of.indexOf('/') + 2)} of the hessian`, textOptions);
+      for (const p of passes) {
+        text += renderPass(p, `row ${p.of.slice(p.of.indexOf('/') + 2)} of the hessian`, settings);
+      }
     }
-    text += renderHessian(graph.outputName, hessian.names, hessian.matrix, textOptions);
+    text += renderHessian(graph.outputName, hessian.names, hessian.matrix, settings);
   }
   io.out(text);
   return EXIT.OK;
@@ -161,9 +161,7 @@ function checkWrt(names: readonly string[], wrt: string | undefined, how: { orde
   return wrt;
 }
 
-export interface GraphTextOptions {
-  style?: Style;
-  precision?: number;
+export interface GraphTextOptions extends RenderSettings {
   /** For orderText: each pass through a gradient graph too. */
   traceGrad?: boolean;
 }
@@ -183,14 +181,14 @@ export function orderText(graph: Graph, n: number, wrt: string | undefined, opti
 }
 
 /** For the REPL's `:dot`: Graphviz DOT of a freshly built and differentiated graph. */
-export function dotText(graph: Graph, precision?: number): string {
-  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }, precision));
+export function dotText(graph: Graph, settings: RenderSettings = {}): string {
+  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }), settings);
 }
 
 /** For the REPL's `:tree`: the indented tree of a freshly built and differentiated graph. */
-export function treeText(graph: Graph, options: GraphTextOptions = {}): string {
-  const view = graphView(graph, { grads: gradSnapshot(graph.output) }, options.precision);
-  return renderTree({ ...view, roots: [graph.output] }, options.style);
+export function treeText(graph: Graph, settings: RenderSettings = {}): string {
+  const view = graphView(graph, { grads: gradSnapshot(graph.output) });
+  return renderTree({ ...view, roots: [graph.output] }, settings);
 }
 
 /** Runs a higher-order computation; a graph too big to build is bad input, said with --order, not a crash. */

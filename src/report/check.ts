@@ -13,13 +13,21 @@ import {
 } from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
-import { PLAIN, type Style } from './style.js';
+import type { RenderSettings } from './settings.js';
+import { PLAIN } from './style.js';
 import { callText } from './text.js';
 
 export type SymbolicFormulas = ReadonlyMap<string, SymbolicFormula>;
 
-export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
-  const num = (n: number): string => formatNumber(n, precision);
+/** The check as text; `exitCode`, when given, ends the line that says the check failed: `(exit 3)`. */
+export function renderCheckText(
+  entries: ReadonlyMap<string, CheckEntry>,
+  output: string,
+  settings: RenderSettings = {},
+  exitCode?: number,
+): string {
+  const style = settings.style ?? PLAIN;
+  const num = (n: number): string => formatNumber(n, settings.precision);
   const lines = [style.heading('check: autodiff against a central difference and mathjs\'s symbolic derivative')];
   if (entries.size === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
   const labels = [...entries.keys()].map((name) => `d${output}/d${name}`);
@@ -50,11 +58,18 @@ export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output
   });
   lines.push(bad === 0
     ? style.heading(entries.size === 1 ? 'ok: the gradient agrees' : `ok: all ${entries.size} gradients agree`)
-    : style.error(`check failed: ${bad} of ${entries.size} gradient${entries.size === 1 ? ' disagrees' : bad === 1 ? 's disagrees' : 's disagree'} (exit 3)`));
+    : style.error(`check failed: ${bad} of ${entries.size} ${disagree(bad, entries.size)}` +
+      (exitCode === undefined ? '' : ` (exit ${exitCode})`)));
   return lines.join('\n') + '\n';
 }
 
-export function renderSymbolicText(formulas: SymbolicFormulas, output: string, style: Style = PLAIN): string {
+/** `gradient disagrees`, `gradients disagree`, `gradients disagrees` (one of several). */
+function disagree(bad: number, total: number): string {
+  return `gradient${total === 1 ? ' disagrees' : bad === 1 ? 's disagrees' : 's disagree'}`;
+}
+
+export function renderSymbolicText(formulas: SymbolicFormulas, output: string, settings: RenderSettings = {}): string {
+  const style = settings.style ?? PLAIN;
   const lines = [style.heading('symbolic: mathjs\'s derivative, simplified, in dezero-grad\'s grammar')];
   if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
@@ -69,8 +84,8 @@ export function renderSymbolicText(formulas: SymbolicFormulas, output: string, s
 }
 
 /** `"check": {name: {"autodiff", "numeric", "symbolic", "ok"}}`, plus `"reason"` on a mismatch. */
-export function checkJson(entries: ReadonlyMap<string, CheckEntry>, precision?: number): JsonValue {
-  const n = (x: number): number | string => jsonNumber(x, precision);
+export function checkJson(entries: ReadonlyMap<string, CheckEntry>, settings: RenderSettings = {}): JsonValue {
+  const n = (x: number): number | string => jsonNumber(x, settings.precision);
   const obj: { [key: string]: JsonValue } = Object.create(null);
   for (const [name, e] of entries) {
     obj[name] = {

@@ -6,7 +6,7 @@
 import { verify } from '../../api/check.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
-import { ExitSignal, UsageError } from '../errors.js';
+import { EXIT, ExitSignal, UsageError } from '../errors.js';
 import { dotText, orderText, treeText } from '../graph-options.js';
 import type { ReplSession } from './state.js';
 import { renderCheckText } from '../../report/check.js';
@@ -25,8 +25,16 @@ export const COMMANDS: readonly ReplCommand[] = [
   { name: 'funcs', summary: 'the functions you defined, then the built-in ones', run: (s, arg) => noArgument('funcs', arg, () => funcsText(s)) },
   { name: 'trace', summary: 'the full forward and backward trace of the last expression', run: (s, arg) => noArgument('trace', arg, () => s.traceText()) },
   { name: 'json', summary: 'the last expression\'s result as one JSON object', run: (s, arg) => noArgument('json', arg, () => s.jsonText()) },
-  { name: 'dot', summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)', run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.options.precision)) },
-  { name: 'tree', summary: 'the last expression\'s graph as an indented tree with values and gradients', run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), { style: s.style, precision: s.options.precision })) },
+  {
+    name: 'dot',
+    summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)',
+    run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.settings)),
+  },
+  {
+    name: 'tree',
+    summary: 'the last expression\'s graph as an indented tree with values and gradients',
+    run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), s.settings)),
+  },
   { name: 'check', summary: 'the last gradient against a central difference and mathjs\'s derivative', run: check },
   { name: 'order', args: 'N [NAME]', summary: 'derivatives of the last expression up to order N (by NAME)', run: order },
   { name: 'clear', args: '[NAME ...]', summary: 'forget the variables and functions named, or all of them', run: clear },
@@ -66,7 +74,7 @@ async function order(s: ReplSession, arg: string): Promise<string> {
       throw e;
     }
   }
-  return orderText(graph, Number(nText), wrt, { style: s.style, precision: s.options.precision });
+  return orderText(graph, Number(nText), wrt, s.settings);
 }
 
 /** `:check`: as `--check` on the last expression (mathjs is loaded on first use). */
@@ -74,7 +82,7 @@ async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
   const v = await verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
-  return renderCheckText(v.check!, last.result.trace.output, s.style, s.options.precision);
+  return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
 }
 
 function noArgument(name: string, arg: string, run: () => string): string {

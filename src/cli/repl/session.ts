@@ -25,6 +25,7 @@ import { tokenize, type Token } from '../../expr/lexer.js';
 import { parse } from '../../expr/parse.js';
 import { formatNumber } from '../../report/format.js';
 import { renderJson } from '../../report/json.js';
+import type { RenderSettings } from '../../report/settings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
@@ -45,10 +46,8 @@ export interface LineResult {
 }
 
 export interface SessionOptions {
-  style?: Style;
-  /** Terminal width, for `:trace`. */
-  width?: number;
-  precision?: number;
+  /** How to print: the precision, the style, the terminal width (for `:trace`). */
+  settings?: RenderSettings;
   /** Print `x = 0.5` after an assignment and the function after a definition (on a terminal). */
   echo?: boolean;
   /** Prefix errors with `line N:` (piped input, where the line is not on the screen). */
@@ -74,8 +73,12 @@ export class Session implements ReplSession {
 
   constructor(readonly options: SessionOptions = {}) {}
 
+  get settings(): RenderSettings {
+    return this.options.settings ?? {};
+  }
+
   get style(): Style {
-    return this.options.style ?? PLAIN;
+    return this.settings.style ?? PLAIN;
   }
 
   /** Runs one line. Never throws: errors come back in `err` with `ok: false`. */
@@ -120,13 +123,13 @@ export class Session implements ReplSession {
   /** `:trace`: the full forward and backward trace of the last expression. */
   traceText(): string {
     const last = this.requireLast('trace');
-    return renderText(last.result, last.values, { precision: this.options.precision, style: this.style, width: this.options.width });
+    return renderText(last.result, last.values, this.settings);
   }
 
   /** `:json`: the last expression's result as one JSON object. */
   jsonText(): string {
     const last = this.requireLast('json');
-    return renderJson(last.source.trim(), last.values, last.result, { precision: this.options.precision });
+    return renderJson(last.source.trim(), last.values, last.result, this.settings);
   }
 
   /** The last expression's graph built afresh and differentiated, for `:dot`, `:tree` and `:order`. */
@@ -147,7 +150,7 @@ export class Session implements ReplSession {
   /** `x = 0.5` as the session shows a variable. */
   describeVariable(name: string, value: number): string {
     const s = this.style;
-    return `${s.name(name)} = ${s.value(formatNumber(value, this.options.precision))}`;
+    return `${s.name(name)} = ${s.value(formatNumber(value, this.settings.precision))}`;
   }
 
   /** `f(t) = sin(t)^2` as the session shows a function. */
@@ -246,7 +249,7 @@ export class Session implements ReplSession {
     this.last = { source: line, root, values, result };
     let err = '';
     warnNonFinite(result, values, { err: (t) => (err += t) });
-    const out = renderText(result, values, { quiet: true, precision: this.options.precision, style: this.style });
+    const out = renderText(result, values, { ...this.settings, quiet: true });
     return { out, err };
   }
 

@@ -6,6 +6,7 @@
 import type { GradResult } from '../../api/grad.js';
 import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
+import type { RenderSettings } from '../../report/settings.js';
 import type { Style } from '../../report/style.js';
 
 /** A function defined with `f(t) = ...`. */
@@ -29,9 +30,11 @@ export interface LastResult {
 export interface ReplSession {
   readonly variables: Map<string, number>;
   readonly functions: Map<string, Definition>;
+  /** How the session prints: the precision, the style, the terminal width. */
+  readonly settings: RenderSettings;
+  /** The settings' style, PLAIN when they have none. */
   readonly style: Style;
   readonly options: {
-    readonly precision?: number;
     /** Ask the user to pick one of `choices`; absent where no one can answer. */
     choose?(message: string, choices: readonly string[]): Promise<string>;
   };
