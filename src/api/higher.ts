@@ -79,7 +79,7 @@ export class GraphTooLargeError extends RangeError {
  * d^k y/dx^k for k = 1..n at the graph's values, by repeated backward with `createGraph`. The
  * gradient graphs' nodes get names from the graph's name source.
  */
-export function higherDerivatives(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
+export function derivativesAt(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
   const x = graph.variables.get(wrt);
   if (x === undefined) throw new Error(`internal: ${wrt} is not a variable of the graph`);
   const budget = options.maxFunctions ?? Math.max(MAX_GRADIENT_FUNCTIONS, 10 * graph.steps.length);
@@ -133,7 +133,7 @@ export interface HessianResult {
 }
 
 /** The Hessian over `names` (default: every variable), by one backward pass per gradient component. */
-export function hessianOf(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
+export function hessianAt(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
   const xs = names.map((name) => graph.variables.get(name)!);
   const grads = new Map<Variable, number>([[graph.output, 1]]);
   const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, step.grad.data) });

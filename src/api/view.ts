@@ -53,7 +53,7 @@ export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
  * longer depends on, such as the `a` of `diff(a, x)`), the gradient graphs of its diff() steps, and
  * `extra` roots and clusters (the derivatives of --order).
  */
-export function graphView(
+export function drawingView(
   graph: Graph,
   extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
 ): GraphView {

@@ -6,11 +6,11 @@
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
 import {
-  derivativeName, GraphTooLargeError, hessianOf, higherDerivatives, mergeFirst, type GradientPass,
+  derivativeName, GraphTooLargeError, hessianAt, derivativesAt, mergeFirst, type GradientPass,
 } from '../api/higher.js';
-import { gradSnapshot, graphView, type Cluster } from '../api/view.js';
+import { drawingView, gradSnapshot, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
-import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/derivatives.js';
+import { derivativesJson, renderDerivatives, renderHessian, renderPass } from '../report/derivatives.js';
 import { jsonObject } from '../report/json.js';
 import { formatNumber } from '../report/format.js';
 import type { RenderSettings } from '../report/settings.js';
@@ -31,7 +31,7 @@ export interface GraphOptions {
   tree?: boolean;
 }
 
-/** Highest --order accepted; the size budget in higherDerivatives usually stops tanh-like graphs sooner. */
+/** Highest --order accepted; the size budget in derivativesAt usually stops tanh-like graphs sooner. */
 export const MAX_ORDER = 30;
 
 export function wantsGraphOptions(o: GraphOptions): boolean {
@@ -75,7 +75,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   let hessian: { names: string[]; matrix: number[][] } | undefined;
   higher(() => {
     if (wrt !== undefined) {
-      const h = higherDerivatives(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
+      const h = derivativesAt(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
       derivatives = h.derivatives;
       passes = h.passes;
       mergeFirst(grads, h.grads);
@@ -83,7 +83,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       clusters.push(...h.clusters);
     }
     if (o.hessian === true) {
-      const h = hessianOf(graph, names, { tracePasses: o.traceGrad });
+      const h = hessianAt(graph, names, { tracePasses: o.traceGrad });
       hessian = { names: h.names, matrix: h.matrix };
       if (wrt === undefined) {
         passes = h.passes;
@@ -93,7 +93,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
     }
   });
 
-  const view = graphView(graph, { grads, roots, clusters });
+  const view = drawingView(graph, { grads, roots, clusters });
   if (o.graph !== undefined) {
     const ok = await drawGraph(renderDot(view, settings), o.graph, format!, io);
     if (!ok) return EXIT.BAD_INPUT;
@@ -106,7 +106,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   if (run.json) {
     const obj = {
       ...jsonObject(run.source.trim(), run.values, result, { ...settings, quiet: run.quiet }),
-      ...higherJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, settings),
+      ...derivativesJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, settings),
     };
     io.out(JSON.stringify(obj) + '\n');
     return EXIT.OK;
@@ -174,7 +174,7 @@ export interface GraphTextOptions extends RenderSettings {
 export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
   if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
   const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
-  const h = higher(() => higherDerivatives(graph, name, n, { tracePasses: options.traceGrad }));
+  const h = higher(() => derivativesAt(graph, name, n, { tracePasses: options.traceGrad }));
   const style = options.style ?? PLAIN;
   const first = `${style.heading(`${derivativeName(graph.outputName, name, 1)} =`)} ${style.value(formatNumber(h.derivatives[0], options.precision))}\n`;
   return first + renderDerivatives(graph.outputName, name, h.derivatives, h.passes, options);
@@ -182,12 +182,12 @@ export function orderText(graph: Graph, n: number, wrt: string | undefined, opti
 
 /** For the REPL's `:dot`: Graphviz DOT of a freshly built and differentiated graph. */
 export function dotText(graph: Graph, settings: RenderSettings = {}): string {
-  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }), settings);
+  return renderDot(drawingView(graph, { grads: gradSnapshot(graph.output) }), settings);
 }
 
 /** For the REPL's `:tree`: the indented tree of a freshly built and differentiated graph. */
 export function treeText(graph: Graph, settings: RenderSettings = {}): string {
-  const view = graphView(graph, { grads: gradSnapshot(graph.output) });
+  const view = drawingView(graph, { grads: gradSnapshot(graph.output) });
   return renderTree({ ...view, roots: [graph.output] }, settings);
 }
 

@@ -79,7 +79,7 @@ export function renderHessian(
 }
 
 /** JSON fields for --order and --hessian, to merge into the ordinary result object. */
-export function higherJson(
+export function derivativesJson(
   parts: {
     wrt?: string;
     derivatives?: readonly number[];
