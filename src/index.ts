@@ -1,25 +1,33 @@
 /**
- * dezero-grad as a library: `grad(expression, values)`, the engine (Variable, the function base
- * class, the ops) and the parser.
+ * dezero-grad as a library, one name a thing (README, "As a library", lists them): what it computes
+ * (`grad(expression, values)`, higher-order derivatives and the Hessian of a built expression, many
+ * points at once), the engine (Variable, the function base class, the ops, DeZero's
+ * `gradients`/`derivatives`/`hessian` on Variables), the parser and builder, and the renderers.
  */
+import { derivativesAt, hessianAt } from './api/higher.js';
+
+// What the library computes: records and typed errors.
 export { grad, differentiate, type GradResult, type Values, type BatchValues } from './api/grad.js';
-export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
-export { createPool, sharedFloat64, Pool, MIN_POINTS, type PoolOptions } from './batch/pool.js';
-export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
 export {
-  higherDerivatives,
-  hessianOf,
-  diffClusters,
-  graphView,
-  gradSnapshot,
+  derivativesAt,
+  hessianAt,
   derivativeName,
   MAX_GRADIENT_FUNCTIONS,
+  GraphTooLargeError,
   type HigherResult,
   type HessianResult,
   type GradientPass,
-  type Cluster,
   type HigherOptions,
 } from './api/higher.js';
+export { drawingView, diffClusters, gradSnapshot, type Cluster, type GraphView } from './api/view.js';
+export type { Trace, ForwardRecord, BackwardRecord } from './api/trace.js';
+
+// Many points: the fused kernel, and threads for it.
+export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
+export { createPool, sharedFloat64, Pool, MIN_POINTS, type PoolOptions } from './batch/pool.js';
+export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
+
+// The engine: DeZero's Variables and Functions.
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './engine/variable.js';
 export { Config, noGrad, usingBackprop } from './engine/config.js';
 export * from './engine/ops.js';
@@ -27,16 +35,26 @@ export { graphOf, clearGrads, gradients, derivatives, hessian, type PassOptions,
 export { OPS, ALL_OPS, CALLABLE, CONSTANTS, opOf, type OpSpec, type Term } from './engine/registry.js';
 export { defineOp, backwardTerms, OpFunction, type OpClass, type OpDefinition, type Kink } from './engine/op.js';
 export { NUM, type Prims } from './engine/primitives.js';
+
+// Expressions: the parser and the graph builder.
 export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
-export { ExprError } from './expr/errors.js';
+export { ExprError, MissingValueError } from './expr/errors.js';
 export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
-export type { Trace, ForwardRecord, BackwardRecord } from './api/trace.js';
+
+// The renderers: records in, strings out.
+export type { RenderSettings } from './report/settings.js';
+export type { Style } from './report/style.js';
 export { renderText } from './report/text.js';
 export { renderJson, jsonObject } from './report/json.js';
 export { renderDot } from './report/dot.js';
 export { renderTree } from './report/tree.js';
-export { renderDerivatives, renderHessian, renderPass, higherJson } from './report/higher.js';
-export type { GraphView } from './report/view.js';
+export { renderDerivatives, renderHessian, renderPass, derivativesJson } from './report/derivatives.js';
+
 export { VERSION } from './version.js';
+
+/** @deprecated Renamed `derivativesAt` (one name a concept); this alias goes in the next version. */
+export const higherDerivatives = derivativesAt;
+/** @deprecated Renamed `hessianAt` (one name a concept); this alias goes in the next version. */
+export const hessianOf = hessianAt;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { grad } from '../src/api/grad.js';
+import { MissingValueError } from '../src/index.js';
 import { runCli as cli } from './helpers/cli.js';
 
 const g = (expr: string, values: Record<string, number>) => grad(expr, values);
@@ -164,3 +165,14 @@ for (const [expr, column, message] of UNICODE) {
     assert.equal(caretLine, '  ' + ' '.repeat(column - 1) + '^');
   });
 }
+
+test('a missing value is a MissingValueError naming the variable, in the library\'s words (no CLI flag)', () => {
+  assert.throws(() => grad('x + y', { x: 1 }), (e) => {
+    assert.ok(e instanceof MissingValueError);
+    assert.equal(e.message, 'no value for y');
+    assert.equal(e.variable, 'y');
+    assert.equal(e.index, 'x + '.length);
+    assert.equal(e.hint, undefined);
+    return true;
+  });
+});

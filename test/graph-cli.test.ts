@@ -161,6 +161,17 @@ test('--graph without Graphviz: writes the DOT and says how to install it', asyn
   assert.equal(ok.out, `y = ${Math.sin(1)}\ndy/dx = ${Math.cos(1)}\n`);
 });
 
+test('--order too high for the graph: the library\'s GraphTooLargeError in the CLI\'s words, exit 2', async () => {
+  const r = await cli(['tanh(x)', '--x', '1', '--order', '30']);
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.match(r.err, new RegExp(
+    '^dezero-grad: --order 30 is too high for this expression: ' +
+      'the gradient graph of d(\\d+)y/dx\\1 already has \\d+ functions and the next would have about \\d+ ' +
+      '\\(the limit for all is 100000\\)\n  hint: ask for a lower order; each order can triple the graph\n$',
+  ));
+});
+
 test('--tree draws the seed example with values and gradients', async () => {
   const r = await cli(['square(exp(square(x)))', '--x', '0.5', '--tree']);
   assert.equal(r.out, [
@@ -176,7 +187,7 @@ test('--tree draws the seed example with values and gradients', async () => {
 
 test('orderText, dotText and treeText: what the REPL calls for :order, :dot and :tree', async () => {
   const { build, differentiate, parse } = await import('../src/index.js');
-  const { orderText, dotText, treeText } = await import('../src/cli/higher.js');
+  const { orderText, dotText, treeText } = await import('../src/cli/graph-options.js');
   const fresh = (source: string, values: Record<string, number>) => {
     const graph = build(parse(source), new Map(Object.entries(values)), source);
     differentiate(graph);

@@ -7,9 +7,13 @@ import {
   build,
   clearGrads,
   derivatives,
+  derivativesAt,
   grad,
+  GraphTooLargeError,
   graphOf,
   hessian,
+  hessianAt,
+  hessianOf,
   higherDerivatives,
   parse,
   sin,
@@ -192,15 +196,30 @@ test('a 200,000-deep chain: the graph walk and a second derivative need no deep 
   assertClose(d2.data, -Math.sin(y.creator!.inputs[0].data), 1e-15, '-sin');
 });
 
-test('higherDerivatives stops before a pass whose gradient graph would pass the budget', () => {
+test('derivativesAt stops before a pass whose gradient graph would pass the budget', () => {
   const graph = build(parse('tanh(x)'), new Map([['x', 1]]));
   assert.throws(
-    () => higherDerivatives(graph, 'x', 30, { maxFunctions: 1000 }),
-    /--order 30 is too high for this expression: the gradient graph of d(\d+)y\/dx\1 already has \d+ functions/,
+    () => derivativesAt(graph, 'x', 30, { maxFunctions: 1000 }),
+    (e) => {
+      // A typed error carrying the numbers, in the library's words (no CLI flag): the CLI says `--order 30`.
+      assert.ok(e instanceof GraphTooLargeError && e instanceof RangeError);
+      assert.match(e.message, /^order 30 is too high for this expression: /);
+      assert.match(e.message, /the gradient graph of d(\d+)y\/dx\1 already has \d+ functions/);
+      assert.equal(e.order, 30);
+      assert.equal(e.limit, 1000);
+      const numbers = `of ${e.derivative} already has ${e.functions} functions and the next would have about ${e.next}`;
+      assert.ok(e.message.includes(numbers), e.message);
+      return true;
+    },
   );
   // Within the budget: the same numbers as derivatives(), plus names for the gradient graphs.
-  const ok = higherDerivatives(build(parse('tanh(x)'), new Map([['x', 1]])), 'x', 4, { tracePasses: true });
+  const ok = derivativesAt(build(parse('tanh(x)'), new Map([['x', 1]])), 'x', 4, { tracePasses: true });
   assert.deepEqual(ok.derivatives, nth('tanh(x)', 1, 4));
   assert.equal(ok.passes.length, 3);
   assert.ok(ok.passes.every((p) => p.graph.length > 0 && p.backward.length > 0));
+});
+
+test('the old names higherDerivatives and hessianOf are deprecated aliases of derivativesAt and hessianAt', () => {
+  assert.equal(higherDerivatives, derivativesAt);
+  assert.equal(hessianOf, hessianAt);
 });

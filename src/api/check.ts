@@ -4,19 +4,18 @@
  * - numeric: the central difference (f(x+h) - f(x-h)) / 2h (book step 4's `numerical_diff`), with
  *   h = 6e-6·max(1, |x|), about the cube root of machine epsilon scaled to the point. It agrees when
  *   |autodiff - numeric| <= 1e-5 + 1e-3·|numeric| (gradcheck's atol and rtol).
- * - symbolic: mathjs's `derivative` evaluated at the point (computed by the caller, which loads
- *   mathjs). It agrees when |autodiff - symbolic| <= 1e-10 + 1e-10·|symbolic|: relative, with an
+ * - symbolic: mathjs's `derivative` evaluated at the point (`verify` loads mathjs, on this path
+ *   only). It agrees when |autodiff - symbolic| <= 1e-10 + 1e-10·|symbolic|: relative, with an
  *   absolute floor for values near zero.
  *
  * Equal infinities agree; NaN agrees with nothing, not even NaN. When they disagree, the
  * reason is looked for in the graph: a kink (relu, abs) at or near the point, or a function at or
  * near the edge of its domain.
  */
+import type { OpSpec } from '../engine/registry.js';
 import type { Node } from '../expr/ast.js';
 import { build, type ForwardStep } from '../expr/build.js';
-import { callText } from '../report/text.js';
-import { forwardRecords } from './trace.js';
-import { formatExponent, formatNumber } from '../report/format.js';
+import { forwardRecords, type ForwardRecord } from './trace.js';
 
 export const NUMERIC_ATOL = 1e-5;
 export const NUMERIC_RTOL = 1e-3;
@@ -35,8 +34,32 @@ export interface CheckEntry {
   symbolicOk: boolean;
   ok: boolean;
   /** Why they disagree, when that is known. */
-  reason?: string;
+  reason?: CheckReason;
 }
+
+/** The difference step around the point: `x ± 6e-6`. */
+export interface Span {
+  variable: string;
+  h: number;
+}
+
+/**
+ * Why autodiff and an oracle disagree, as found in the graph (report/check.ts says it in words).
+ * `step` is the forward step where it happens.
+ */
+export type CheckReason =
+  /** The input of relu or abs sits on its kink, where the one-sided derivatives differ. */
+  | { kind: 'at-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']> }
+  /** The input of relu or abs crosses its kink within the difference step. */
+  | { kind: 'crosses-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']>; span: Span }
+  /** A step's value is not finite at the point. */
+  | { kind: 'not-finite'; step: ForwardRecord; domain?: string }
+  /** A step's value becomes `value`, not finite, within the difference step: the edge of its domain. */
+  | { kind: 'domain-edge'; step: ForwardRecord; value: number; span: Span; domain?: string }
+  /** The gradient itself is not finite. */
+  | { kind: 'gradient-not-finite'; value: number }
+  /** mathjs's formula is not finite while autodiff is. */
+  | { kind: 'symbolic-not-finite'; value: number };
 
 /** The central-difference step for a value: about cbrt(machine epsilon), scaled to the value. */
 export function differenceStep(x: number): number {
@@ -58,19 +81,17 @@ export function centralDifference(root: Node, values: ReadonlyMap<string, number
   return (at(x + h) - at(x - h)) / (2 * h);
 }
 
-/** The same infinity (NaN agrees with nothing: a NaN gradient proves nothing). */
-function sameSpecial(a: number, b: number): boolean {
-  return a === b;
-}
-
-/** PyTorch gradcheck's rule: |a - n| <= atol + rtol·|n|. */
+/**
+ * PyTorch gradcheck's rule: |a - n| <= atol + rtol·|n|. Equal infinities agree (`===`); NaN agrees
+ * with nothing, not even NaN: a NaN gradient proves nothing.
+ */
 export function agreesNumeric(autodiff: number, numeric: number): boolean {
-  return sameSpecial(autodiff, numeric) || Math.abs(autodiff - numeric) <= NUMERIC_ATOL + NUMERIC_RTOL * Math.abs(numeric);
+  return autodiff === numeric || Math.abs(autodiff - numeric) <= NUMERIC_ATOL + NUMERIC_RTOL * Math.abs(numeric);
 }
 
-/** 1e-10 relative, with the same absolute floor near zero. */
+/** 1e-10 relative, with the same absolute floor near zero; infinities and NaN as in agreesNumeric. */
 export function agreesSymbolic(autodiff: number, symbolic: number): boolean {
-  return sameSpecial(autodiff, symbolic) || Math.abs(autodiff - symbolic) <= SYMBOLIC_TOL * (1 + Math.abs(symbolic));
+  return autodiff === symbolic || Math.abs(autodiff - symbolic) <= SYMBOLIC_TOL * (1 + Math.abs(symbolic));
 }
 
 /** |a - b| / |b| for display; 0 when equal, Infinity when b is 0 and a is not, NaN when not finite. */
@@ -112,7 +133,12 @@ export function gradcheck(
 }
 
 /** The known reasons for a disagreement, most specific first. */
-function explain(root: Node, values: ReadonlyMap<string, number>, name: string, entry: CheckEntry): string | undefined {
+function explain(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  name: string,
+  entry: CheckEntry,
+): CheckReason | undefined {
   const x = values.get(name)!;
   const graph = build(root, values);
   const records = forwardRecords(graph);
@@ -121,44 +147,93 @@ function explain(root: Node, values: ReadonlyMap<string, number>, name: string, 
   const below = stepsAt(x - entry.h);
   const above = stepsAt(x + entry.h);
   const input = (s: ForwardStep): number | undefined => s.output.creator?.inputs[0]?.data;
-  const span = `${name} ± ${formatExponent(entry.h)}`;
+  const span: Span = { variable: name, h: entry.h };
 
   // A kink: the input of relu or abs sits on the kink, or crosses it within the difference step.
   for (let i = 0; i < here.length; i++) {
-    const { op } = here[i];
-    if (op.kink === undefined) continue;
+    const { kink } = here[i].op;
+    if (kink === undefined) continue;
     const [u0, u1, u2] = [input(below[i]), input(here[i]), input(above[i])];
     if (u0 === undefined || u1 === undefined || u2 === undefined) continue;
-    const [s0, s1, s2] = [Math.sign(u0 - op.kink.at), Math.sign(u1 - op.kink.at), Math.sign(u2 - op.kink.at)];
-    const arg = records[i].inputs[0];
-    const sides = `the one-sided derivatives are ${op.kink.left} and ${op.kink.right}`;
-    if (s1 === 0 && (s0 !== 0 || s2 !== 0)) {
-      return `${callText(records[i])} is at its kink (${arg} = ${op.kink.at}): ${sides}; ` +
-        `autodiff uses ${op.name}'(${op.kink.at}) = ${op.kink.convention} (PyTorch's convention), ` +
-        'the central difference averages the two sides and the symbolic formula is undefined there';
-    }
-    if (s0 !== s2) {
-      return `${callText(records[i])} crosses its kink (${arg} = ${op.kink.at}) within ${span}: ${sides}, ` +
-        'and the central difference averages the two sides; check at a point farther from the kink';
-    }
+    const [s0, s1, s2] = [Math.sign(u0 - kink.at), Math.sign(u1 - kink.at), Math.sign(u2 - kink.at)];
+    if (s1 === 0 && (s0 !== 0 || s2 !== 0)) return { kind: 'at-kink', step: records[i], kink };
+    if (s0 !== s2) return { kind: 'crosses-kink', step: records[i], kink, span };
   }
   // A domain edge: a value that is not finite here, or becomes so within the difference step.
   for (let i = 0; i < here.length; i++) {
     const r = records[i];
-    const domain = here[i].op.domain !== undefined ? ` (defined for ${here[i].op.domain})` : '';
-    if (!Number.isFinite(r.value)) {
-      return `${r.name} = ${callText(r)} is ${formatNumber(r.value)} at this point${domain}`;
-    }
+    const { domain } = here[i].op;
+    if (!Number.isFinite(r.value)) return { kind: 'not-finite', step: r, domain };
     const bad = [below[i], above[i]].find((s) => !Number.isFinite(s.output.data));
-    if (bad !== undefined) {
-      return `${callText(r)} is ${formatNumber(bad.output.data)} within ${span}${domain}: ` +
-        'the point is at the edge of its domain, where the central difference does not apply';
-    }
+    if (bad !== undefined) return { kind: 'domain-edge', step: r, value: bad.output.data, span, domain };
   }
-  if (!Number.isFinite(entry.autodiff)) return `the gradient is ${formatNumber(entry.autodiff)} at this point`;
+  if (!Number.isFinite(entry.autodiff)) return { kind: 'gradient-not-finite', value: entry.autodiff };
   if (entry.symbolic !== null && !Number.isFinite(entry.symbolic)) {
-    return `mathjs's formula is ${formatNumber(entry.symbolic)} at this point (an intermediate of its form ` +
-      'overflows or divides by zero) while autodiff is finite';
+    return { kind: 'symbolic-not-finite', value: entry.symbolic };
   }
   return undefined;
+}
+
+/** mathjs's derivative for one variable as a formula in our grammar, or why there is none. */
+export type SymbolicFormula =
+  /** `unsimplified`: the derivative was too large for mathjs's simplify (its size and the limit). */
+  | { formula: string; unsimplified?: { size: number; limit: number } }
+  | { whyNot: string };
+
+export interface Verification {
+  /** The gradient check, per variable. */
+  check?: Map<string, CheckEntry>;
+  /** Per variable: the derivative in our grammar, or why there is none. */
+  symbolic?: Map<string, SymbolicFormula>;
+}
+
+/**
+ * The gradient check (`want.check`) and the derivatives as formulas (`want.symbolic`) for every
+ * variable of `gradient`, asking mathjs for the symbolic derivatives. mathjs is loaded here, on
+ * first use: never at start-up.
+ */
+export async function verify(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  gradient: Readonly<Record<string, number>>,
+  want: { check: boolean; symbolic: boolean },
+): Promise<Verification> {
+  const bridge = await import('../expr/mathjs.js');
+  const { print } = await import('../expr/print.js');
+  const math = await bridge.loadMathjs();
+  const atPoint = new Map<string, SymbolicValue>();
+  const formulas = new Map<string, SymbolicFormula>();
+  for (const name of Object.keys(gradient)) {
+    try {
+      const d = bridge.derivative(math, root, name);
+      if (want.check) {
+        try {
+          atPoint.set(name, { value: bridge.evaluateMathjs(d, values) });
+        } catch (e) {
+          if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+          atPoint.set(name, { whyNot: e.message });
+        }
+      }
+      if (want.symbolic) {
+        try {
+          const s = bridge.simplified(math, d);
+          formulas.set(name, {
+            formula: print(bridge.fromMathjs(s.node)),
+            ...(s.simplified ? {} : { unsimplified: { size: s.size, limit: bridge.MAX_SIMPLIFY_NODES } }),
+          });
+        } catch (e) {
+          if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+          formulas.set(name, { whyNot: e.message });
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof bridge.SymbolicUnavailable)) throw e;
+      atPoint.set(name, { whyNot: e.message });
+      formulas.set(name, { whyNot: e.message });
+    }
+  }
+  return {
+    ...(want.check ? { check: gradcheck(root, values, gradient, atPoint) } : {}),
+    ...(want.symbolic ? { symbolic: formulas } : {}),
+  };
 }

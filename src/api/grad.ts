@@ -27,8 +27,8 @@ export type BatchValues =
  *
  *     grad('square(exp(square(x)))', { x: 0.5 }).gradient.x  // 3.297442541400256
  *
- * Throws ExprError (with a position) for a syntax error or a variable without a value. Values for
- * names the expression does not use are ignored.
+ * Throws ExprError (with a position) for a syntax error, its MissingValueError for a variable
+ * without a value. Values for names the expression does not use are ignored.
  */
 export function grad(expression: string | Node, values?: Values): GradResult;
 /**

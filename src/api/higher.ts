@@ -3,12 +3,11 @@
  * story: the gradient graph each pass built (named, as forward records) and the backward records
  * of the pass that ran through it. Plain functions the CLI and the REPL call.
  */
-import { derivatives as derivativeVariables, gradients, graphOf } from '../engine/gradients.js';
+import { derivatives as derivativeVariables, gradients } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
-import { nameGradientGraph, type ForwardStep, type Graph } from '../expr/build.js';
-import { callText } from '../report/text.js';
+import { nameGradientGraph, type Graph } from '../expr/build.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type ForwardRecord } from './trace.js';
-import type { GraphView } from '../report/view.js';
+import { functionsOf, type Cluster } from './view.js';
 
 /** A gradient graph and the backward pass that ran through it. */
 export interface GradientPass {
@@ -22,21 +21,15 @@ export interface GradientPass {
   backward: BackwardRecord[];
 }
 
-/** The functions of the gradient graphs, grouped for drawing apart from the forward graph. */
-export interface Cluster {
-  label: string;
-  functions: ReadonlySet<DFunction>;
-}
-
 export interface HigherOptions {
   /** Build a graph on the last pass too (for drawing it). */
   keepGraph?: boolean;
   /** Record each pass's gradient graph and backward steps (for --trace-grad). */
   tracePasses?: boolean;
   /**
-   * Stop with a RangeError before a pass that would take the gradient graphs together past this
-   * many functions: each order of tanh roughly triples its graph. Default: MAX_GRADIENT_FUNCTIONS,
-   * or 10 times the expression's own graph when that is larger.
+   * Stop with a GraphTooLargeError before a pass that would take the gradient graphs together past
+   * this many functions: each order of tanh roughly triples its graph. Default:
+   * MAX_GRADIENT_FUNCTIONS, or 10 times the expression's own graph when that is larger.
    */
   maxFunctions?: number;
 }
@@ -60,11 +53,33 @@ export function derivativeName(output: string, wrt: string, k: number): string {
 
 export const MAX_GRADIENT_FUNCTIONS = 100_000;
 
+/** The derivatives asked for would take the gradient graphs past the budget (`maxFunctions`). */
+export class GraphTooLargeError extends RangeError {
+  constructor(
+    /** The order asked for. */
+    readonly order: number,
+    /** The last derivative built: `d11y/dx11`. */
+    readonly derivative: string,
+    /** The functions in its gradient graph. */
+    readonly functions: number,
+    /** About how many the next gradient graph would have. */
+    readonly next: number,
+    /** The budget for all the gradient graphs together. */
+    readonly limit: number,
+  ) {
+    super(
+      `order ${order} is too high for this expression: the gradient graph of ${derivative} already has ` +
+        `${functions} functions and the next would have about ${next} (the limit for all is ${limit})`,
+    );
+    this.name = 'GraphTooLargeError';
+  }
+}
+
 /**
  * d^k y/dx^k for k = 1..n at the graph's values, by repeated backward with `createGraph`. The
  * gradient graphs' nodes get names from the graph's name source.
  */
-export function higherDerivatives(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
+export function derivativesAt(graph: Graph, wrt: string, n: number, options: HigherOptions = {}): HigherResult {
   const x = graph.variables.get(wrt);
   if (x === undefined) throw new Error(`internal: ${wrt} is not a variable of the graph`);
   const budget = options.maxFunctions ?? Math.max(MAX_GRADIENT_FUNCTIONS, 10 * graph.steps.length);
@@ -88,16 +103,14 @@ export function higherDerivatives(graph: Graph, wrt: string, n: number, options:
       pending = [];
       passGrads = new Map([[g, 1]]);
       if (k === n && !options.keepGraph) return;
-      const steps = nameRoot(g, graph.freshName);
+      const steps = nameGradientGraph(g, graph.freshName, true);
       built += steps.length;
       // Stop before a pass whose graph would pass the budget, guessing its size from the growth so far.
       const next = steps.length * Math.max(1, steps.length / lastBuilt);
       lastBuilt = Math.max(1, steps.length);
       if (k < n && built + next > budget) {
-        throw new RangeError(
-          `--order ${n} is too high for this expression: the gradient graph of ${derivativeName(graph.outputName, wrt, k)} ` +
-            `already has ${steps.length} functions and the next would have about ${Math.round(next)} (the limit for all is ${budget})`,
-        );
+        const name = derivativeName(graph.outputName, wrt, k);
+        throw new GraphTooLargeError(n, name, steps.length, Math.round(next), budget);
       }
       clusters.push({ label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`, functions: functionsOf(steps) });
       if (k < n) {
@@ -120,14 +133,14 @@ export interface HessianResult {
 }
 
 /** The Hessian over `names` (default: every variable), by one backward pass per gradient component. */
-export function hessianOf(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
+export function hessianAt(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
   const xs = names.map((name) => graph.variables.get(name)!);
   const grads = new Map<Variable, number>([[graph.output, 1]]);
   const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, step.grad.data) });
   const functions = new Set<DFunction>();
   const passes: GradientPass[] = g.map((gi, i) => {
     // Each row's pass runs through the part of the gradient graph no earlier row has shown.
-    const steps = nameRoot(gi, graph.freshName);
+    const steps = nameGradientGraph(gi, graph.freshName, true);
     for (const f of functionsOf(steps)) functions.add(f);
     const of = derivativeName(graph.outputName, names[i], 1);
     return { of, root: gi.name ?? of, graph: options.tracePasses ? forwardRecords({ steps }) : [], backward: [] };
@@ -145,70 +158,6 @@ export function hessianOf(graph: Graph, names: readonly string[] = [...graph.var
     return row;
   });
   return { names: [...names], matrix, passes, clusters, grads };
-}
-
-/**
- * The clusters for `diff(f, x)` steps in a built graph: each run of gradient steps, labelled by the
- * diff step that follows it.
- */
-export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
-  const clusters: Cluster[] = [];
-  let run: ForwardStep[] = [];
-  for (const s of steps) {
-    if (s.gradient === true) run.push(s);
-    else {
-      if (run.length > 0) clusters.push({ label: `gradient graph of ${s.op.name}(${s.inputs.join(', ')})`, functions: functionsOf(run) });
-      run = [];
-    }
-  }
-  return clusters;
-}
-
-/**
- * What --dot, --graph and --tree draw: the expression's graph as written (even a step the result no
- * longer depends on, such as the `a` of `diff(a, x)`), the gradient graphs of its diff() steps, and
- * `extra` roots and clusters (the derivatives of --order).
- */
-export function graphView(
-  graph: Graph,
-  extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
-  precision?: number,
-): GraphView {
-  const roots: Variable[] = [graph.output];
-  for (const v of extra.roots ?? []) roots.push(v);
-  for (const s of graph.steps) if (s.gradient !== true) roots.push(s.output);
-  const records = forwardRecords(graph);
-  const byName = new Map<string, Variable>(graph.variables);
-  for (const s of graph.steps) byName.set(s.name, s.output);
-  return {
-    roots,
-    grads: extra.grads,
-    clusters: [...diffClusters(graph.steps), ...(extra.clusters ?? [])],
-    // For each `b = diff(a, x)`: a dashed `d/dx` edge from a to b's function.
-    links: graph.steps
-      .filter((s) => s.op.name === 'diff' && byName.has(s.inputs[0]))
-      .map((s) => ({ from: byName.get(s.inputs[0])!, to: s.output, label: `d/d${s.inputs[1]}` })),
-    // How the builder wrote each step: `diff(a, x)` rather than the engine's Diff(d).
-    calls: new Map(graph.steps.map((s, i) => [s.output, callText(records[i])])),
-    precision,
-  };
-}
-
-/** Every variable's gradient as the last backward pass left it (run with retainGrad), the output's as 1. */
-export function gradSnapshot(output: Variable): Map<Variable, number> {
-  const grads = new Map<Variable, number>();
-  if (output.requiresGrad) grads.set(output, 1);
-  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, v.grad.data);
-  return grads;
-}
-
-/** Names a derivative's gradient graph: its new nodes and the derivative itself. */
-function nameRoot(g: Variable, fresh: () => string): ForwardStep[] {
-  return nameGradientGraph(g, fresh, true);
-}
-
-function functionsOf(steps: readonly ForwardStep[]): Set<DFunction> {
-  return new Set(steps.map((s) => s.output.creator!).filter((f) => f !== null));
 }
 
 /** Adds `from`'s entries that `into` does not have yet. */

@@ -87,8 +87,3 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
     accumulated: step.accumulated,
   };
 }
-
-/** The first forward node whose value is not finite, if any: the place a warning should name. */
-export function firstNonFinite(trace: Trace): ForwardRecord | undefined {
-  return trace.forward.find((r) => !Number.isFinite(r.value));
-}

@@ -7,12 +7,11 @@
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, LengthMismatchError, broadcastLength } from '../batch/run.js';
 import type { Input } from '../batch/compile.js';
-import { makeStyle } from '../report/style.js';
 import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat, type BatchTrace } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
+import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
 import { build } from '../expr/build.js';
-import { colorLevel } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseLine, type GivenValue } from './values.js';
@@ -26,8 +25,7 @@ export interface BatchOptions {
   json: boolean;
   /** With --json: leave out the per-node `forward` and `backward` records. */
   quiet: boolean;
-  precision?: number;
-  color?: boolean;
+  settings: RenderSettings;
 }
 
 /** Points per chunk: big enough to amortise the loop, small enough to keep memory flat. */
@@ -42,8 +40,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const compiled = new CompiledExpression(o.root, o.source);
   const names = compiled.names;
   const headers = batchHeaders(names, compiled.outputName);
-  const style = await makeStyle(colorLevel(o.color, io.env, io.stdoutIsTTY));
-  const writer = new RowWriter(o.format, headers, { precision: o.precision, style });
+  const writer = new RowWriter(o.format, headers, o.settings);
   const kept: { inputs: Float64Array[]; value: Float64Array; grads: Float64Array[] }[] = [];
   const bad = { count: 0, first: -1 };
   let total = 0;
@@ -60,10 +57,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     compiled.kernel(inputs)(0, n, inputs, value, grads);
     countNonFinite(value, grads, n, total, bad);
     if (o.json) kept.push({ inputs: inputs.map((x) => (typeof x === 'number' ? new Float64Array(n).fill(x) : x.slice(0, n))), value, grads });
-    else {
-      io.out(writer.rows([...inputs, value, ...grads], n));
-      await io.drain?.();
-    }
+    else io.out(writer.rows([...inputs, value, ...grads], n));
     total += n;
   }
 
@@ -72,7 +66,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     const values = concat(kept.map((k) => k.value), total);
     const gs = names.map((_, j) => concat(kept.map((k) => k.grads[j]), total));
     const trace = o.quiet ? undefined : traceRecords(o, names, inputs, total);
-    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.precision, trace));
+    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace));
   } else if (total === 0) {
     io.out(writer.rows(headers.map(() => 0), 0)); // the header alone
   }
@@ -89,7 +83,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
 function traceRecords(o: BatchOptions, names: readonly string[], inputs: Float64Array[], total: number): BatchTrace {
   const at = (i: number): Map<string, number> => new Map(names.map((n, j) => [n, total === 0 ? 1 : inputs[j][i]]));
   const records = (i: number): { [key: string]: JsonValue } =>
-    jsonObject('', at(i), differentiate(build(o.root, at(i), o.source)), { precision: o.precision });
+    jsonObject('', at(i), differentiate(build(o.root, at(i), o.source)), o.settings);
   type Rec = { [key: string]: JsonValue };
   const first = records(0);
   const forward = (first.forward as Rec[]).map((r) => ({ ...r, value: [] as JsonValue[] }));

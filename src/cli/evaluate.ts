@@ -2,25 +2,24 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
+import { verify } from '../api/check.js';
 import { differentiate, type GradResult } from '../api/grad.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
-import { ExprError } from '../expr/errors.js';
+import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
-import { formatNumber } from '../report/format.js';
-import { makeStyle } from '../report/style.js';
 import { renderText } from '../report/text.js';
-import { nonFiniteWarning } from '../report/warnings.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
-import { colorLevel } from './color.js';
-import { graphCommand, wantsGraphOptions, type GraphOptions } from './higher.js';
+import { renderSettings } from './color.js';
+import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
+import { warnNonFinite } from './messages.js';
 
 export interface EvaluateOptions {
   expression?: string;
@@ -37,7 +36,7 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
-  /** --order, --hessian, --dot, --tree, ...: handled by higher.ts. */
+  /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
 }
 
@@ -67,10 +66,16 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
       'run them as two commands',
     );
   }
+  if (batch && graphWanted) {
+    const what = '--order, --hessian, --dot and the other graph options take a single point';
+    throw new UsageError(what, 'give each variable one value');
+  }
+  // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
+  const color = options.json ? false : options.color;
+  const settings = await renderSettings({ precision: options.precision, color }, io.env, io.stdoutIsTTY, io.columns);
   if (batch) {
-    if (graphWanted) throw new UsageError('--order, --hessian, --dot and the other graph options take a single point', 'give each variable one value');
-    const { json, quiet, precision, color } = options;
-    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, precision, color }, io);
+    const { json, quiet } = options;
+    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, settings }, io);
   }
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
@@ -81,27 +86,23 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   let result = differentiate(graph, { trace: !lean });
   if (lean && !allFinite(graph, result)) result = differentiate(graph);
   warnNonFinite(result, values, io);
-  // mathjs is loaded only here, on the paths that ask for it.
-  const v = check || symbolic
-    ? await (await import('./verify.js')).verify(root, values, result, { check, symbolic })
-    : undefined;
+  // mathjs is loaded only by verify, on the paths that ask for it.
+  const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
 
   if (graphWanted && options.graph !== undefined) {
-    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
-    const { json, quiet, precision } = options;
-    return graphCommand(options.graph, { source, graph, result, values, json, quiet, precision, style, width: io.columns }, io);
+    const { json, quiet } = options;
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
   }
 
   if (options.json) {
-    const obj = jsonObject(source.trim(), values, result, { precision: options.precision, quiet: options.quiet });
-    if (v?.check !== undefined) obj.check = checkJson(v.check, options.precision);
+    const obj = jsonObject(source.trim(), values, result, { ...settings, quiet: options.quiet });
+    if (v?.check !== undefined) obj.check = checkJson(v.check, settings);
     if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    const style = await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY));
-    io.out(renderText(result, values, { precision: options.precision, style, quiet: options.quiet, width: io.columns }));
-    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, style));
-    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, style, options.precision));
+    io.out(renderText(result, values, { ...settings, quiet: options.quiet }));
+    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, settings));
+    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));
   }
   return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
 }
@@ -141,7 +142,8 @@ function checkStdin(options: EvaluateOptions, given: ReadonlyMap<string, GivenVa
 /** On a terminal, asks for a missing value; elsewhere, a missing value is an error (never waits). */
 async function askFor(name: string, source: string, io: IO): Promise<number> {
   if (io.ask === undefined || !io.stdinIsTTY || !io.stdoutIsTTY) {
-    throw new ExprError(`no value for ${name}`, source, firstIndexOf(source, name), `give it with --${name} VALUE (or -v ${name}=VALUE)`);
+    const hint = `give it with --${name} VALUE (or -v ${name}=VALUE)`;
+    throw new MissingValueError(name, source, firstIndexOf(source, name), hint);
   }
   const text = await io.ask(name, (t) => {
     try {
@@ -166,16 +168,4 @@ function allFinite(graph: Graph, result: GradResult): boolean {
     Object.values(result.gradient).every(Number.isFinite) &&
     graph.steps.every((s) => Number.isFinite(s.output.data))
   );
-}
-
-export function warnNonFinite(result: ReturnType<typeof differentiate>, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
-  const warning = nonFiniteWarning(result.trace, values);
-  if (warning !== undefined) {
-    io.err(`dezero-grad: warning: ${warning}\n`);
-    return;
-  }
-  const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));
-  if (badGrad !== undefined) {
-    io.err(`dezero-grad: warning: ${badGrad.name}.grad from ${badGrad.label}.backward(${badGrad.from}.grad) is ${formatNumber(badGrad.value)}\n`);
-  }
 }

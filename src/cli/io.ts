@@ -3,8 +3,6 @@ export interface IO {
   /** Write to standard output / error. */
   out(text: string): void;
   err(text: string): void;
-  /** Resolves once standard output has taken what was written (backpressure for long streams). */
-  drain?(): Promise<void>;
   env: Readonly<Record<string, string | undefined>>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;

@@ -1,7 +1,15 @@
-/** One clear message for bad input: what is wrong, where (a caret under the spot), what to write. */
+/**
+ * What the CLI says on standard error, for the one-shot command and the session alike: one clear
+ * message for bad input, and the warning for a result that is not finite.
+ */
+import type { GradResult } from '../api/grad.js';
 import { caretLines, ExprError } from '../expr/errors.js';
+import { formatNumber } from '../report/format.js';
+import { nonFiniteWarning } from '../report/warnings.js';
 import type { UsageError } from './errors.js';
+import type { IO } from './io.js';
 
+/** Bad input: what is wrong, where (a caret under the spot), what to write. */
 export function formatError(e: UsageError | ExprError): string {
   const lines: string[] = [];
   if (e instanceof ExprError) {
@@ -20,5 +28,19 @@ export function formatError(e: UsageError | ExprError): string {
 export class ValueError extends ExprError {
   constructor(readonly flag: string, inner: ExprError) {
     super(`bad value for ${flag}: ${inner.message}`, inner.input, inner.index, inner.hint);
+  }
+}
+
+/** Warns about the first value or gradient of `result` that is not finite, naming where it went wrong. */
+export function warnNonFinite(result: GradResult, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
+  const warning = nonFiniteWarning(result.trace, values);
+  if (warning !== undefined) {
+    io.err(`dezero-grad: warning: ${warning}\n`);
+    return;
+  }
+  const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));
+  if (badGrad !== undefined) {
+    const step = `${badGrad.name}.grad from ${badGrad.label}.backward(${badGrad.from}.grad)`;
+    io.err(`dezero-grad: warning: ${step} is ${formatNumber(badGrad.value)}\n`);
   }
 }

@@ -4,12 +4,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CALLABLE } from '../engine/registry.js';
-import { ExprError } from '../expr/errors.js';
+import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
 import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
-import { parseOrder, type GraphOptions } from './higher.js';
+import { parseOrder, type GraphOptions } from './graph-options.js';
 import { formatError } from './messages.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
@@ -207,6 +207,11 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
 /** Prints an error the way the user should see it and returns its exit code. */
 export function report(e: unknown, io: IO): number {
   if (e instanceof ExitSignal) return e.exitCode;
+  if (e instanceof MissingValueError && e.hint === undefined) {
+    // The library says which value is missing; the CLI says how to give it.
+    io.err(formatError(new MissingValueError(e.variable, e.input, e.index, `give it with --${e.variable} VALUE`)));
+    return EXIT.BAD_INPUT;
+  }
   if (e instanceof UsageError || e instanceof ExprError) {
     io.err(formatError(e));
     return EXIT.BAD_INPUT;

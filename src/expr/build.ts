@@ -5,8 +5,8 @@
  * names the expression uses, and the output is y (or another free letter).
  */
 import type { Node } from './ast.js';
-import { eachNode } from './walk.js';
-import { ExprError } from './errors.js';
+import { eachNode, fold } from './walk.js';
+import { MissingValueError } from './errors.js';
 import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
@@ -52,67 +52,43 @@ const OUTPUT_NAMES = ['y', 'z', 'w', 'v', 'u', 'f', 'g', 'h', 'out'];
 
 /**
  * Evaluates `root` at `values`, building the graph. `source` is the expression text, for errors.
- * A variable without a value is an ExprError pointing at its first use.
+ * A variable without a value is a MissingValueError pointing at its first use.
  */
 export function build(root: Node, values: ReadonlyMap<string, number>, source = ''): Graph {
   const used = new Set(variableNames(root));
   const variables = new Map<string, Variable>();
   for (const name of used) {
     const value = values.get(name);
-    if (value === undefined) {
-      throw new ExprError(`no value for ${name}`, source, firstUse(root, name), `give it with --${name} VALUE`);
-    }
+    if (value === undefined) throw new MissingValueError(name, source, firstUse(root, name));
     variables.set(name, new Variable(value, name));
   }
   const outputName = OUTPUT_NAMES.find((n) => !used.has(n)) ?? freshName(used, 'out');
   const names = new NameSource(new Set([...used, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
-  // Post-order walk: a node is visited once to push its children, once more to apply its op.
-  const results: Variable[] = [];
-  const built = new Map<Node, Variable>();
-  const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
-  while (todo.length > 0) {
-    const item = todo.pop()!;
-    const node = item.node;
+  // Post-order: each op applied to its arguments' Variables; a shared subtree is one Function.
+  const output = fold<Variable>(root, (node, args) => {
     switch (node.type) {
       case 'number':
-        results.push(new Variable(node.value, node.text, false));
-        break;
+        return new Variable(node.value, node.text, false);
       case 'constant':
-        results.push(new Variable(node.value, node.name, false));
-        break;
+        return new Variable(node.value, node.name, false);
       case 'variable':
-        results.push(variables.get(node.name)!);
-        break;
+        return variables.get(node.name)!;
       case 'call': {
-        const done = built.get(node);
-        if (done !== undefined) {
-          results.push(done); // a shared subtree: one Function, its output used again
-          break;
-        }
-        if (!item.expanded) {
-          item.expanded = true;
-          todo.push(item);
-          for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
-          break;
-        }
         const op = getOp(node.op);
-        const args = results.splice(results.length - node.args.length, node.args.length);
-        const output = op.fn(...args);
+        const y = op.fn(...args);
         // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
-        for (const s of nameGradientGraph(output, () => names.next())) steps.push(s);
-        output.name = node === root ? outputName : names.next();
-        steps.push({ name: output.name, op, inputs: args.map(displayName), output });
-        built.set(node, output);
-        results.push(output);
-        break;
+        for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
+        y.name = node === root ? outputName : names.next();
+        steps.push({ name: y.name, op, inputs: args.map(displayName), output: y });
+        return y;
       }
     }
-  }
+  });
   return {
-    output: results[0],
-    outputName: root.type === 'call' ? outputName : results[0].name!,
+    output,
+    outputName: root.type === 'call' ? outputName : output.name!,
     variables,
     steps,
     freshName: () => names.next(),

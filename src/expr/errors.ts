@@ -24,6 +24,14 @@ export class ExprError extends Error {
   }
 }
 
+/** A variable the expression uses has no value: `no value for y`, pointing at its first use. */
+export class MissingValueError extends ExprError {
+  constructor(readonly variable: string, input: string, index: number, hint?: string) {
+    super(`no value for ${variable}`, input, index, hint);
+    this.name = 'MissingValueError';
+  }
+}
+
 export function codePointLength(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {

@@ -1,23 +1,35 @@
 /**
- * A post-order fold over the syntax tree with an explicit stack, so that a 200,000-deep expression
- * never touches the JavaScript call stack: `combine` sees each node with its children's results.
+ * The walks over the syntax tree, each with an explicit stack, so that a 200,000-deep expression
+ * never touches the JavaScript call stack.
  */
 import type { Node } from './ast.js';
 
+/**
+ * A post-order fold: `combine` sees each node with its children's results, left to right. A call
+ * shared by several parents (the REPL passes a function's argument to each use of its parameter)
+ * is combined once and its result used again: the graph builder makes one Function of it.
+ */
 export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
   const results: T[] = [];
+  const done = new Map<Node, T>();
+  // A node is visited once to push its children, once more to combine their results.
   const todo: { node: Node; expanded: boolean }[] = [{ node: root, expanded: false }];
   while (todo.length > 0) {
     const item = todo.pop()!;
     const { node } = item;
-    if (node.type === 'call' && !item.expanded) {
+    if (node.type !== 'call') {
+      results.push(combine(node, []));
+    } else if (item.expanded) {
+      const result = combine(node, results.splice(results.length - node.args.length, node.args.length));
+      done.set(node, result);
+      results.push(result);
+    } else if (done.has(node)) {
+      results.push(done.get(node)!);
+    } else {
       item.expanded = true;
       todo.push(item);
       for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
-      continue;
     }
-    const n = node.type === 'call' ? node.args.length : 0;
-    results.push(combine(node, results.splice(results.length - n, n)));
   }
   return results[0];
 }

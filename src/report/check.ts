@@ -7,15 +7,27 @@
  *            symbolic  3.297442541400256    rel. diff 0        ok
  *   ok: every gradient agrees
  */
-import { NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL, type CheckEntry } from '../api/check.js';
+import {
+  NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL,
+  type CheckEntry, type CheckReason, type Span, type SymbolicFormula,
+} from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
-import { PLAIN, type Style } from './style.js';
+import type { RenderSettings } from './settings.js';
+import { PLAIN } from './style.js';
+import { callText } from './text.js';
 
-export type SymbolicFormulas = ReadonlyMap<string, { formula: string; note?: string } | { whyNot: string }>;
+export type SymbolicFormulas = ReadonlyMap<string, SymbolicFormula>;
 
-export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output: string, style: Style = PLAIN, precision?: number): string {
-  const num = (n: number): string => formatNumber(n, precision);
+/** The check as text; `exitCode`, when given, ends the line that says the check failed: `(exit 3)`. */
+export function renderCheckText(
+  entries: ReadonlyMap<string, CheckEntry>,
+  output: string,
+  settings: RenderSettings = {},
+  exitCode?: number,
+): string {
+  const style = settings.style ?? PLAIN;
+  const num = (n: number): string => formatNumber(n, settings.precision);
   const lines = [style.heading('check: autodiff against a central difference and mathjs\'s symbolic derivative')];
   if (entries.size === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
   const labels = [...entries.keys()].map((name) => `d${output}/d${name}`);
@@ -38,28 +50,42 @@ export function renderCheckText(entries: ReadonlyMap<string, CheckEntry>, output
     }
     if (!e.ok) {
       bad++;
-      lines.push(`${indent}${style.warn(`why: ${e.reason ?? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'}`)}`);
+      const why = e.reason === undefined
+        ? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'
+        : reasonText(e.reason);
+      lines.push(`${indent}${style.warn(`why: ${why}`)}`);
     }
   });
   lines.push(bad === 0
     ? style.heading(entries.size === 1 ? 'ok: the gradient agrees' : `ok: all ${entries.size} gradients agree`)
-    : style.error(`check failed: ${bad} of ${entries.size} gradient${entries.size === 1 ? ' disagrees' : bad === 1 ? 's disagrees' : 's disagree'} (exit 3)`));
+    : style.error(`check failed: ${bad} of ${entries.size} ${disagree(bad, entries.size)}` +
+      (exitCode === undefined ? '' : ` (exit ${exitCode})`)));
   return lines.join('\n') + '\n';
 }
 
-export function renderSymbolicText(formulas: SymbolicFormulas, output: string, style: Style = PLAIN): string {
+/** `gradient disagrees`, `gradients disagree`, `gradients disagrees` (one of several). */
+function disagree(bad: number, total: number): string {
+  return `gradient${total === 1 ? ' disagrees' : bad === 1 ? 's disagrees' : 's disagree'}`;
+}
+
+export function renderSymbolicText(formulas: SymbolicFormulas, output: string, settings: RenderSettings = {}): string {
+  const style = settings.style ?? PLAIN;
   const lines = [style.heading('symbolic: mathjs\'s derivative, simplified, in dezero-grad\'s grammar')];
   if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
     lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
-    if ('note' in f && f.note !== undefined) lines.push(`  ${style.dim(`(${f.note})`)}`);
+    if ('unsimplified' in f && f.unsimplified !== undefined) {
+      const { size, limit } = f.unsimplified;
+      const note = `not simplified: the derivative has ${size} nodes and mathjs's simplify stops at ${limit}`;
+      lines.push(`  ${style.dim(`(${note})`)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
 
 /** `"check": {name: {"autodiff", "numeric", "symbolic", "ok"}}`, plus `"reason"` on a mismatch. */
-export function checkJson(entries: ReadonlyMap<string, CheckEntry>, precision?: number): JsonValue {
-  const n = (x: number): number | string => jsonNumber(x, precision);
+export function checkJson(entries: ReadonlyMap<string, CheckEntry>, settings: RenderSettings = {}): JsonValue {
+  const n = (x: number): number | string => jsonNumber(x, settings.precision);
   const obj: { [key: string]: JsonValue } = Object.create(null);
   for (const [name, e] of entries) {
     obj[name] = {
@@ -68,7 +94,7 @@ export function checkJson(entries: ReadonlyMap<string, CheckEntry>, precision?: 
       symbolic: e.symbolic === null ? null : n(e.symbolic),
       ok: e.ok,
       ...(e.symbolicWhyNot !== undefined ? { symbolicWhyNot: e.symbolicWhyNot } : {}),
-      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      ...(e.reason !== undefined ? { reason: reasonText(e.reason) } : {}),
     };
   }
   return obj;
@@ -79,4 +105,35 @@ export function symbolicJson(formulas: SymbolicFormulas): JsonValue {
   const obj: { [key: string]: JsonValue } = Object.create(null);
   for (const [name, f] of formulas) obj[name] = 'formula' in f ? f.formula : null;
   return obj;
+}
+
+/** A disagreement's reason in words. */
+export function reasonText(r: CheckReason): string {
+  const span = (s: Span): string => `${s.variable} ± ${sci(s.h)}`;
+  const domain = (d: string | undefined): string => (d !== undefined ? ` (defined for ${d})` : '');
+  switch (r.kind) {
+    case 'at-kink': {
+      const { step, kink } = r;
+      return `${callText(step)} is at its kink (${step.inputs[0]} = ${kink.at}): ` +
+        `the one-sided derivatives are ${kink.left} and ${kink.right}; ` +
+        `autodiff uses ${step.op}'(${kink.at}) = ${kink.convention} (PyTorch's convention), ` +
+        'the central difference averages the two sides and the symbolic formula is undefined there';
+    }
+    case 'crosses-kink': {
+      const { step, kink } = r;
+      return `${callText(step)} crosses its kink (${step.inputs[0]} = ${kink.at}) within ${span(r.span)}: ` +
+        `the one-sided derivatives are ${kink.left} and ${kink.right}, ` +
+        'and the central difference averages the two sides; check at a point farther from the kink';
+    }
+    case 'not-finite':
+      return `${r.step.name} = ${callText(r.step)} is ${formatNumber(r.step.value)} at this point${domain(r.domain)}`;
+    case 'domain-edge':
+      return `${callText(r.step)} is ${formatNumber(r.value)} within ${span(r.span)}${domain(r.domain)}: ` +
+        'the point is at the edge of its domain, where the central difference does not apply';
+    case 'gradient-not-finite':
+      return `the gradient is ${formatNumber(r.value)} at this point`;
+    case 'symbolic-not-finite':
+      return `mathjs's formula is ${formatNumber(r.value)} at this point (an intermediate of its form ` +
+        'overflows or divides by zero) while autodiff is finite';
+  }
 }

@@ -9,14 +9,18 @@
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
-import { isConstant, num, type GraphView } from './view.js';
+import type { GraphView } from '../api/view.js';
+import { formatNumber } from './format.js';
+import type { RenderSettings } from './settings.js';
+import { isConstant } from './view.js';
 
 const VARIABLE = 'shape=ellipse, color=orange, style=filled';
 const CONSTANT = 'shape=ellipse, color="#ffe0b3", style=filled';
 const FUNCTION = 'shape=box, color=lightblue, style=filled';
 const CLUSTER = 'style="dashed,rounded"; color=gray50; fontcolor=gray30';
 
-export function renderDot(view: GraphView): string {
+/** The view as DOT; of the settings only the precision applies (DOT has no colour). */
+export function renderDot(view: GraphView, settings: RenderSettings = {}): string {
   const { variables, functions } = graphOf(view.roots);
   const fid = new Map<DFunction, string>(functions.map((f, i) => [f, `f${i}`]));
   const vid = (v: Variable): string => `v${v.id}`;
@@ -35,7 +39,10 @@ export function renderDot(view: GraphView): string {
     return f === undefined ? -1 : clusterOf.get(f) ?? -1;
   };
   const nodes: string[][] = [[], ...clusters.map(() => [])];
-  for (const v of variables) nodes[placeOf(v) + 1].push(`${vid(v)} [label="${escape(variableLabel(v, view))}", ${isConstant(v) ? CONSTANT : VARIABLE}]`);
+  for (const v of variables) {
+    const label = escape(variableLabel(v, view, settings.precision));
+    nodes[placeOf(v) + 1].push(`${vid(v)} [label="${label}", ${isConstant(v) ? CONSTANT : VARIABLE}]`);
+  }
   for (const f of functions) nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escape(f.label)}", ${FUNCTION}]`);
 
   const lines = ['digraph g {', '  node [fontname="Helvetica"];'];
@@ -63,11 +70,11 @@ export function renderDot(view: GraphView): string {
 }
 
 /** `x | 0.5 | grad 3.29...`; a constant is just its value. */
-function variableLabel(v: Variable, view: GraphView): string {
-  const value = num(v.data, view.precision);
+function variableLabel(v: Variable, view: GraphView, precision: number | undefined): string {
+  const value = formatNumber(v.data, precision);
   if (isConstant(v)) return v.name ?? value;
   const grad = view.grads.get(v);
-  return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${num(grad, view.precision)}`}`;
+  return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${formatNumber(grad, precision)}`}`;
 }
 
 /** A DOT double-quoted string's content. */

@@ -9,9 +9,10 @@
  */
 import type { GradResult } from '../api/grad.js';
 import { jsonNumber } from './format.js';
+import type { RenderSettings } from './settings.js';
 
-export interface JsonOptions {
-  precision?: number;
+/** The settings (JSON reads only the precision), and `quiet`. */
+export interface JsonOptions extends RenderSettings {
   /** Drop `forward` and `backward`. */
   quiet?: boolean;
 }

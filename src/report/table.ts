@@ -11,7 +11,8 @@
  * column widths from the first chunk and widens later if it must.
  */
 import { formatNumber, jsonNumber } from './format.js';
-import { PLAIN, type Style } from './style.js';
+import type { RenderSettings } from './settings.js';
+import { PLAIN } from './style.js';
 import type { JsonValue } from './json.js';
 
 export type BatchFormat = 'table' | 'tsv' | 'csv';
@@ -31,7 +32,7 @@ export class RowWriter {
   constructor(
     private readonly format: BatchFormat,
     private readonly headers: readonly string[],
-    private readonly options: { precision?: number; style?: Style } = {},
+    private readonly settings: RenderSettings = {},
   ) {}
 
   /** Text for `n` rows (with the header before the first chunk). */
@@ -51,7 +52,7 @@ export class RowWriter {
       }
       return text;
     }
-    const style = this.options.style ?? PLAIN;
+    const style = this.settings.style ?? PLAIN;
     const first = this.widths === null;
     const widths = this.widths ?? this.headers.map((h) => h.length);
     cells.forEach((c, k) => {
@@ -69,7 +70,7 @@ export class RowWriter {
 
   private cells(c: Column, n: number): string[] {
     const out = new Array<string>(n);
-    const { precision } = this.options;
+    const { precision } = this.settings;
     if (typeof c === 'number') return out.fill(formatNumber(c, precision));
     for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
     return out;
@@ -89,13 +90,13 @@ export function renderBatchJson(
   inputs: readonly Column[],
   value: ArrayLike<number>,
   grads: readonly ArrayLike<number>[],
-  precision?: number,
+  settings: RenderSettings = {},
   trace?: BatchTrace,
 ): string {
   const n = value.length;
   const arr = (c: Column): (number | string)[] => {
     const out = new Array<number | string>(n);
-    for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], precision);
+    for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], settings.precision);
     return out;
   };
   const variables: Record<string, unknown> = Object.create(null);

@@ -13,14 +13,11 @@
  */
 import type { GradResult } from '../api/grad.js';
 import { formatNumber } from './format.js';
+import type { RenderSettings } from './settings.js';
 import { PLAIN, type Style } from './style.js';
 import type { ForwardRecord } from '../api/trace.js';
 
-export interface TextOptions {
-  precision?: number;
-  style?: Style;
-  /** Terminal width: lines that would be wider are not padded into columns. */
-  width?: number;
+export interface TextOptions extends RenderSettings {
   /** The result lines only. */
   quiet?: boolean;
 }

@@ -13,15 +13,19 @@
  */
 import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
-import { PLAIN, type Style } from './style.js';
-import { callOf, isConstant, num, type GraphView } from './view.js';
+import type { RenderSettings } from './settings.js';
+import { PLAIN } from './style.js';
+import type { GraphView } from '../api/view.js';
+import { formatNumber } from './format.js';
+import { callOf, isConstant } from './view.js';
 
 export const MAX_INDENT = 24;
 
-export function renderTree(view: GraphView, style: Style = PLAIN): string {
+export function renderTree(view: GraphView, settings: RenderSettings = {}): string {
+  const style = settings.style ?? PLAIN;
   const lines: string[] = [];
   const drawn = new Set<Variable>();
-  const value = (n: number): string => style.value(num(n, view.precision));
+  const value = (n: number): string => style.value(formatNumber(n, settings.precision));
   const todo: { v: Variable; prefix: string; branch: string; depth: number }[] = [];
   for (let r = view.roots.length - 1; r >= 0; r--) todo.push({ v: view.roots[r], prefix: '', branch: '', depth: 0 });
   while (todo.length > 0) {

@@ -3,11 +3,12 @@
  * does. A command returns the text to print, or throws UsageError. A command may be shortened to
  * any prefix that names only it (`:t` is `:trace`).
  */
+import { verify } from '../../api/check.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
-import { ExitSignal, UsageError } from '../errors.js';
-import { dotText, orderText, treeText } from '../higher.js';
-import type { Session } from './session.js';
+import { EXIT, ExitSignal, UsageError } from '../errors.js';
+import { dotText, orderText, treeText } from '../graph-options.js';
+import type { ReplSession } from './state.js';
 import { renderCheckText } from '../../report/check.js';
 
 export interface ReplCommand {
@@ -15,7 +16,7 @@ export interface ReplCommand {
   /** The argument, for `:help`: `N`, `[NAME ...]`. */
   args?: string;
   summary: string;
-  run(session: Session, arg: string): string | Promise<string>;
+  run(session: ReplSession, arg: string): string | Promise<string>;
 }
 
 export const COMMANDS: readonly ReplCommand[] = [
@@ -24,8 +25,16 @@ export const COMMANDS: readonly ReplCommand[] = [
   { name: 'funcs', summary: 'the functions you defined, then the built-in ones', run: (s, arg) => noArgument('funcs', arg, () => funcsText(s)) },
   { name: 'trace', summary: 'the full forward and backward trace of the last expression', run: (s, arg) => noArgument('trace', arg, () => s.traceText()) },
   { name: 'json', summary: 'the last expression\'s result as one JSON object', run: (s, arg) => noArgument('json', arg, () => s.jsonText()) },
-  { name: 'dot', summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)', run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.options.precision)) },
-  { name: 'tree', summary: 'the last expression\'s graph as an indented tree with values and gradients', run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), { style: s.style, precision: s.options.precision })) },
+  {
+    name: 'dot',
+    summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)',
+    run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.settings)),
+  },
+  {
+    name: 'tree',
+    summary: 'the last expression\'s graph as an indented tree with values and gradients',
+    run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), s.settings)),
+  },
   { name: 'check', summary: 'the last gradient against a central difference and mathjs\'s derivative', run: check },
   { name: 'order', args: 'N [NAME]', summary: 'derivatives of the last expression up to order N (by NAME)', run: order },
   { name: 'clear', args: '[NAME ...]', summary: 'forget the variables and functions named, or all of them', run: clear },
@@ -49,7 +58,7 @@ export function findCommand(word: string): ReplCommand {
 }
 
 /** `:order N [NAME]`; with several variables and no NAME, asks which on a terminal. */
-async function order(s: Session, arg: string): Promise<string> {
+async function order(s: ReplSession, arg: string): Promise<string> {
   const [nText = '', wrtGiven, ...rest] = arg.split(/\s+/).filter((w) => w !== '');
   if (!/^\d+$/.test(nText) || rest.length > 0) {
     throw new UsageError(`:order takes N and an optional variable name, got '${arg}'`, 'write :order 2, or :order 2 x');
@@ -65,16 +74,15 @@ async function order(s: Session, arg: string): Promise<string> {
       throw e;
     }
   }
-  return orderText(graph, Number(nText), wrt, { style: s.style, precision: s.options.precision });
+  return orderText(graph, Number(nText), wrt, s.settings);
 }
 
 /** `:check`: as `--check` on the last expression (mathjs is loaded on first use). */
-async function check(s: Session, arg: string): Promise<string> {
+async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
-  const { verify } = await import('../verify.js');
-  const v = await verify(last.root, last.values, last.result, { check: true, symbolic: false });
-  return renderCheckText(v.check!, last.result.trace.output, s.style, s.options.precision);
+  const v = await verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
+  return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
 }
 
 function noArgument(name: string, arg: string, run: () => string): string {
@@ -82,7 +90,7 @@ function noArgument(name: string, arg: string, run: () => string): string {
   return run();
 }
 
-function helpText(s: Session): string {
+function helpText(s: ReplSession): string {
   const st = s.style;
   const usage = COMMANDS.map((c) => `:${c.name}${c.args === undefined ? '' : ' ' + c.args}`);
   const w = Math.max(...usage.map((u) => u.length));
@@ -99,12 +107,12 @@ function helpText(s: Session): string {
   ].join('\n') + '\n';
 }
 
-function varsText(s: Session): string {
+function varsText(s: ReplSession): string {
   if (s.variables.size === 0) return s.style.dim('(no variables: bind one with x = 0.5)') + '\n';
   return [...s.variables].map(([name, value]) => s.describeVariable(name, value) + '\n').join('');
 }
 
-function funcsText(s: Session): string {
+function funcsText(s: ReplSession): string {
   const defined = [...s.functions.values()].map((d) => s.describeFunction(d));
   if (defined.length === 0) defined.push(s.style.dim('(no functions defined: define one with f(t) = sin(t)^2)'));
   return [...defined, s.style.dim(`built in: ${CALLABLE.map((op) => op.name).join(' ')}`)].join('\n') + '\n';
@@ -113,7 +121,7 @@ function funcsText(s: Session): string {
 const CLEAR_CHOICES = ['everything', 'the variables', 'the functions', 'nothing'] as const;
 
 /** `:clear` forgets everything (on a terminal it asks what first); `:clear x f` forgets x and f. */
-async function clear(s: Session, arg: string): Promise<string> {
+async function clear(s: ReplSession, arg: string): Promise<string> {
   if (arg === '') {
     let what: string = 'everything';
     if (s.options.choose !== undefined && s.variables.size > 0 && s.functions.size > 0) {

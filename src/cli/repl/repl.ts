@@ -11,9 +11,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Interface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { CALLABLE, CONSTANTS } from '../../engine/registry.js';
-import { makeStyle } from '../../report/style.js';
 import { VERSION } from '../../version.js';
-import { colorLevel } from '../color.js';
+import { renderSettings } from '../color.js';
 import { EXIT } from '../errors.js';
 import type { IO } from '../io.js';
 import { COMMANDS } from './commands.js';
@@ -43,11 +42,8 @@ export async function replCommand(options: ReplOptions, io: IO): Promise<number>
 
 /** Piped input: each line runs as typed; exit 0 when every line succeeded, 2 when any failed. */
 async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
-  const session = new Session({
-    precision: options.precision,
-    style: await makeStyle(colorLevel(options.color, io.env, false)),
-    lineNumbers: true,
-  });
+  // Piped: colour only when forced, no width (the lines are not on a screen).
+  const session = new Session({ settings: await renderSettings(options, io.env, false), lineNumbers: true });
   const input = io.input ?? Readable.from([await io.readStdin()]);
   const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
   let failed = false;
@@ -75,9 +71,7 @@ async function terminalRepl(
   const history = new HistoryFile(historyPath(io.env), io);
   const lines: TerminalLines = new TerminalLines(createInterface, input, output, history.load(), (line) => complete(session, line), (h) => history.save(h));
   const session: Session = new Session({
-    precision: options.precision,
-    style: await makeStyle(colorLevel(options.color, io.env, io.stdoutIsTTY)),
-    width: io.columns,
+    settings: await renderSettings(options, io.env, io.stdoutIsTTY, io.columns),
     echo: true,
     choose: io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });

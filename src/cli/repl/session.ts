@@ -14,23 +14,24 @@
  * the lexer, and the right side is parsed with the left side blanked out: positions in errors are
  * then positions in the line the user typed.
  */
-import { differentiate, type GradResult } from '../../api/grad.js';
+import { differentiate } from '../../api/grad.js';
 import { noGrad } from '../../engine/config.js';
 import { CONSTANTS, OPS } from '../../engine/registry.js';
 import type { CallNode, Node } from '../../expr/ast.js';
 import { eachNode } from '../../expr/walk.js';
 import { build, variableNames, type Graph } from '../../expr/build.js';
-import { ExprError } from '../../expr/errors.js';
+import { ExprError, MissingValueError } from '../../expr/errors.js';
 import { tokenize, type Token } from '../../expr/lexer.js';
 import { parse } from '../../expr/parse.js';
 import { formatNumber } from '../../report/format.js';
 import { renderJson } from '../../report/json.js';
+import type { RenderSettings } from '../../report/settings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
-import { warnNonFinite } from '../evaluate.js';
-import { formatError } from '../messages.js';
+import { formatError, warnNonFinite } from '../messages.js';
 import { findCommand } from './commands.js';
+import type { Definition, LastResult, ReplSession } from './state.js';
 
 /** What one line produced. */
 export interface LineResult {
@@ -45,10 +46,8 @@ export interface LineResult {
 }
 
 export interface SessionOptions {
-  style?: Style;
-  /** Terminal width, for `:trace`. */
-  width?: number;
-  precision?: number;
+  /** How to print: the precision, the style, the terminal width (for `:trace`). */
+  settings?: RenderSettings;
   /** Print `x = 0.5` after an assignment and the function after a definition (on a terminal). */
   echo?: boolean;
   /** Prefix errors with `line N:` (piped input, where the line is not on the screen). */
@@ -62,28 +61,10 @@ export interface SessionOptions {
   maxExpanded?: number;
 }
 
-/** A function defined with `f(t) = ...`. */
-export interface Definition {
-  name: string;
-  params: string[];
-  body: Node;
-  /** The body as typed, for `:funcs`. */
-  text: string;
-}
-
-/** The last expression evaluated, for `:trace` and `:json`. */
-export interface LastResult {
-  source: string;
-  /** The expression with the calls to defined functions expanded: what was built. */
-  root: Node;
-  values: Map<string, number>;
-  result: GradResult;
-}
-
 /** Past this many operations inlined from function bodies, a line is refused rather than built. */
 export const MAX_EXPANDED = 250_000;
 
-export class Session {
+export class Session implements ReplSession {
   readonly variables = new Map<string, number>();
   readonly functions = new Map<string, Definition>();
   last: LastResult | undefined;
@@ -92,8 +73,12 @@ export class Session {
 
   constructor(readonly options: SessionOptions = {}) {}
 
+  get settings(): RenderSettings {
+    return this.options.settings ?? {};
+  }
+
   get style(): Style {
-    return this.options.style ?? PLAIN;
+    return this.settings.style ?? PLAIN;
   }
 
   /** Runs one line. Never throws: errors come back in `err` with `ok: false`. */
@@ -138,13 +123,13 @@ export class Session {
   /** `:trace`: the full forward and backward trace of the last expression. */
   traceText(): string {
     const last = this.requireLast('trace');
-    return renderText(last.result, last.values, { precision: this.options.precision, style: this.style, width: this.options.width });
+    return renderText(last.result, last.values, this.settings);
   }
 
   /** `:json`: the last expression's result as one JSON object. */
   jsonText(): string {
     const last = this.requireLast('json');
-    return renderJson(last.source.trim(), last.values, last.result, { precision: this.options.precision });
+    return renderJson(last.source.trim(), last.values, last.result, this.settings);
   }
 
   /** The last expression's graph built afresh and differentiated, for `:dot`, `:tree` and `:order`. */
@@ -165,7 +150,7 @@ export class Session {
   /** `x = 0.5` as the session shows a variable. */
   describeVariable(name: string, value: number): string {
     const s = this.style;
-    return `${s.name(name)} = ${s.value(formatNumber(value, this.options.precision))}`;
+    return `${s.name(name)} = ${s.value(formatNumber(value, this.settings.precision))}`;
   }
 
   /** `f(t) = sin(t)^2` as the session shows a function. */
@@ -264,7 +249,7 @@ export class Session {
     this.last = { source: line, root, values, result };
     let err = '';
     warnNonFinite(result, values, { err: (t) => (err += t) });
-    const out = renderText(result, values, { quiet: true, precision: this.options.precision, style: this.style });
+    const out = renderText(result, values, { ...this.settings, quiet: true });
     return { out, err };
   }
 
@@ -281,7 +266,7 @@ export class Session {
       if (value === undefined) {
         const use = uses.get(name)!;
         const hint = use.via === undefined ? `bind it first: ${name} = 0.5` : `${use.via} uses ${name}; bind it first: ${name} = 0.5`;
-        throw new ExprError(`no value for ${name}`, line, use.index, hint);
+        throw new MissingValueError(name, line, use.index, hint);
       }
       values.set(name, value);
     }

@@ -5,12 +5,16 @@
  */
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
-import { derivativeName, gradSnapshot, graphView, hessianOf, higherDerivatives, mergeFirst, type Cluster, type GradientPass } from '../api/higher.js';
+import {
+  derivativeName, GraphTooLargeError, hessianAt, derivativesAt, mergeFirst, type GradientPass,
+} from '../api/higher.js';
+import { drawingView, gradSnapshot, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
-import { higherJson, renderDerivatives, renderHessian, renderPass } from '../report/higher.js';
+import { derivativesJson, renderDerivatives, renderHessian, renderPass } from '../report/derivatives.js';
 import { jsonObject } from '../report/json.js';
 import { formatNumber } from '../report/format.js';
-import { PLAIN, type Style } from '../report/style.js';
+import type { RenderSettings } from '../report/settings.js';
+import { PLAIN } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
 import type { Variable } from '../engine/variable.js';
@@ -27,7 +31,7 @@ export interface GraphOptions {
   tree?: boolean;
 }
 
-/** Highest --order accepted; the size budget in higherDerivatives usually stops tanh-like graphs sooner. */
+/** Highest --order accepted; the size budget in derivativesAt usually stops tanh-like graphs sooner. */
 export const MAX_ORDER = 30;
 
 export function wantsGraphOptions(o: GraphOptions): boolean {
@@ -49,15 +53,13 @@ export interface GraphRun {
   values: ReadonlyMap<string, number>;
   json: boolean;
   quiet: boolean;
-  precision?: number;
-  style: Style;
-  width?: number;
+  settings: RenderSettings;
 }
 
 const FORMATS = new Set(['svg', 'png', 'pdf']);
 
 export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Promise<number> {
-  const { graph, result, precision, style } = run;
+  const { graph, result, settings } = run;
   const names = [...graph.variables.keys()];
   checkCombination(o, run, names);
   const wrt = o.order === undefined ? undefined : o.wrt ?? names[0];
@@ -73,7 +75,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   let hessian: { names: string[]; matrix: number[][] } | undefined;
   higher(() => {
     if (wrt !== undefined) {
-      const h = higherDerivatives(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
+      const h = derivativesAt(graph, wrt, o.order!, { keepGraph: drawing, tracePasses: o.traceGrad });
       derivatives = h.derivatives;
       passes = h.passes;
       mergeFirst(grads, h.grads);
@@ -81,7 +83,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       clusters.push(...h.clusters);
     }
     if (o.hessian === true) {
-      const h = hessianOf(graph, names, { tracePasses: o.traceGrad });
+      const h = hessianAt(graph, names, { tracePasses: o.traceGrad });
       hessian = { names: h.names, matrix: h.matrix };
       if (wrt === undefined) {
         passes = h.passes;
@@ -91,37 +93,38 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
     }
   });
 
-  const view = graphView(graph, { grads, roots, clusters }, precision);
+  const view = drawingView(graph, { grads, roots, clusters });
   if (o.graph !== undefined) {
-    const ok = await drawGraph(renderDot(view), o.graph, format!, io);
+    const ok = await drawGraph(renderDot(view, settings), o.graph, format!, io);
     if (!ok) return EXIT.BAD_INPUT;
   }
   if (o.dot === true) {
-    io.out(renderDot(view));
+    io.out(renderDot(view, settings));
     return EXIT.OK;
   }
 
   if (run.json) {
     const obj = {
-      ...jsonObject(run.source.trim(), run.values, result, { precision, quiet: run.quiet }),
-      ...higherJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, precision),
+      ...jsonObject(run.source.trim(), run.values, result, { ...settings, quiet: run.quiet }),
+      ...derivativesJson({ wrt, derivatives, hessian, passes: o.traceGrad ? passes : undefined }, settings),
     };
     io.out(JSON.stringify(obj) + '\n');
     return EXIT.OK;
   }
-  const textOptions = { precision, style, width: run.width };
   let text = '';
-  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, style);
-  text += renderText(result, run.values, { ...textOptions, quiet: run.quiet || o.tree === true });
+  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, settings);
+  text += renderText(result, run.values, { ...settings, quiet: run.quiet || o.tree === true });
   if (derivatives !== undefined) {
-    text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], textOptions);
+    text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], settings);
   }
   if (hessian !== undefined) {
     if (o.traceGrad && !run.quiet && wrt === undefined) {
       // Each row of the Hessian is one backward pass through the gradient's graph.
-      for (const p of passes) text += renderPass(p, `row ${p.of.slice(p.of.indexOf('/') + 2)} of the hessian`, textOptions);
+      for (const p of passes) {
+        text += renderPass(p, `row ${p.of.slice(p.of.indexOf('/') + 2)} of the hessian`, settings);
+      }
     }
-    text += renderHessian(graph.outputName, hessian.names, hessian.matrix, textOptions);
+    text += renderHessian(graph.outputName, hessian.names, hessian.matrix, settings);
   }
   io.out(text);
   return EXIT.OK;
@@ -158,9 +161,7 @@ function checkWrt(names: readonly string[], wrt: string | undefined, how: { orde
   return wrt;
 }
 
-export interface GraphTextOptions {
-  style?: Style;
-  precision?: number;
+export interface GraphTextOptions extends RenderSettings {
   /** For orderText: each pass through a gradient graph too. */
   traceGrad?: boolean;
 }
@@ -173,30 +174,34 @@ export interface GraphTextOptions {
 export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
   if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
   const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
-  const h = higher(() => higherDerivatives(graph, name, n, { tracePasses: options.traceGrad }));
+  const h = higher(() => derivativesAt(graph, name, n, { tracePasses: options.traceGrad }));
   const style = options.style ?? PLAIN;
   const first = `${style.heading(`${derivativeName(graph.outputName, name, 1)} =`)} ${style.value(formatNumber(h.derivatives[0], options.precision))}\n`;
   return first + renderDerivatives(graph.outputName, name, h.derivatives, h.passes, options);
 }
 
 /** For the REPL's `:dot`: Graphviz DOT of a freshly built and differentiated graph. */
-export function dotText(graph: Graph, precision?: number): string {
-  return renderDot(graphView(graph, { grads: gradSnapshot(graph.output) }, precision));
+export function dotText(graph: Graph, settings: RenderSettings = {}): string {
+  return renderDot(drawingView(graph, { grads: gradSnapshot(graph.output) }), settings);
 }
 
 /** For the REPL's `:tree`: the indented tree of a freshly built and differentiated graph. */
-export function treeText(graph: Graph, options: GraphTextOptions = {}): string {
-  const view = graphView(graph, { grads: gradSnapshot(graph.output) }, options.precision);
-  return renderTree({ ...view, roots: [graph.output] }, options.style);
+export function treeText(graph: Graph, settings: RenderSettings = {}): string {
+  const view = drawingView(graph, { grads: gradSnapshot(graph.output) });
+  return renderTree({ ...view, roots: [graph.output] }, settings);
 }
 
-/** Runs a higher-order computation; a graph too big to build is bad input, not a crash. */
+/** Runs a higher-order computation; a graph too big to build is bad input, said with --order, not a crash. */
 function higher<T>(compute: () => T): T {
   try {
     return compute();
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(e.message, 'ask for a lower order; each order can triple the graph');
-    throw e;
+    if (!(e instanceof GraphTooLargeError)) throw e;
+    throw new UsageError(
+      `--order ${e.order} is too high for this expression: the gradient graph of ${e.derivative} already has ` +
+        `${e.functions} functions and the next would have about ${e.next} (the limit for all is ${e.limit})`,
+      'ask for a lower order; each order can triple the graph',
+    );
   }
 }
 

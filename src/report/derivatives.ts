@@ -6,14 +6,9 @@ import type { GradResult } from '../api/grad.js';
 import { derivativeName, type GradientPass } from '../api/higher.js';
 import { formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
-import { PLAIN, type Style } from './style.js';
+import type { RenderSettings } from './settings.js';
+import { PLAIN } from './style.js';
 import { renderText } from './text.js';
-
-export interface HigherTextOptions {
-  precision?: number;
-  style?: Style;
-  width?: number;
-}
 
 /**
  * `d2y/dx2 = ...` for k = 2..N (dy/dx is among the ordinary result lines). With passes, each line
@@ -24,28 +19,29 @@ export function renderDerivatives(
   wrt: string,
   derivatives: readonly number[],
   passes: readonly GradientPass[] = [],
-  options: HigherTextOptions = {},
+  settings: RenderSettings = {},
 ): string {
-  const style = options.style ?? PLAIN;
+  const style = settings.style ?? PLAIN;
   let text = '';
   for (let k = 2; k <= derivatives.length; k++) {
     const pass = passes[k - 2];
-    if (pass !== undefined && pass.backward.length > 0) text += renderPass(pass, `${derivativeName(output, wrt, k)}`, options);
-    text += `${style.heading(`${derivativeName(output, wrt, k)} =`)} ${style.value(formatNumber(derivatives[k - 1], options.precision))}\n`;
+    const name = derivativeName(output, wrt, k);
+    if (pass !== undefined && pass.backward.length > 0) text += renderPass(pass, name, settings);
+    text += `${style.heading(`${name} =`)} ${style.value(formatNumber(derivatives[k - 1], settings.precision))}\n`;
   }
   return text;
 }
 
 /** One pass: the gradient graph that computed `pass.of`, then backward from it. */
-export function renderPass(pass: GradientPass, computes: string, options: HigherTextOptions = {}): string {
-  const style = options.style ?? PLAIN;
+export function renderPass(pass: GradientPass, computes: string, settings: RenderSettings = {}): string {
+  const style = settings.style ?? PLAIN;
   const value = pass.graph.length > 0 ? pass.graph[pass.graph.length - 1].value : NaN;
   const result: GradResult = {
     value,
     gradient: {},
     trace: { output: pass.root, value, forward: pass.graph.map(({ gradient: _, ...r }) => r), backward: pass.backward },
   };
-  const body = renderText(result, new Map(), { ...options, style }).split('\n');
+  const body = renderText(result, new Map(), { ...settings, style }).split('\n');
   // Drop renderText's closing `f = value` line: the caller prints what the pass computed.
   const lines = body.slice(0, body.length - 2);
   const title = `${computes}: backward from ${pass.root} = ${pass.of}, through the graph the previous backward built`;
@@ -62,9 +58,14 @@ export function renderPass(pass: GradientPass, computes: string, options: Higher
  *       x    2   1
  *       y    1   0
  */
-export function renderHessian(output: string, names: readonly string[], matrix: readonly (readonly number[])[], options: HigherTextOptions = {}): string {
-  const style = options.style ?? PLAIN;
-  const cells = matrix.map((row) => row.map((n) => formatNumber(n, options.precision)));
+export function renderHessian(
+  output: string,
+  names: readonly string[],
+  matrix: readonly (readonly number[])[],
+  settings: RenderSettings = {},
+): string {
+  const style = settings.style ?? PLAIN;
+  const cells = matrix.map((row) => row.map((n) => formatNumber(n, settings.precision)));
   const first = Math.max(...names.map((n) => n.length));
   const widths = names.map((n, j) => Math.max(n.length, ...cells.map((row) => row[j].length)));
   const lines = [
@@ -78,16 +79,16 @@ export function renderHessian(output: string, names: readonly string[], matrix: 
 }
 
 /** JSON fields for --order and --hessian, to merge into the ordinary result object. */
-export function higherJson(
+export function derivativesJson(
   parts: {
     wrt?: string;
     derivatives?: readonly number[];
     hessian?: { names: readonly string[]; matrix: readonly (readonly number[])[] };
     passes?: readonly GradientPass[];
   },
-  precision?: number,
+  settings: RenderSettings = {},
 ): { [key: string]: JsonValue } {
-  const n = (x: number): number | string => jsonNumber(x, precision);
+  const n = (x: number): number | string => jsonNumber(x, settings.precision);
   const obj: { [key: string]: JsonValue } = {};
   if (parts.derivatives !== undefined) {
     obj.wrt = parts.wrt ?? null;

@@ -1,0 +1,15 @@
+/**
+ * How the renderers print, as one small record: built once at the edge (the CLI makes it from
+ * --precision, its colour decision and the terminal's width) and handed to every renderer, which
+ * reads what applies to it (JSON: only the precision).
+ */
+import type { Style } from './style.js';
+
+export interface RenderSettings {
+  /** Significant digits; undefined: the shortest string that reads back as the same double. */
+  precision?: number;
+  /** The palette; undefined: PLAIN, no colour. */
+  style?: Style;
+  /** Terminal width: lines that would be wider are not padded into columns. */
+  width?: number;
+}
