@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALL_OPS, OPS, Variable, backwardTerms, grad, type OpSpec, type Term } from '../src/index.js';
 import { evaluateTerm } from '../src/engine/op.js';
+import { NUM } from '../src/engine/primitives.js';
 import { random } from './helpers/random.js';
 
 /** Every pattern of which inputs need a gradient, for an op of `arity` inputs. */
@@ -29,11 +30,12 @@ function opsIn(t: Term, into: Set<OpSpec>): Set<OpSpec> {
 describe('every op definition is complete', () => {
   for (const op of ALL_OPS) {
     test(op.name, () => {
-      assert.match(op.name, /^[a-z][a-z0-9_]*$/);
+      assert.match(op.name, /^[a-z][A-Za-z0-9_]*$/);
       assert.match(op.label, /^[A-Z][A-Za-z0-9]*$/);
       assert.ok(op.description.length > 0, 'a help line');
       for (let i = 0; i < op.arity; i++) assert.ok(op.mathjs.includes(`{${i}}`), `the mathjs form ${op.mathjs} uses argument ${i}`);
-      assert.equal(op.callable, !op.internal && op.symbol === undefined, 'callable by name exactly when it has no symbol');
+      if (op.internal) assert.equal(op.callable, false, 'an internal op is not callable');
+      else if (op.symbol === undefined) assert.equal(op.callable, true, 'a function without a symbol is callable');
       if (op.kink !== undefined) for (const k of ['at', 'left', 'right', 'convention'] as const) assert.equal(typeof op.kink[k], 'number');
       for (const needs of patterns(inputsOf(op))) {
         const terms = backwardTerms(op, needs);
@@ -66,8 +68,11 @@ describe('the traced backward is the backward the engine runs, bit for bit, at e
           const gy = new Variable(sample(), null, false);
           const gxs = y.creator!.backward(gy);
           const terms = backwardTerms(op, needs);
+          // The routes close an input at some points (the conditional's branch not taken).
+          const open = op.routes?.(NUM, ...xs.map((x) => x.data)) ?? xs.map(() => 1);
           terms.forEach((t, i) => {
             const engine = gxs[i];
+            if (!open[i]) return assert.equal(engine, null, `${op.name}: route ${i} is closed, so no gradient`);
             if (t === null) return assert.ok(engine === null || !needs[i], `${op.name}: input ${i}`);
             const traced = evaluateTerm(t, (leaf) =>
               leaf.kind === 'input' ? xs[leaf.index].data : leaf.kind === 'output' ? y.data : gy.data,

@@ -43,6 +43,13 @@ interface BinaryCase {
 }
 
 const binary: Record<string, BinaryCase> = {
+  // comparisons: 1 or 0, gradient 0 (away from ties, where they jump; test/conditional.test.ts)
+  smaller: { known: [[1, 2, 1, 0, 0], [2, 1, 0, 0, 0], [1, 1, 0, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
+  larger: { known: [[1, 2, 0, 0, 0], [2, 1, 1, 0, 0], [1, 1, 0, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
+  smallerEq: { known: [[1, 2, 1, 0, 0], [2, 1, 0, 0, 0], [1, 1, 1, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
+  largerEq: { known: [[1, 2, 0, 0, 0], [2, 1, 1, 0, 0], [1, 1, 1, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
+  equal: { known: [[1, 2, 0, 0, 0], [1, 1, 1, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
+  unequal: { known: [[1, 2, 1, 0, 0], [1, 1, 0, 0, 0]], points: [[-1, 2], [0.5, 0.25]] },
   add: { known: [[2, 3, 2 + 3, 1, 1]], points: [[-1, 2], [0.5, 0.25]] },
   sub: { known: [[2, 3, 2 - 3, 1, -1]], points: [[-1, 2], [0.5, 0.25]] },
   mul: { known: [[2, 3, 2 * 3, 3, 2]], points: [[-1, 2], [0.5, 0.25]] },
@@ -62,13 +69,15 @@ function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {
   const vars = xs.map((x, i) => new Variable(x, `x${i}`));
   const y = op.fn(...vars);
   y.backward();
-  return { y: y.data, gxs: vars.map((v) => v.grad!.data) };
+  // An input no gradient reached (a comparison sends none) has gradient 0.
+  return { y: y.data, gxs: vars.map((v) => v.grad?.data ?? 0) };
 }
 
 describe('every op in the registry has a test here', () => {
   test('no op is left out', () => {
-    // diff is not a function of numbers but of a graph: test/higher.test.ts checks it.
-    const covered = new Set([...Object.keys(unary), ...Object.keys(binary), 'diff']);
+    // diff is not a function of numbers but of a graph: test/higher.test.ts checks it; the
+    // conditional takes three inputs: test/conditional.test.ts.
+    const covered = new Set([...Object.keys(unary), ...Object.keys(binary), 'diff', 'cond']);
     assert.deepEqual([...OPS.keys()].filter((k) => !covered.has(k)), []);
   });
 });

@@ -33,6 +33,10 @@ export class ValueError extends ExprError {
 
 /** Warns about the first value or gradient of `result` that is not finite, naming where it went wrong. */
 export function warnNonFinite(result: GradResult, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
+  // A NaN in a conditional's branch not taken is what the conditional is for: say nothing when
+  // the result and its gradient are finite.
+  const finite = Number.isFinite(result.value) && Object.values(result.gradient).every(Number.isFinite);
+  if (finite && result.trace.forward.some((r) => r.op === 'cond')) return;
   const warning = nonFiniteWarning(result.trace, values);
   if (warning !== undefined) {
     io.err(`dezero-grad: warning: ${warning}\n`);

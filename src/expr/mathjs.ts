@@ -140,8 +140,18 @@ function guarded<T>(f: () => T): T {
     return f();
   } catch (e) {
     if (e instanceof RangeError) throw new SymbolicUnavailable('the expression is nested too deeply for mathjs');
-    throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${(e as Error).message}`);
+    throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${briefly((e as Error).message)}`);
   }
+}
+
+/** mathjs's reasons for not differentiating, in one short clause. */
+function briefly(message: string): string {
+  if (message.includes('ConditionalNode')) return 'its derivative does not take a conditional c ? a : b';
+  const op = /Cannot process operator "([^"]+)" in derivative/.exec(message);
+  if (op !== null) return `its derivative does not take the operator ${op[1]}`;
+  const fn = /Cannot process function "([^"]+)" in derivative/.exec(message);
+  if (fn !== null) return `its derivative does not take the function ${fn[1]}`;
+  return message;
 }
 
 /** A mathjs node evaluated at `values` (our variable names); a complex or other non-number result is NaN. */

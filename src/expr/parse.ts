@@ -207,7 +207,12 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         for (;;) {
           const top = stack[stack.length - 1];
           if (top === undefined || top.op === '(' || top.op === 'call') {
-            throw new ExprError("':' without a '?' before it", input, t.start, 'write c ? a : b');
+            throw new ExprError(
+              "unexpected ':': ranges are not part of an expression, and a conditional needs its '?' first",
+              input,
+              t.start,
+              'write c ? a : b',
+            );
           }
           if (top.op === '?') break;
           reduce();

@@ -79,7 +79,8 @@ export function printWith(root: Node, hooks: PrintHooks): string {
         const right = op.name === 'pow';
         // Left operand: tighter than the operator (pow is right-associative, so (a^b)^c keeps its
         // parentheses, as does (-x)^2). Right operand: never starts with a bare unary minus.
-        const lp = right ? a.prec <= p || a.prefix : a.prec < p;
+        // A comparison in a comparison keeps its parentheses: a chain `a < b < c` is refused.
+        const lp = right || p === PREC.equal ? a.prec <= p || (right && a.prefix) : a.prec < p;
         const rp = b.prefix || (right ? b.prec < p : b.prec <= p);
         const lt = lp ? `(${a.text})` : a.text;
         const rt = rp ? `(${b.text})` : b.text;

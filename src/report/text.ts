@@ -86,10 +86,11 @@ function resultLines(result: GradResult, style: Style, precision?: number): stri
   return lines;
 }
 
-/** `square(x)`, `a + b`, `-a`. */
-export function callText(r: ForwardRecord, style: Style = PLAIN): string {
+/** `square(x)`, `a + b`, `-a`, `c ? a : b`. */
+export function callText(r: Pick<ForwardRecord, 'op' | 'symbol' | 'inputs'>, style: Style = PLAIN): string {
   const inputs = r.inputs.map((s) => style.name(s));
   if (r.symbol !== undefined) {
+    if (inputs.length === 3) return `${inputs[0]} ? ${inputs[1]} : ${inputs[2]}`;
     return inputs.length === 1 ? `${r.symbol}${inputs[0]}` : `${inputs[0]} ${r.symbol} ${inputs[1]}`;
   }
   return `${style.fn(r.op)}(${inputs.join(', ')})`;

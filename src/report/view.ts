@@ -20,6 +20,5 @@ export function callOf(v: Variable, view: GraphView): string {
   const f = v.creator!;
   const op = opOf(f);
   const args = f.inputs.map(displayName);
-  if (op?.symbol !== undefined) return args.length === 1 ? `${op.symbol}${args[0]}` : `${args[0]} ${op.symbol} ${args[1]}`;
-  return `${op?.name ?? f.label}(${args.join(', ')})`;
+  return callText({ op: op?.name ?? f.label, symbol: op?.symbol, inputs: args });
 }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { Node } from '../../src/expr/ast.js';
 import { build } from '../../src/expr/build.js';
-import { CONSTANTS, OPS } from '../../src/engine/registry.js';
+import { backwardTerms, CONSTANTS, OPS, type OpSpec } from '../../src/engine/registry.js';
 import { differentiate } from '../../src/api/grad.js';
 import { noGrad } from '../../src/engine/config.js';
 import { Variable } from '../../src/engine/variable.js';
@@ -16,13 +16,20 @@ export const num = (value: number): Node => ({ type: 'number', value, text: Stri
 export const variable = (name: string): Node => ({ type: 'variable', name, ...at });
 export const call = (op: string, args: Node[]): Node => ({
   type: 'call', op, args, ...at,
-  form: op === 'neg' ? 'prefix' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
+  form: op === 'neg' ? 'prefix' : op === 'cond' ? 'conditional' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
 });
 
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
 const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined);
-export const UNARY = FREE.filter((op) => op.arity === 1).map((op) => op.name);
-export const BINARY = FREE.filter((op) => op.arity === 2).map((op) => op.name);
+/** Ops through which no gradient ever flows (comparisons, steps): flat, so no derivative oracle applies. */
+const flat = (op: OpSpec): boolean => backwardTerms(op, Array(op.arity).fill(true)).every((t) => t === null);
+/** The smooth ops (piecewise, away from kinks): what the derivative oracles are asked about. */
+const SMOOTH = FREE.filter((op) => !flat(op) && op.name !== 'cond');
+export const UNARY = SMOOTH.filter((op) => op.arity === 1).map((op) => op.name);
+export const BINARY = SMOOTH.filter((op) => op.arity === 2).map((op) => op.name);
+/** Every op of two arguments, the flat ones (comparisons) too. */
+const ALL_BINARY = FREE.filter((op) => op.arity === 2).map((op) => op.name);
+const ALL_UNARY = FREE.filter((op) => op.arity === 1).map((op) => op.name);
 
 const leaf: fc.Arbitrary<Node> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('x', 'y').map(variable) },
@@ -31,7 +38,10 @@ const leaf: fc.Arbitrary<Node> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...CONSTANTS.keys()).map((name): Node => ({ type: 'constant', name, value: CONSTANTS.get(name)!, ...at })) },
 );
 
-/** A random tree over every op, at most `maxDepth` calls deep (mostly calls, not leaves). */
+/**
+ * A random tree over the smooth ops, at most `maxDepth` calls deep (mostly calls, not leaves):
+ * what autodiff is checked against mathjs's derivative and central differences on.
+ */
 export function tree(maxDepth = 4): fc.Arbitrary<Node> {
   if (maxDepth === 0) return leaf;
   const sub = tree(maxDepth - 1);
@@ -39,6 +49,21 @@ export function tree(maxDepth = 4): fc.Arbitrary<Node> {
     { weight: 1, arbitrary: leaf },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...UNARY), sub).map(([op, a]) => call(op, [a])) },
     { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...BINARY), sub, sub).map(([op, a, b]) => call(op, [a, b])) },
+  );
+}
+
+/**
+ * A random tree over every op of the grammar: comparisons, steps and the conditional too. For the
+ * properties that hold everywhere (same value as mathjs, printing reads back, repeatable).
+ */
+export function anyTree(maxDepth = 4): fc.Arbitrary<Node> {
+  if (maxDepth === 0) return leaf;
+  const sub = anyTree(maxDepth - 1);
+  return fc.oneof(
+    { weight: 1, arbitrary: leaf },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...ALL_UNARY), sub).map(([op, a]) => call(op, [a])) },
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...ALL_BINARY), sub, sub).map(([op, a, b]) => call(op, [a, b])) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub, sub).map(([c, a, b]) => call('cond', [c, a, b])) },
   );
 }
 
