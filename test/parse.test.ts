@@ -147,3 +147,23 @@ describe('depth', () => {
     assert.equal(n, 50_000);
   });
 });
+
+describe('unknown functions: hints name real functions only', () => {
+  const cases: [string, RegExp][] = [
+    ['ln(x)', /dezero-grad calls it log: write log\(\.\.\.\)/],
+    ['arcsin(x)', /calls it asin/],
+    ['where(x, 1, 2)', /write the conditional c \? a : b/],
+    ['sinn(x)', /did you mean sin\?/],
+    // a one- or two-letter name that is no function anywhere may be a variable times a group
+    ['k(x+1)', /for a product write k\*\(\.\.\.\)/],
+  ];
+  for (const [input, hint] of cases) {
+    test(input, () => {
+      const e = parseError(input);
+      assert.match(e.hint ?? '', hint);
+    });
+  }
+  test('a long unknown name is never taken for a product', () => {
+    assert.doesNotMatch(parseError('foobar(x)').hint ?? '', /product/);
+  });
+});

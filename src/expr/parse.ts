@@ -346,6 +346,18 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
   }
 }
 
+/** What other tools (calculators, numpy, PyTorch, textbooks) call our functions. */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  ln: 'log', lg: 'log10', ld: 'log2', lb: 'log2', log1: 'log1p',
+  arcsin: 'asin', arccos: 'acos', arctan: 'atan', arctan2: 'atan2', arcsec: 'asec', arccsc: 'acsc', arccot: 'acot',
+  arsinh: 'asinh', arcsinh: 'asinh', arcosh: 'acosh', arccosh: 'acosh', artanh: 'atanh', arctanh: 'atanh',
+  sgn: 'sign', signum: 'sign', trunc: 'fix', truncate: 'fix', fmod: 'mod', remainder: 'mod',
+  power: 'pow', cuberoot: 'cbrt', root: 'nthRoot', nthroot: 'nthRoot',
+  logistic: 'sigmoid', expit: 'sigmoid', swish: 'silu', leakyrelu: 'leaky_relu', leakyRelu: 'leaky_relu',
+  gammaln: 'lgamma', loggamma: 'lgamma', tgamma: 'gamma', amax: 'max', amin: 'min',
+  maximum: 'max', minimum: 'min', where: 'cond', ifelse: 'cond', if: 'cond',
+};
+
 function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string, number>): ExprError {
   const name = t.text;
   if (CONSTANTS.has(name)) {
@@ -356,13 +368,16 @@ function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string,
     return new ExprError(`${name} is written with its operator`, input, t.start, `write a ${op.symbol} b`);
   }
   const names = [...CALLABLE.map((o) => o.name), ...functions.keys()];
+  const known = Object.hasOwn(OTHER_NAMES, name) ? OTHER_NAMES[name] : undefined;
+  if (known === 'cond') return new ExprError(`unknown function '${name}'`, input, t.start, 'write the conditional c ? a : b');
+  if (known !== undefined && OPS.get(known)?.callable === true) {
+    return new ExprError(`unknown function '${name}'`, input, t.start, `dezero-grad calls it ${known}: write ${known}(...)`);
+  }
   const guess = nearest(name, names);
-  return new ExprError(
-    `unknown function '${name}'`,
-    input,
-    t.start,
-    guess !== undefined ? `did you mean ${guess}?` : `for a product write ${name}*(...); the functions are: ${names.join(', ')}`,
-  );
+  if (guess !== undefined) return new ExprError(`unknown function '${name}'`, input, t.start, `did you mean ${guess}?`);
+  // A short name that is no function anywhere may be a variable times a group.
+  const product = name.length <= 2 && known === undefined ? `for a product write ${name}*(...); ` : '';
+  return new ExprError(`unknown function '${name}'`, input, t.start, `${product}the functions are: ${names.join(', ')}`);
 }
 
 function missingOperand(input: string, t: Token, prev: Token | undefined): ExprError {
