@@ -43,8 +43,11 @@ export interface OpDefinition {
   readonly routes?: <T>(m: Prims<T>, ...xs: T[]) => (T | number | null)[];
   /** One line for `--help` and completion. */
   readonly description: string;
-  /** The same function in mathjs's grammar (`{0}`, `{1}` are the arguments), for --check and --symbolic. */
-  readonly mathjs: string;
+  /**
+   * The same function in mathjs's grammar (`{0}`, `{1}` are the arguments), for --check and
+   * --symbolic; null where mathjs has no such function (the check is then numerical only).
+   */
+  readonly mathjs: string | null;
   /** The infix or prefix symbol when the op is written as an operator (`+`); operators are not callable by name. */
   readonly symbol?: string;
   /** How the op reads inside a rule when that is neither `name(args)` nor its symbol: `({0}>0)`. */

@@ -315,6 +315,75 @@ export const Cond = defineOp({
 });
 export const cond = (c: In, a: In, b: In): Variable => new Cond().call(c, a, b);
 
+// ---- special functions (src/engine/special.ts) ---------------------------------------------
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** keeps: the input. d erf(x) = 2/sqrt(pi)·exp(-x²). */
+export const Erf = defineOp({
+  name: 'erf', label: 'Erf', arity: 1, mathjs: 'erf({0})', description: 'the error function',
+  forward: (m, x) => m.erf(x),
+  backward: (gy, [x]) => [mul(mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))), gy)],
+});
+export const erf = (x: In): Variable => new Erf().call(x);
+
+/** keeps: the input. erfc(x) = 1 - erf(x), accurate in the tail (erfc(10) ~ 2e-45). */
+export const Erfc = defineOp({
+  name: 'erfc', label: 'Erfc', arity: 1, mathjs: '(1 - erf({0}))', description: 'the complementary error function 1 - erf(x)',
+  forward: (m, x) => m.erfc(x),
+  backward: (gy, [x]) => [mul(neg(mul(TWO_OVER_SQRT_PI, exp(neg(square(x))))), gy)],
+});
+export const erfc = (x: In): Variable => new Erfc().call(x);
+
+/** keeps: the input and the output. d gamma(x) = gamma(x)·digamma(x); poles at 0, -1, -2, ... */
+export const Gamma = defineOp({
+  name: 'gamma', label: 'Gamma', arity: 1, mathjs: 'gamma({0})', domain: 'x not 0, -1, -2, ...',
+  description: "the gamma function, (x-1)! at the integers; gamma' = gamma·digamma",
+  forward: (m, x) => m.gamma(x),
+  backward: (gy, [x], y) => [mul(mul(y, digamma(x)), gy)],
+});
+export const gamma = (x: In): Variable => new Gamma().call(x);
+
+/** keeps: the input. d lgamma(x) = digamma(x). */
+export const Lgamma = defineOp({
+  name: 'lgamma', label: 'Lgamma', arity: 1, mathjs: 'lgamma({0})', domain: 'x >= 0 (as mathjs: NaN for x < 0)',
+  description: "log(gamma(x)); lgamma' = digamma",
+  forward: (m, x) => m.lgamma(x),
+  backward: (gy, [x]) => [mul(digamma(x), gy)],
+});
+export const lgamma = (x: In): Variable => new Lgamma().call(x);
+
+/** keeps: the input. d digamma(x) = polygamma(1, x). mathjs has no digamma: --check is numerical. */
+export const Digamma = defineOp({
+  name: 'digamma', label: 'Digamma', arity: 1, mathjs: null, domain: 'x not 0, -1, -2, ...',
+  description: "psi(x) = lgamma'(x) (PyTorch's digamma); digamma' = polygamma(1, x)",
+  forward: (m, x) => m.digamma(x),
+  backward: (gy, [x]) => [mul(polygamma(1, x), gy)],
+});
+export const digamma = (x: In): Variable => new Digamma().call(x);
+
+/** keeps: both inputs. d polygamma(n, x)/dx = polygamma(n + 1, x); n is a whole number, no gradient. */
+export const Polygamma = defineOp({
+  name: 'polygamma', label: 'Polygamma', arity: 2, mathjs: null, domain: 'n = 0, 1, 2, ...; x not 0, -1, -2, ...',
+  description: "polygamma(n, x): the n-th derivative of digamma (PyTorch's); NaN unless n is a whole number",
+  forward: (m, n, x) => m.polygamma(n, x),
+  backward: (gy, [n, x]) => [null, mul(polygamma(add(n, 1), x), gy)],
+});
+export const polygamma = (n: In, x: In): Variable => new Polygamma().call(n, x);
+
+/** keeps: the input. gelu(x) = x·Phi(x) = x·erfc(-x/sqrt(2))/2, the exact form (PyTorch's default). */
+export const Gelu = defineOp({
+  name: 'gelu', label: 'Gelu', arity: 1, mathjs: '({0}) * (1 + erf(({0}) / sqrt(2))) / 2',
+  description: "x·Phi(x), the exact erf form; gelu' = Phi(x) + x·phi(x)",
+  forward: (m, x) => m.mul(m.mul(0.5, x), m.erfc(m.mul(m.neg(x), SQRT1_2))),
+  backward: (gy, [x]) => [
+    mul(add(mul(0.5, erfc(mul(neg(x), SQRT1_2))), mul(mul(x, INV_SQRT_2PI), exp(mul(-0.5, square(x))))), gy),
+  ],
+});
+export const gelu = (x: In): Variable => new Gelu().call(x);
+
 // ---- calculus --------------------------------------------------------------------------------
 
 /**

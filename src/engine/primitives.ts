@@ -6,6 +6,8 @@
  * test/primitives.test.ts checks, for every primitive, that the code computes NUM's bits.
  */
 
+import * as special from './special.js';
+
 /** A primitive's operand: a value of the algebra, or a plain number written in a definition. */
 export type Arg<T> = T | number;
 
@@ -48,6 +50,13 @@ export interface Prims<T> {
   larger(a: Arg<T>, b: Arg<T>): T;
   smallerEq(a: Arg<T>, b: Arg<T>): T;
   largerEq(a: Arg<T>, b: Arg<T>): T;
+  // The special functions of special.ts.
+  erf(a: Arg<T>): T;
+  erfc(a: Arg<T>): T;
+  gamma(a: Arg<T>): T;
+  lgamma(a: Arg<T>): T;
+  digamma(a: Arg<T>): T;
+  polygamma(n: Arg<T>, a: Arg<T>): T;
 }
 
 /**
@@ -65,7 +74,10 @@ export function nearlyEqual(a: number, b: number): boolean {
  * The primitives that the fused kernel calls as functions of NUM (passed to it as `F`) rather than
  * writing them out: they are NUM's own code, so they agree by construction.
  */
-export const CALLED_PRIMS = ['equal', 'unequal', 'smaller', 'larger', 'smallerEq', 'largerEq'] as const;
+export const CALLED_PRIMS = [
+  'equal', 'unequal', 'smaller', 'larger', 'smallerEq', 'largerEq',
+  'erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma',
+] as const;
 
 /** The names of the primitives that are `Math` functions of the same name. */
 export const MATH_PRIMS = [
@@ -107,4 +119,10 @@ export const NUM: Prims<number> = {
   larger: (a, b) => (a > b && !nearlyEqual(a, b) ? 1 : 0),
   smallerEq: (a, b) => (a <= b || nearlyEqual(a, b) ? 1 : 0),
   largerEq: (a, b) => (a >= b || nearlyEqual(a, b) ? 1 : 0),
+  erf: special.erf,
+  erfc: special.erfc,
+  gamma: special.gamma,
+  lgamma: special.lgamma,
+  digamma: special.digamma,
+  polygamma: special.polygamma,
 };

@@ -696,13 +696,17 @@ function cotDerivative(n: number): number[] {
   return COT_DERIVATIVES[n]!;
 }
 
+/** Past this order n! overflows (and the series' work grows with n): polygamma is NaN there. */
+export const MAX_POLYGAMMA_ORDER = 170;
+
 /**
  * The polygamma function: the n-th derivative of digamma, n an integer >= 0 (n = 1 trigamma,
  * n = 2 tetragamma, ...); polygamma(0, x) = digamma(x). At the poles 0, -1, -2, ...: +Infinity
- * for odd n (both sides agree), NaN for even n. NaN if n is not an integer >= 0.
+ * for odd n (both sides agree), NaN for even n. NaN if n is not an integer from 0 to
+ * MAX_POLYGAMMA_ORDER.
  */
 export function polygamma(n: number, x: number): number {
-  if (!Number.isInteger(n) || n < 0) return NaN;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_POLYGAMMA_ORDER) return NaN;
   if (n === 0) return digamma(x);
   if (Number.isNaN(x) || x === -Infinity) return NaN;
   if (x === Infinity) return n % 2 === 1 ? 0 : -0;

@@ -69,6 +69,7 @@ export function toMathjs(root: Node, math?: Mathjs): string {
         if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
         return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
       }
+      if (op.mathjs === null) throw new SymbolicUnavailable(`mathjs has no ${op.name}`);
       const text = op.mathjs.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
@@ -139,6 +140,7 @@ function guarded<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
+    if (e instanceof SymbolicUnavailable) throw e;
     if (e instanceof RangeError) throw new SymbolicUnavailable('the expression is nested too deeply for mathjs');
     throw new SymbolicUnavailable(`mathjs cannot differentiate it: ${briefly((e as Error).message)}`);
   }
