@@ -29,7 +29,7 @@ function opsIn(t: Term, into: Set<OpSpec>): Set<OpSpec> {
 describe('every op definition is complete', () => {
   for (const op of ALL_OPS) {
     test(op.name, () => {
-      assert.match(op.name, /^[a-z][a-z0-9_]*$/);
+      assert.match(op.name, /^[a-z][a-zA-Z0-9_]*$/); // mathjs's names: nthRoot
       assert.match(op.label, /^[A-Z][A-Za-z0-9]*$/);
       assert.ok(op.description.length > 0, 'a help line');
       for (let i = 0; i < op.arity; i++) assert.ok(op.mathjs.includes(`{${i}}`), `the mathjs form ${op.mathjs} uses argument ${i}`);
@@ -110,6 +110,30 @@ test('the rules the trace prints, derived from each op\'s backward', () => {
     ['sigmoid(x)', { x: 1 }, ['sigmoid(x)·gy·(1-sigmoid(x))']],
     ['relu(x)', { x: 1 }, ['(x>0)·gy']],
     ['abs(x)', { x: 1 }, ['sign(x)·gy']],
+    ['cube(x)', { x: 2 }, ['3·x²·gy']],
+    ['cbrt(x)', { x: 2 }, ['gy/(3·cbrt(x)²)']],
+    ['nthRoot(x, y)', { x: 2, y: 3 }, ['gy/(y·nthRoot(x, y)^(y-1))', '-nthRoot(x, y)·log(abs(x))·gy/y²']],
+    ['nthRoot(x, 3)', { x: 0 }, ['gy/(3·nthRoot(x, 3)^(3-1))']],
+    ['nthRoot(0, y)', { y: 3 }, ['-nthRoot(0, y)·log(1)·gy/y²']],
+    ['log10(x)', { x: 2 }, ['gy/(x·log(10))']],
+    ['log2(x)', { x: 2 }, ['gy/(x·log(2))']],
+    ['log1p(x)', { x: 2 }, ['gy/(1+x)']],
+    ['expm1(x)', { x: 2 }, ['exp(x)·gy']],
+    ['csc(x)', { x: 1 }, ['-csc(x)·gy·cot(x)']],
+    ['cot(x)', { x: 1 }, ['-(1+cot(x)²)·gy']],
+    ['asec(x)', { x: 2 }, ['gy/(abs(x)·sqrt(x²-1))']],
+    ['acsc(x)', { x: 2 }, ['-gy/(abs(x)·sqrt(x²-1))']],
+    ['acot(x)', { x: 2 }, ['-gy/(1+x²)']],
+    ['atan2(y, x)', { y: 1, x: 2 }, ['gy·(x/(y²+x²))', 'gy·(-y/(y²+x²))']],
+    ['sech(x)', { x: 1 }, ['-sech(x)·gy·tanh(x)']],
+    ['csch(x)', { x: 1 }, ['-csch(x)·gy·coth(x)']],
+    ['coth(x)', { x: 1 }, ['(1-coth(x)²)·gy']],
+    ['asinh(x)', { x: 1 }, ['gy/sqrt(x²+1)']],
+    ['acosh(x)', { x: 2 }, ['gy/sqrt(x²-1)']],
+    ['atanh(x)', { x: 0.5 }, ['gy/(1-x²)']],
+    ['asech(x)', { x: 0.5 }, ['-gy/(x·sqrt(1-x²))']],
+    ['acsch(x)', { x: 1 }, ['-gy/(abs(x)·sqrt(1+x²))']],
+    ['acoth(x)', { x: 2 }, ['gy/(1-x²)']],
   ];
   for (const [expression, values, rules] of cases) {
     const got = grad(expression, values).trace.backward.map((r) => r.rule);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { CALLABLE, ExprError, grad, parse } from '../src/index.js';
 import { mathjsSexpr, sexpr } from './helpers/sexpr.js';
+import { mathjsDiffers } from './helpers/trees.js';
 
 const VARS = ['x', 'y', 'z1', 'pi', 'e'];
 // The generator writes one-argument calls (diff(f, x) takes two and is tested in higher.test.ts).
@@ -96,6 +97,8 @@ test('our value equals mathjs evaluate at random points', async () => {
         const tree = jsPow(math.parse(src.replaceAll('**', '^')));
         const theirs = tree.evaluate({ x, y, z1 });
         if (typeof theirs !== 'number') return; // mathjs returned a non-number (e.g. a complex); nothing to compare
+        // coth, acsch, asech where mathjs's formula overflows and ours does not (see mathjsDiffers)
+        if (mathjsDiffers(parse(src), new Map([['x', x], ['y', y], ['z1', z1]]), math)) return;
         if (Number.isNaN(ours) || Number.isNaN(theirs)) {
           assert.equal(Number.isNaN(ours), Number.isNaN(theirs), `NaN mismatch for ${src} at x=${x}, y=${y}, z1=${z1}: ours ${ours}, mathjs ${theirs}`);
           return;

@@ -34,6 +34,29 @@ const unary: Record<string, UnaryCase> = {
   sigmoid: { known: [[0, 0.5, 0.5 * (1 - 0.5)], [1, 1 / (1 + 1 / E), (1 / (1 + 1 / E)) * (1 - 1 / (1 + 1 / E))]], points: [-3, 0.5, 4] },
   relu: { known: [[2, 2, 1], [-2, 0, 0], [0, 0, 0]], points: [-2, 0.5, 3] },
   abs: { known: [[-2, 2, -1], [3, 3, 1], [0, 0, 0]], points: [-2, 0.5, 3] },
+  // powers and logarithms
+  cube: { known: [[3, 27, 3 * 3 ** 2], [-2, -8, 3 * (-2) ** 2]], points: [-2, 0.5, 3] },
+  cbrt: { known: [[8, 2, 1 / (3 * 2 ** 2)], [-27, -3, 1 / (3 * (-3) ** 2)]], points: [-2, 0.5, 9] },
+  log10: { known: [[1000, 3, 1 / (1000 * Math.LN10)], [1, 0, 1 / Math.LN10]], points: [0.5, 1, 30] },
+  log2: { known: [[8, 3, 1 / (8 * Math.LN2)], [0.5, -1, 1 / (0.5 * Math.LN2)]], points: [0.5, 1, 30] },
+  log1p: { known: [[0, 0, 1], [E - 1, 1, 1 / E]], points: [-0.5, 1e-3, 3] },
+  expm1: { known: [[0, 0, 1], [1, E - 1, E]], points: [-2, 1e-3, 2] },
+  // trigonometric, as mathjs defines them
+  csc: { known: [[Math.PI / 6, 1 / Math.sin(Math.PI / 6), -Math.cos(Math.PI / 6) / Math.sin(Math.PI / 6) ** 2]], points: [-1, 0.5, 2] },
+  cot: { known: [[Math.PI / 4, 1 / Math.tan(Math.PI / 4), -1 / Math.sin(Math.PI / 4) ** 2], [1, 1 / Math.tan(1), -1 / Math.sin(1) ** 2]], points: [-1, 0.5, 2] },
+  asec: { known: [[2, Math.PI / 3, 1 / (2 * Math.sqrt(3))], [-2, (2 * Math.PI) / 3, 1 / (2 * Math.sqrt(3))]], points: [-3, 1.5, 4] },
+  acsc: { known: [[2, Math.PI / 6, -1 / (2 * Math.sqrt(3))], [-2, -Math.PI / 6, -1 / (2 * Math.sqrt(3))]], points: [-3, 1.5, 4] },
+  acot: { known: [[1, Math.PI / 4, -1 / 2], [-1, -Math.PI / 4, -1 / 2], [0, Math.PI / 2, -1]], points: [-2, 0.5, 3] },
+  // hyperbolic
+  sech: { known: [[0, 1, -0], [1, 1 / Math.cosh(1), -Math.tanh(1) / Math.cosh(1)]], points: [-2, 0.5, 3] },
+  csch: { known: [[1, 1 / Math.sinh(1), -Math.cosh(1) / Math.sinh(1) ** 2], [-1, -1 / Math.sinh(1), -Math.cosh(1) / Math.sinh(1) ** 2]], points: [-2, 0.5, 3] },
+  coth: { known: [[1, 1 / Math.tanh(1), -1 / Math.sinh(1) ** 2], [0.5, 1 / Math.tanh(0.5), -1 / Math.sinh(0.5) ** 2]], points: [-2, 0.5, 3] },
+  asinh: { known: [[0, 0, 1], [1, Math.log(1 + Math.SQRT2), 1 / Math.SQRT2]], points: [-2, 0.5, 3] },
+  acosh: { known: [[1, 0, Infinity], [2, Math.log(2 + Math.sqrt(3)), 1 / Math.sqrt(3)]], points: [1.5, 2, 5] },
+  atanh: { known: [[0, 0, 1], [0.5, Math.log(3) / 2, 1 / (1 - 0.5 ** 2)]], points: [-0.7, 0.1, 0.9] },
+  asech: { known: [[1, 0, -Infinity], [0.5, Math.log(2 + Math.sqrt(3)), -1 / (0.5 * Math.sqrt(1 - 0.5 ** 2))]], points: [0.2, 0.5, 0.9] },
+  acsch: { known: [[1, Math.log(1 + Math.SQRT2), -1 / Math.SQRT2], [-1, -Math.log(1 + Math.SQRT2), -1 / Math.SQRT2]], points: [-2, 0.5, 3] },
+  acoth: { known: [[2, Math.log(3) / 2, 1 / (1 - 2 ** 2)], [-2, -Math.log(3) / 2, 1 / (1 - 2 ** 2)]], points: [-3, 1.5, 4] },
 };
 
 interface BinaryCase {
@@ -54,6 +77,16 @@ const binary: Record<string, BinaryCase> = {
       [-2, 2, 4, 2 * -2, 4 * Math.log(-2)],
     ],
     points: [[1.5, 2], [0.5, 3.5], [2, -1]],
+  },
+  nthRoot: {
+    // d/dx = y/(n·x), d/dn = -y·log|x|/n²; a negative x with an odd n has a real root
+    known: [[8, 3, 2, 2 / (3 * 8), (-2 * Math.log(8)) / 3 ** 2], [-8, 3, -2, -2 / (3 * -8), (2 * Math.log(8)) / 3 ** 2]],
+    points: [[2, 3], [0.5, 2.5], [5, -2]],
+  },
+  atan2: {
+    // d/dy = x/(x²+y²), d/dx = -y/(x²+y²)
+    known: [[1, 1, Math.PI / 4, 1 / 2, -1 / 2], [1, -1, (3 * Math.PI) / 4, -1 / 2, -1 / 2]],
+    points: [[1, 2], [-0.5, 0.3], [2, -1]],
   },
 };
 

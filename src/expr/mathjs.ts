@@ -61,15 +61,30 @@ export function mathjsName(variable: string): string {
  * that an expression holding a derivative can itself be differentiated.
  */
 export function toMathjs(root: Node, math?: Mathjs): string {
+  return mathjsText(root, math, false);
+}
+
+/**
+ * The forms given to mathjs's `derivative` instead of an op's mathjs form, where mathjs's rule is
+ * wrong. mathjs 15 differentiates acoth(x) as -1/(1-x²), the wrong sign (acoth decreases on x > 1:
+ * d/dx acoth(x) = 1/(1-x²), as atanh's); atanh(1/x) is the same function on its domain |x| > 1,
+ * and mathjs differentiates that right.
+ */
+const DERIVATIVE_FORMS: Readonly<Record<string, string>> = { acoth: 'atanh(1 / ({0}))' };
+
+/** toMathjs, with DERIVATIVE_FORMS when the text is for mathjs's `derivative`. */
+function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean): string {
   return printWith(root, {
     variable: mathjsName,
     call: (node, args) => {
       const op = getOp(node.op);
       if (op.variableArgs !== undefined) {
         if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
-        return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
+        const f = forDerivative ? args[0] : mathjsText(node.args[0], math, true);
+        return `(${math.derivative(f, args[1], { simplify: false }).toString()})`;
       }
-      const text = op.mathjs.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      const form = (forDerivative && Object.hasOwn(DERIVATIVE_FORMS, op.name) ? DERIVATIVE_FORMS[op.name] : undefined) ?? op.mathjs;
+      const text = form.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
   });
@@ -93,7 +108,7 @@ export function derivative(math: Mathjs, root: Node, name: string): MathNode {
   if (n > MAX_SYMBOLIC_NODES) {
     throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
   }
-  return guarded(() => math.derivative(toMathjs(root, math), mathjsName(name), { simplify: false }));
+  return guarded(() => math.derivative(mathjsText(root, math, true), mathjsName(name), { simplify: false }));
 }
 
 /**
