@@ -134,6 +134,10 @@ test('the rules the trace prints, derived from each op\'s backward', () => {
     ['asech(x)', { x: 0.5 }, ['-gy/(x·sqrt(1-x²))']],
     ['acsch(x)', { x: 1 }, ['-gy/(abs(x)·sqrt(1+x²))']],
     ['acoth(x)', { x: 2 }, ['gy/(1-x²)']],
+    // floor, ceil, round and fix send no gradient: no backward step to print
+    ['floor(x) + x', { x: 1.5 }, ['gy', 'gy']],
+    ['mod(x, y)', { x: 5, y: 3 }, ['gy', '-floor(x/y)·gy']],
+    ['mod(x, y)', { x: 5, y: 0 }, ['gy', '0']],
   ];
   for (const [expression, values, rules] of cases) {
     const got = grad(expression, values).trace.backward.map((r) => r.rule);

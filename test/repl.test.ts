@@ -143,7 +143,7 @@ describe('bad lines print one error with a caret, and the session goes on', () =
     { name: 'shadowing a built-in function', lines: ['sin(t) = t'], message: /sin is a built-in function/ },
     { name: 'an operator name as a function', lines: ['add(a, b) = a'], message: /add is a built-in operation/ },
     { name: 'a constant as a variable', lines: ['pi = 3'], message: /pi is a constant/ },
-    { name: 'a reserved word as a variable', lines: ['mod = 3'], message: /'mod' is a reserved word/ },
+    { name: 'a reserved word as a variable', lines: ['xor = 3'], message: /'xor' is a reserved word/ },
     { name: 'a built-in function as a variable', lines: ['exp = 3'], message: /exp is a built-in function/ },
     { name: 'a function name as a variable', lines: ['f(t) = t', 'f = 2'], message: /f is a function you defined[^]*:clear f/ },
     { name: 'a variable name as a function', lines: ['x = 1', 'x(t) = t'], message: /x is a variable/ },

@@ -129,17 +129,24 @@ function explain(root: Node, values: ReadonlyMap<string, number>, name: string, 
     if (op.kink === undefined) continue;
     const [u0, u1, u2] = [input(below[i]), input(here[i]), input(above[i])];
     if (u0 === undefined || u1 === undefined || u2 === undefined) continue;
-    const [s0, s1, s2] = [Math.sign(u0 - op.kink.at), Math.sign(u1 - op.kink.at), Math.sign(u2 - op.kink.at)];
+    // A periodic kink (floor's jumps at every integer): the one nearest the input.
+    const { period } = op.kink;
+    const at = period === undefined ? op.kink.at : op.kink.at + period * Math.round((u1 - op.kink.at) / period);
+    const [s0, s1, s2] = [Math.sign(u0 - at), Math.sign(u1 - at), Math.sign(u2 - at)];
     const arg = records[i].inputs[0];
     const sides = `the one-sided derivatives are ${op.kink.left} and ${op.kink.right}`;
+    // Equal one-sided derivatives: the value itself jumps there (floor, acot).
+    const jump = op.kink.left === op.kink.right;
+    const what = jump ? 'jump' : 'kink';
+    const difference = jump ? 'the central difference sees the jump as a steep slope' : 'the central difference averages the two sides';
     if (s1 === 0 && (s0 !== 0 || s2 !== 0)) {
-      return `${callText(records[i])} is at its kink (${arg} = ${op.kink.at}): ${sides}; ` +
-        `autodiff uses ${op.name}'(${op.kink.at}) = ${op.kink.convention} (PyTorch's convention), ` +
-        'the central difference averages the two sides and the symbolic formula is undefined there';
+      return `${callText(records[i])} is at its ${what} (${arg} = ${at}): ${sides}; ` +
+        `autodiff uses ${op.name}'(${at}) = ${op.kink.convention} (PyTorch's convention), ` +
+        `${difference} and the symbolic formula is undefined there`;
     }
     if (s0 !== s2) {
-      return `${callText(records[i])} crosses its kink (${arg} = ${op.kink.at}) within ${span}: ${sides}, ` +
-        'and the central difference averages the two sides; check at a point farther from the kink';
+      return `${callText(records[i])} crosses its ${what} (${arg} = ${at}) within ${span}: ${sides}, ` +
+        `and ${difference}; check at a point farther from the ${what}`;
     }
   }
   // A domain edge: a value that is not finite here, or becomes so within the difference step.

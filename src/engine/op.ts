@@ -10,12 +10,16 @@ import { Config } from './config.js';
 import { NUM, type Prims } from './primitives.js';
 import { DFunction, Variable } from './variable.js';
 
-/** A kink: the one-sided derivatives at `at`, and the one autodiff uses (PyTorch's convention). */
+/**
+ * A kink or a jump: the one-sided derivatives at `at`, and the one autodiff uses (PyTorch's
+ * convention). With a `period`, at every `at + k·period` (floor's jumps at the integers).
+ */
 export interface Kink {
   readonly at: number;
   readonly left: number;
   readonly right: number;
   readonly convention: number;
+  readonly period?: number;
 }
 
 export interface OpDefinition {

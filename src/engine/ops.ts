@@ -559,3 +559,83 @@ export const Acoth = defineOp({
   backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
 });
 export const acoth = (x: In): Variable => new Acoth().call(x);
+
+// ---- steps and jumps: mathjs's values, gradient 0 (PyTorch) -----------------------------------
+
+/** mathjs's nearlyEqual(a, b) at its default tolerances (relTol 1e-12, absTol 1e-15), 1 or 0, for finite a and b. */
+function nearlyEqual<T>(m: Prims<T>, a: Arg<T>, b: Arg<T>): T {
+  return m.ge(m.max(m.mul(1e-12, m.max(m.abs(a), m.abs(b))), 1e-15), m.abs(m.sub(a, b)));
+}
+
+/**
+ * mathjs's floor: Math.floor(x), except that an x nearly equal to round(x) (and not to its floor)
+ * is round(x), which absorbs rounding error: floor(2.9999999999999996) = 3.
+ */
+function mathjsFloor<T>(m: Prims<T>, x: Arg<T>): T {
+  const f = m.floor(x);
+  const r = m.mathjsRound(x);
+  return m.where(m.eq(f, r), f, m.where(m.mul(nearlyEqual(m, x, r), m.sub(1, nearlyEqual(m, x, f))), r, f));
+}
+
+/** mathjs's ceil, the same way: ceil(2.0000000000000004) = 2. */
+function mathjsCeil<T>(m: Prims<T>, x: Arg<T>): T {
+  const c = m.ceil(x);
+  const r = m.mathjsRound(x);
+  return m.where(m.eq(c, r), c, m.where(m.mul(nearlyEqual(m, x, r), m.sub(1, nearlyEqual(m, x, c))), r, c));
+}
+
+/** keeps: nothing. No gradient flows: 0 everywhere, at the jumps (the integers) too (PyTorch). */
+export const Floor = defineOp({
+  name: 'floor', label: 'Floor', arity: 1, mathjs: 'floor({0})',
+  description: 'largest integer <= x (as mathjs: 1e-12 from an integer is it); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => mathjsFloor(m, x),
+  backward: () => [null],
+});
+export const floor = (x: In): Variable => new Floor().call(x);
+
+/** keeps: nothing. Gradient 0, at the jumps too. */
+export const Ceil = defineOp({
+  name: 'ceil', label: 'Ceil', arity: 1, mathjs: 'ceil({0})',
+  description: 'smallest integer >= x (as mathjs: 1e-12 from an integer is it); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => mathjsCeil(m, x),
+  backward: () => [null],
+});
+export const ceil = (x: In): Variable => new Ceil().call(x);
+
+/** keeps: nothing. mathjs's round: halves away from zero (round(-2.5) = -3). Gradient 0, at the jumps too. */
+export const Round = defineOp({
+  name: 'round', label: 'Round', arity: 1, mathjs: 'round({0})',
+  description: 'nearest integer, halves away from zero (mathjs): round(-2.5) = -3; gradient 0',
+  kink: { at: 0.5, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.mathjsRound(x),
+  backward: () => [null],
+});
+export const round = (x: In): Variable => new Round().call(x);
+
+/** keeps: nothing. mathjs's fix: floor for x > 0, ceil otherwise. Gradient 0, at the jumps too. */
+export const Fix = defineOp({
+  name: 'fix', label: 'Fix', arity: 1, mathjs: 'fix({0})',
+  description: 'x rounded toward zero: fix(-2.7) = -2 (mathjs); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.where(m.step(x), mathjsFloor(m, x), mathjsCeil(m, x)),
+  backward: () => [null],
+});
+export const fix = (x: In): Variable => new Fix().call(x);
+
+/**
+ * keeps: both inputs. mathjs's mod: x - y·floor(x/y) with mathjs's floor, so the result has the
+ * sign of y (mod(-5, 3) = 1, mod(5, -3) = -1: Python's % and PyTorch's remainder, not
+ * JavaScript's %), and mod(x, 0) = x. d/dx = 1; d/dy = -floor(x/y) (PyTorch's remainder), and 0
+ * where y = 0 (mod(x, 0) = x does not depend on y). The value jumps by y where x/y is an integer;
+ * there too the gradient is the formula's, as PyTorch's. (Its jumps move with y, so the op has no
+ * `kink`: that describes one input's.)
+ */
+export const Mod = defineOp({
+  name: 'mod', label: 'Mod', arity: 2, mathjs: 'mod({0}, {1})',
+  description: 'mod(x, y) = x - y*floor(x/y), the sign of y (mathjs); mod(x, 0) = x; d/dy = -floor(x/y)',
+  forward: (m, x, y) => m.where(m.eq(y, 0), x, m.sub(x, m.mul(y, mathjsFloor(m, m.div(x, y))))),
+  backward: (gy, [x, y]) => [gy, where(eq(y, 0), 0, mul(gy, neg(floor(div(x, y)))))],
+});
+export const mod = (x: In, y: In): Variable => new Mod().call(x, y);

@@ -268,6 +268,15 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
   const num = tokens[k];
   const nextTok = tokens[k + 1];
   const rest = nextTok.kind === '(' ? '(...)' : nextTok.text;
+  if (nextTok.kind === 'name' && RESERVED.has(nextTok.text)) {
+    // `2 mod(7)` is mathjs's operator: 2 mod 7.
+    throw new ExprError(
+      `'${nextTok.text}' after a number is an operator in mathjs, not a product`,
+      input,
+      nextTok.start,
+      nextTok.text === 'mod' ? `write mod(${num.text}, y), or ${num.text}*mod(x, y)` : undefined,
+    );
+  }
   if (before?.kind === 'op' && before.text === '/') {
     const lhs = j > 0 ? tokens[j - 1].text : 'a';
     throw new ExprError(
@@ -322,7 +331,7 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
   if (t.kind === 'name' && RESERVED.has(t.text)) {
-    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'modulo is not part of the grammar' : undefined);
+    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'write mod(a, b)' : undefined);
   }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
     return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);

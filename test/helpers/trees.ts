@@ -27,7 +27,7 @@ export const call = (op: string, args: Node[]): Node => ({
  * the property tests. property.test.ts checks that this is exactly the set mathjs refuses.
  */
 export const MATHJS_CANNOT_DIFFERENTIATE: ReadonlySet<string> = new Set([
-  'cube', 'log2', 'log1p', 'expm1', 'atan2',
+  'cube', 'log2', 'log1p', 'expm1', 'atan2', 'floor', 'ceil', 'round', 'fix', 'mod',
 ]);
 
 /** True when the tree calls an op that mathjs cannot differentiate. */
@@ -86,6 +86,7 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
     const inputs = s.output.creator?.inputs;
     if (inputs === undefined) continue; // constants only: no gradient flows through
     const [u, w] = inputs.map((i) => i.data);
+    const fromInteger = (t: number): number => Math.abs(t - Math.round(t));
     switch (s.op.name) {
       case 'log': case 'sqrt': case 'log10': case 'log2': if (u < 0.05) return false; break;
       case 'log1p': if (u < -0.95) return false; break;
@@ -107,6 +108,9 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
       case 'acosh': if (u < 1.05) return false; break;
       case 'asech': if (u < 0.05 || u > 0.95) return false; break;
       case 'atan2': if (Math.hypot(u, w) < 0.1 || (w < 0 && Math.abs(u) < 0.01)) return false; break;
+      case 'floor': case 'ceil': case 'fix': if (fromInteger(u) < 0.01) return false; break;
+      case 'round': if (fromInteger(u - 0.5) < 0.01) return false; break;
+      case 'mod': if (Math.abs(w) < 0.05 || fromInteger(u / w) < 0.01) return false; break;
     }
   }
   if (!noJumpWithin(root, values, graph.steps)) return false;
@@ -115,14 +119,16 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
 }
 
 /**
- * Which side of its jump or kink each step is on, for the ops that have them (the quadrant of atan2
- * left of the origin, the sign of relu's input): a central difference across one measures the
- * jump, not the slope.
+ * Which side of its jumps or kink each step is on, for the ops that have them (floor's integer, the
+ * quadrant of atan2 left of the origin, the sign of relu's input): a central difference across one
+ * measures the jump, not the slope.
  */
-const JUMPS = new Set(['atan2', 'relu', 'abs', 'acot']);
+const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'acot']);
 function side(op: string, output: Variable): number {
   const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
   switch (op) {
+    case 'floor': case 'ceil': case 'round': case 'fix': return output.data;
+    case 'mod': return Math.floor(u / w);
     case 'atan2': return w < 0 ? Math.sign(u) : 2;
     case 'relu': case 'abs': case 'acot': return Math.sign(u);
     default: return 0;
