@@ -35,6 +35,8 @@ describe('every op definition is complete', () => {
       for (let i = 0; i < op.arity; i++) assert.ok(op.mathjs.includes(`{${i}}`), `the mathjs form ${op.mathjs} uses argument ${i}`);
       assert.equal(op.callable, !op.internal && op.symbol === undefined, 'callable by name exactly when it has no symbol');
       if (op.kink !== undefined) for (const k of ['at', 'left', 'right', 'convention'] as const) assert.equal(typeof op.kink[k], 'number');
+      assert.ok(op.minArity >= 1 && op.minArity <= op.arity, 'takes from minArity to arity arguments');
+      for (const d of op.defaults ?? []) assert.equal(typeof d, 'number', 'a default is a number');
       for (const needs of patterns(inputsOf(op))) {
         const terms = backwardTerms(op, needs);
         assert.equal(terms.length, needs.length);
@@ -138,6 +140,12 @@ test('the rules the trace prints, derived from each op\'s backward', () => {
     ['floor(x) + x', { x: 1.5 }, ['gy', 'gy']],
     ['mod(x, y)', { x: 5, y: 3 }, ['gy', '-floor(x/y)·gy']],
     ['mod(x, y)', { x: 5, y: 0 }, ['gy', '0']],
+    ['softplus(x)', { x: 1 }, ['sigmoid(x)·gy']],
+    ['softplus(x)', { x: 30 }, ['gy·1']],
+    ['silu(x)', { x: 1 }, ['sigmoid(x)·gy·(1+x·(1-sigmoid(x)))']],
+    ['leaky_relu(x)', { x: 1 }, ['gy·1']],
+    ['leaky_relu(x)', { x: -1 }, ['gy·0.2']],
+    ['leaky_relu(x, y)', { x: -1, y: 0.1 }, ['gy·y', 'gy·x']],
   ];
   for (const [expression, values, rules] of cases) {
     const got = grad(expression, values).trace.backward.map((r) => r.rule);

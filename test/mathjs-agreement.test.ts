@@ -12,8 +12,9 @@ import { mathjsSexpr, sexpr } from './helpers/sexpr.js';
 import { mathjsDiffers } from './helpers/trees.js';
 
 const VARS = ['x', 'y', 'z1', 'pi', 'e'];
-// The generator writes one-argument calls (diff(f, x) takes two and is tested in higher.test.ts).
-const FUNCS = CALLABLE.filter((op) => op.arity === 1).map((op) => op.name);
+// The generator writes one-argument calls: every function that takes one (leaky_relu's slope may be
+// left out); diff(f, x) takes two and is tested in higher.test.ts.
+const FUNCS = CALLABLE.filter((op) => op.minArity === 1).map((op) => op.name);
 
 /** Random expression text from a grammar rich in precedence and associativity traps. */
 const exprText: fc.Arbitrary<string> = fc.letrec((tie) => ({
@@ -68,6 +69,10 @@ test('our value equals mathjs evaluate at random points', async () => {
     {
       sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
       relu: (x: number) => Math.max(0, x),
+      // PyTorch's and DeZero's functions, which mathjs lacks, as they define them
+      softplus: (x: number) => (x > 20 ? x : Math.log1p(Math.exp(x))),
+      silu: (x: number) => x / (1 + Math.exp(-x)),
+      leaky_relu: (x: number, slope = 0.2) => (x > 0 ? x : x * slope),
       jspow: (x: number, y: number) => Math.pow(x, y),
     },
     { override: true },

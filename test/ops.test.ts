@@ -62,6 +62,11 @@ const unary: Record<string, UnaryCase> = {
   ceil: { known: [[2.5, 3, 0], [-2.5, -2, 0], [3, 3, 0]], points: [-1.5, 0.5, 2.7] },
   round: { known: [[2.5, 3, 0], [-2.5, -3, 0], [2.4, 2, 0]], points: [-1.3, 0.2, 2.7] },
   fix: { known: [[2.7, 2, 0], [-2.7, -2, 0]], points: [-1.5, 0.5, 2.7] },
+  // activations
+  softplus: { known: [[0, Math.LN2, 0.5], [1, Math.log(1 + E), 1 / (1 + 1 / E)], [30, 30, 1]], points: [-3, 0.5, 4] },
+  silu: { known: [[0, 0, 0.5], [1, 1 / (1 + 1 / E), (1 / (1 + 1 / E)) * (1 + 1 * (1 - 1 / (1 + 1 / E)))]], points: [-3, 0.5, 4] },
+  // leaky_relu(x): the slope left out is 0.2
+  leaky_relu: { known: [[2, 2, 1], [-2, -2 * 0.2, 0.2], [0, 0, 0.2]], points: [-2, 0.5, 3] },
 };
 
 interface BinaryCase {
@@ -98,6 +103,7 @@ const binary: Record<string, BinaryCase> = {
     known: [[5, 3, 5 - 3 * 1, 1, -1], [-5, 3, -5 - 3 * -2, 1, 2], [5, -3, 5 - -3 * -2, 1, 2], [7, 0, 7, 1, 0]],
     points: [[5.5, 3], [-2.5, 1.5], [7.3, -2]],
   },
+  leaky_relu: { known: [[-2, 0.1, -2 * 0.1, 0.1, -2], [3, 0.1, 3, 1, 0]], points: [[-2, 0.3], [0.5, 0.1]] },
 };
 
 function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {

@@ -36,6 +36,9 @@ describe('precedence and associativity (as mathjs)', () => {
     ['e^x', '(pow e x)'],
     ['mod(x, 3)', '(mod x 3)'],
     ['atan2(y, x)', '(atan2 y x)'],
+    // a function with an argument that may be left out: leaky_relu(x) is leaky_relu(x, 0.2)
+    ['leaky_relu(x)', '(leaky_relu x)'],
+    ['leaky_relu(x, 0.1)', '(leaky_relu x 0.1)'],
   ];
   for (const [input, expected] of cases) {
     test(`${input}  ->  ${expected}`, () => assert.equal(read(input), expected));
@@ -90,6 +93,8 @@ describe('errors carry a message, a 1-based column and advice', () => {
     // mathjs reads `2 mod(x, 3)` as its operator, 2 mod (x, 3): not a product here either
     { input: '2 mod(x, 3)', message: /'mod' after a number is an operator in mathjs/, column: 3, hint: /2\*mod\(x, y\)/ },
     { input: 'mod(x)', message: /mod takes 2 arguments, got 1/, column: 1 },
+    { input: 'leaky_relu(x, 1, 2)', message: /leaky_relu takes 1 or 2 arguments, got 3/, column: 1 },
+    { input: 'leaky_relu()', message: /leaky_relu\(\) needs 1 or 2 arguments/, column: 12 },
     { input: 'x − 1', message: /minus sign/, column: 3, hint: /write -/ },
     { input: 'x × 2', message: /multiplication sign/, column: 3 },
     { input: 'x²', message: /superscript two/, column: 2, hint: /\^2/ },

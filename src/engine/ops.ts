@@ -639,3 +639,46 @@ export const Mod = defineOp({
   backward: (gy, [x, y]) => [gy, where(eq(y, 0), 0, mul(gy, neg(floor(div(x, y)))))],
 });
 export const mod = (x: In, y: In): Variable => new Mod().call(x, y);
+
+// ---- machine-learning activations (PyTorch's and DeZero's definitions) -------------------------
+
+/**
+ * keeps: the input. PyTorch's softplus: log(1 + e^x) as log1p(exp(x)), and x itself past x = 20
+ * (its threshold), so it never overflows. d/dx = sigmoid(x), and 1 past 20 (the derivative of x).
+ * mathjs has no softplus: its form is the same conditional.
+ */
+export const Softplus = defineOp({
+  name: 'softplus', label: 'Softplus', arity: 1, mathjs: '(({0}) > 20 ? ({0}) : log1p(exp({0})))',
+  description: 'log(1+exp(x)), and x past 20 (PyTorch): never overflows',
+  forward: (m, x) => m.where(m.ge(20, x), m.log1p(m.exp(x)), x),
+  backward: (gy, [x]) => [mul(gy, where(ge(20, x), sigmoid(x), 1))],
+});
+export const softplus = (x: In): Variable => new Softplus().call(x);
+
+/** keeps: the input. x·sigmoid(x), written x/(1 + e^-x) as PyTorch computes it. */
+export const SiLU = defineOp({
+  name: 'silu', label: 'SiLU', arity: 1, mathjs: '({0}) / (1 + exp(-({0})))', description: 'x*sigmoid(x) (swish)',
+  forward: (m, x) => m.div(x, m.add(1, m.exp(m.neg(x)))),
+  backward: (gy, [x]) => {
+    const s = sigmoid(x);
+    return [mul(mul(gy, s), add(1, mul(x, sub(1, s))))];
+  },
+});
+export const silu = (x: In): Variable => new SiLU().call(x);
+
+/**
+ * keeps: both inputs. DeZero's F.leaky_relu: x where x > 0, else slope·x; the slope is 0.2 when
+ * left out. Its gradient is 1 for x > 0 and the slope for x <= 0, at 0 too (DeZero's mask and
+ * PyTorch's convention); d/d(slope) is x for x <= 0, else 0.
+ */
+export const LeakyReLU = defineOp({
+  name: 'leaky_relu', label: 'LeakyReLU', arity: 2, defaults: [0.2], mathjs: '(({0}) > 0 ? ({0}) : ({0}) * ({1}))',
+  description: "leaky_relu(x, slope): x if x > 0, else slope*x (slope 0.2 if left out); gradient slope at 0",
+  kink: { at: 0, left: 0.2, right: 1, convention: 0.2 },
+  forward: (m, x, slope) => m.where(m.step(x), x, m.mul(x, slope)),
+  backward: (gy, [x, slope]) => [
+    mul(gy, where(step(x), 1, slope)),
+    slope.requiresGrad ? mul(gy, where(step(x), 0, x)) : null,
+  ],
+});
+export const leakyRelu = (x: In, slope: In = 0.2): Variable => new LeakyReLU().call(x, slope);

@@ -83,8 +83,10 @@ function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean
         const f = forDerivative ? args[0] : mathjsText(node.args[0], math, true);
         return `(${math.derivative(f, args[1], { simplify: false }).toString()})`;
       }
+      // An argument left out is its default (leaky_relu(x) is leaky_relu(x, 0.2)).
+      const arg = (k: number): string => args[k] ?? String(op.defaults![k - op.minArity]);
       const form = (forDerivative && Object.hasOwn(DERIVATIVE_FORMS, op.name) ? DERIVATIVE_FORMS[op.name] : undefined) ?? op.mathjs;
-      const text = form.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      const text = form.replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
   });

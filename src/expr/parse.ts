@@ -37,9 +37,9 @@ interface OpEntry {
   right: boolean;
   prefix: boolean;
   start: number;
-  /** For `call`: the function name, its arity and the number of arguments seen so far. */
+  /** For `call`: the function name, how many arguments it takes and how many were seen so far. */
   fn?: string;
-  arity?: number;
+  arity?: Arity;
   argc?: number;
 }
 
@@ -128,7 +128,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
             if (tokens[k + 1].kind === ')') {
-              throw new ExprError(`${name}() needs ${arity} argument${arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
+              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, tokens[k + 1].start, `write ${name}(x)`);
             }
             continue;
           }
@@ -216,21 +216,33 @@ function findParen(input: string, from: number): number {
   return i < 0 ? from : i;
 }
 
+/** How many arguments a function takes: from `min` to `max` (leaky_relu takes 1 or 2). */
+interface Arity {
+  min: number;
+  max: number;
+}
+
+/** `1 argument`, `2 arguments`, `1 or 2 arguments`. */
+function argumentCount(a: Arity): string {
+  return `${a.min === a.max ? a.min : `${a.min} or ${a.max}`} argument${a.max === 1 ? '' : 's'}`;
+}
+
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
-function arityOf(name: string, functions: ReadonlyMap<string, number>): number | undefined {
+function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
   const op = OPS.get(name);
-  if (op !== undefined) return op.callable ? op.arity : undefined;
-  return functions.get(name);
+  if (op !== undefined) return op.callable ? { min: op.minArity, max: op.arity } : undefined;
+  const n = functions.get(name);
+  return n === undefined ? undefined : { min: n, max: n };
 }
 
 function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
   const argc = open.argc! + 1;
   const name = open.fn!;
   const arity = open.arity!;
-  if (argc !== arity) {
+  if (argc < arity.min || argc > arity.max) {
     const op = OPS.get(name);
     throw new ExprError(
-      `${name} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${argc}`,
+      `${name} takes ${argumentCount(arity)}, got ${argc}`,
       input,
       open.start,
       op !== undefined ? `${name}: ${op.description}` : undefined,

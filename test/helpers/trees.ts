@@ -27,7 +27,7 @@ export const call = (op: string, args: Node[]): Node => ({
  * the property tests. property.test.ts checks that this is exactly the set mathjs refuses.
  */
 export const MATHJS_CANNOT_DIFFERENTIATE: ReadonlySet<string> = new Set([
-  'cube', 'log2', 'log1p', 'expm1', 'atan2', 'floor', 'ceil', 'round', 'fix', 'mod',
+  'cube', 'log2', 'log1p', 'expm1', 'atan2', 'floor', 'ceil', 'round', 'fix', 'mod', 'softplus', 'leaky_relu',
 ]);
 
 /** True when the tree calls an op that mathjs cannot differentiate. */
@@ -91,7 +91,7 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
       case 'log': case 'sqrt': case 'log10': case 'log2': if (u < 0.05) return false; break;
       case 'log1p': if (u < -0.95) return false; break;
       case 'asin': case 'acos': case 'atanh': if (Math.abs(u) > 0.95) return false; break;
-      case 'relu': case 'abs': case 'acot': if (Math.abs(u) < 0.01) return false; break;
+      case 'relu': case 'abs': case 'leaky_relu': case 'acot': if (Math.abs(u) < 0.01) return false; break;
       case 'tan': if (Math.abs(Math.cos(u)) < 0.1) return false; break;
       case 'csc': case 'cot': if (Math.abs(Math.sin(u)) < 0.1) return false; break;
       case 'div': if (Math.abs(w) < 0.05) return false; break;
@@ -123,14 +123,14 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
  * quadrant of atan2 left of the origin, the sign of relu's input): a central difference across one
  * measures the jump, not the slope.
  */
-const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'acot']);
+const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'leaky_relu', 'acot']);
 function side(op: string, output: Variable): number {
   const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
   switch (op) {
     case 'floor': case 'ceil': case 'round': case 'fix': return output.data;
     case 'mod': return Math.floor(u / w);
     case 'atan2': return w < 0 ? Math.sign(u) : 2;
-    case 'relu': case 'abs': case 'acot': return Math.sign(u);
+    case 'relu': case 'abs': case 'leaky_relu': case 'acot': return Math.sign(u);
     default: return 0;
   }
 }
@@ -148,10 +148,17 @@ function noJumpWithin(root: Node, values: ReadonlyMap<string, number>, steps: re
   return true;
 }
 
+/** The conditional mathjs forms (mathjs lacks these functions): the comparison each one makes. */
+const SWITCHES: Readonly<Record<string, number>> = { leaky_relu: 0, softplus: 20 };
+
 /**
- * True when some step of the tree is computed by mathjs otherwise than by us, at `values`: coth,
- * acsch or asech where mathjs's formula is not finite but the function is (coth(400): e^800
- * overflows, Infinity/Infinity); ours is the function's value there (see ops.ts).
+ * True when some step of the tree is computed by mathjs otherwise than by us, at `values`, in one
+ * of the two known ways:
+ * - coth, acsch or asech where mathjs's formula is not finite but the function is (coth(400):
+ *   e^800 overflows, Infinity/Infinity): ours is the function's value there (see ops.ts);
+ * - leaky_relu and softplus, whose mathjs forms compare (`x > 0 ? ...`), within mathjs's
+ *   tolerance of the switch: mathjs's `>` is false for nearly equal numbers (1e-16 > 0 is false),
+ *   so it takes the other branch.
  */
 export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, math: Mathjs): boolean {
   let differs = false;
@@ -165,6 +172,8 @@ export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, m
           const theirs = (math[node.op] as (x: number) => number)(args[0]);
           if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
         }
+        const at = SWITCHES[node.op];
+        if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
         return ours;
       }
     }
