@@ -138,7 +138,9 @@ function explain(root: Node, values: ReadonlyMap<string, number>, name: string, 
     // Equal one-sided derivatives: the value itself jumps there (floor, acot).
     const jump = op.kink.left === op.kink.right;
     const what = jump ? 'jump' : 'kink';
-    const difference = jump ? 'the central difference sees the jump as a steep slope' : 'the central difference averages the two sides';
+    const difference = jump
+      ? 'the central difference sees the jump as a steep slope'
+      : 'the central difference averages the two sides';
     if (s1 === 0 && (s0 !== 0 || s2 !== 0)) {
       return `${callText(records[i])} is at its ${what} (${arg} = ${at}): ${sides}; ` +
         `autodiff uses ${op.name}'(${at}) = ${op.kink.convention} (PyTorch's convention), ` +

@@ -322,7 +322,8 @@ export const cube = (x: In): Variable => new Cube().call(x);
 
 /** keeps: the output. The real cube root, negative for x < 0; Infinity at 0. */
 export const Cbrt = defineOp({
-  name: 'cbrt', label: 'Cbrt', arity: 1, mathjs: 'cbrt({0})', description: "real cube root (cbrt(-8) = -2); cbrt'(0) = Infinity",
+  name: 'cbrt', label: 'Cbrt', arity: 1, mathjs: 'cbrt({0})',
+  description: "real cube root (cbrt(-8) = -2); cbrt'(0) = Infinity",
   forward: (m, x) => m.cbrt(x),
   backward: (gy, _, y) => [div(gy, mul(3, square(y)))],
 });
@@ -378,7 +379,8 @@ export const log2 = (x: In): Variable => new Log2().call(x);
 
 /** keeps: the input. log(1 + x), accurate for small x. */
 export const Log1p = defineOp({
-  name: 'log1p', label: 'Log1p', arity: 1, mathjs: 'log1p({0})', domain: 'x > -1', description: 'log(1 + x), accurate near 0',
+  name: 'log1p', label: 'Log1p', arity: 1, mathjs: 'log1p({0})', domain: 'x > -1',
+  description: 'log(1 + x), accurate near 0',
   forward: (m, x) => m.log1p(x),
   backward: (gy, [x]) => [div(gy, add(1, x))],
 });
@@ -412,7 +414,8 @@ export const cot = (x: In): Variable => new Cot().call(x);
 
 /** keeps: the input. mathjs's acos(1/x). */
 export const Asec = defineOp({
-  name: 'asec', label: 'Asec', arity: 1, mathjs: 'asec({0})', domain: '|x| >= 1', description: 'inverse secant acos(1/x)',
+  name: 'asec', label: 'Asec', arity: 1, mathjs: 'asec({0})', domain: '|x| >= 1',
+  description: 'inverse secant acos(1/x)',
   forward: (m, x) => m.acos(m.div(1, x)),
   backward: (gy, [x]) => [div(gy, mul(abs(x), sqrt(sub(square(x), 1))))],
 });
@@ -420,7 +423,8 @@ export const asec = (x: In): Variable => new Asec().call(x);
 
 /** keeps: the input. mathjs's asin(1/x). */
 export const Acsc = defineOp({
-  name: 'acsc', label: 'Acsc', arity: 1, mathjs: 'acsc({0})', domain: '|x| >= 1', description: 'inverse cosecant asin(1/x)',
+  name: 'acsc', label: 'Acsc', arity: 1, mathjs: 'acsc({0})', domain: '|x| >= 1',
+  description: 'inverse cosecant asin(1/x)',
   forward: (m, x) => m.asin(m.div(1, x)),
   backward: (gy, [x]) => [neg(div(gy, mul(abs(x), sqrt(sub(square(x), 1)))))],
 });
@@ -468,7 +472,8 @@ export const sech = (x: In): Variable => new Sech().call(x);
 
 /** keeps: the input and the output. mathjs's |2/(e^x - e^-x)|·sign(x), and Infinity at 0 (and -0). */
 export const Csch = defineOp({
-  name: 'csch', label: 'Csch', arity: 1, mathjs: 'csch({0})', domain: 'x != 0', description: 'hyperbolic cosecant 1/sinh(x)',
+  name: 'csch', label: 'Csch', arity: 1, mathjs: 'csch({0})', domain: 'x != 0',
+  description: 'hyperbolic cosecant 1/sinh(x)',
   forward: (m, x) => m.where(m.eq(x, 0), Infinity, m.mul(m.abs(m.div(2, m.sub(m.exp(x), m.exp(m.neg(x))))), m.sign(x))),
   backward: (gy, [x], y) => [neg(mul(mul(gy, y), coth(x)))],
 });
@@ -480,7 +485,8 @@ export const csch = (x: In): Variable => new Csch().call(x);
  * 20 on, so the value is mathjs's wherever mathjs's is a number. d/dx = 1 - coth².
  */
 export const Coth = defineOp({
-  name: 'coth', label: 'Coth', arity: 1, mathjs: 'coth({0})', domain: 'x != 0', description: 'hyperbolic cotangent 1/tanh(x)',
+  name: 'coth', label: 'Coth', arity: 1, mathjs: 'coth({0})', domain: 'x != 0',
+  description: 'hyperbolic cotangent 1/tanh(x)',
   forward: (m, x) => {
     const e = m.exp(m.mul(2, x));
     return m.where(m.ge(x, 20), 1, m.div(m.add(e, 1), m.sub(e, 1)));
@@ -508,7 +514,8 @@ export const acosh = (x: In): Variable => new Acosh().call(x);
 
 /** keeps: the input. ±Infinity at ±1. */
 export const Atanh = defineOp({
-  name: 'atanh', label: 'Atanh', arity: 1, mathjs: 'atanh({0})', domain: '-1 < x < 1', description: 'inverse hyperbolic tangent',
+  name: 'atanh', label: 'Atanh', arity: 1, mathjs: 'atanh({0})', domain: '-1 < x < 1',
+  description: 'inverse hyperbolic tangent',
   forward: (m, x) => m.atanh(x),
   backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
 });
@@ -555,7 +562,10 @@ export const acsch = (x: In): Variable => new Acsch().call(x);
 export const Acoth = defineOp({
   name: 'acoth', label: 'Acoth', arity: 1, mathjs: 'acoth({0})', domain: '|x| > 1',
   description: 'inverse hyperbolic cotangent atanh(1/x)',
-  forward: (m, x) => m.where(isFiniteValue(m, x), m.div(m.add(m.log(m.div(m.add(x, 1), x)), m.log(m.div(x, m.sub(x, 1)))), 2), 0),
+  forward: (m, x) => {
+    const r = m.div(m.add(m.log(m.div(m.add(x, 1), x)), m.log(m.div(x, m.sub(x, 1)))), 2);
+    return m.where(isFiniteValue(m, x), r, 0);
+  },
   backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
 });
 export const acoth = (x: In): Variable => new Acoth().call(x);

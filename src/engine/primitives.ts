@@ -1,8 +1,9 @@
 /**
  * The arithmetic every op's forward is written in: JavaScript's own operators and `Math`, mathjs's
  * `round` (Math has no equal of it), and three selections (`step`, the comparisons, `where`). An
- * op's forward is a function of such an algebra, `(m, x) => m.exp(x)`: run on numbers (NUM, here) it is the op's value; run on code (the batch
- * compiler's CODE) it is the fused kernel's text for the same operations, so the two cannot drift.
+ * op's forward is a function of such an algebra, `(m, x) => m.exp(x)`: run on numbers (NUM, here)
+ * it is the op's value; run on code (the batch compiler's CODE) it is the fused kernel's text for
+ * the same operations, so the two cannot drift.
  * test/primitives.test.ts checks, for every primitive, that the code computes NUM's bits.
  */
 

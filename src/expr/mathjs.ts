@@ -85,7 +85,7 @@ function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean
       }
       // An argument left out is its default (leaky_relu(x) is leaky_relu(x, 0.2)).
       const arg = (k: number): string => args[k] ?? String(op.defaults![k - op.minArity]);
-      const form = (forDerivative && Object.hasOwn(DERIVATIVE_FORMS, op.name) ? DERIVATIVE_FORMS[op.name] : undefined) ?? op.mathjs;
+      const form = forDerivative && Object.hasOwn(DERIVATIVE_FORMS, op.name) ? DERIVATIVE_FORMS[op.name] : op.mathjs;
       const text = form.replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
