@@ -57,6 +57,10 @@ const KINKS: [string, string, RegExp][] = [
   ['sqrt(x)', '0', /sqrt\(x\) is NaN within x ± 6e-6 \(defined for x >= 0\)/],
   ['log(x)', '0', /y = log\(x\) is -Infinity at this point \(defined for x > 0\)/],
   ['sqrt(x)', '-1', /y = sqrt\(x\) is NaN at this point \(defined for x >= 0\)/],
+  // a jump (equal one-sided derivatives), and one of a periodic set: floor's at every integer
+  ['floor(x)', '3', /floor\(x\) is at its jump \(x = 3\): the one-sided derivatives are 0 and 0; autodiff uses floor'\(3\) = 0 \(PyTorch's convention\), the central difference sees the jump as a steep slope/],
+  ['round(x)', '2.5000001', /round\(x\) crosses its jump \(x = 2\.5\) within x ± 1\.5\d*e-5: .*check at a point farther from the jump/],
+  ['acot(x)', '0', /acot\(x\) is at its jump \(x = 0\): the one-sided derivatives are -1 and -1/],
 ];
 
 for (const [expr, x, reason] of KINKS) {

@@ -30,7 +30,7 @@ function opsIn(t: Term, into: Set<OpSpec>): Set<OpSpec> {
 describe('every op definition is complete', () => {
   for (const op of ALL_OPS) {
     test(op.name, () => {
-      assert.match(op.name, /^[a-z][A-Za-z0-9_]*$/);
+      assert.match(op.name, /^[a-z][a-zA-Z0-9_]*$/); // mathjs's names: nthRoot
       assert.match(op.label, /^[A-Z][A-Za-z0-9]*$/);
       assert.ok(op.description.length > 0, 'a help line');
       // mathjs's form uses every argument; null only where mathjs has no such function
@@ -38,6 +38,8 @@ describe('every op definition is complete', () => {
       if (op.internal) assert.equal(op.callable, false, 'an internal op is not callable');
       else if (op.symbol === undefined) assert.equal(op.callable, true, 'a function without a symbol is callable');
       if (op.kink !== undefined) for (const k of ['at', 'left', 'right', 'convention'] as const) assert.equal(typeof op.kink[k], 'number');
+      assert.ok(op.minArity >= 1 && op.minArity <= op.arity, 'takes from minArity to arity arguments');
+      for (const d of op.defaults ?? []) assert.equal(typeof d, 'number', 'a default is a number');
       for (const needs of patterns(inputsOf(op))) {
         const terms = backwardTerms(op, needs);
         assert.equal(terms.length, needs.length);
@@ -110,12 +112,50 @@ test('the rules the trace prints, derived from each op\'s backward', () => {
     ['acos(x)', { x: 0.5 }, ['-gy/sqrt(1-x²)']],
     ['atan(x)', { x: 1 }, ['gy/(1+x²)']],
     ['sec(x)', { x: 1 }, ['sec(x)·gy·tan(x)']],
+    ['gamma(x)', { x: 0.7 }, ['gamma(x)·digamma(x)·gy']],
+    ['lgamma(x)', { x: 0.7 }, ['digamma(x)·gy']],
+    ['digamma(x)', { x: 0.7 }, ['polygamma(1, x)·gy']],
+    ['erf(x)', { x: 0.7 }, [`${2 / Math.sqrt(Math.PI)}·exp(-x²)·gy`]],
     ['tanh(x)', { x: 1 }, ['(1-tanh(x)²)·gy']],
     ['sinh(x)', { x: 1 }, ['cosh(x)·gy']],
     ['cosh(x)', { x: 1 }, ['sinh(x)·gy']],
     ['sigmoid(x)', { x: 1 }, ['sigmoid(x)·gy·(1-sigmoid(x))']],
     ['relu(x)', { x: 1 }, ['(x>0)·gy']],
     ['abs(x)', { x: 1 }, ['sign(x)·gy']],
+    ['cube(x)', { x: 2 }, ['3·x²·gy']],
+    ['cbrt(x)', { x: 2 }, ['gy/(3·cbrt(x)²)']],
+    ['nthRoot(x, y)', { x: 2, y: 3 }, ['gy/(y·nthRoot(x, y)^(y-1))', '-nthRoot(x, y)·log(abs(x))·gy/y²']],
+    ['nthRoot(x, 3)', { x: 0 }, ['gy/(3·nthRoot(x, 3)^(3-1))']],
+    ['nthRoot(0, y)', { y: 3 }, ['-nthRoot(0, y)·log(1)·gy/y²']],
+    ['log10(x)', { x: 2 }, ['gy/(x·log(10))']],
+    ['log2(x)', { x: 2 }, ['gy/(x·log(2))']],
+    ['log1p(x)', { x: 2 }, ['gy/(1+x)']],
+    ['expm1(x)', { x: 2 }, ['exp(x)·gy']],
+    ['csc(x)', { x: 1 }, ['-csc(x)·gy·cot(x)']],
+    ['cot(x)', { x: 1 }, ['-(1+cot(x)²)·gy']],
+    ['asec(x)', { x: 2 }, ['gy/(abs(x)·sqrt(x²-1))']],
+    ['acsc(x)', { x: 2 }, ['-gy/(abs(x)·sqrt(x²-1))']],
+    ['acot(x)', { x: 2 }, ['-gy/(1+x²)']],
+    ['atan2(y, x)', { y: 1, x: 2 }, ['gy·(x/(y²+x²))', 'gy·(-y/(y²+x²))']],
+    ['sech(x)', { x: 1 }, ['-sech(x)·gy·tanh(x)']],
+    ['csch(x)', { x: 1 }, ['-csch(x)·gy·coth(x)']],
+    ['coth(x)', { x: 1 }, ['(1-coth(x)²)·gy']],
+    ['asinh(x)', { x: 1 }, ['gy/sqrt(x²+1)']],
+    ['acosh(x)', { x: 2 }, ['gy/sqrt(x²-1)']],
+    ['atanh(x)', { x: 0.5 }, ['gy/(1-x²)']],
+    ['asech(x)', { x: 0.5 }, ['-gy/(x·sqrt(1-x²))']],
+    ['acsch(x)', { x: 1 }, ['-gy/(abs(x)·sqrt(1+x²))']],
+    ['acoth(x)', { x: 2 }, ['gy/(1-x²)']],
+    // floor, ceil, round and fix send no gradient: no backward step to print
+    ['floor(x) + x', { x: 1.5 }, ['gy', 'gy']],
+    ['mod(x, y)', { x: 5, y: 3 }, ['gy', '-floor(x/y)·gy']],
+    ['mod(x, y)', { x: 5, y: 0 }, ['gy', '0']],
+    ['softplus(x)', { x: 1 }, ['sigmoid(x)·gy']],
+    ['softplus(x)', { x: 30 }, ['gy·1']],
+    ['silu(x)', { x: 1 }, ['sigmoid(x)·gy·(1+x·(1-sigmoid(x)))']],
+    ['leaky_relu(x)', { x: 1 }, ['gy·1']],
+    ['leaky_relu(x)', { x: -1 }, ['gy·0.2']],
+    ['leaky_relu(x, y)', { x: -1, y: 0.1 }, ['gy·y', 'gy·x']],
   ];
   for (const [expression, values, rules] of cases) {
     const got = grad(expression, values).trace.backward.map((r) => r.rule);

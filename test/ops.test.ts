@@ -15,6 +15,8 @@ interface UnaryCase {
 }
 
 const E = Math.E;
+/** The Euler-Mascheroni constant: digamma(1) = -EULER. */
+const EULER = 0.5772156649015329;
 const unary: Record<string, UnaryCase> = {
   neg: { known: [[3, -3, -1]], points: [-2, 0.5, 4] },
   square: { known: [[3, 9, 2 * 3], [-2, 4, 2 * -2]], points: [-2, 0.5, 3] },
@@ -26,6 +28,13 @@ const unary: Record<string, UnaryCase> = {
   tan: { known: [[0, 0, 1], [Math.PI / 4, Math.tan(Math.PI / 4), 1 + Math.tan(Math.PI / 4) ** 2]], points: [-1, 0.5, 1.2] },
   asin: { known: [[0, 0, 1], [0.5, Math.PI / 6, 1 / Math.sqrt(1 - 0.25)]], points: [-0.7, 0.1, 0.9] },
   acos: { known: [[0, Math.PI / 2, -1], [0.5, Math.PI / 3, -1 / Math.sqrt(1 - 0.25)]], points: [-0.7, 0.1, 0.9] },
+  // the special functions: references from mpmath (erf(1), erfc(1), erf(1/sqrt 2)) and closed forms
+  erf: { known: [[0, 0, 2 / Math.sqrt(Math.PI)], [1, 0.8427007929497149, (2 / Math.sqrt(Math.PI)) * Math.exp(-1)]], points: [-2, 0.5, 1.5] },
+  erfc: { known: [[0, 1, -2 / Math.sqrt(Math.PI)], [1, 0.15729920705028513, (-2 / Math.sqrt(Math.PI)) * Math.exp(-1)]], points: [-2, 0.5, 3] },
+  gamma: { known: [[1, 1, -EULER], [5, 24, 24 * (25 / 12 - EULER)], [0.5, Math.sqrt(Math.PI), Math.sqrt(Math.PI) * (-EULER - 2 * Math.LN2)]], points: [-1.5, 0.5, 3.2] },
+  lgamma: { known: [[1, 0, -EULER], [5, Math.log(24), 25 / 12 - EULER]], points: [0.3, 2.5, 7] },
+  digamma: { known: [[1, -EULER, Math.PI ** 2 / 6], [0.5, -EULER - 2 * Math.LN2, Math.PI ** 2 / 2]], points: [-1.5, 0.5, 4] },
+  gelu: { known: [[0, 0, 0.5], [1, 0.5 * (1 + 0.6826894921370859), 0.8413447460685429 + Math.exp(-0.5) / Math.sqrt(2 * Math.PI)]], points: [-3, 0.5, 2] },
   sec: { known: [[0, 1, 0], [Math.PI / 3, 1 / Math.cos(Math.PI / 3), Math.tan(Math.PI / 3) / Math.cos(Math.PI / 3)]], points: [-1, 0.5, 1.2] },
   atan: { known: [[0, 0, 1], [1, Math.PI / 4, 1 / (1 + 1)]], points: [-3, 0.5, 10] },
   tanh: { known: [[0, 0, 1], [0.5, (E - 1) / (E + 1), 1 - ((E - 1) / (E + 1)) ** 2]], points: [-2, 0.5, 3] },
@@ -34,6 +43,39 @@ const unary: Record<string, UnaryCase> = {
   sigmoid: { known: [[0, 0.5, 0.5 * (1 - 0.5)], [1, 1 / (1 + 1 / E), (1 / (1 + 1 / E)) * (1 - 1 / (1 + 1 / E))]], points: [-3, 0.5, 4] },
   relu: { known: [[2, 2, 1], [-2, 0, 0], [0, 0, 0]], points: [-2, 0.5, 3] },
   abs: { known: [[-2, 2, -1], [3, 3, 1], [0, 0, 0]], points: [-2, 0.5, 3] },
+  // powers and logarithms
+  cube: { known: [[3, 27, 3 * 3 ** 2], [-2, -8, 3 * (-2) ** 2]], points: [-2, 0.5, 3] },
+  cbrt: { known: [[8, 2, 1 / (3 * 2 ** 2)], [-27, -3, 1 / (3 * (-3) ** 2)]], points: [-2, 0.5, 9] },
+  log10: { known: [[1000, 3, 1 / (1000 * Math.LN10)], [1, 0, 1 / Math.LN10]], points: [0.5, 1, 30] },
+  log2: { known: [[8, 3, 1 / (8 * Math.LN2)], [0.5, -1, 1 / (0.5 * Math.LN2)]], points: [0.5, 1, 30] },
+  log1p: { known: [[0, 0, 1], [E - 1, 1, 1 / E]], points: [-0.5, 1e-3, 3] },
+  expm1: { known: [[0, 0, 1], [1, E - 1, E]], points: [-2, 1e-3, 2] },
+  // trigonometric, as mathjs defines them
+  csc: { known: [[Math.PI / 6, 1 / Math.sin(Math.PI / 6), -Math.cos(Math.PI / 6) / Math.sin(Math.PI / 6) ** 2]], points: [-1, 0.5, 2] },
+  cot: { known: [[Math.PI / 4, 1 / Math.tan(Math.PI / 4), -1 / Math.sin(Math.PI / 4) ** 2], [1, 1 / Math.tan(1), -1 / Math.sin(1) ** 2]], points: [-1, 0.5, 2] },
+  asec: { known: [[2, Math.PI / 3, 1 / (2 * Math.sqrt(3))], [-2, (2 * Math.PI) / 3, 1 / (2 * Math.sqrt(3))]], points: [-3, 1.5, 4] },
+  acsc: { known: [[2, Math.PI / 6, -1 / (2 * Math.sqrt(3))], [-2, -Math.PI / 6, -1 / (2 * Math.sqrt(3))]], points: [-3, 1.5, 4] },
+  acot: { known: [[1, Math.PI / 4, -1 / 2], [-1, -Math.PI / 4, -1 / 2], [0, Math.PI / 2, -1]], points: [-2, 0.5, 3] },
+  // hyperbolic
+  sech: { known: [[0, 1, -0], [1, 1 / Math.cosh(1), -Math.tanh(1) / Math.cosh(1)]], points: [-2, 0.5, 3] },
+  csch: { known: [[1, 1 / Math.sinh(1), -Math.cosh(1) / Math.sinh(1) ** 2], [-1, -1 / Math.sinh(1), -Math.cosh(1) / Math.sinh(1) ** 2]], points: [-2, 0.5, 3] },
+  coth: { known: [[1, 1 / Math.tanh(1), -1 / Math.sinh(1) ** 2], [0.5, 1 / Math.tanh(0.5), -1 / Math.sinh(0.5) ** 2]], points: [-2, 0.5, 3] },
+  asinh: { known: [[0, 0, 1], [1, Math.log(1 + Math.SQRT2), 1 / Math.SQRT2]], points: [-2, 0.5, 3] },
+  acosh: { known: [[1, 0, Infinity], [2, Math.log(2 + Math.sqrt(3)), 1 / Math.sqrt(3)]], points: [1.5, 2, 5] },
+  atanh: { known: [[0, 0, 1], [0.5, Math.log(3) / 2, 1 / (1 - 0.5 ** 2)]], points: [-0.7, 0.1, 0.9] },
+  asech: { known: [[1, 0, -Infinity], [0.5, Math.log(2 + Math.sqrt(3)), -1 / (0.5 * Math.sqrt(1 - 0.5 ** 2))]], points: [0.2, 0.5, 0.9] },
+  acsch: { known: [[1, Math.log(1 + Math.SQRT2), -1 / Math.SQRT2], [-1, -Math.log(1 + Math.SQRT2), -1 / Math.SQRT2]], points: [-2, 0.5, 3] },
+  acoth: { known: [[2, Math.log(3) / 2, 1 / (1 - 2 ** 2)], [-2, -Math.log(3) / 2, 1 / (1 - 2 ** 2)]], points: [-3, 1.5, 4] },
+  // steps: gradient 0
+  floor: { known: [[2.5, 2, 0], [-2.5, -3, 0], [3, 3, 0]], points: [-1.5, 0.5, 2.7] },
+  ceil: { known: [[2.5, 3, 0], [-2.5, -2, 0], [3, 3, 0]], points: [-1.5, 0.5, 2.7] },
+  round: { known: [[2.5, 3, 0], [-2.5, -3, 0], [2.4, 2, 0]], points: [-1.3, 0.2, 2.7] },
+  fix: { known: [[2.7, 2, 0], [-2.7, -2, 0]], points: [-1.5, 0.5, 2.7] },
+  // activations
+  softplus: { known: [[0, Math.LN2, 0.5], [1, Math.log(1 + E), 1 / (1 + 1 / E)], [30, 30, 1]], points: [-3, 0.5, 4] },
+  silu: { known: [[0, 0, 0.5], [1, 1 / (1 + 1 / E), (1 / (1 + 1 / E)) * (1 + 1 * (1 - 1 / (1 + 1 / E)))]], points: [-3, 0.5, 4] },
+  // leaky_relu(x): the slope left out is 0.2
+  leaky_relu: { known: [[2, 2, 1], [-2, -2 * 0.2, 0.2], [0, 0, 0.2]], points: [-2, 0.5, 3] },
 };
 
 interface BinaryCase {
@@ -62,6 +104,22 @@ const binary: Record<string, BinaryCase> = {
     ],
     points: [[1.5, 2], [0.5, 3.5], [2, -1]],
   },
+  nthRoot: {
+    // d/dx = y/(n·x), d/dn = -y·log|x|/n²; a negative x with an odd n has a real root
+    known: [[8, 3, 2, 2 / (3 * 8), (-2 * Math.log(8)) / 3 ** 2], [-8, 3, -2, -2 / (3 * -8), (2 * Math.log(8)) / 3 ** 2]],
+    points: [[2, 3], [0.5, 2.5], [5, -2]],
+  },
+  atan2: {
+    // d/dy = x/(x²+y²), d/dx = -y/(x²+y²)
+    known: [[1, 1, Math.PI / 4, 1 / 2, -1 / 2], [1, -1, (3 * Math.PI) / 4, -1 / 2, -1 / 2]],
+    points: [[1, 2], [-0.5, 0.3], [2, -1]],
+  },
+  mod: {
+    // x - y·floor(x/y): the sign of y; d/dy = -floor(x/y); mod(x, 0) = x
+    known: [[5, 3, 5 - 3 * 1, 1, -1], [-5, 3, -5 - 3 * -2, 1, 2], [5, -3, 5 - -3 * -2, 1, 2], [7, 0, 7, 1, 0]],
+    points: [[5.5, 3], [-2.5, 1.5], [7.3, -2]],
+  },
+  leaky_relu: { known: [[-2, 0.1, -2 * 0.1, 0.1, -2], [3, 0.1, 3, 1, 0]], points: [[-2, 0.3], [0.5, 0.1]] },
 };
 
 function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {
@@ -69,7 +127,7 @@ function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {
   const vars = xs.map((x, i) => new Variable(x, `x${i}`));
   const y = op.fn(...vars);
   y.backward();
-  // An input no gradient reached (a comparison sends none) has gradient 0.
+  // No gradient reached an input (floor's backward sends none): 0, as the library reports it.
   return { y: y.data, gxs: vars.map((v) => v.grad?.data ?? 0) };
 }
 
@@ -77,7 +135,8 @@ describe('every op in the registry has a test here', () => {
   test('no op is left out', () => {
     // diff is not a function of numbers but of a graph: test/higher.test.ts checks it; the
     // conditional takes three inputs: test/conditional.test.ts.
-    const covered = new Set([...Object.keys(unary), ...Object.keys(binary), 'diff', 'cond']);
+    // polygamma(n, x) takes a whole n: test/special-ops.test.ts.
+    const covered = new Set([...Object.keys(unary), ...Object.keys(binary), 'diff', 'cond', 'polygamma']);
     assert.deepEqual([...OPS.keys()].filter((k) => !covered.has(k)), []);
   });
 });

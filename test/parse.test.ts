@@ -34,6 +34,11 @@ describe('precedence and associativity (as mathjs)', () => {
     ['((x))', 'x'],
     ['square(exp(square(x)))', '(square (exp (square x)))'],
     ['e^x', '(pow e x)'],
+    ['mod(x, 3)', '(mod x 3)'],
+    ['atan2(y, x)', '(atan2 y x)'],
+    // a function with an argument that may be left out: leaky_relu(x) is leaky_relu(x, 0.2)
+    ['leaky_relu(x)', '(leaky_relu x)'],
+    ['leaky_relu(x, 0.1)', '(leaky_relu x 0.1)'],
   ];
   for (const [input, expected] of cases) {
     test(`${input}  ->  ${expected}`, () => assert.equal(read(input), expected));
@@ -86,8 +91,13 @@ describe('errors carry a message, a 1-based column and advice', () => {
     { input: 'x %% 2', message: /unexpected operator '%'/, column: 4 },
     { input: '3!', message: /factorial/, column: 2 },
     { input: '1:3', message: /ranges/, column: 2 },
-    { input: 'mod(2) + x', message: /reserved word|written with its operator|unknown/, column: 1 },
-    { input: 'mod + 1', message: /reserved word/, column: 1 },
+    { input: 'xor + 1', message: /reserved word/, column: 1 },
+    { input: 'mod + 1', message: /mod is a function/, column: 4 },
+    // mathjs reads `2 mod(x, 3)` as its operator, 2 mod (x, 3): not a product here either
+    { input: '2 mod(x, 3)', message: /'mod' after a number is an operator in mathjs/, column: 3, hint: /2\*mod\(x, y\)/ },
+    { input: 'mod(x)', message: /mod takes 2 arguments, got 1/, column: 1 },
+    { input: 'leaky_relu(x, 1, 2)', message: /leaky_relu takes 1 or 2 arguments, got 3/, column: 1 },
+    { input: 'leaky_relu()', message: /leaky_relu\(\) needs 1 or 2 arguments/, column: 12 },
     { input: 'x − 1', message: /minus sign/, column: 3, hint: /write -/ },
     { input: 'x × 2', message: /multiplication sign/, column: 3 },
     { input: 'x²', message: /superscript two/, column: 2, hint: /\^2/ },

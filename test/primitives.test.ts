@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NUM, type Prims } from '../src/engine/primitives.js';
+import { NUM, mathjsRound, type Prims } from '../src/engine/primitives.js';
 import { codeAlgebra, literalText } from '../src/batch/codegen.js';
 import { random } from './helpers/random.js';
 
@@ -66,5 +66,31 @@ test('folding: a primitive of known values is computed now, with NUM, and passed
 test('literals of our own numbers read back to the same double, -0 and negatives included', () => {
   for (const v of [0, -0, 2, -1, 0.1, -2.5e-300, 1e300, NaN, Infinity, -Infinity]) {
     assert.ok(Object.is(new Function(`return ${literalText(v)};`)(), v), literalText(v));
+  }
+});
+
+test("mathjsRound is mathjs's round, bit for bit: halves away from zero, after its 12-decimal snap", async () => {
+  const { create, all } = await import('mathjs');
+  const math = create(all, { predictable: true });
+  const rnd = random(13);
+  const bits = new Float64Array(1);
+  const words = new BigInt64Array(bits.buffer);
+  /** The double `k` steps (ulps) from x. */
+  const step = (x: number, k: number): number => {
+    bits[0] = x;
+    words[0] += BigInt(k);
+    return bits[0];
+  };
+  const xs: number[] = [...SPECIALS, 2.5, -2.5, 0.5, -0.5, -0.3, -1e-15, -1.0000000000000002e-15, 2 ** 30 + 0.5];
+  // Around every half and the snap's threshold (12 decimals: n + 0.4999999999995), both signs.
+  for (const n of [0, 1, 2, 7, 511, 512, 4095, 9007, 123456, 2 ** 29, 2 ** 30, 2 ** 40]) {
+    for (const base of [n + 0.5, n + 0.4999999999995, n + 0.4999]) {
+      for (let k = -40; k <= 40; k++) xs.push(step(base, k), -step(base, k));
+    }
+  }
+  for (let i = 0; i < 20000; i++) xs.push(double(rnd), Math.floor(rnd() * 1e6) + 0.5 - rnd() * 1e-12);
+  for (const x of xs) {
+    const want = math.round(x) as number;
+    assert.ok(Object.is(mathjsRound(x), want), `round(${x}): ours ${mathjsRound(x)}, mathjs ${want}`);
   }
 });

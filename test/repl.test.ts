@@ -143,7 +143,7 @@ describe('bad lines print one error with a caret, and the session goes on', () =
     { name: 'shadowing a built-in function', lines: ['sin(t) = t'], message: /sin is a built-in function/ },
     { name: 'an operator name as a function', lines: ['add(a, b) = a'], message: /add is a built-in operation/ },
     { name: 'a constant as a variable', lines: ['pi = 3'], message: /pi is a constant/ },
-    { name: 'a reserved word as a variable', lines: ['mod = 3'], message: /'mod' is a reserved word/ },
+    { name: 'a reserved word as a variable', lines: ['xor = 3'], message: /'xor' is a reserved word/ },
     { name: 'a built-in function as a variable', lines: ['exp = 3'], message: /exp is a built-in function/ },
     { name: 'a function name as a variable', lines: ['f(t) = t', 'f = 2'], message: /f is a function you defined[^]*:clear f/ },
     { name: 'a variable name as a function', lines: ['x = 1', 'x(t) = t'], message: /x is a variable/ },
@@ -383,7 +383,7 @@ describe('Tab completion', () => {
     { line: '2*fo', hits: ['foo('], word: 'fo' },
     // every function that starts with s (from the registry, so a new one needs no edit here), then sx
     { line: 'x + s', hits: [...CALLABLE.filter((op) => op.name.startsWith('s')).map((op) => `${op.name}(`), 'sx'], word: 's' },
-    { line: 'p', hits: ['pi'], word: 'p' },
+    { line: 'p', hits: ['pi', ...CALLABLE.filter((op) => op.name.startsWith('p')).map((op) => `${op.name}(`)], word: 'p' },
     { line: ':', hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':tree', ':check', ':order', ':clear', ':quit'], word: ':' },
     { line: ':cl', hits: [':clear'], word: ':cl' },
     { line: ':clear f', hits: ['foo'], word: 'f' },

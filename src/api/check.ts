@@ -49,9 +49,9 @@ export interface Span {
  */
 export type CheckReason =
   /** The input of relu or abs sits on its kink, where the one-sided derivatives differ. */
-  | { kind: 'at-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']> }
+  | { kind: 'at-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']>; at: number }
   /** The input of relu or abs crosses its kink within the difference step. */
-  | { kind: 'crosses-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']>; span: Span }
+  | { kind: 'crosses-kink'; step: ForwardRecord; kink: NonNullable<OpSpec['kink']>; at: number; span: Span }
   /** A step's value is not finite at the point. */
   | { kind: 'not-finite'; step: ForwardRecord; domain?: string }
   /** A step's value becomes `value`, not finite, within the difference step: the edge of its domain. */
@@ -155,9 +155,11 @@ function explain(
     if (kink === undefined) continue;
     const [u0, u1, u2] = [input(below[i]), input(here[i]), input(above[i])];
     if (u0 === undefined || u1 === undefined || u2 === undefined) continue;
-    const [s0, s1, s2] = [Math.sign(u0 - kink.at), Math.sign(u1 - kink.at), Math.sign(u2 - kink.at)];
-    if (s1 === 0 && (s0 !== 0 || s2 !== 0)) return { kind: 'at-kink', step: records[i], kink };
-    if (s0 !== s2) return { kind: 'crosses-kink', step: records[i], kink, span };
+    // A periodic kink (floor's jumps at every integer): the one nearest the input.
+    const at = kink.period === undefined ? kink.at : kink.at + kink.period * Math.round((u1 - kink.at) / kink.period);
+    const [s0, s1, s2] = [Math.sign(u0 - at), Math.sign(u1 - at), Math.sign(u2 - at)];
+    if (s1 === 0 && (s0 !== 0 || s2 !== 0)) return { kind: 'at-kink', step: records[i], kink, at };
+    if (s0 !== s2) return { kind: 'crosses-kink', step: records[i], kink, at, span };
   }
   // A domain edge: a value that is not finite here, or becomes so within the difference step.
   for (let i = 0; i < here.length; i++) {

@@ -10,7 +10,10 @@
  * (V8's Math.pow(x, 2) is exactly x*x; test/primitives.test.ts checks it). None of that changes a
  * bit of the result.
  */
-import { CALLED_PRIMS, MATH_PRIMS, NUM, type Arg, type Prims } from '../engine/primitives.js';
+import { CALLED_PRIMS, MATH_PRIMS, NUM, mathjsRound, type Arg, type Prims } from '../engine/primitives.js';
+
+/** mathjs's round as code: its own function's text, called in place (it is self-contained). */
+const MATHJS_ROUND = `(${mathjsRound.toString()})`;
 
 /** A piece of code, and its value when it is known before the loop. */
 export interface Code {
@@ -78,6 +81,7 @@ export function codeAlgebra(options: { fold?: boolean } = {}): CodeAlgebra {
       if (fold && e.value === 2 && wrap(a).value === undefined) return prims.mul(a, a);
       return mathPow(a, b);
     },
+    mathjsRound: prim('mathjsRound', (a) => `${MATHJS_ROUND}(${a})`),
     step: prim('step', (a) => `(${a} > 0 ? 1 : ${a} === ${a} ? 0 : NaN)`),
     eq: prim('eq', (a, b) => `(${a} === ${b} ? 1 : 0)`),
     ge: prim('ge', (a, b) => `(${a} >= ${b} ? 1 : 0)`),

@@ -60,7 +60,7 @@ Grammar:
   2 sin(x). Precedence as mathjs: -x^2 is -(x^2), 2^3^x is 2^(3^x).
 
 Functions:
-${CALLABLE.map((op) => `  ${op.name.padEnd(Math.max(...CALLABLE.map((o) => o.name.length)) + 1)}${op.description}`).join('\n')}
+${CALLABLE.map((op) => `  ${`${op.name} `.padEnd(9)}${op.description}`).join('\n')}
 
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)

@@ -10,12 +10,16 @@ import { Config } from './config.js';
 import { NUM, type Prims } from './primitives.js';
 import { DFunction, Variable } from './variable.js';
 
-/** A kink: the one-sided derivatives at `at`, and the one autodiff uses (PyTorch's convention). */
+/**
+ * A kink or a jump: the one-sided derivatives at `at`, and the one autodiff uses (PyTorch's
+ * convention). With a `period`, at every `at + k·period` (floor's jumps at the integers).
+ */
 export interface Kink {
   readonly at: number;
   readonly left: number;
   readonly right: number;
   readonly convention: number;
+  readonly period?: number;
 }
 
 export interface OpDefinition {
@@ -23,8 +27,14 @@ export interface OpDefinition {
   readonly name: string;
   /** The Function's class name, as the trace prints it: `Sin` in `Sin.backward(...)`. */
   readonly label: string;
-  /** How many arguments the op takes in an expression. */
+  /** How many arguments the op takes in an expression (its Function always gets this many). */
   readonly arity: number;
+  /**
+   * The values of trailing arguments an expression may leave out: `leaky_relu(x)` is
+   * `leaky_relu(x, 0.2)`. The op's Function gets them as constants, so its forward and backward
+   * always see `arity` inputs. Default: none.
+   */
+  readonly defaults?: readonly number[];
   /** The value, in the primitives: `(m, x) => m.sin(x)`. */
   readonly forward: <T>(m: Prims<T>, ...xs: T[]) => T;
   /**
@@ -48,6 +58,8 @@ export interface OpDefinition {
    * --symbolic; null where mathjs has no such function (the check is then numerical only).
    */
   readonly mathjs: string | null;
+  /** The form mathjs's `derivative` is given instead, where it mis-differentiates or lacks `mathjs`. */
+  readonly mathjsForDerivative?: string;
   /** The infix or prefix symbol when the op is written as an operator (`+`); operators are not callable by name. */
   readonly symbol?: string;
   /** How the op reads inside a rule when that is neither `name(args)` nor its symbol: `({0}>0)`. */
@@ -68,6 +80,8 @@ export interface OpDefinition {
 }
 
 export interface OpSpec extends OpDefinition {
+  /** The fewest arguments an expression may give: `arity` less the `defaults`. */
+  readonly minArity: number;
   readonly internal: boolean;
   readonly callable: boolean;
   readonly fusible: boolean;
@@ -106,12 +120,17 @@ export const DEFINED: OpSpec[] = [];
 
 /** Makes an op from its definition: its spec (for the registry) and its Function class. */
 export function defineOp(def: OpDefinition): OpClass {
+  const defaults = def.defaults ?? [];
+  const minArity = def.arity - defaults.length;
   const spec: OpSpec = {
     ...def,
+    minArity,
     internal: def.internal ?? false,
     callable: !(def.internal ?? false) && (def.callable ?? def.symbol === undefined),
     fusible: def.fusible ?? true,
-    fn: (def.fn as OpSpec['fn'] | undefined) ?? ((...xs: (Variable | number)[]): Variable => new Op().call(...xs)),
+    fn:
+      (def.fn as OpSpec['fn'] | undefined) ??
+      ((...xs: (Variable | number)[]): Variable => new Op().call(...xs, ...defaults.slice(xs.length - minArity))),
   };
   class Op extends OpFunction {
     static readonly op = spec;

@@ -11,6 +11,7 @@
 import { Config } from './config.js';
 import { gradients } from './gradients.js';
 import { defineOp } from './op.js';
+import type { Arg, Prims } from './primitives.js';
 import { asVariable, registerGradientAdd, type Variable } from './variable.js';
 
 type In = Variable | number;
@@ -212,7 +213,8 @@ export const sigmoid = (x: In): Variable => new Sigmoid().call(x);
 
 /** keeps: the input. relu'(0) = 0 (PyTorch). */
 export const ReLU = defineOp({
-  // mathjs: (x+|x|)/2 rather than max(x, 0), which mathjs's derivative does not support
+  // mathjs: (x+|x|)/2, not max(0, x): mathjs's max compares within its tolerance (max(0, 1e-108)
+  // is 0) and its derivative has no max. (x+|x|)/2 is NaN at -Infinity, where relu is 0.
   name: 'relu', label: 'ReLU', arity: 1, mathjs: '(({0}) + abs({0})) / 2', description: "max(x, 0); relu'(0) = 0",
   kink: { at: 0, left: 0, right: 1, convention: 0 },
   forward: (m, x) => m.max(0, x),
@@ -404,3 +406,392 @@ export const Diff = defineOp({
   },
 });
 export const diff = (f: Variable, x: Variable): Variable => new Diff().call(f, x);
+
+// ---- powers and logarithms, continued ----------------------------------------------------------
+
+/** In the primitives: 1 where a is finite, else 0 (NaN, ±Infinity); a - a is exactly 0 for finite a. */
+function isFiniteValue<T>(m: Prims<T>, a: Arg<T>): T {
+  return m.eq(m.sub(a, a), 0);
+}
+
+/** keeps: the input. mathjs's cube, x*x*x (not Math.pow(x, 3), which rounds differently). */
+export const Cube = defineOp({
+  name: 'cube', label: 'Cube', arity: 1, mathjs: 'cube({0})', description: 'x cubed, x*x*x',
+  forward: (m, x) => m.mul(m.mul(x, x), x),
+  backward: (gy, [x]) => [mul(mul(3, square(x)), gy)],
+});
+export const cube = (x: In): Variable => new Cube().call(x);
+
+/** keeps: the output. The real cube root, negative for x < 0; Infinity at 0. */
+export const Cbrt = defineOp({
+  name: 'cbrt', label: 'Cbrt', arity: 1, mathjs: 'cbrt({0})',
+  description: "real cube root (cbrt(-8) = -2); cbrt'(0) = Infinity",
+  forward: (m, x) => m.cbrt(x),
+  backward: (gy, _, y) => [div(gy, mul(3, square(y)))],
+});
+export const cbrt = (x: In): Variable => new Cbrt().call(x);
+
+/**
+ * keeps: both inputs and the output. mathjs's nthRoot(x, n): |x|^(1/n) with x's sign, so a
+ * negative x has a real root when n is an odd integer; a negative n is the reciprocal root.
+ * nthRoot(0, n) is 0 (Infinity for n < 0) and nthRoot(±Infinity, n) is ±Infinity (0 for n < 0).
+ * Where mathjs refuses (n = 0, or x < 0 with n not an odd integer) the value is NaN. d/dx is
+ * gy/(n·y^(n-1)), Infinity at 0 for n > 1 as cbrt's; d/dn = -y·log|x|/n²·gy, computed only when n
+ * needs a gradient, and 0 where x = 0 (the limit; Pow's d/dc convention).
+ */
+export const NthRoot = defineOp({
+  name: 'nthRoot', label: 'NthRoot', arity: 2, mathjs: 'nthRoot({0}, {1})',
+  domain: 'x >= 0, or x < 0 with an odd integer n; n != 0',
+  description: 'nthRoot(x, n): the real n-th root (nthRoot(-8, 3) = -2), as mathjs',
+  forward: (m, x, n) => {
+    const inverse = m.step(m.neg(n)); // n < 0
+    const r = m.abs(n);
+    const odd = m.eq(m.sub(r, m.mul(2, m.floor(m.div(r, 2)))), 1); // r % 2 === 1
+    const root = m.pow(m.abs(x), m.div(1, r));
+    const signed = m.where(m.step(m.neg(x)), m.neg(root), root);
+    const finite = m.where(inverse, m.div(1, signed), signed);
+    const refused = m.where(m.eq(n, 0), 1, m.mul(m.step(m.neg(x)), m.sub(1, odd)));
+    const atZero = m.where(inverse, Infinity, 0);
+    const atInfinity = m.where(inverse, 0, x); // also NaN for NaN, as mathjs (0 for n < 0)
+    return m.where(refused, NaN, m.where(m.eq(x, 0), atZero, m.where(isFiniteValue(m, x), finite, atInfinity)));
+  },
+  backward: (gy, [x, n], y) => {
+    const gx = x.requiresGrad ? div(gy, mul(n, pow(y, sub(n, 1)))) : null;
+    if (!n.requiresGrad) return [gx, null];
+    return [gx, neg(div(mul(mul(y, log(where(eq(x, 0), 1, abs(x)))), gy), square(n)))];
+  },
+});
+export const nthRoot = (x: In, n: In): Variable => new NthRoot().call(x, n);
+
+/** keeps: the input. */
+export const Log10 = defineOp({
+  name: 'log10', label: 'Log10', arity: 1, mathjs: 'log10({0})', domain: 'x > 0', description: 'base-10 logarithm',
+  forward: (m, x) => m.log10(x),
+  backward: (gy, [x]) => [div(gy, mul(x, log(10)))],
+});
+export const log10 = (x: In): Variable => new Log10().call(x);
+
+/** keeps: the input. */
+export const Log2 = defineOp({
+  name: 'log2', label: 'Log2', arity: 1, mathjs: 'log2({0})', domain: 'x > 0', description: 'base-2 logarithm',
+  forward: (m, x) => m.log2(x),
+  backward: (gy, [x]) => [div(gy, mul(x, log(2)))],
+});
+export const log2 = (x: In): Variable => new Log2().call(x);
+
+/** keeps: the input. log(1 + x), accurate for small x. */
+export const Log1p = defineOp({
+  name: 'log1p', label: 'Log1p', arity: 1, mathjs: 'log1p({0})', domain: 'x > -1',
+  description: 'log(1 + x), accurate near 0',
+  forward: (m, x) => m.log1p(x),
+  backward: (gy, [x]) => [div(gy, add(1, x))],
+});
+export const log1p = (x: In): Variable => new Log1p().call(x);
+
+/** keeps: the input. exp(x) - 1, accurate for small x. */
+export const Expm1 = defineOp({
+  name: 'expm1', label: 'Expm1', arity: 1, mathjs: 'expm1({0})', description: 'exp(x) - 1, accurate near 0',
+  forward: (m, x) => m.expm1(x),
+  backward: (gy, [x]) => [mul(gy, exp(x))],
+});
+export const expm1 = (x: In): Variable => new Expm1().call(x);
+
+// ---- trigonometric, continued: mathjs's definitions --------------------------------------------
+
+/** keeps: the input and the output. */
+export const Csc = defineOp({
+  name: 'csc', label: 'Csc', arity: 1, mathjs: 'csc({0})', domain: 'sin(x) != 0', description: 'cosecant 1/sin(x)',
+  forward: (m, x) => m.div(1, m.sin(x)),
+  backward: (gy, [x], y) => [neg(mul(mul(gy, y), cot(x)))],
+});
+export const csc = (x: In): Variable => new Csc().call(x);
+
+/** keeps: the output. mathjs's 1/tan(x); d/dx = -(1 + cot²). */
+export const Cot = defineOp({
+  name: 'cot', label: 'Cot', arity: 1, mathjs: 'cot({0})', domain: 'sin(x) != 0', description: 'cotangent 1/tan(x)',
+  forward: (m, x) => m.div(1, m.tan(x)),
+  backward: (gy, _, y) => [neg(mul(gy, add(1, square(y))))],
+});
+export const cot = (x: In): Variable => new Cot().call(x);
+
+/** keeps: the input. mathjs's acos(1/x). */
+export const Asec = defineOp({
+  name: 'asec', label: 'Asec', arity: 1, mathjs: 'asec({0})', domain: '|x| >= 1',
+  description: 'inverse secant acos(1/x)',
+  forward: (m, x) => m.acos(m.div(1, x)),
+  backward: (gy, [x]) => [div(gy, mul(abs(x), sqrt(sub(square(x), 1))))],
+});
+export const asec = (x: In): Variable => new Asec().call(x);
+
+/** keeps: the input. mathjs's asin(1/x). */
+export const Acsc = defineOp({
+  name: 'acsc', label: 'Acsc', arity: 1, mathjs: 'acsc({0})', domain: '|x| >= 1',
+  description: 'inverse cosecant asin(1/x)',
+  forward: (m, x) => m.asin(m.div(1, x)),
+  backward: (gy, [x]) => [neg(div(gy, mul(abs(x), sqrt(sub(square(x), 1)))))],
+});
+export const acsc = (x: In): Variable => new Acsc().call(x);
+
+/**
+ * keeps: the input. mathjs's atan(1/x), which jumps at 0: acot(0) = pi/2, acot(-0) = -pi/2, and
+ * acot(x) < 0 for x < 0 (not the continuous pi/2 - atan(x)). Its derivative is -1/(1+x²) on both
+ * sides; at 0 too (-1, the one-sided derivatives: the jump itself has none).
+ */
+export const Acot = defineOp({
+  name: 'acot', label: 'Acot', arity: 1, mathjs: 'acot({0})',
+  description: 'inverse cotangent atan(1/x) (mathjs): jumps at 0, acot(0) = pi/2, acot(-0) = -pi/2',
+  kink: { at: 0, left: -1, right: -1, convention: -1 },
+  forward: (m, x) => m.atan(m.div(1, x)),
+  backward: (gy, [x]) => [neg(div(gy, add(1, square(x))))],
+});
+export const acot = (x: In): Variable => new Acot().call(x);
+
+/**
+ * keeps: both inputs. atan2(y, x), the angle of the point (x, y) in [-pi, pi]: it jumps across the
+ * negative x axis (atan2(0, -1) = pi, atan2(-0, -1) = -pi). d/dy = x/(x²+y²), d/dx = -y/(x²+y²);
+ * both are NaN at the origin (0/0), as PyTorch's.
+ */
+export const Atan2 = defineOp({
+  name: 'atan2', label: 'Atan2', arity: 2, mathjs: 'atan2({0}, {1})',
+  description: 'atan2(y, x): the angle of (x, y), in [-pi, pi]; its gradient is NaN at (0, 0)',
+  forward: (m, y, x) => m.atan2(y, x),
+  backward: (gy, [y, x]) => {
+    const r2 = add(square(y), square(x));
+    return [mul(gy, div(x, r2)), mul(gy, div(neg(y), r2))];
+  },
+});
+export const atan2 = (y: In, x: In): Variable => new Atan2().call(y, x);
+
+// ---- hyperbolic, continued: mathjs's definitions, computed as mathjs does ----------------------
+
+/** keeps: the input and the output. mathjs's 2/(e^x + e^-x). */
+export const Sech = defineOp({
+  name: 'sech', label: 'Sech', arity: 1, mathjs: 'sech({0})', description: 'hyperbolic secant 1/cosh(x)',
+  forward: (m, x) => m.div(2, m.add(m.exp(x), m.exp(m.neg(x)))),
+  backward: (gy, [x], y) => [neg(mul(mul(gy, y), tanh(x)))],
+});
+export const sech = (x: In): Variable => new Sech().call(x);
+
+/** keeps: the input and the output. mathjs's |2/(e^x - e^-x)|·sign(x), and Infinity at 0 (and -0). */
+export const Csch = defineOp({
+  name: 'csch', label: 'Csch', arity: 1, mathjs: 'csch({0})', domain: 'x != 0',
+  description: 'hyperbolic cosecant 1/sinh(x)',
+  forward: (m, x) => m.where(m.eq(x, 0), Infinity, m.mul(m.abs(m.div(2, m.sub(m.exp(x), m.exp(m.neg(x))))), m.sign(x))),
+  backward: (gy, [x], y) => [neg(mul(mul(gy, y), coth(x)))],
+});
+export const csch = (x: In): Variable => new Csch().call(x);
+
+/**
+ * keeps: the output. mathjs's (e^2x + 1)/(e^2x - 1), Infinity at 0 (and -0). From x = 20 that is
+ * exactly 1, and past x = 354 mathjs's is NaN (e^2x overflows: Infinity/Infinity): 1 here, from
+ * 20 on, so the value is mathjs's wherever mathjs's is a number. d/dx = 1 - coth².
+ */
+export const Coth = defineOp({
+  name: 'coth', label: 'Coth', arity: 1, mathjs: 'coth({0})', domain: 'x != 0',
+  description: 'hyperbolic cotangent 1/tanh(x)',
+  forward: (m, x) => {
+    const e = m.exp(m.mul(2, x));
+    return m.where(m.ge(x, 20), 1, m.div(m.add(e, 1), m.sub(e, 1)));
+  },
+  backward: (gy, _, y) => [mul(gy, sub(1, square(y)))],
+});
+export const coth = (x: In): Variable => new Coth().call(x);
+
+/** keeps: the input. */
+export const Asinh = defineOp({
+  name: 'asinh', label: 'Asinh', arity: 1, mathjs: 'asinh({0})', description: 'inverse hyperbolic sine',
+  forward: (m, x) => m.asinh(x),
+  backward: (gy, [x]) => [div(gy, sqrt(add(square(x), 1)))],
+});
+export const asinh = (x: In): Variable => new Asinh().call(x);
+
+/** keeps: the input. Infinity at 1. */
+export const Acosh = defineOp({
+  name: 'acosh', label: 'Acosh', arity: 1, mathjs: 'acosh({0})', domain: 'x >= 1',
+  description: "inverse hyperbolic cosine; acosh'(1) = Infinity",
+  forward: (m, x) => m.acosh(x),
+  backward: (gy, [x]) => [div(gy, sqrt(sub(square(x), 1)))],
+});
+export const acosh = (x: In): Variable => new Acosh().call(x);
+
+/** keeps: the input. ±Infinity at ±1. */
+export const Atanh = defineOp({
+  name: 'atanh', label: 'Atanh', arity: 1, mathjs: 'atanh({0})', domain: '-1 < x < 1',
+  description: 'inverse hyperbolic tangent',
+  forward: (m, x) => m.atanh(x),
+  backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
+});
+export const atanh = (x: In): Variable => new Atanh().call(x);
+
+/**
+ * keeps: the input. mathjs's log(sqrt(1/x² - 1) + 1/x), Infinity at 0. Where that is not finite
+ * for x > 0 while 1/x is (x < 1e-154: 1/x² overflows) it is acosh(1/x), which does not overflow.
+ */
+export const Asech = defineOp({
+  name: 'asech', label: 'Asech', arity: 1, mathjs: 'asech({0})', domain: '0 < x <= 1',
+  description: 'inverse hyperbolic secant acosh(1/x)',
+  forward: (m, x) => {
+    const v = m.div(1, x);
+    const r = m.log(m.add(m.sqrt(m.sub(m.mul(v, v), 1)), v));
+    return m.where(m.mul(m.step(x), m.mul(m.sub(1, isFiniteValue(m, r)), isFiniteValue(m, v))), m.acosh(v), r);
+  },
+  backward: (gy, [x]) => [neg(div(gy, mul(x, sqrt(sub(1, square(x))))))],
+});
+export const asech = (x: In): Variable => new Asech().call(x);
+
+/**
+ * keeps: the input. mathjs's log(1/x + sqrt(1/x² + 1)), Infinity at 0 (NaN at -0, as mathjs's).
+ * Where that is not finite while 1/x is, it is asinh(1/x): mathjs's is -Infinity for
+ * -1e-8 < x < 0 (the sum cancels to 0) and NaN or Infinity nearer 0 (1/x² overflows), where the
+ * function is finite.
+ */
+export const Acsch = defineOp({
+  name: 'acsch', label: 'Acsch', arity: 1, mathjs: 'acsch({0})', domain: 'x != 0',
+  description: 'inverse hyperbolic cosecant asinh(1/x)',
+  forward: (m, x) => {
+    const v = m.div(1, x);
+    const r = m.log(m.add(v, m.sqrt(m.add(m.mul(v, v), 1))));
+    return m.where(m.mul(m.sub(1, isFiniteValue(m, r)), isFiniteValue(m, v)), m.asinh(v), r);
+  },
+  backward: (gy, [x]) => [neg(div(gy, mul(abs(x), sqrt(add(1, square(x))))))],
+});
+export const acsch = (x: In): Variable => new Acsch().call(x);
+
+/**
+ * keeps: the input. mathjs's (log((x+1)/x) + log(x/(x-1)))/2 for finite x, and 0 otherwise: 0 at
+ * ±Infinity and, as mathjs, also at NaN. ±Infinity at ±1.
+ */
+export const Acoth = defineOp({
+  // mathjs's derivative of acoth has the wrong sign (-1/(1-x^2)): it differentiates atanh(1/x)
+  name: 'acoth', label: 'Acoth', arity: 1, mathjs: 'acoth({0})', mathjsForDerivative: 'atanh(1 / ({0}))', domain: '|x| > 1',
+  description: 'inverse hyperbolic cotangent atanh(1/x)',
+  forward: (m, x) => {
+    const r = m.div(m.add(m.log(m.div(m.add(x, 1), x)), m.log(m.div(x, m.sub(x, 1)))), 2);
+    return m.where(isFiniteValue(m, x), r, 0);
+  },
+  backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
+});
+export const acoth = (x: In): Variable => new Acoth().call(x);
+
+// ---- steps and jumps: mathjs's values, gradient 0 (PyTorch) -----------------------------------
+
+/** mathjs's nearlyEqual(a, b) at its default tolerances (relTol 1e-12, absTol 1e-15), 1 or 0, for finite a and b. */
+function nearlyEqual<T>(m: Prims<T>, a: Arg<T>, b: Arg<T>): T {
+  return m.ge(m.max(m.mul(1e-12, m.max(m.abs(a), m.abs(b))), 1e-15), m.abs(m.sub(a, b)));
+}
+
+/**
+ * mathjs's floor: Math.floor(x), except that an x nearly equal to round(x) (and not to its floor)
+ * is round(x), which absorbs rounding error: floor(2.9999999999999996) = 3.
+ */
+function mathjsFloor<T>(m: Prims<T>, x: Arg<T>): T {
+  const f = m.floor(x);
+  const r = m.mathjsRound(x);
+  return m.where(m.eq(f, r), f, m.where(m.mul(nearlyEqual(m, x, r), m.sub(1, nearlyEqual(m, x, f))), r, f));
+}
+
+/** mathjs's ceil, the same way: ceil(2.0000000000000004) = 2. */
+function mathjsCeil<T>(m: Prims<T>, x: Arg<T>): T {
+  const c = m.ceil(x);
+  const r = m.mathjsRound(x);
+  return m.where(m.eq(c, r), c, m.where(m.mul(nearlyEqual(m, x, r), m.sub(1, nearlyEqual(m, x, c))), r, c));
+}
+
+/** keeps: nothing. No gradient flows: 0 everywhere, at the jumps (the integers) too (PyTorch). */
+export const Floor = defineOp({
+  name: 'floor', label: 'Floor', arity: 1, mathjs: 'floor({0})',
+  description: 'largest integer <= x (as mathjs: 1e-12 from an integer is it); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => mathjsFloor(m, x),
+  backward: () => [null],
+});
+export const floor = (x: In): Variable => new Floor().call(x);
+
+/** keeps: nothing. Gradient 0, at the jumps too. */
+export const Ceil = defineOp({
+  name: 'ceil', label: 'Ceil', arity: 1, mathjs: 'ceil({0})',
+  description: 'smallest integer >= x (as mathjs: 1e-12 from an integer is it); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => mathjsCeil(m, x),
+  backward: () => [null],
+});
+export const ceil = (x: In): Variable => new Ceil().call(x);
+
+/** keeps: nothing. mathjs's round: halves away from zero (round(-2.5) = -3). Gradient 0, at the jumps too. */
+export const Round = defineOp({
+  name: 'round', label: 'Round', arity: 1, mathjs: 'round({0})',
+  description: 'nearest integer, halves away from zero (mathjs): round(-2.5) = -3; gradient 0',
+  kink: { at: 0.5, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.mathjsRound(x),
+  backward: () => [null],
+});
+export const round = (x: In): Variable => new Round().call(x);
+
+/** keeps: nothing. mathjs's fix: floor for x > 0, ceil otherwise. Gradient 0, at the jumps too. */
+export const Fix = defineOp({
+  name: 'fix', label: 'Fix', arity: 1, mathjs: 'fix({0})',
+  description: 'x rounded toward zero: fix(-2.7) = -2 (mathjs); gradient 0',
+  kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
+  forward: (m, x) => m.where(m.step(x), mathjsFloor(m, x), mathjsCeil(m, x)),
+  backward: () => [null],
+});
+export const fix = (x: In): Variable => new Fix().call(x);
+
+/**
+ * keeps: both inputs. mathjs's mod: x - y·floor(x/y) with mathjs's floor, so the result has the
+ * sign of y (mod(-5, 3) = 1, mod(5, -3) = -1: Python's % and PyTorch's remainder, not
+ * JavaScript's %), and mod(x, 0) = x. d/dx = 1; d/dy = -floor(x/y) (PyTorch's remainder), and 0
+ * where y = 0 (mod(x, 0) = x does not depend on y). The value jumps by y where x/y is an integer;
+ * there too the gradient is the formula's, as PyTorch's. (Its jumps move with y, so the op has no
+ * `kink`: that describes one input's.)
+ */
+export const Mod = defineOp({
+  name: 'mod', label: 'Mod', arity: 2, mathjs: 'mod({0}, {1})',
+  description: 'mod(x, y) = x - y*floor(x/y), the sign of y (mathjs); mod(x, 0) = x; d/dy = -floor(x/y)',
+  forward: (m, x, y) => m.where(m.eq(y, 0), x, m.sub(x, m.mul(y, mathjsFloor(m, m.div(x, y))))),
+  backward: (gy, [x, y]) => [gy, where(eq(y, 0), 0, mul(gy, neg(floor(div(x, y)))))],
+});
+export const mod = (x: In, y: In): Variable => new Mod().call(x, y);
+
+// ---- machine-learning activations (PyTorch's and DeZero's definitions) -------------------------
+
+/**
+ * keeps: the input. PyTorch's softplus: log(1 + e^x) as log1p(exp(x)), and x itself past x = 20
+ * (its threshold), so it never overflows. d/dx = sigmoid(x), and 1 past 20 (the derivative of x).
+ * mathjs has no softplus: its form is the same conditional.
+ */
+export const Softplus = defineOp({
+  name: 'softplus', label: 'Softplus', arity: 1, mathjs: '(({0}) > 20 ? ({0}) : log1p(exp({0})))',
+  description: 'log(1+exp(x)), and x past 20 (PyTorch): never overflows',
+  forward: (m, x) => m.where(m.ge(20, x), m.log1p(m.exp(x)), x),
+  backward: (gy, [x]) => [mul(gy, where(ge(20, x), sigmoid(x), 1))],
+});
+export const softplus = (x: In): Variable => new Softplus().call(x);
+
+/** keeps: the input. x·sigmoid(x), written x/(1 + e^-x) as PyTorch computes it. */
+export const SiLU = defineOp({
+  name: 'silu', label: 'SiLU', arity: 1, mathjs: '({0}) / (1 + exp(-({0})))', description: 'x*sigmoid(x) (swish)',
+  forward: (m, x) => m.div(x, m.add(1, m.exp(m.neg(x)))),
+  backward: (gy, [x]) => {
+    const s = sigmoid(x);
+    return [mul(mul(gy, s), add(1, mul(x, sub(1, s))))];
+  },
+});
+export const silu = (x: In): Variable => new SiLU().call(x);
+
+/**
+ * keeps: both inputs. DeZero's F.leaky_relu: x where x > 0, else slope·x; the slope is 0.2 when
+ * left out. Its gradient is 1 for x > 0 and the slope for x <= 0, at 0 too (DeZero's mask and
+ * PyTorch's convention); d/d(slope) is x for x <= 0, else 0.
+ */
+export const LeakyReLU = defineOp({
+  name: 'leaky_relu', label: 'LeakyReLU', arity: 2, defaults: [0.2], mathjs: '(({0}) > 0 ? ({0}) : ({0}) * ({1}))',
+  description: "leaky_relu(x, slope): x if x > 0, else slope*x (slope 0.2 if left out); gradient slope at 0",
+  kink: { at: 0, left: 0.2, right: 1, convention: 0.2 },
+  forward: (m, x, slope) => m.where(m.step(x), x, m.mul(x, slope)),
+  backward: (gy, [x, slope]) => [
+    mul(gy, where(step(x), 1, slope)),
+    slope.requiresGrad ? mul(gy, where(step(x), 0, x)) : null,
+  ],
+});
+export const leakyRelu = (x: In, slope: In = 0.2): Variable => new LeakyReLU().call(x, slope);

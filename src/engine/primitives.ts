@@ -1,8 +1,9 @@
 /**
- * The arithmetic every op's forward is written in: JavaScript's own operators and `Math`, and three
- * selections (`step`, the comparisons, `where`). An op's forward is a function of such an algebra,
- * `(m, x) => m.exp(x)`: run on numbers (NUM, here) it is the op's value; run on code (the batch
- * compiler's CODE) it is the fused kernel's text for the same operations, so the two cannot drift.
+ * The arithmetic every op's forward is written in: JavaScript's own operators and `Math`, mathjs's
+ * `round` (Math has no equal of it), and three selections (`step`, the comparisons, `where`). An
+ * op's forward is a function of such an algebra, `(m, x) => m.exp(x)`: run on numbers (NUM, here)
+ * it is the op's value; run on code (the batch compiler's CODE) it is the fused kernel's text for
+ * the same operations, so the two cannot drift.
  * test/primitives.test.ts checks, for every primitive, that the code computes NUM's bits.
  */
 
@@ -30,6 +31,19 @@ export interface Prims<T> {
   sinh(a: Arg<T>): T;
   cosh(a: Arg<T>): T;
   tanh(a: Arg<T>): T;
+  asinh(a: Arg<T>): T;
+  acosh(a: Arg<T>): T;
+  atanh(a: Arg<T>): T;
+  atan2(a: Arg<T>, b: Arg<T>): T;
+  cbrt(a: Arg<T>): T;
+  log10(a: Arg<T>): T;
+  log2(a: Arg<T>): T;
+  log1p(a: Arg<T>): T;
+  expm1(a: Arg<T>): T;
+  floor(a: Arg<T>): T;
+  ceil(a: Arg<T>): T;
+  /** mathjs's round (halves away from zero, after its 12-decimal snap), not Math.round: see mathjsRound. */
+  mathjsRound(a: Arg<T>): T;
   abs(a: Arg<T>): T;
   sign(a: Arg<T>): T;
   max(a: Arg<T>, b: Arg<T>): T;
@@ -82,8 +96,80 @@ export const CALLED_PRIMS = [
 /** The names of the primitives that are `Math` functions of the same name. */
 export const MATH_PRIMS = [
   'pow', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'abs', 'sign',
-  'max',
+  'max', 'asinh', 'acosh', 'atanh', 'atan2', 'cbrt', 'log10', 'log2', 'log1p', 'expm1', 'floor', 'ceil',
 ] as const;
+
+/**
+ * mathjs 15's `round(x)` for numbers, bit for bit. mathjs first rounds x to 12 decimals (its
+ * relTol, 1e-12) and keeps that when it is nearly equal to x (relTol, absTol 1e-15), which absorbs
+ * rounding error: round(0.4999999999996) = 1. It then rounds on x's decimal digits, halves away
+ * from zero: round(2.5) = 3 and round(-2.5) = -3 (Math.round(-2.5) is -2). A zero result keeps
+ * the sign of a negative x below -1e-15 (round(-0.3) = -0; round(-0) = 0), as mathjs's does.
+ *
+ * Self-contained (no outer names): the fused kernel's code for it is this function's own text
+ * (src/batch/codegen.ts), so the two cannot differ.
+ */
+export function mathjsRound(x: number): number {
+  const a = Math.abs(x);
+  if (a < 1073741824) {
+    // Away from a half the 12-decimal snap cannot change the answer: plain arithmetic, exactly.
+    const t = Math.floor(a);
+    const f = a - t;
+    if (f < 0.4999 || f >= 0.5) {
+      const n = f >= 0.5 ? t + 1 : t;
+      return x >= 0 ? n : n === 0 && x >= -1e-15 ? 0 : -n;
+    }
+  }
+  // mathjs's toFixed(v, decimals), parsed back: v's shortest decimal digits rounded half up at the
+  // given decimal (mathjs's splitNumber and roundDigits).
+  const fixed = (v: number, decimals: number): number => {
+    if (!Number.isFinite(v)) return v;
+    const m = /^(-?)(\d+\.?\d*)(e([+-]?\d+))?$/.exec(String(v).toLowerCase());
+    if (m === null) return NaN;
+    const digits = m[2];
+    let exponent = parseFloat(m[4] || '0');
+    const dot = digits.indexOf('.');
+    exponent += dot !== -1 ? dot - 1 : digits.length - 1;
+    const c = digits
+      .replace('.', '')
+      .replace(/^0*/, (zeros) => {
+        exponent -= zeros.length;
+        return '';
+      })
+      .replace(/0*$/, '')
+      .split('')
+      .map(Number);
+    if (c.length === 0) {
+      c.push(0);
+      exponent++;
+    }
+    let precision = exponent + 1 + decimals;
+    while (precision <= 0) {
+      c.unshift(0);
+      exponent++;
+      precision++;
+    }
+    if (c.length > precision && c.splice(precision)[0] >= 5) {
+      let i = precision - 1;
+      c[i]++;
+      while (c[i] === 10) {
+        c.pop();
+        if (i === 0) {
+          c.unshift(0);
+          exponent++;
+          i++;
+        }
+        i--;
+        c[i]++;
+      }
+    }
+    return parseFloat(`${m[1]}${c.join('')}e${exponent - c.length + 1}`);
+  };
+  const nearly = (p: number, q: number): boolean =>
+    p === q || Math.abs(p - q) <= Math.max(1e-12 * Math.max(Math.abs(p), Math.abs(q)), 1e-15);
+  const snapped = fixed(x, 12);
+  return fixed(nearly(x, snapped) ? snapped : x, 0);
+}
 
 /** The primitives on numbers. */
 export const NUM: Prims<number> = {
@@ -105,6 +191,18 @@ export const NUM: Prims<number> = {
   sinh: Math.sinh,
   cosh: Math.cosh,
   tanh: Math.tanh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  atan2: Math.atan2,
+  cbrt: Math.cbrt,
+  log10: Math.log10,
+  log2: Math.log2,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  mathjsRound,
   abs: Math.abs,
   sign: Math.sign,
   max: Math.max,

@@ -2,7 +2,7 @@
  * The bridge to mathjs, the independent oracle behind `--check` and `--symbolic`, in one place:
  * our syntax tree to mathjs text (each op from its definition's `mathjs` form, so `square`,
  * `sigmoid` and `relu`, which mathjs does not know, are rewritten there), and mathjs's answer back
- * to our syntax tree (mathjs functions we lack, such as `sec`, rewritten here).
+ * to our syntax tree (mathjs's two-argument `log` rewritten here).
  *
  * mathjs is large: it is loaded only through `loadMathjs()`, on the paths that use it.
  */
@@ -61,16 +61,26 @@ export function mathjsName(variable: string): string {
  * that an expression holding a derivative can itself be differentiated.
  */
 export function toMathjs(root: Node, math?: Mathjs): string {
+  return mathjsText(root, math, false);
+}
+
+
+/** toMathjs, with each op's `mathjsForDerivative` when the text is for mathjs's `derivative`. */
+function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean): string {
   return printWith(root, {
     variable: mathjsName,
     call: (node, args) => {
       const op = getOp(node.op);
       if (op.variableArgs !== undefined) {
         if (math === undefined) throw new SymbolicUnavailable(`${op.name}(...) needs mathjs to be written for it`);
-        return `(${math.derivative(args[0], args[1], { simplify: false }).toString()})`;
+        const f = forDerivative ? args[0] : mathjsText(node.args[0], math, true);
+        return `(${math.derivative(f, args[1], { simplify: false }).toString()})`;
       }
-      if (op.mathjs === null) throw new SymbolicUnavailable(`mathjs has no ${op.name}`);
-      const text = op.mathjs.replace(/\{(\d)\}/g, (_, k: string) => args[Number(k)]);
+      // An argument left out is its default (leaky_relu(x) is leaky_relu(x, 0.2)).
+      const arg = (k: number): string => args[k] ?? String(op.defaults![k - op.minArity]);
+      const form = forDerivative && op.mathjsForDerivative !== undefined ? op.mathjsForDerivative : op.mathjs;
+      if (form === null) throw new SymbolicUnavailable(`mathjs has no ${op.name}`);
+      const text = form.replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
   });
@@ -94,7 +104,7 @@ export function derivative(math: Mathjs, root: Node, name: string): MathNode {
   if (n > MAX_SYMBOLIC_NODES) {
     throw new SymbolicUnavailable(`the expression has ${n} nodes; the symbolic oracle stops at ${MAX_SYMBOLIC_NODES}`);
   }
-  return guarded(() => math.derivative(toMathjs(root, math), mathjsName(name), { simplify: false }));
+  return guarded(() => math.derivative(mathjsText(root, math, true), mathjsName(name), { simplify: false }));
 }
 
 /**
@@ -185,22 +195,10 @@ const num = (value: number): Node =>
 function call(op: string, args: Node[]): CallNode {
   return { type: 'call', op, args, form: getOp(op).symbol === undefined ? 'function' : op === 'neg' ? 'prefix' : 'infix', ...at };
 }
-const recip = (u: Node): Node => call('div', [num(1), u]);
 
 /** mathjs operators by their function name. */
 const OPERATORS: Readonly<Record<string, string>> = {
   add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow', unaryMinus: 'neg',
-};
-
-/** mathjs functions that derivatives produce but our grammar lacks, written with ours (our own ops are found first). */
-const REWRITES: Readonly<Record<string, (u: Node) => Node>> = {
-  sec: (u) => recip(call('cos', [u])),
-  csc: (u) => recip(call('sin', [u])),
-  cot: (u) => recip(call('tan', [u])),
-  sech: (u) => recip(call('cosh', [u])),
-  csch: (u) => recip(call('sinh', [u])),
-  coth: (u) => recip(call('tanh', [u])),
-  cube: (u) => call('pow', [u, num(3)]),
 };
 
 /**
@@ -261,12 +259,10 @@ function convert(node: MathNode, args: Node[]): Node {
     }
     case 'FunctionNode': {
       const name = (node as unknown as { fn: { name: string } }).fn.name;
-      // Our own op first, when its mathjs form is the same call; only then a rewrite of a function we lack.
+      // Our own op, when its mathjs form is the same call (sec, csc, coth, ... are ops of ours).
       const op = OPS.get(name);
       const form = `${name}(${args.map((_, i) => `{${i}}`).join(', ')})`;
       if (op !== undefined && op.callable && op.arity === args.length && op.mathjs === form) return call(name, args);
-      const rewrite = Object.hasOwn(REWRITES, name) ? REWRITES[name] : undefined;
-      if (rewrite !== undefined && args.length === 1) return rewrite(args[0]);
       if (name === 'log' && args.length === 2) return call('div', [call('log', [args[0]]), call('log', [args[1]])]);
       return cannot(`the function ${name}`);
     }

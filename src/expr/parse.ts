@@ -43,9 +43,9 @@ interface OpEntry {
   right: boolean;
   prefix: boolean;
   start: number;
-  /** For `call`: the function name, its arity and the number of arguments seen so far. */
+  /** For `call`: the function name, how many arguments it takes and how many were seen so far. */
   fn?: string;
-  arity?: number;
+  arity?: Arity;
   argc?: number;
 }
 
@@ -159,7 +159,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
             if (tokens[k + 1].kind === ')') {
-              throw new ExprError(`${name}() needs ${arity} argument${arity === 1 ? '' : 's'}`, input, tokens[k + 1].start, `write ${name}(x)`);
+              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, tokens[k + 1].start, `write ${name}(x)`);
             }
             continue;
           }
@@ -274,21 +274,33 @@ function findParen(input: string, from: number): number {
   return i < 0 ? from : i;
 }
 
+/** How many arguments a function takes: from `min` to `max` (leaky_relu takes 1 or 2). */
+interface Arity {
+  min: number;
+  max: number;
+}
+
+/** `1 argument`, `2 arguments`, `1 or 2 arguments`. */
+function argumentCount(a: Arity): string {
+  return `${a.min === a.max ? a.min : `${a.min} or ${a.max}`} argument${a.max === 1 ? '' : 's'}`;
+}
+
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
-function arityOf(name: string, functions: ReadonlyMap<string, number>): number | undefined {
+function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
   const op = OPS.get(name);
-  if (op !== undefined) return op.callable ? op.arity : undefined;
-  return functions.get(name);
+  if (op !== undefined) return op.callable ? { min: op.minArity, max: op.arity } : undefined;
+  const n = functions.get(name);
+  return n === undefined ? undefined : { min: n, max: n };
 }
 
 function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
   const argc = open.argc! + 1;
   const name = open.fn!;
   const arity = open.arity!;
-  if (argc !== arity) {
+  if (argc < arity.min || argc > arity.max) {
     const op = OPS.get(name);
     throw new ExprError(
-      `${name} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${argc}`,
+      `${name} takes ${argumentCount(arity)}, got ${argc}`,
       input,
       open.start,
       op !== undefined ? `${name}: ${op.description}` : undefined,
@@ -326,6 +338,15 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
   const num = tokens[k];
   const nextTok = tokens[k + 1];
   const rest = nextTok.kind === '(' ? '(...)' : nextTok.text;
+  if (nextTok.kind === 'name' && RESERVED.has(nextTok.text)) {
+    // `2 mod(7)` is mathjs's operator: 2 mod 7.
+    throw new ExprError(
+      `'${nextTok.text}' after a number is an operator in mathjs, not a product`,
+      input,
+      nextTok.start,
+      nextTok.text === 'mod' ? `write mod(${num.text}, y), or ${num.text}*mod(x, y)` : undefined,
+    );
+  }
   if (before?.kind === 'op' && before.text === '/') {
     const lhs = j > 0 ? tokens[j - 1].text : 'a';
     throw new ExprError(
@@ -395,7 +416,7 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
   if (t.kind === 'name' && RESERVED.has(t.text)) {
-    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start);
+    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'write mod(a, b)' : undefined);
   }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
     return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);

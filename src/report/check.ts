@@ -107,23 +107,32 @@ export function symbolicJson(formulas: SymbolicFormulas): JsonValue {
   return obj;
 }
 
+/** A kink, or a jump where both one-sided derivatives are equal (floor, acot): what the difference sees. */
+function kindOf(kink: { left: number; right: number }): { what: string; difference: string } {
+  return kink.left === kink.right
+    ? { what: 'jump', difference: 'the central difference sees the jump as a steep slope' }
+    : { what: 'kink', difference: 'the central difference averages the two sides' };
+}
+
 /** A disagreement's reason in words. */
 export function reasonText(r: CheckReason): string {
   const span = (s: Span): string => `${s.variable} ± ${sci(s.h)}`;
   const domain = (d: string | undefined): string => (d !== undefined ? ` (defined for ${d})` : '');
   switch (r.kind) {
     case 'at-kink': {
-      const { step, kink } = r;
-      return `${callText(step)} is at its kink (${step.inputs[0]} = ${kink.at}): ` +
+      const { step, kink, at } = r;
+      const { what, difference } = kindOf(kink);
+      return `${callText(step)} is at its ${what} (${step.inputs[0]} = ${at}): ` +
         `the one-sided derivatives are ${kink.left} and ${kink.right}; ` +
-        `autodiff uses ${step.op}'(${kink.at}) = ${kink.convention} (PyTorch's convention), ` +
-        'the central difference averages the two sides and the symbolic formula is undefined there';
+        `autodiff uses ${step.op}'(${at}) = ${kink.convention} (PyTorch's convention), ` +
+        `${difference} and the symbolic formula is undefined there`;
     }
     case 'crosses-kink': {
-      const { step, kink } = r;
-      return `${callText(step)} crosses its kink (${step.inputs[0]} = ${kink.at}) within ${span(r.span)}: ` +
+      const { step, kink, at } = r;
+      const { what, difference } = kindOf(kink);
+      return `${callText(step)} crosses its ${what} (${step.inputs[0]} = ${at}) within ${span(r.span)}: ` +
         `the one-sided derivatives are ${kink.left} and ${kink.right}, ` +
-        'and the central difference averages the two sides; check at a point farther from the kink';
+        `and ${difference}; check at a point farther from the ${what}`;
     }
     case 'not-finite':
       return `${r.step.name} = ${callText(r.step)} is ${formatNumber(r.step.value)} at this point${domain(r.domain)}`;

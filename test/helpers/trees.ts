@@ -4,9 +4,11 @@
  */
 import fc from 'fast-check';
 import type { Node } from '../../src/expr/ast.js';
-import { build } from '../../src/expr/build.js';
+import { build, type ForwardStep } from '../../src/expr/build.js';
 import { backwardTerms, CONSTANTS, OPS, type OpSpec } from '../../src/engine/registry.js';
 import { differentiate } from '../../src/api/grad.js';
+import { differenceStep } from '../../src/api/check.js';
+import type { Mathjs } from '../../src/expr/mathjs.js';
 import { noGrad } from '../../src/engine/config.js';
 import { Variable } from '../../src/engine/variable.js';
 import { fold } from '../../src/expr/walk.js';
@@ -19,8 +21,31 @@ export const call = (op: string, args: Node[]): Node => ({
   form: op === 'neg' ? 'prefix' : op === 'cond' ? 'conditional' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
 });
 
+/**
+ * The ops whose mathjs form mathjs 15's `derivative` has no rule for (it has none for these
+ * functions, nor for a conditional): --check has only the central difference for them, and so do
+ * the property tests. property.test.ts checks that this is exactly the set mathjs refuses.
+ */
+export const MATHJS_CANNOT_DIFFERENTIATE: ReadonlySet<string> = new Set([
+  'cube', 'log2', 'log1p', 'expm1', 'atan2', 'floor', 'ceil', 'round', 'fix', 'mod', 'softplus', 'leaky_relu',
+]);
+
+/** True when the tree calls an op that mathjs cannot differentiate. */
+export function usesUndifferentiable(root: Node): boolean {
+  if (root.type !== 'call') return false;
+  return MATHJS_CANNOT_DIFFERENTIATE.has(root.op) || root.args.some(usesUndifferentiable);
+}
+
+/**
+ * The special functions of src/engine/special.ts: mathjs's erf and gamma are approximations
+ * (ours are within a few ulp of mpmath, test/special.test.ts), mathjs has no digamma or
+ * polygamma and differentiates none of them, so no mathjs oracle applies: test/ops.test.ts and
+ * test/functions.test.ts check them against closed forms and central differences.
+ */
+export const SPECIAL: ReadonlySet<string> = new Set(['erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma', 'gelu']);
+
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
-const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined);
+const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined && !SPECIAL.has(op.name));
 /** Ops through which no gradient ever flows (comparisons, steps): flat, so no derivative oracle applies. */
 const flat = (op: OpSpec): boolean => backwardTerms(op, Array(op.arity).fill(true)).every((t) => t === null);
 /** The smooth ops (piecewise, away from kinks): what the derivative oracles are asked about. */
@@ -67,6 +92,15 @@ export function anyTree(maxDepth = 4): fc.Arbitrary<Node> {
   );
 }
 
+/**
+ * A point for x and y spread evenly over [-3, 3] (six decimals): `point` takes doubles evenly by
+ * their bits, so most of its values are tiny, too few for an op defined on 0.05 < x < 0.95 alone.
+ */
+const spread = fc.integer({ min: -3_000_000, max: 3_000_000 }).map((k) => k / 1e6);
+export const spreadPoint: fc.Arbitrary<Map<string, number>> = fc
+  .tuple(spread, spread)
+  .map(([x, y]) => new Map([['x', x], ['y', y]]));
+
 /** A point for x and y. */
 export const point: fc.Arbitrary<Map<string, number>> = fc
   .tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }))
@@ -85,17 +119,101 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
     const inputs = s.output.creator?.inputs;
     if (inputs === undefined) continue; // constants only: no gradient flows through
     const [u, w] = inputs.map((i) => i.data);
+    const fromInteger = (t: number): number => Math.abs(t - Math.round(t));
     switch (s.op.name) {
-      case 'log': case 'sqrt': if (u < 0.05) return false; break;
-      case 'asin': case 'acos': if (Math.abs(u) > 0.95) return false; break;
-      case 'relu': case 'abs': if (Math.abs(u) < 0.01) return false; break;
+      case 'log': case 'sqrt': case 'log10': case 'log2': if (u < 0.05) return false; break;
+      case 'log1p': if (u < -0.95) return false; break;
+      case 'asin': case 'acos': case 'atanh': if (Math.abs(u) > 0.95) return false; break;
+      case 'relu': case 'abs': case 'leaky_relu': case 'acot': if (Math.abs(u) < 0.01) return false; break;
       case 'tan': if (Math.abs(Math.cos(u)) < 0.1) return false; break;
+      case 'csc': case 'cot': if (Math.abs(Math.sin(u)) < 0.1) return false; break;
       case 'div': if (Math.abs(w) < 0.05) return false; break;
-      case 'pow': if (u < 0.05 && (inputs[1].requiresGrad || !Number.isInteger(w))) return false; break;
+      case 'pow':
+        if (u < 0.05 && (inputs[1].requiresGrad || !Number.isInteger(w))) return false;
+        // x^0 near x = 0: mathjs's c·x^(c-1) is 0·Infinity (NaN); ours is 0 (PyTorch's convention)
+        if (w === 0 && !Number.isFinite(1 / u)) return false;
+        break;
+      case 'cbrt': case 'csch': case 'acsch': if (Math.abs(u) < 0.05) return false; break;
+      // mathjs's coth overflows past 354 (its symbolic derivatives then are NaN): not near there
+      case 'coth': if (Math.abs(u) < 0.05 || Math.abs(u) > 300) return false; break;
+      case 'nthRoot': if (u < 0.05 || Math.abs(w) < 0.5) return false; break;
+      case 'asec': case 'acsc': case 'acoth': if (Math.abs(u) < 1.05) return false; break;
+      case 'acosh': if (u < 1.05) return false; break;
+      case 'asech': if (u < 0.05 || u > 0.95) return false; break;
+      case 'atan2': if (Math.hypot(u, w) < 0.1 || (w < 0 && Math.abs(u) < 0.01)) return false; break;
+      case 'floor': case 'ceil': case 'fix': if (fromInteger(u) < 0.01) return false; break;
+      case 'round': if (fromInteger(u - 0.5) < 0.01) return false; break;
+      case 'mod': if (Math.abs(w) < 0.05 || fromInteger(u / w) < 0.01) return false; break;
     }
   }
+  if (!noJumpWithin(root, values, graph.steps)) return false;
   const r = differentiate(graph);
   return Object.values(r.gradient).every((g) => Number.isFinite(g) && Math.abs(g) < 1e6);
+}
+
+/**
+ * Which side of its jumps or kink each step is on, for the ops that have them (floor's integer, the
+ * quadrant of atan2 left of the origin, the sign of relu's input): a central difference across one
+ * measures the jump, not the slope.
+ */
+const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'leaky_relu', 'acot']);
+function side(op: string, output: Variable): number {
+  const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
+  switch (op) {
+    case 'floor': case 'ceil': case 'round': case 'fix': return output.data;
+    case 'mod': return Math.floor(u / w);
+    case 'atan2': return w < 0 ? Math.sign(u) : 2;
+    case 'relu': case 'abs': case 'leaky_relu': case 'acot': return Math.sign(u);
+    default: return 0;
+  }
+}
+
+/** True when no step crosses a jump or kink while any variable moves by the central difference's step. */
+function noJumpWithin(root: Node, values: ReadonlyMap<string, number>, steps: readonly ForwardStep[]): boolean {
+  const here = steps.map((s) => side(s.op.name, s.output));
+  if (!steps.some((s) => JUMPS.has(s.op.name))) return true;
+  for (const [name, v] of values) {
+    for (const shifted of [v - differenceStep(v), v + differenceStep(v)]) {
+      const moved = build(root, new Map(values).set(name, shifted)).steps;
+      if (moved.some((s, i) => !Object.is(side(s.op.name, s.output), here[i]))) return false;
+    }
+  }
+  return true;
+}
+
+/** The conditional mathjs forms (mathjs lacks these functions): the comparison each one makes. */
+const SWITCHES: Readonly<Record<string, number>> = { leaky_relu: 0, softplus: 20 };
+
+/**
+ * True when some step of the tree is computed by mathjs otherwise than by us, at `values`, in one
+ * of the two known ways:
+ * - coth, acsch or asech where mathjs's formula is not finite but the function is (coth(400):
+ *   e^800 overflows, Infinity/Infinity): ours is the function's value there (see ops.ts);
+ * - leaky_relu and softplus, whose mathjs forms compare (`x > 0 ? ...`), within mathjs's
+ *   tolerance of the switch: mathjs's `>` is false for nearly equal numbers (1e-16 > 0 is false),
+ *   so it takes the other branch.
+ */
+export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, math: Mathjs): boolean {
+  let differs = false;
+  noGrad(() => fold<number>(root, (node, args) => {
+    switch (node.type) {
+      case 'number': case 'constant': return node.value;
+      case 'variable': return values.get(node.name)!;
+      case 'call': {
+        const ours = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+        if (node.op === 'coth' || node.op === 'acsch' || node.op === 'asech') {
+          const theirs = (math[node.op] as (x: number) => number)(args[0]);
+          if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
+        }
+        // relu's mathjs form (x+|x|)/2 is NaN at -Infinity, where relu is 0
+        if (node.op === 'relu' && args[0] === -Infinity) differs = true;
+        const at = SWITCHES[node.op];
+        if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
+        return ours;
+      }
+    }
+  }));
+  return differs;
 }
 
 /**
