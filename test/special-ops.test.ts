@@ -59,3 +59,29 @@ test('many points: the fused kernel calls the same functions, bit for bit', () =
     });
   }
 });
+
+test('max, min and hypot take any number of arguments; a tie shares the gradient equally', () => {
+  const r = grad('max(x, y, z)', { x: 1, y: 3, z: 2 });
+  assert.equal(r.value, 3);
+  assert.deepEqual({ ...r.gradient }, { x: 0, y: 1, z: 0 });
+  assert.deepEqual({ ...grad('max(x, y, z)', { x: 3, y: 3, z: 3 }).gradient }, { x: 1 / 3, y: 1 / 3, z: 1 / 3 });
+  assert.deepEqual({ ...grad('min(x, y)', { x: 2, y: 2 }).gradient }, { x: 0.5, y: 0.5 });
+  assert.deepEqual({ ...grad('min(x, 1)', { x: 0.5 }).gradient }, { x: 1 });
+  const h = grad('hypot(x, y, z)', { x: 3, y: 4, z: 12 });
+  assert.equal(h.value, 13);
+  assert.deepEqual({ ...h.gradient }, { x: 3 / 13, y: 4 / 13, z: 12 / 13 });
+  assert.deepEqual({ ...grad('hypot(x, y)', { x: 0, y: 0 }).gradient }, { x: 0, y: 0 }, 'a subgradient at the origin');
+  assert.equal(grad('hypot(x, y)', { x: 1e200, y: 1e200 }).value, Math.SQRT2 * 1e200, 'no overflow');
+  // second derivative of hypot(x, 3) = 3^2 / hypot^3
+  close(nth('hypot(x, 3)', 4, 2)[1], 9 / 125, "hypot''");
+  assert.throws(() => parse('max(x)'), /max takes 2 or more arguments, got 1/);
+});
+
+test('max over many points in the fused kernel, ties included, bit for bit', () => {
+  const xs = [1, 2, 2, -0, 0, NaN, 5];
+  const r = grad('max(x, 2, y) + hypot(x, y)', { x: xs, y: 0 });
+  xs.forEach((x, i) => {
+    const one = grad('max(x, 2, y) + hypot(x, y)', { x, y: 0 });
+    assert.ok(Object.is(r.gradient.x[i], one.gradient.x) && Object.is(r.value[i], one.value), `at ${x}`);
+  });
+});

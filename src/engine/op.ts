@@ -35,6 +35,8 @@ export interface OpDefinition {
    * always see `arity` inputs. Default: none.
    */
   readonly defaults?: readonly number[];
+  /** Any number of arguments from `arity` on (`max(a, b, c)`); the Function gets them all. */
+  readonly variadic?: boolean;
   /** The value, in the primitives: `(m, x) => m.sin(x)`. */
   readonly forward: <T>(m: Prims<T>, ...xs: T[]) => T;
   /**

@@ -317,6 +317,42 @@ export const Cond = defineOp({
 });
 export const cond = (c: In, a: In, b: In): Variable => new Cond().call(c, a, b);
 
+// ---- several arguments --------------------------------------------------------------------------
+
+/** The share of a max or min each input gets: at a tie the gradient is split equally (PyTorch's amax). */
+function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable[] {
+  const hits = xs.map((x) => eq(x, y));
+  const count = hits.reduce((a, b) => add(a, b));
+  return hits.map((h) => mul(div(h, count), gy));
+}
+
+/** keeps: the inputs and the output. The largest argument; a tie shares the gradient equally. */
+export const Max = defineOp({
+  name: 'max', label: 'Max', arity: 2, variadic: true, mathjs: 'max({...})',
+  description: 'the largest of its arguments (any number); at a tie the gradient is shared equally',
+  forward: (m, ...xs) => xs.reduce((a, b) => m.max(a, b)),
+  backward: tieShares,
+});
+export const max = (...xs: In[]): Variable => new Max().call(...xs);
+
+/** keeps: the inputs and the output. The smallest argument; a tie shares the gradient equally. */
+export const Min = defineOp({
+  name: 'min', label: 'Min', arity: 2, variadic: true, mathjs: 'min({...})',
+  description: 'the smallest of its arguments (any number); at a tie the gradient is shared equally',
+  forward: (m, ...xs) => xs.reduce((a, b) => m.min(a, b)),
+  backward: tieShares,
+});
+export const min = (...xs: In[]): Variable => new Min().call(...xs);
+
+/** keeps: the inputs and the output. d hypot/dx_i = x_i/hypot; 0 at the origin (a subgradient). */
+export const Hypot = defineOp({
+  name: 'hypot', label: 'Hypot', arity: 2, variadic: true, mathjs: 'hypot({...})',
+  description: "sqrt(x^2 + y^2 + ...), any number of arguments, without overflow; hypot' = 0 at the origin",
+  forward: (m, ...xs) => m.hypot(...xs),
+  backward: (gy, xs, y) => xs.map((x) => mul(div(x, where(eq(y, 0), 1, y)), gy)),
+});
+export const hypot = (...xs: In[]): Variable => new Hypot().call(...xs);
+
 // ---- special functions (src/engine/special.ts) ---------------------------------------------
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);

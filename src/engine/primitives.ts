@@ -47,6 +47,9 @@ export interface Prims<T> {
   abs(a: Arg<T>): T;
   sign(a: Arg<T>): T;
   max(a: Arg<T>, b: Arg<T>): T;
+  min(a: Arg<T>, b: Arg<T>): T;
+  /** sqrt of the sum of squares, of any number of arguments, without overflow (Math.hypot). */
+  hypot(...xs: Arg<T>[]): T;
   /** 1 where a > 0, 0 where a <= 0, NaN for NaN (relu's derivative). */
   step(a: Arg<T>): T;
   /** 1 where a === b, else 0. */
@@ -96,7 +99,7 @@ export const CALLED_PRIMS = [
 /** The names of the primitives that are `Math` functions of the same name. */
 export const MATH_PRIMS = [
   'pow', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'abs', 'sign',
-  'max', 'asinh', 'acosh', 'atanh', 'atan2', 'cbrt', 'log10', 'log2', 'log1p', 'expm1', 'floor', 'ceil',
+  'max', 'min', 'hypot', 'asinh', 'acosh', 'atanh', 'atan2', 'cbrt', 'log10', 'log2', 'log1p', 'expm1', 'floor', 'ceil',
 ] as const;
 
 /**
@@ -206,6 +209,8 @@ export const NUM: Prims<number> = {
   abs: Math.abs,
   sign: Math.sign,
   max: Math.max,
+  min: Math.min,
+  hypot: Math.hypot,
   step: (a) => (a > 0 ? 1 : a === a ? 0 : NaN),
   eq: (a, b) => (a === b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),

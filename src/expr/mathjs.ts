@@ -80,7 +80,8 @@ function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean
       const arg = (k: number): string => args[k] ?? String(op.defaults![k - op.minArity]);
       const form = forDerivative && op.mathjsForDerivative !== undefined ? op.mathjsForDerivative : op.mathjs;
       if (form === null) throw new SymbolicUnavailable(`mathjs has no ${op.name}`);
-      const text = form.replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
+      // `{...}`: every argument, for the ops that take any number (max(a, b, c)).
+      const text = form.replace('{...}', args.join(', ')).replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },
   });

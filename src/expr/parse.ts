@@ -282,13 +282,14 @@ interface Arity {
 
 /** `1 argument`, `2 arguments`, `1 or 2 arguments`. */
 function argumentCount(a: Arity): string {
+  if (a.max === Infinity) return `${a.min} or more arguments`;
   return `${a.min === a.max ? a.min : `${a.min} or ${a.max}`} argument${a.max === 1 ? '' : 's'}`;
 }
 
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
 function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
   const op = OPS.get(name);
-  if (op !== undefined) return op.callable ? { min: op.minArity, max: op.arity } : undefined;
+  if (op !== undefined) return op.callable ? { min: op.minArity, max: op.variadic === true ? Infinity : op.arity } : undefined;
   const n = functions.get(name);
   return n === undefined ? undefined : { min: n, max: n };
 }

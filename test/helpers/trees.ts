@@ -37,12 +37,17 @@ export function usesUndifferentiable(root: Node): boolean {
 }
 
 /**
- * The special functions of src/engine/special.ts: mathjs's erf and gamma are approximations
+ * The functions with no mathjs oracle. The special functions of src/engine/special.ts: mathjs's erf and gamma are approximations
  * (ours are within a few ulp of mpmath, test/special.test.ts), mathjs has no digamma or
  * polygamma and differentiates none of them, so no mathjs oracle applies: test/ops.test.ts and
  * test/functions.test.ts check them against closed forms and central differences.
  */
-export const SPECIAL: ReadonlySet<string> = new Set(['erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma', 'gelu']);
+export const SPECIAL: ReadonlySet<string> = new Set([
+  'erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma', 'gelu',
+  // mathjs's max and min compare within its tolerance (max(0, 1e-108) is 0), its hypot rounds
+  // otherwise than Math.hypot, and it differentiates none of them: test/special-ops.test.ts
+  'max', 'min', 'hypot',
+]);
 
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
 const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined && !SPECIAL.has(op.name));
