@@ -67,3 +67,10 @@ describe('README TypeScript examples', () => {
     });
   });
 });
+
+test('the function table names every function expressions may call', async () => {
+  const { CALLABLE } = await import('../src/engine/registry.js');
+  const table = readme.slice(readme.indexOf('| function |'), readme.indexOf('### Errors'));
+  const missing = CALLABLE.filter((op) => !table.includes(`\`${op.name}(`)).map((op) => op.name);
+  assert.deepEqual(missing, [], 'add them to the README function table');
+});
