@@ -6,7 +6,7 @@
  *
  * Every walk here uses an explicit stack: a 200,000-deep chain never touches the stack limit.
  */
-import { DFunction, Variable, type BackwardStep } from './variable.js';
+import { type DFunction, Variable, type BackwardStep } from './variable.js';
 
 /** Every Variable and Function reachable from `roots` through creators, each once, in creation order. */
 export function graphOf(roots: readonly Variable[]): { variables: Variable[]; functions: DFunction[] } {

@@ -263,7 +263,7 @@ function convert(node: MathNode, args: Node[]): Node {
       // Our own op, when its mathjs form is the same call (sec, csc, coth, ... are ops of ours).
       const op = OPS.get(name);
       const form = `${name}(${args.map((_, i) => `{${i}}`).join(', ')})`;
-      if (op !== undefined && op.callable && op.arity === args.length && op.mathjs === form) return call(name, args);
+      if (op?.callable && op.arity === args.length && op.mathjs === form) return call(name, args);
       if (name === 'log' && args.length === 2) return call('div', [call('log', [args[0]]), call('log', [args[1]])]);
       return cannot(`the function ${name}`);
     }

@@ -40,17 +40,17 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
   };
   const nodes: string[][] = [[], ...clusters.map(() => [])];
   for (const v of variables) {
-    const label = escape(variableLabel(v, view, settings.precision));
+    const label = escapeLabel(variableLabel(v, view, settings.precision));
     nodes[placeOf(v) + 1].push(`${vid(v)} [label="${label}", ${isConstant(v) ? CONSTANT : VARIABLE}]`);
   }
-  for (const f of functions) nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escape(f.label)}", ${FUNCTION}]`);
+  for (const f of functions) nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escapeLabel(f.label)}", ${FUNCTION}]`);
 
   const lines = ['digraph g {', '  node [fontname="Helvetica"];'];
   // Loops, not push(...spread): a graph can have more nodes than a call can take arguments.
   for (const n of nodes[0]) lines.push(`  ${n}`);
   clusters.forEach((c, i) => {
     if (nodes[i + 1].length === 0) return;
-    lines.push(`  subgraph cluster_${i} {`, `    label="${escape(c.label)}"; ${CLUSTER};`);
+    lines.push(`  subgraph cluster_${i} {`, `    label="${escapeLabel(c.label)}"; ${CLUSTER};`);
     for (const n of nodes[i + 1]) lines.push(`    ${n}`);
     lines.push('  }');
   });
@@ -62,7 +62,7 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
   for (const link of view.links ?? []) {
     const f = link.to.creator;
     if (f !== null && fid.has(f) && drawn.has(link.from)) {
-      lines.push(`  ${vid(link.from)} -> ${fid.get(f)} [style=dashed, label="${escape(link.label)}"]`);
+      lines.push(`  ${vid(link.from)} -> ${fid.get(f)} [style=dashed, label="${escapeLabel(link.label)}"]`);
     }
   }
   lines.push('}');
@@ -78,6 +78,6 @@ function variableLabel(v: Variable, view: GraphView, precision: number | undefin
 }
 
 /** A DOT double-quoted string's content. */
-function escape(s: string): string {
+function escapeLabel(s: string): string {
   return s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
 }

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { grad } from '../../src/api/grad.js';
 import { ExprError } from '../../src/expr/errors.js';
 import { parse } from '../../src/expr/parse.js';
+import type { Node } from '../../src/expr/ast.js';
 import { print } from '../../src/expr/print.js';
 import { variableNames } from '../../src/expr/build.js';
 import { formatError } from '../../src/cli/messages.js';
@@ -83,7 +84,7 @@ export const fuzzInput: fc.Arbitrary<string> = fc.oneof(
  * with every variable at 0.5, and must not throw.
  */
 export function checkInput(text: string): 'accepted' | 'rejected' {
-  let root;
+  let root: Node;
   try {
     root = parse(text);
   } catch (e) {
