@@ -17,7 +17,10 @@ for (let i = 0; i < n; i++) {
   x[i] = -1 + (2 * i) / n;
   y[i] = 0.5 + i / n;
 }
-const values = new Map([['x', x], ['y', y]]);
+const values = new Map([
+  ['x', x],
+  ['y', y],
+]);
 const compiled = new CompiledExpression(parse(source), source);
 const pool = mode.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
 let result = pool ? await pool.run(compiled, values) : undefined;
@@ -34,7 +37,7 @@ for (let r = 0; r < reps; r++) {
 // CPU time of all our threads over wall time: how many cores the timed runs actually got (near 2
 // with a pool on two free cores, less when another job takes a share of them).
 const cpu = process.cpuUsage(cpu0);
-const cores = (cpu.user + cpu.system) * 1000 / Number(process.hrtime.bigint() - wall0);
+const cores = ((cpu.user + cpu.system) * 1000) / Number(process.hrtime.bigint() - wall0);
 await pool?.close();
 const k = Math.floor(n / 3);
 const check = result.value[k] + result.gradient.x[k] + (result.gradient.y?.[k] ?? 0);

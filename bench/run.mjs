@@ -46,9 +46,16 @@ const SIDES = {
   'js 2 threads, copied': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool-copy']],
 };
 const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`);
-console.log(`  ${availableParallelism()} cores, load average ${load()} (threads gain only on idle cores); C and numpy run on one thread`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+console.log(
+  `throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`,
+);
+console.log(
+  `  ${availableParallelism()} cores, load average ${load()} (threads gain only on idle cores); C and numpy run on one thread`,
+);
 for (const [id, expr] of Object.entries(EXPRESSIONS)) {
   const per = Object.fromEntries(Object.keys(SIDES).map((k) => [k, []]));
   const checks = new Set();
@@ -63,11 +70,19 @@ for (const [id, expr] of Object.entries(EXPRESSIONS)) {
   }
   const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
   console.log(`  ${expr}`);
-  console.log(`    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`);
-  console.log(`    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`);
+  console.log(
+    `    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`,
+  );
+  console.log(
+    `    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`,
+  );
   const t2 = m['js 2 threads'];
-  console.log(`    ours, 2 threads (warm pool, shared inputs, outputs reused) ${fmt(t2)}: / numpy-DeZero = ${fmt(t2 / m.numpy, 2)}x   / C = ${fmt(t2 / m.C, 2)}x   / ours 1 thread = ${fmt(t2 / m.js, 2)}x   (the threads got ${fmt(median(shares), 2)} cores)`);
-  console.log(`    ours, 2 threads, ordinary inputs (copied to shared memory each run) ${fmt(m['js 2 threads, copied'])}: / C = ${fmt(m['js 2 threads, copied'] / m.C, 2)}x`);
+  console.log(
+    `    ours, 2 threads (warm pool, shared inputs, outputs reused) ${fmt(t2)}: / numpy-DeZero = ${fmt(t2 / m.numpy, 2)}x   / C = ${fmt(t2 / m.C, 2)}x   / ours 1 thread = ${fmt(t2 / m.js, 2)}x   (the threads got ${fmt(median(shares), 2)} cores)`,
+  );
+  console.log(
+    `    ours, 2 threads, ordinary inputs (copied to shared memory each run) ${fmt(m['js 2 threads, copied'])}: / C = ${fmt(m['js 2 threads, copied'] / m.C, 2)}x`,
+  );
   console.log(`    load average now ${load()}`);
   if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
 }
@@ -85,7 +100,9 @@ for (let i = 0; i < STARTUP; i++) {
   ours.push(wall([cli, 'square(exp(square(x)))', '--x', '0.5']));
 }
 console.log(`start-up: one point from a cold process, median of ${STARTUP} alternating runs`);
-console.log(`  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.3)`);
+console.log(
+  `  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.3)`,
+);
 
 // ---- depth ---------------------------------------------------------------------------------
 const chain = (n) => {
@@ -95,7 +112,9 @@ const chain = (n) => {
 };
 const timeMem = (file) => {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', '--quiet'], {
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`depth run failed: ${r.stderr.slice(0, 500)}`);
   return { ms, kb: Number(r.stderr.trim().split('\n').pop()) };
@@ -113,4 +132,6 @@ const bMs = median(b.map((r) => r.ms));
 const sKb = median(s.map((r) => r.kb));
 const bKb = median(b.map((r) => r.kb));
 console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alternating runs');
-console.log(`  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`);
+console.log(
+  `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
+);

@@ -38,8 +38,13 @@ const details = fc.check(
 );
 
 const secs = ((performance.now() - started) / 1000).toFixed(1);
-const shown = slowest.text.length > 60 ? `${JSON.stringify(slowest.text.slice(0, 60))}… (${slowest.text.length} chars)` : JSON.stringify(slowest.text);
-console.log(`fuzz: ${details.numRuns} inputs in ${secs} s (seed ${seed}): ${tally.accepted} accepted, ${tally.rejected} rejected with a syntax error`);
+const shown =
+  slowest.text.length > 60
+    ? `${JSON.stringify(slowest.text.slice(0, 60))}… (${slowest.text.length} chars)`
+    : JSON.stringify(slowest.text);
+console.log(
+  `fuzz: ${details.numRuns} inputs in ${secs} s (seed ${seed}): ${tally.accepted} accepted, ${tally.rejected} rejected with a syntax error`,
+);
 console.log(`most CPU time: ${slowest.ms.toFixed(1)} ms (${slowest.wall.toFixed(1)} ms wall), ${shown}`);
 console.log(`most wall-clock time: ${slowestWall.toFixed(1)} ms; over ${LIMIT_MS} ms by both: ${slow}`);
 if (slowShapes.size > 0) console.log(`slow: ${[...slowShapes.keys()].join(', ')}`);

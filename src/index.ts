@@ -31,7 +31,15 @@ export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './engine/variable.js';
 export { Config, noGrad, usingBackprop } from './engine/config.js';
 export * from './engine/ops.js';
-export { graphOf, clearGrads, gradients, derivatives, hessian, type PassOptions, type DerivativesOptions } from './engine/gradients.js';
+export {
+  graphOf,
+  clearGrads,
+  gradients,
+  derivatives,
+  hessian,
+  type PassOptions,
+  type DerivativesOptions,
+} from './engine/gradients.js';
 export { OPS, ALL_OPS, CALLABLE, CONSTANTS, opOf, type OpSpec, type Term } from './engine/registry.js';
 export { defineOp, backwardTerms, OpFunction, type OpClass, type OpDefinition, type Kink } from './engine/op.js';
 export { NUM, type Prims } from './engine/primitives.js';

@@ -14,12 +14,19 @@ async function single(expr: string, point: Record<string, number>): Promise<numb
   for (const [k, v] of Object.entries(point)) argv.push(`--${k}=${v}`);
   const r = await cli(argv);
   assert.equal(r.code, 0, r.err);
-  return r.out.trim().split('\n').map((l) => Number(l.split(' = ')[1]));
+  return r.out
+    .trim()
+    .split('\n')
+    .map((l) => Number(l.split(' = ')[1]));
 }
 
 /** Rows of a tsv/csv/table output as numbers, without the header. */
 function rows(text: string, sep: RegExp): number[][] {
-  return text.trim().split('\n').slice(1).map((l) => l.trim().split(sep).map(Number));
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(sep).map(Number));
 }
 
 /** Checks every row against a single-point run at the row's variable values. */
@@ -37,7 +44,10 @@ describe('batch forms agree with single points', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.split('\n')[0], 'x\ty\tdy/dx');
     const t = rows(r.out, /\t/);
-    assert.deepEqual(t.map((row) => row[0]), [0, 0.5, 1, -2.5]);
+    assert.deepEqual(
+      t.map((row) => row[0]),
+      [0, 0.5, 1, -2.5],
+    );
     await agrees('tanh(x)', ['x'], t);
   });
 
@@ -46,12 +56,16 @@ describe('batch forms agree with single points', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.split('\n')[0], 'x,y,z,dz/dx,dz/dy');
     const t = rows(r.out, /,/);
-    assert.deepEqual(t.map((row) => row[0]), [0, 0.25, 0.5, 0.75, 1]);
+    assert.deepEqual(
+      t.map((row) => row[0]),
+      [0, 0.25, 0.5, 0.75, 1],
+    );
     await agrees('x*y + sin(x)', ['x', 'y'], t);
   });
 
   test('ranges follow seq: 0:1:0.1 has 11 short points, 0:1:0.3 stops at 0.9, 5:1:-2 counts down', async () => {
-    const xs = async (range: string): Promise<number[]> => rows((await cli(['x', '--x', range, '--format', 'tsv'])).out, /\t/).map((r) => r[0]);
+    const xs = async (range: string): Promise<number[]> =>
+      rows((await cli(['x', '--x', range, '--format', 'tsv'])).out, /\t/).map((r) => r[0]);
     assert.deepEqual(await xs('0:1:0.1'), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     assert.deepEqual(await xs('0:1:0.3'), [0, 0.3, 0.6, 0.9]);
     assert.deepEqual(await xs('5:1:-2'), [5, 3, 1]);
@@ -62,7 +76,10 @@ describe('batch forms agree with single points', () => {
     const r = await cli(['square(exp(square(x)))', '--x', '-', '--format', 'tsv'], ['0\n0.', '5\n\n1', '\n-0.75']);
     assert.equal(r.code, 0, r.err);
     const t = rows(r.out, /\t/);
-    assert.deepEqual(t.map((row) => row[0]), [0, 0.5, 1, -0.75]);
+    assert.deepEqual(
+      t.map((row) => row[0]),
+      [0, 0.5, 1, -0.75],
+    );
     assert.equal(t[1][2], 3.297442541400256);
     await agrees('square(exp(square(x)))', ['x'], t);
   });
@@ -130,14 +147,37 @@ describe('batch forms agree with single points', () => {
 
 describe('batch errors: one message, exit 2', () => {
   const cases: { name: string; argv: string[]; stdin?: string[]; err: RegExp }[] = [
-    { name: 'lengths that differ', argv: ['x*y', '--x', '1,2,3', '--y', '1,2'], err: /different lengths: --x has 3, --y has 2/ },
-    { name: 'a stream that does not match a list', argv: ['x*y', '--x', '-', '--y', '1,2'], stdin: ['1\n2\n3\n'], err: /--y has 2, --x has 3/ },
-    { name: 'stdin for both the expression and a value', argv: ['-', '--x', '-'], stdin: ['x'], err: /cannot carry both the expression and --x -/ },
-    { name: 'stdin for two variables', argv: ['x*y', '--x', '-', '--y', '-'], err: /only one variable can read standard input/ },
+    {
+      name: 'lengths that differ',
+      argv: ['x*y', '--x', '1,2,3', '--y', '1,2'],
+      err: /different lengths: --x has 3, --y has 2/,
+    },
+    {
+      name: 'a stream that does not match a list',
+      argv: ['x*y', '--x', '-', '--y', '1,2'],
+      stdin: ['1\n2\n3\n'],
+      err: /--y has 2, --x has 3/,
+    },
+    {
+      name: 'stdin for both the expression and a value',
+      argv: ['-', '--x', '-'],
+      stdin: ['x'],
+      err: /cannot carry both the expression and --x -/,
+    },
+    {
+      name: 'stdin for two variables',
+      argv: ['x*y', '--x', '-', '--y', '-'],
+      err: /only one variable can read standard input/,
+    },
     { name: 'a bad list item, pointed at', argv: ['x', '--x', '1,2a,3'], err: /bad value for --x: .*column 4/ },
     { name: 'an empty range', argv: ['x', '--x', '1:0:0.5'], err: /the range is empty/ },
     { name: 'a zero step', argv: ['x', '--x', '0:1:0'], err: /step is 0/ },
-    { name: 'a bad line on stdin, with its number', argv: ['x', '--x', '-'], stdin: ['1\n2\nfoo\n'], err: /line 3 of standard input/ },
+    {
+      name: 'a bad line on stdin, with its number',
+      argv: ['x', '--x', '-'],
+      stdin: ['1\n2\nfoo\n'],
+      err: /line 3 of standard input/,
+    },
     { name: '--json with --format', argv: ['x', '--x', '1,2', '--json', '--format', 'csv'], err: /alternatives/ },
     { name: 'an unknown format', argv: ['x', '--x', '1,2', '--format', 'xml'], err: /xml/ },
   ];

@@ -39,14 +39,23 @@ describe('bin/dezero-grad.js', () => {
 
   test('a closed pipe ends quietly with exit 0', () => {
     // A trace long enough to fill the pipe after head has gone.
-    const out = execFileSync('bash', ['-c', `node "${bin}" "$(printf 'sin(%.0s' {1..3000})x$(printf ')%.0s' {1..3000})" --x 1 | head -1; echo "status=\${PIPESTATUS[0]}"`], {
-      env,
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      'bash',
+      [
+        '-c',
+        `node "${bin}" "$(printf 'sin(%.0s' {1..3000})x$(printf ')%.0s' {1..3000})" --x 1 | head -1; echo "status=\${PIPESTATUS[0]}"`,
+      ],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     assert.match(out, /^forward\nstatus=0\n$/);
   });
 
-  test('a write error (a full disk) is reported on stderr with exit 1', { skip: !existsDevFull() && 'no /dev/full here' }, () => {
+  test('a write error (a full disk) is reported on stderr with exit 1', {
+    skip: !existsDevFull() && 'no /dev/full here',
+  }, () => {
     const r = spawnSync('bash', ['-c', `node "${bin}" "x^2" --x 1 > /dev/full`], { env, encoding: 'utf8' });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cannot write to standard output/);

@@ -50,16 +50,32 @@ test('--symbolic with two variables, in text', async () => {
 });
 
 const KINKS: [string, string, RegExp][] = [
-  ['relu(x)', '0', /relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0 and 1; autodiff uses relu'\(0\) = 0 \(PyTorch's convention\)/],
-  ['abs(x)', '0', /abs\(x\) is at its kink \(x = 0\): the one-sided derivatives are -1 and 1; autodiff uses abs'\(0\) = 0/],
+  [
+    'relu(x)',
+    '0',
+    /relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0 and 1; autodiff uses relu'\(0\) = 0 \(PyTorch's convention\)/,
+  ],
+  [
+    'abs(x)',
+    '0',
+    /abs\(x\) is at its kink \(x = 0\): the one-sided derivatives are -1 and 1; autodiff uses abs'\(0\) = 0/,
+  ],
   ['relu(x - 1)*3', '1', /relu\(a\) is at its kink \(a = 0\)/],
   ['relu(x)', '1e-7', /relu\(x\) crosses its kink \(x = 0\) within x ± 6e-6/],
   ['sqrt(x)', '0', /sqrt\(x\) is NaN within x ± 6e-6 \(defined for x >= 0\)/],
   ['log(x)', '0', /y = log\(x\) is -Infinity at this point \(defined for x > 0\)/],
   ['sqrt(x)', '-1', /y = sqrt\(x\) is NaN at this point \(defined for x >= 0\)/],
   // a jump (equal one-sided derivatives), and one of a periodic set: floor's at every integer
-  ['floor(x)', '3', /floor\(x\) is at its jump \(x = 3\): the one-sided derivatives are 0 and 0; autodiff uses floor'\(3\) = 0 \(PyTorch's convention\), the central difference sees the jump as a steep slope/],
-  ['round(x)', '2.5000001', /round\(x\) crosses its jump \(x = 2\.5\) within x ± 1\.5\d*e-5: .*check at a point farther from the jump/],
+  [
+    'floor(x)',
+    '3',
+    /floor\(x\) is at its jump \(x = 3\): the one-sided derivatives are 0 and 0; autodiff uses floor'\(3\) = 0 \(PyTorch's convention\), the central difference sees the jump as a steep slope/,
+  ],
+  [
+    'round(x)',
+    '2.5000001',
+    /round\(x\) crosses its jump \(x = 2\.5\) within x ± 1\.5\d*e-5: .*check at a point farther from the jump/,
+  ],
   ['acot(x)', '0', /acot\(x\) is at its jump \(x = 0\): the one-sided derivatives are -1 and -1/],
 ];
 
@@ -148,7 +164,9 @@ test('the default path never loads mathjs; --check does', () => {
   const hook = encodeURIComponent(
     "export async function resolve(s, c, next) { if (s === 'mathjs' || s.startsWith('mathjs/')) throw new Error('mathjs was loaded'); return next(s, c); }",
   );
-  const register = encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${hook}`)});`);
+  const register = encodeURIComponent(
+    `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${hook}`)});`,
+  );
   const args = ['--import', `data:text/javascript,${register}`, 'bin/dezero-grad.js', ...SEED, '-q'];
   const plain = node(args);
   assert.equal(plain.status, 0, plain.stderr);

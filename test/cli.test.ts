@@ -39,41 +39,141 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'the seed example, exactly', argv: ['square(exp(square(x)))', '--x', '0.5'], code: 0, out: SEED_TRACE, quietErr: true },
+  {
+    name: 'the seed example, exactly',
+    argv: ['square(exp(square(x)))', '--x', '0.5'],
+    code: 0,
+    out: SEED_TRACE,
+    quietErr: true,
+  },
   { name: '--x=VALUE', argv: ['square(exp(square(x)))', '--x=0.5'], code: 0, out: SEED_TRACE },
   { name: 'options before the expression', argv: ['--x', '0.5', 'square(exp(square(x)))'], code: 0, out: SEED_TRACE },
   { name: '-v NAME=VALUE', argv: ['square(exp(square(x)))', '-v', 'x=0.5'], code: 0, out: SEED_TRACE },
   { name: '--file', argv: ['-f', exprFile, '--x', '0.5'], code: 0, out: SEED_TRACE },
-  { name: '- reads the expression from stdin', argv: ['-', '--x', '0.5'], io: { stdin: 'square(exp(square(x)))\n' }, code: 0, out: SEED_TRACE },
-  { name: '--file - reads stdin', argv: ['--file', '-', '--x', '0.5'], io: { stdin: 'square(exp(square(x)))' }, code: 0, out: SEED_TRACE },
-  { name: '--quiet', argv: ['square(exp(square(x)))', '--x', '0.5', '-q'], code: 0, out: 'y = 1.648721270700128\ndy/dx = 3.297442541400256\n' },
-  { name: '--precision', argv: ['square(exp(square(x)))', '--x', '0.5', '-q', '--precision', '4'], code: 0, out: 'y = 1.649\ndy/dx = 3.297\n' },
+  {
+    name: '- reads the expression from stdin',
+    argv: ['-', '--x', '0.5'],
+    io: { stdin: 'square(exp(square(x)))\n' },
+    code: 0,
+    out: SEED_TRACE,
+  },
+  {
+    name: '--file - reads stdin',
+    argv: ['--file', '-', '--x', '0.5'],
+    io: { stdin: 'square(exp(square(x)))' },
+    code: 0,
+    out: SEED_TRACE,
+  },
+  {
+    name: '--quiet',
+    argv: ['square(exp(square(x)))', '--x', '0.5', '-q'],
+    code: 0,
+    out: 'y = 1.648721270700128\ndy/dx = 3.297442541400256\n',
+  },
+  {
+    name: '--precision',
+    argv: ['square(exp(square(x)))', '--x', '0.5', '-q', '--precision', '4'],
+    code: 0,
+    out: 'y = 1.649\ndy/dx = 3.297\n',
+  },
   { name: 'an expression starting with -', argv: ['-x^2', '--x', '3', '-q'], code: 0, out: 'y = -9\ndy/dx = -6\n' },
   { name: 'a negative value', argv: ['x^2', '--x', '-2', '-q'], code: 0, out: 'y = 4\ndy/dx = -4\n' },
   { name: 'a negative value with =', argv: ['x^2', '--x=-2', '-q'], code: 0, out: 'y = 4\ndy/dx = -4\n' },
-  { name: 'a constant expression as a value', argv: ['sin(x)', '--x', 'pi/2', '-q'], code: 0, out: `y = 1\ndy/dx = ${Math.cos(Math.PI / 2)}\n` },
-  { name: 'the output is z when y is a variable', argv: ['x*y', '--x', '2', '--y', '3', '-q'], code: 0, out: 'z = 6\ndz/dx = 3\ndz/dy = 2\n' },
+  {
+    name: 'a constant expression as a value',
+    argv: ['sin(x)', '--x', 'pi/2', '-q'],
+    code: 0,
+    out: `y = 1\ndy/dx = ${Math.cos(Math.PI / 2)}\n`,
+  },
+  {
+    name: 'the output is z when y is a variable',
+    argv: ['x*y', '--x', '2', '--y', '3', '-q'],
+    code: 0,
+    out: 'z = 6\ndz/dx = 3\ndz/dy = 2\n',
+  },
   { name: 'a variable used twice accumulates', argv: ['x + x', '--x', '3', '-q'], code: 0, out: 'y = 6\ndy/dx = 2\n' },
   { name: 'a bare variable', argv: ['x', '--x', '3', '-q'], code: 0, out: 'x = 3\ndx/dx = 1\n' },
   { name: 'no variables', argv: ['2^10', '-q'], code: 0, out: 'y = 1024\n' },
-  { name: 'an unused value is a warning, not an error', argv: ['x^2', '--x', '1', '--z', '2', '-q'], code: 0, out: 'y = 1\ndy/dx = 2\n', err: [/warning: --z is given but the expression does not use z/] },
-  { name: 'a non-finite result prints with a warning', argv: ['exp(x)', '--x', '1000', '-q'], code: 0, out: 'y = Infinity\ndy/dx = Infinity\n', err: [/warning: y = exp\(x\) is Infinity/] },
-  { name: '--help lists examples, exit codes and every function', argv: ['--help'], code: 0, out: [/Examples:/, /Exit codes:/, ...[...OPS.values()].filter((o) => o.callable).map((o) => new RegExp(`\\n  ${o.name} `))] },
+  {
+    name: 'an unused value is a warning, not an error',
+    argv: ['x^2', '--x', '1', '--z', '2', '-q'],
+    code: 0,
+    out: 'y = 1\ndy/dx = 2\n',
+    err: [/warning: --z is given but the expression does not use z/],
+  },
+  {
+    name: 'a non-finite result prints with a warning',
+    argv: ['exp(x)', '--x', '1000', '-q'],
+    code: 0,
+    out: 'y = Infinity\ndy/dx = Infinity\n',
+    err: [/warning: y = exp\(x\) is Infinity/],
+  },
+  {
+    name: '--help lists examples, exit codes and every function',
+    argv: ['--help'],
+    code: 0,
+    out: [
+      /Examples:/,
+      /Exit codes:/,
+      ...[...OPS.values()].filter((o) => o.callable).map((o) => new RegExp(`\\n  ${o.name} `)),
+    ],
+  },
   { name: '--version', argv: ['--version'], code: 0, out: `${VERSION}\n` },
   // bad input: exit 2, one clear message, never a stack trace
-  { name: 'a syntax error shows the column and a caret', argv: ['sin x', '--x', '1'], code: 2, out: '', err: [/sin is a function: call it with parentheses \(column 4\)\n {2}sin x\n {5}\^\n {2}hint: write sin\(x\)/] },
-  { name: 'an unknown function suggests the nearest', argv: ['sinn(x)', '--x', '1'], code: 2, err: [/unknown function 'sinn'/, /did you mean sin/] },
-  { name: 'a missing value names the variable and the option', argv: ['x*y', '--x', '1'], code: 2, err: [/no value for y/, /--y VALUE/] },
+  {
+    name: 'a syntax error shows the column and a caret',
+    argv: ['sin x', '--x', '1'],
+    code: 2,
+    out: '',
+    err: [/sin is a function: call it with parentheses \(column 4\)\n {2}sin x\n {5}\^\n {2}hint: write sin\(x\)/],
+  },
+  {
+    name: 'an unknown function suggests the nearest',
+    argv: ['sinn(x)', '--x', '1'],
+    code: 2,
+    err: [/unknown function 'sinn'/, /did you mean sin/],
+  },
+  {
+    name: 'a missing value names the variable and the option',
+    argv: ['x*y', '--x', '1'],
+    code: 2,
+    err: [/no value for y/, /--y VALUE/],
+  },
   { name: 'a value given twice', argv: ['x', '--x', '1', '--x', '2'], code: 2, err: [/x is given twice/] },
   { name: 'an empty value', argv: ['x', '--x', ''], code: 2, err: [/bad value for --x: the value is empty/] },
-  { name: 'a malformed value', argv: ['x', '--x', '1abc'], code: 2, err: [/bad value for --x: '1abc' is not a number/] },
-  { name: 'a value beyond the largest double', argv: ['x', '--x', '1e309'], code: 2, err: [/bad value for --x: number '1e309' is larger/] },
+  {
+    name: 'a malformed value',
+    argv: ['x', '--x', '1abc'],
+    code: 2,
+    err: [/bad value for --x: '1abc' is not a number/],
+  },
+  {
+    name: 'a value beyond the largest double',
+    argv: ['x', '--x', '1e309'],
+    code: 2,
+    err: [/bad value for --x: number '1e309' is larger/],
+  },
   { name: 'an option without its value', argv: ['x', '--x'], code: 2, err: [/--x needs a value/] },
   { name: 'no expression', argv: [], code: 2, err: [/no expression given/] },
   { name: 'two expressions', argv: ['x', 'y'], code: 2, err: [/expected one expression, got 2/] },
-  { name: 'a missing file', argv: ['-f', join(dir, 'nope.txt')], code: 2, err: [/cannot read .*nope.txt: no such file/] },
-  { name: 'both an expression and a file', argv: ['x', '-f', exprFile], code: 2, err: [/either as an argument or with --file/] },
-  { name: 'a bad --precision', argv: ['x', '--x', '1', '--precision', '40'], code: 2, err: [/--precision takes a whole number from 1 to 17/] },
+  {
+    name: 'a missing file',
+    argv: ['-f', join(dir, 'nope.txt')],
+    code: 2,
+    err: [/cannot read .*nope.txt: no such file/],
+  },
+  {
+    name: 'both an expression and a file',
+    argv: ['x', '-f', exprFile],
+    code: 2,
+    err: [/either as an argument or with --file/],
+  },
+  {
+    name: 'a bad --precision',
+    argv: ['x', '--x', '1', '--precision', '40'],
+    code: 2,
+    err: [/--precision takes a whole number from 1 to 17/],
+  },
 ];
 
 describe('CLI table', () => {
@@ -124,7 +224,10 @@ describe('--json', () => {
   });
   test('a variable named __proto__ is an ordinary key', async () => {
     const r = await runCli(['__proto__ * 2', '--__proto__', '3', '--json', '-q']);
-    assert.equal(r.out, '{"expression":"__proto__ * 2","variables":{"__proto__":3},"value":6,"gradient":{"__proto__":2}}\n');
+    assert.equal(
+      r.out,
+      '{"expression":"__proto__ * 2","variables":{"__proto__":3},"value":6,"gradient":{"__proto__":2}}\n',
+    );
   });
 });
 

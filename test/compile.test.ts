@@ -21,7 +21,11 @@ test('the fused kernel and the tape interpreter agree with the engine bit for bi
     for (const mode of ['fused', 'tape'] as const) {
       const value = new Float64Array(n);
       const grads = p.names.map(() => new Float64Array(n));
-      compileKernel(p, inputs.map((i) => typeof i !== 'number'), mode)(0, n, inputs, value, grads);
+      compileKernel(
+        p,
+        inputs.map((i) => typeof i !== 'number'),
+        mode,
+      )(0, n, inputs, value, grads);
       for (let i = 0; i < n; i++) {
         const point = { x: x[i], y: typeof y === 'number' ? y : y[i] };
         const ref = grad(source, point);
@@ -67,9 +71,14 @@ test('an expression that is a variable or a constant still gives a value and a g
 test('the generated code holds no text from the expression', () => {
   const source = 'process * constructor + exp(alert) / 123.456';
   const p = plan(parse(source), source);
-  const kernel = compileKernel(p, p.names.map(() => true), 'fused');
+  const kernel = compileKernel(
+    p,
+    p.names.map(() => true),
+    'fused',
+  );
   const text = kernel.toString();
-  for (const word of ['process', 'constructor', 'alert', '123.456']) assert.ok(!text.includes(word), `${word} in ${text}`);
+  for (const word of ['process', 'constructor', 'alert', '123.456'])
+    assert.ok(!text.includes(word), `${word} in ${text}`);
   const r = grad(source, { process: [1, 2], constructor: 3, alert: 0 });
   assert.deepEqual([...r.value], [1 * 3 + 1 / 123.456, 2 * 3 + 1 / 123.456]);
 });
@@ -80,6 +89,9 @@ test('an op without kernel templates (diff) runs on the engine at every point, w
   const r = grad(source, { x, y: 0.25 });
   x.forEach((xi, i) => {
     const ref = grad(source, { x: xi, y: 0.25 });
-    assert.ok(same(r.value[i], ref.value) && same(r.gradient.x[i], ref.gradient.x) && same(r.gradient.y[i], ref.gradient.y), `at x=${xi}`);
+    assert.ok(
+      same(r.value[i], ref.value) && same(r.gradient.x[i], ref.gradient.x) && same(r.gradient.y[i], ref.gradient.y),
+      `at x=${xi}`,
+    );
   });
 });

@@ -17,16 +17,28 @@ const math = await loadMathjs();
 const at = (values: Record<string, number>): Map<string, number> => new Map(Object.entries(values));
 
 /** Value and gradient at one point, and the same from the fused kernel and the tape. */
-function everyPath(expression: string, values: Record<string, number>): { value: number; gradient: Record<string, number> } {
+function everyPath(
+  expression: string,
+  values: Record<string, number>,
+): { value: number; gradient: Record<string, number> } {
   const one = grad(expression, values);
   const p = plan(parse(expression), expression);
   for (const mode of ['fused', 'tape'] as const) {
     const inputs: Input[] = p.names.map((n) => new Float64Array([values[n]]));
     const value = new Float64Array(1);
     const grads = p.names.map(() => new Float64Array(1));
-    compileKernel(p, inputs.map(() => true), mode)(0, 1, inputs, value, grads);
+    compileKernel(
+      p,
+      inputs.map(() => true),
+      mode,
+    )(0, 1, inputs, value, grads);
     assert.ok(Object.is(value[0], one.value), `${mode} ${expression}: value ${value[0]}, engine ${one.value}`);
-    p.names.forEach((n, j) => assert.ok(Object.is(grads[j][0], one.gradient[n]), `${mode} ${expression}: d/d${n} ${grads[j][0]}, engine ${one.gradient[n]}`));
+    p.names.forEach((n, j) =>
+      assert.ok(
+        Object.is(grads[j][0], one.gradient[n]),
+        `${mode} ${expression}: d/d${n} ${grads[j][0]}, engine ${one.gradient[n]}`,
+      ),
+    );
   }
   return one;
 }
@@ -56,7 +68,10 @@ describe('the branch not taken sends no gradient', () => {
       const r = everyPath(expression, values);
       assert.ok(Object.is(r.value, value) || Math.abs(r.value - value) < 1e-15, `value ${r.value}, expected ${value}`);
       for (const [name, g] of Object.entries(gradient)) {
-        assert.ok(Math.abs(r.gradient[name] - g) <= 1e-15 * Math.max(1, Math.abs(g)), `d/d${name}: ${r.gradient[name]}, expected ${g}`);
+        assert.ok(
+          Math.abs(r.gradient[name] - g) <= 1e-15 * Math.max(1, Math.abs(g)),
+          `d/d${name}: ${r.gradient[name]}, expected ${g}`,
+        );
       }
     });
   }
@@ -69,7 +84,10 @@ describe('the branch not taken sends no gradient', () => {
     xs.forEach((x, i) => {
       const one = grad(expression, { x, y: ys[i] });
       for (const n of ['x', 'y'] as const) {
-        assert.ok(Object.is(r.gradient[n][i], one.gradient[n]), `d/d${n} at x=${x}: ${r.gradient[n][i]}, one point ${one.gradient[n]}`);
+        assert.ok(
+          Object.is(r.gradient[n][i], one.gradient[n]),
+          `d/d${n} at x=${x}: ${r.gradient[n][i]}, one point ${one.gradient[n]}`,
+        );
       }
     });
     // x = -2, y = -3: the inner branch log(-y) is taken, so d/dx = 0 and d/dy = 1/y; 1/x is not taken
@@ -89,7 +107,18 @@ describe('the branch not taken sends no gradient', () => {
 describe('comparisons mean what mathjs makes of them', () => {
   test('values agree with mathjs, ties within its relative 1e-12 included', () => {
     const exprs = ['x < y', 'x > y', 'x <= y', 'x >= y', 'x == y', 'x != y', 'smaller(x, y)', 'largerEq(x, y)'];
-    const points = [[1, 2], [2, 1], [1, 1], [0.1 + 0.2, 0.3], [1, 1 + 1e-13], [1, 1 + 1e-10], [0, 1e-16], [NaN, 1], [Infinity, Infinity], [-0, 0]];
+    const points = [
+      [1, 2],
+      [2, 1],
+      [1, 1],
+      [0.1 + 0.2, 0.3],
+      [1, 1 + 1e-13],
+      [1, 1 + 1e-10],
+      [0, 1e-16],
+      [NaN, 1],
+      [Infinity, Infinity],
+      [-0, 0],
+    ];
     for (const e of exprs) {
       for (const [x, y] of points) {
         const ours = grad(e, { x, y }).value;
@@ -99,7 +128,13 @@ describe('comparisons mean what mathjs makes of them', () => {
     }
   });
   test('precedence as mathjs parses it: comparisons below + -, the conditional lowest', () => {
-    for (const [e, x] of [['1 + x > 2 * x - 1', 3], ['x > 0 ? 1 : 2 + 10', -1], ['x ? 2 : 3 ? 4 : 5', 0], ['(-x < 2) == 1', 5], ['2 * (x > 1) + 1', 2]] as const) {
+    for (const [e, x] of [
+      ['1 + x > 2 * x - 1', 3],
+      ['x > 0 ? 1 : 2 + 10', -1],
+      ['x ? 2 : 3 ? 4 : 5', 0],
+      ['(-x < 2) == 1', 5],
+      ['2 * (x > 1) + 1', 2],
+    ] as const) {
       const ours = grad(e, { x }).value;
       const theirs = math.evaluate(e.replaceAll('x', `(${x})`));
       assert.equal(ours, typeof theirs === 'boolean' ? Number(theirs) : theirs, e);

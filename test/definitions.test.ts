@@ -34,10 +34,15 @@ describe('every op definition is complete', () => {
       assert.match(op.label, /^[A-Z][A-Za-z0-9]*$/);
       assert.ok(op.description.length > 0, 'a help line');
       // mathjs's form uses every argument; null only where mathjs has no such function
-      for (let i = 0; i < op.arity; i++) assert.ok(op.mathjs === null || op.mathjs.includes(`{${i}}`) || op.mathjs.includes('{...}'), `the mathjs form ${op.mathjs} uses argument ${i}`);
+      for (let i = 0; i < op.arity; i++)
+        assert.ok(
+          op.mathjs === null || op.mathjs.includes(`{${i}}`) || op.mathjs.includes('{...}'),
+          `the mathjs form ${op.mathjs} uses argument ${i}`,
+        );
       if (op.internal) assert.equal(op.callable, false, 'an internal op is not callable');
       else if (op.symbol === undefined) assert.equal(op.callable, true, 'a function without a symbol is callable');
-      if (op.kink !== undefined) for (const k of ['at', 'left', 'right', 'convention'] as const) assert.equal(typeof op.kink[k], 'number');
+      if (op.kink !== undefined)
+        for (const k of ['at', 'left', 'right', 'convention'] as const) assert.equal(typeof op.kink[k], 'number');
       assert.ok(op.minArity >= 1 && op.minArity <= op.arity, 'takes from minArity to arity arguments');
       for (const d of op.defaults ?? []) assert.equal(typeof d, 'number', 'a default is a number');
       for (const needs of patterns(inputsOf(op))) {
@@ -45,21 +50,26 @@ describe('every op definition is complete', () => {
         assert.equal(terms.length, needs.length);
         terms.forEach((t, i) => {
           if (!needs[i]) assert.equal(t, null, `no gradient for input ${i}, which needs none`);
-          if (t !== null) for (const used of opsIn(t, new Set())) assert.ok(ALL_OPS.includes(used), `${used.name} is a defined op`);
+          if (t !== null)
+            for (const used of opsIn(t, new Set())) assert.ok(ALL_OPS.includes(used), `${used.name} is a defined op`);
         });
       }
     });
   }
   test('names are unique, and OPS holds exactly the ones expressions may use', () => {
     assert.equal(new Set(ALL_OPS.map((op) => op.name)).size, ALL_OPS.length);
-    assert.deepEqual([...OPS.values()], ALL_OPS.filter((op) => !op.internal));
+    assert.deepEqual(
+      [...OPS.values()],
+      ALL_OPS.filter((op) => !op.internal),
+    );
   });
 });
 
 describe('the traced backward is the backward the engine runs, bit for bit, at every point', () => {
   const rnd = random(5);
   const specials = [0, -0, 1, -1, 2, 0.5, 3, -3, Infinity, NaN, 1e-300];
-  const sample = (): number => (rnd() < 0.3 ? specials[Math.floor(rnd() * specials.length)] : (rnd() * 8 - 4) * 2 ** Math.floor(rnd() * 6 - 3));
+  const sample = (): number =>
+    rnd() < 0.3 ? specials[Math.floor(rnd() * specials.length)] : (rnd() * 8 - 4) * 2 ** Math.floor(rnd() * 6 - 3);
   for (const op of ALL_OPS) {
     if (!op.fusible) continue; // diff's Function is the identity on a gradient graph: its own tests
     test(op.name, () => {
@@ -81,7 +91,10 @@ describe('the traced backward is the backward the engine runs, bit for bit, at e
               leaf.kind === 'input' ? xs[leaf.index].data : leaf.kind === 'output' ? y.data : gy.data,
             );
             const where = `${op.name}(${xs.map((x) => x.data).join(', ')}) with gy = ${gy.data}, input ${i}`;
-            assert.ok(engine !== null && Object.is(engine.data, traced), `${where}: engine ${engine?.data}, traced ${traced}`);
+            assert.ok(
+              engine !== null && Object.is(engine.data, traced),
+              `${where}: engine ${engine?.data}, traced ${traced}`,
+            );
           });
         }
       }
@@ -89,7 +102,7 @@ describe('the traced backward is the backward the engine runs, bit for bit, at e
   }
 });
 
-test('the rules the trace prints, derived from each op\'s backward', () => {
+test("the rules the trace prints, derived from each op's backward", () => {
   // [expression, values, the rule of each backward step in the order the trace prints them]
   const cases: [string, Record<string, number>, string[]][] = [
     ['x + y', { x: 1, y: 2 }, ['gy', 'gy']],

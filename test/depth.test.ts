@@ -33,7 +33,10 @@ test('200,000 deep with --quiet: parse, build, forward, backward', async () => {
   const n = 200_000;
   const r = await cli(['-f', 'chain.txt', '--x', '0.5', '--quiet'], chain(n));
   assert.equal(r.code, 0, r.err.slice(0, 500));
-  const [y, dydx] = r.out.trim().split('\n').map((l) => Number(l.split(' = ')[1]));
+  const [y, dydx] = r.out
+    .trim()
+    .split('\n')
+    .map((l) => Number(l.split(' = ')[1]));
   const want = closedForm(n, 0.5);
   assert.ok(close(y, want.value), `${y} vs ${want.value}`);
   assert.ok(close(dydx, want.grad), `${dydx} vs ${want.grad}`);
@@ -60,7 +63,11 @@ test('50,000 deep at many points: the tape interpreter', async () => {
   const n = 50_000;
   const r = await cli(['-f', 'chain.txt', '--x', '0.5,-1', '--format', 'tsv'], chain(n));
   assert.equal(r.code, 0, r.err.slice(0, 500));
-  const rows = r.out.trim().split('\n').slice(1).map((l) => l.split('\t').map(Number));
+  const rows = r.out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t').map(Number));
   for (const [x, y, dydx] of rows) {
     const want = closedForm(n, x);
     assert.ok(close(y, want.value) && close(dydx, want.grad), `at ${x}: ${y} ${dydx} vs ${want.value} ${want.grad}`);

@@ -18,13 +18,16 @@ test('a variable used twice: one DOT node, two edges; the tree says (see above)'
   assert.equal(dot.match(/ -> f1\n/g)?.length, 2, dot);
   assert.match(dot, new RegExp(`label="a \\| ${Math.sin(3)} \\| grad ${2 * Math.sin(3)}"`));
   const tree = renderTree(view);
-  assert.equal(tree, [
-    `y = a * a = ${Math.sin(3) ** 2}   grad 1`,
-    `├─ a = sin(x) = ${Math.sin(3)}   grad ${2 * Math.sin(3)}`,
-    `│  └─ x = 3   grad ${2 * Math.sin(3) * Math.cos(3)}`,
-    '└─ a (see above)',
-    '',
-  ].join('\n'));
+  assert.equal(
+    tree,
+    [
+      `y = a * a = ${Math.sin(3) ** 2}   grad 1`,
+      `├─ a = sin(x) = ${Math.sin(3)}   grad ${2 * Math.sin(3)}`,
+      `│  └─ x = 3   grad ${2 * Math.sin(3) * Math.cos(3)}`,
+      '└─ a (see above)',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('constants are drawn lighter and labelled by their value; quotes in labels are escaped', () => {

@@ -9,7 +9,7 @@ import { runCli as cli } from './helpers/cli.js';
 
 const g = (expr: string, values: Record<string, number>) => grad(expr, values);
 
-test('kinks: abs\'(0) = 0 and relu\'(0) = 0; sqrt\'(0) = Infinity', () => {
+test("kinks: abs'(0) = 0 and relu'(0) = 0; sqrt'(0) = Infinity", () => {
   assert.equal(g('abs(x)', { x: 0 }).gradient.x, 0);
   assert.equal(g('relu(x)', { x: 0 }).gradient.x, 0);
   assert.equal(g('relu(x)', { x: -1e-300 }).gradient.x, 0);
@@ -36,7 +36,10 @@ test('powers with a constant exponent never go through exp(y·log(x))', () => {
   assert.equal(g('x^(1+1)', { x: -2 }).gradient.x, 2 * -2);
   // The exponent's gradient x^y·log(x) is not even computed: no backward step reaches the constant.
   const trace = g('x^2', { x: -2 }).trace;
-  assert.deepEqual(trace.backward.map((r) => r.name), ['x']);
+  assert.deepEqual(
+    trace.backward.map((r) => r.name),
+    ['x'],
+  );
 });
 
 test('x^y at (0, 2): d/dx = 2·0^1 = 0 and d/dy = 0 (the limit of x^y·log(x)), never NaN', () => {
@@ -48,7 +51,7 @@ test('x^y at (0, 2): d/dx = 2·0^1 = 0 and d/dy = 0 (the limit of x^y·log(x)), 
   assert.equal(g('x^y', { x: 3, y: 2 }).gradient.y, 3 ** 2 * Math.log(3));
 });
 
-test('saturation: tanh\'(800) = 0 and sigmoid\'(±800) = 0, not NaN', () => {
+test("saturation: tanh'(800) = 0 and sigmoid'(±800) = 0, not NaN", () => {
   assert.equal(g('tanh(x)', { x: 800 }).gradient.x, 0);
   assert.equal(g('tanh(x)', { x: -800 }).gradient.x, 0);
   assert.equal(g('sigmoid(x)', { x: 800 }).gradient.x, 0);
@@ -56,11 +59,31 @@ test('saturation: tanh\'(800) = 0 and sigmoid\'(±800) = 0, not NaN', () => {
 });
 
 const WARNINGS: [string, string, number, RegExp][] = [
-  ['log(x)', '-1', NaN, /warning: y = log\(x\) is NaN at x = -1: domain error \(log is defined for x > 0; results are real, never complex\)/],
+  [
+    'log(x)',
+    '-1',
+    NaN,
+    /warning: y = log\(x\) is NaN at x = -1: domain error \(log is defined for x > 0; results are real, never complex\)/,
+  ],
   ['sqrt(x)', '-1', NaN, /warning: y = sqrt\(x\) is NaN at x = -1: domain error \(sqrt is defined for x >= 0/],
-  ['x^(1/3)', '-8', NaN, /warning: y = x \^ a is NaN at x = -8, a = 0\.3333333333333333: domain error \(pow is defined for x >= 0, or x < 0 with an integer exponent/],
-  ['asin(x)*2', '2', NaN, /warning: a = asin\(x\) is NaN at x = 2: domain error .*; what depends on it may not be finite either/],
-  ['exp(x)', '1000', Infinity, /warning: y = exp\(x\) is Infinity at x = 1000: overflow \(beyond the largest double, about 1\.8e308\)/],
+  [
+    'x^(1/3)',
+    '-8',
+    NaN,
+    /warning: y = x \^ a is NaN at x = -8, a = 0\.3333333333333333: domain error \(pow is defined for x >= 0, or x < 0 with an integer exponent/,
+  ],
+  [
+    'asin(x)*2',
+    '2',
+    NaN,
+    /warning: a = asin\(x\) is NaN at x = 2: domain error .*; what depends on it may not be finite either/,
+  ],
+  [
+    'exp(x)',
+    '1000',
+    Infinity,
+    /warning: y = exp\(x\) is Infinity at x = 1000: overflow \(beyond the largest double, about 1\.8e308\)/,
+  ],
   ['log(x)', '0', -Infinity, /warning: y = log\(x\) is -Infinity at x = 0: pole \(log has a pole at 0\)/],
   ['1/x', '0', Infinity, /warning: y = 1 \/ x is Infinity at x = 0: pole \(division by zero\)/],
 ];
@@ -123,7 +146,12 @@ for (const [argv, code, expected] of VALUES) {
   });
 }
 
-const IMPLICIT: [string, number][] = [['2x', 2 * 3], ['3(x+1)', 3 * (3 + 1)], ['2 sin(x)', 2 * Math.sin(3)], ['2pi', 2 * Math.PI]];
+const IMPLICIT: [string, number][] = [
+  ['2x', 2 * 3],
+  ['3(x+1)', 3 * (3 + 1)],
+  ['2 sin(x)', 2 * Math.sin(3)],
+  ['2pi', 2 * Math.PI],
+];
 for (const [expr, value] of IMPLICIT) {
   test(`implicit multiplication after a number: ${expr}`, () => assert.equal(g(expr, { x: 3 }).value, value));
 }
@@ -166,13 +194,16 @@ for (const [expr, column, message] of UNICODE) {
   });
 }
 
-test('a missing value is a MissingValueError naming the variable, in the library\'s words (no CLI flag)', () => {
-  assert.throws(() => grad('x + y', { x: 1 }), (e) => {
-    assert.ok(e instanceof MissingValueError);
-    assert.equal(e.message, 'no value for y');
-    assert.equal(e.variable, 'y');
-    assert.equal(e.index, 'x + '.length);
-    assert.equal(e.hint, undefined);
-    return true;
-  });
+test("a missing value is a MissingValueError naming the variable, in the library's words (no CLI flag)", () => {
+  assert.throws(
+    () => grad('x + y', { x: 1 }),
+    (e) => {
+      assert.ok(e instanceof MissingValueError);
+      assert.equal(e.message, 'no value for y');
+      assert.equal(e.variable, 'y');
+      assert.equal(e.index, 'x + '.length);
+      assert.equal(e.hint, undefined);
+      return true;
+    },
+  );
 });

@@ -29,26 +29,87 @@ const sig = (x: number): number => 1 / (1 + Math.exp(-x));
 
 const cases: FunctionCase[] = [
   // powers and logarithms
-  { expression: 'cube(x)', second: [[2, 6 * 2], [-1.5, 6 * -1.5]], at: [[0, 0, 0]] },
+  {
+    expression: 'cube(x)',
+    second: [
+      [2, 6 * 2],
+      [-1.5, 6 * -1.5],
+    ],
+    at: [[0, 0, 0]],
+  },
   {
     expression: 'cbrt(x)',
     // (x^(1/3))'' = -2/(9·cbrt(x)^5), real for x < 0 too
-    second: [[8, -2 / (9 * 2 ** 5)], [-8, -2 / (9 * (-2) ** 5)]],
-    at: [[0, 0, Infinity], [-27, -3, 1 / (3 * 9)]],
+    second: [
+      [8, -2 / (9 * 2 ** 5)],
+      [-8, -2 / (9 * (-2) ** 5)],
+    ],
+    at: [
+      [0, 0, Infinity],
+      [-27, -3, 1 / (3 * 9)],
+    ],
   },
   {
     expression: 'nthRoot(x, 4)',
-    second: [[16, (1 / 4) * (-3 / 4) * 16 ** (-7 / 4)], [1, (1 / 4) * (-3 / 4)]],
+    second: [
+      [16, (1 / 4) * (-3 / 4) * 16 ** (-7 / 4)],
+      [1, (1 / 4) * (-3 / 4)],
+    ],
     // an even root of a negative number: NaN (mathjs refuses)
     outside: [-16],
     at: [[0, 0, Infinity]],
   },
-  { expression: 'nthRoot(x, 3)', second: [[-8, -2 / (9 * (-2) ** 5)], [27, -2 / (9 * 3 ** 5)]], at: [[-8, -2, 1 / (3 * 4)]] },
-  { expression: 'nthRoot(x, -3)', second: [[8, (-1 / 3) * (-4 / 3) * 8 ** (-7 / 3)], [1, (-1 / 3) * (-4 / 3)]], at: [[0, Infinity, -Infinity]] },
-  { expression: 'log10(x)', second: [[2, -1 / (2 ** 2 * LN10)], [0.5, -1 / (0.5 ** 2 * LN10)]], outside: [-1], at: [[0, -Infinity, Infinity]] },
-  { expression: 'log2(x)', second: [[2, -1 / (2 ** 2 * LN2)], [0.5, -1 / (0.5 ** 2 * LN2)]], outside: [-1], at: [[0, -Infinity, Infinity]] },
-  { expression: 'log1p(x)', second: [[1, -1 / (1 + 1) ** 2], [-0.5, -1 / (1 - 0.5) ** 2]], outside: [-2], at: [[-1, -Infinity, Infinity]] },
-  { expression: 'expm1(x)', second: [[1, E], [-2, Math.exp(-2)]], at: [[0, 0, 1]] },
+  {
+    expression: 'nthRoot(x, 3)',
+    second: [
+      [-8, -2 / (9 * (-2) ** 5)],
+      [27, -2 / (9 * 3 ** 5)],
+    ],
+    at: [[-8, -2, 1 / (3 * 4)]],
+  },
+  {
+    expression: 'nthRoot(x, -3)',
+    second: [
+      [8, (-1 / 3) * (-4 / 3) * 8 ** (-7 / 3)],
+      [1, (-1 / 3) * (-4 / 3)],
+    ],
+    at: [[0, Infinity, -Infinity]],
+  },
+  {
+    expression: 'log10(x)',
+    second: [
+      [2, -1 / (2 ** 2 * LN10)],
+      [0.5, -1 / (0.5 ** 2 * LN10)],
+    ],
+    outside: [-1],
+    at: [[0, -Infinity, Infinity]],
+  },
+  {
+    expression: 'log2(x)',
+    second: [
+      [2, -1 / (2 ** 2 * LN2)],
+      [0.5, -1 / (0.5 ** 2 * LN2)],
+    ],
+    outside: [-1],
+    at: [[0, -Infinity, Infinity]],
+  },
+  {
+    expression: 'log1p(x)',
+    second: [
+      [1, -1 / (1 + 1) ** 2],
+      [-0.5, -1 / (1 - 0.5) ** 2],
+    ],
+    outside: [-2],
+    at: [[-1, -Infinity, Infinity]],
+  },
+  {
+    expression: 'expm1(x)',
+    second: [
+      [1, E],
+      [-2, Math.exp(-2)],
+    ],
+    at: [[0, 0, 1]],
+  },
   // trigonometric, mathjs's definitions
   {
     expression: 'csc(x)',
@@ -57,20 +118,36 @@ const cases: FunctionCase[] = [
     // a pole: the formula's -csc(0)·cot(0) = -Infinity
     at: [[0, Infinity, -Infinity]],
   },
-  { expression: 'cot(x)', second: [1, -2].map((x) => [x, (2 * (1 / Math.tan(x))) / Math.sin(x) ** 2]), at: [[0, Infinity, -Infinity]] },
+  {
+    expression: 'cot(x)',
+    second: [1, -2].map((x) => [x, (2 * (1 / Math.tan(x))) / Math.sin(x) ** 2]),
+    at: [[0, Infinity, -Infinity]],
+  },
   {
     expression: 'asec(x)',
     // (1/sqrt(x⁴-x²))' = -(2x³-x)/(x⁴-x²)^(3/2)
     second: [2, -3].map((x) => [x, -(2 * x ** 3 - x) / (x ** 4 - x ** 2) ** 1.5]),
     outside: [0.5, -0.5],
-    at: [[1, 0, Infinity], [-1, PI, Infinity]],
+    at: [
+      [1, 0, Infinity],
+      [-1, PI, Infinity],
+    ],
   },
-  { expression: 'acsc(x)', second: [2, -3].map((x) => [x, (2 * x ** 3 - x) / (x ** 4 - x ** 2) ** 1.5]), outside: [0.5], at: [[1, PI / 2, -Infinity]] },
+  {
+    expression: 'acsc(x)',
+    second: [2, -3].map((x) => [x, (2 * x ** 3 - x) / (x ** 4 - x ** 2) ** 1.5]),
+    outside: [0.5],
+    at: [[1, PI / 2, -Infinity]],
+  },
   {
     expression: 'acot(x)',
     second: [1, -2].map((x) => [x, (2 * x) / (1 + x ** 2) ** 2]),
     // mathjs's atan(1/x) jumps at 0; the gradient there is the one-sided -1/(1+0²)
-    at: [[0, PI / 2, -1], [-0, -PI / 2, -1], [-1, -PI / 4, -1 / 2]],
+    at: [
+      [0, PI / 2, -1],
+      [-0, -PI / 2, -1],
+      [-1, -PI / 4, -1 / 2],
+    ],
   },
   {
     expression: 'atan2(2, x)',
@@ -78,11 +155,32 @@ const cases: FunctionCase[] = [
     second: [1, -3].map((x) => [x, (2 * x * 2) / (x ** 2 + 4) ** 2]),
     at: [[0, PI / 2, -1 / 2]],
   },
-  { expression: 'atan2(x, -1)', second: [0.5, -2].map((x) => [x, (-2 * x * -1) / (1 + x ** 2) ** 2]), at: [[0, PI, -1], [-0, -PI, -1]] },
+  {
+    expression: 'atan2(x, -1)',
+    second: [0.5, -2].map((x) => [x, (-2 * x * -1) / (1 + x ** 2) ** 2]),
+    at: [
+      [0, PI, -1],
+      [-0, -PI, -1],
+    ],
+  },
   // the origin: atan2(0, 0) = 0, and the gradient is 0/0 (PyTorch's NaN)
-  { expression: 'atan2(x, x)', second: [[1, 0], [-2, 0]], at: [[0, 0, NaN]] },
+  {
+    expression: 'atan2(x, x)',
+    second: [
+      [1, 0],
+      [-2, 0],
+    ],
+    at: [[0, 0, NaN]],
+  },
   // hyperbolic, mathjs's definitions
-  { expression: 'sech(x)', second: [1, -2].map((x) => [x, (1 / Math.cosh(x)) * Math.tanh(x) ** 2 - 1 / Math.cosh(x) ** 3]), at: [[0, 1, -0], [800, 0, -0]] },
+  {
+    expression: 'sech(x)',
+    second: [1, -2].map((x) => [x, (1 / Math.cosh(x)) * Math.tanh(x) ** 2 - 1 / Math.cosh(x) ** 3]),
+    at: [
+      [0, 1, -0],
+      [800, 0, -0],
+    ],
+  },
   {
     expression: 'csch(x)',
     second: [1, -2].map((x) => [x, (1 / Math.sinh(x)) * (1 / Math.tanh(x)) ** 2 + 1 / Math.sinh(x) ** 3]),
@@ -93,60 +191,182 @@ const cases: FunctionCase[] = [
     // (1 - coth²)' = 2·coth·csch²
     second: [1, -2].map((x) => [x, (2 * (1 / Math.tanh(x))) / Math.sinh(x) ** 2]),
     // a pole at 0; far out exactly 1 (mathjs's formula overflows to NaN past 354: not ours)
-    at: [[0, Infinity, -Infinity], [400, 1, 0], [-400, -1, 0]],
+    at: [
+      [0, Infinity, -Infinity],
+      [400, 1, 0],
+      [-400, -1, 0],
+    ],
   },
   { expression: 'asinh(x)', second: [1, -2].map((x) => [x, -x / (x ** 2 + 1) ** 1.5]), at: [[0, 0, 1]] },
-  { expression: 'acosh(x)', second: [2, 3].map((x) => [x, -x / (x ** 2 - 1) ** 1.5]), outside: [0.5, -2], at: [[1, 0, Infinity]] },
-  { expression: 'atanh(x)', second: [0.5, -0.3].map((x) => [x, (2 * x) / (1 - x ** 2) ** 2]), outside: [2, -1.5], at: [[1, Infinity, Infinity], [-1, -Infinity, Infinity]] },
+  {
+    expression: 'acosh(x)',
+    second: [2, 3].map((x) => [x, -x / (x ** 2 - 1) ** 1.5]),
+    outside: [0.5, -2],
+    at: [[1, 0, Infinity]],
+  },
+  {
+    expression: 'atanh(x)',
+    second: [0.5, -0.3].map((x) => [x, (2 * x) / (1 - x ** 2) ** 2]),
+    outside: [2, -1.5],
+    at: [
+      [1, Infinity, Infinity],
+      [-1, -Infinity, Infinity],
+    ],
+  },
   {
     expression: 'asech(x)',
     // (-1/sqrt(x²-x⁴))' = (x-2x³)/(x²-x⁴)^(3/2)
     second: [0.5, 0.8].map((x) => [x, (x - 2 * x ** 3) / (x ** 2 - x ** 4) ** 1.5]),
     outside: [-0.5, 1.5],
     // near 0 mathjs's formula overflows (1/x² is Infinity); ours is acosh(1/x)
-    at: [[1, 0, -Infinity], [0, Infinity, -Infinity], [1e-300, Math.acosh(1 / 1e-300), -1 / (1e-300 * Math.sqrt(1 - 1e-300 ** 2))]],
+    at: [
+      [1, 0, -Infinity],
+      [0, Infinity, -Infinity],
+      [1e-300, Math.acosh(1 / 1e-300), -1 / (1e-300 * Math.sqrt(1 - 1e-300 ** 2))],
+    ],
   },
   {
     expression: 'acsch(x)',
     second: [1, -2].map((x) => [x, (x + 2 * x ** 3) / (x ** 2 + x ** 4) ** 1.5]),
     // near 0 from below mathjs's formula cancels to log(0); ours is asinh(1/x)
-    at: [[0, Infinity, -Infinity], [-1e-9, Math.asinh(1 / -1e-9), -1 / (1e-9 * Math.sqrt(1 + 1e-9 ** 2))]],
+    at: [
+      [0, Infinity, -Infinity],
+      [-1e-9, Math.asinh(1 / -1e-9), -1 / (1e-9 * Math.sqrt(1 + 1e-9 ** 2))],
+    ],
   },
-  { expression: 'acoth(x)', second: [2, -3].map((x) => [x, (2 * x) / (1 - x ** 2) ** 2]), outside: [0.5, -0.5], at: [[1, Infinity, Infinity], [-1, -Infinity, Infinity]] },
+  {
+    expression: 'acoth(x)',
+    second: [2, -3].map((x) => [x, (2 * x) / (1 - x ** 2) ** 2]),
+    outside: [0.5, -0.5],
+    at: [
+      [1, Infinity, Infinity],
+      [-1, -Infinity, Infinity],
+    ],
+  },
   // steps: gradient 0 everywhere, at the jumps too (PyTorch); mathjs's values
   {
     expression: 'floor(x)',
-    second: [[2.5, 0], [-1.5, 0]],
+    second: [
+      [2.5, 0],
+      [-1.5, 0],
+    ],
     // within mathjs's tolerance of an integer is that integer
-    at: [[3, 3, 0], [-2.5, -3, 0], [2.9999999999999996, 3, 0]],
+    at: [
+      [3, 3, 0],
+      [-2.5, -3, 0],
+      [2.9999999999999996, 3, 0],
+    ],
   },
-  { expression: 'ceil(x)', second: [[2.5, 0], [-1.5, 0]], at: [[3, 3, 0], [-2.5, -2, 0], [2.0000000000000004, 2, 0]] },
+  {
+    expression: 'ceil(x)',
+    second: [
+      [2.5, 0],
+      [-1.5, 0],
+    ],
+    at: [
+      [3, 3, 0],
+      [-2.5, -2, 0],
+      [2.0000000000000004, 2, 0],
+    ],
+  },
   {
     expression: 'round(x)',
-    second: [[2.2, 0], [-1.7, 0]],
+    second: [
+      [2.2, 0],
+      [-1.7, 0],
+    ],
     // halves away from zero (Math.round(-2.5) is -2), after mathjs's 12-decimal snap
-    at: [[2.5, 3, 0], [-2.5, -3, 0], [0.5, 1, 0], [0.4999999999996, 1, 0], [-0.3, -0, 0]],
+    at: [
+      [2.5, 3, 0],
+      [-2.5, -3, 0],
+      [0.5, 1, 0],
+      [0.4999999999996, 1, 0],
+      [-0.3, -0, 0],
+    ],
   },
-  { expression: 'fix(x)', second: [[2.5, 0], [-1.5, 0]], at: [[-2.7, -2, 0], [2.7, 2, 0], [-0.5, -0, 0]] },
+  {
+    expression: 'fix(x)',
+    second: [
+      [2.5, 0],
+      [-1.5, 0],
+    ],
+    at: [
+      [-2.7, -2, 0],
+      [2.7, 2, 0],
+      [-0.5, -0, 0],
+    ],
+  },
   // mod(x, y): the sign of y; d/dx = 1, d/dy = -floor(x/y)
-  { expression: 'x * mod(x, 3)', second: [[1, 2], [-1, 2]], at: [[6, 0, 6], [-5, -5 * 1, 1 + -5 * 1]] },
-  { expression: 'mod(7, x)', second: [[2, 0], [-3, 0]], at: [[3, 1, -2], [-3, -2, 3], [0, 7, 0]] },
+  {
+    expression: 'x * mod(x, 3)',
+    second: [
+      [1, 2],
+      [-1, 2],
+    ],
+    at: [
+      [6, 0, 6],
+      [-5, -5 * 1, 1 + -5 * 1],
+    ],
+  },
+  {
+    expression: 'mod(7, x)',
+    second: [
+      [2, 0],
+      [-3, 0],
+    ],
+    at: [
+      [3, 1, -2],
+      [-3, -2, 3],
+      [0, 7, 0],
+    ],
+  },
   // machine-learning activations
   {
     expression: 'softplus(x)',
     // sigmoid'(x) = s(1-s); past 20 it is x itself
-    second: [[0.5, sig(0.5) * (1 - sig(0.5))], [25, 0]],
-    at: [[20, Math.log1p(Math.exp(20)), sig(20)], [800, 800, 1], [-800, 0, 0]],
+    second: [
+      [0.5, sig(0.5) * (1 - sig(0.5))],
+      [25, 0],
+    ],
+    at: [
+      [20, Math.log1p(Math.exp(20)), sig(20)],
+      [800, 800, 1],
+      [-800, 0, 0],
+    ],
   },
-  { expression: 'silu(x)', second: [0.5, -2].map((x) => [x, sig(x) * (1 - sig(x)) * (2 + x * (1 - 2 * sig(x)))]), at: [[0, 0, 0.5]] },
+  {
+    expression: 'silu(x)',
+    second: [0.5, -2].map((x) => [x, sig(x) * (1 - sig(x)) * (2 + x * (1 - 2 * sig(x)))]),
+    at: [[0, 0, 0.5]],
+  },
   {
     // (l³)'' = 6·l·l'² where l = leaky_relu(x) (l'' = 0): l' is 1 for x > 0, the slope 0.2 else
     expression: 'leaky_relu(x)^3',
-    second: [[2, 6 * 2 * 1 ** 2], [-1, 6 * (-1 * 0.2) * 0.2 ** 2]],
+    second: [
+      [2, 6 * 2 * 1 ** 2],
+      [-1, 6 * (-1 * 0.2) * 0.2 ** 2],
+    ],
   },
   // leaky_relu'(0) = slope (DeZero's mask, PyTorch)
-  { expression: 'leaky_relu(x)', second: [[1, 0], [-1, 0]], at: [[0, 0, 0.2], [-3, -3 * 0.2, 0.2]] },
-  { expression: 'leaky_relu(x, 0.1)', second: [[1, 0], [-1, 0]], at: [[0, 0, 0.1]] },
+  {
+    expression: 'leaky_relu(x)',
+    second: [
+      [1, 0],
+      [-1, 0],
+    ],
+    at: [
+      [0, 0, 0.2],
+      [-3, -3 * 0.2, 0.2],
+    ],
+  },
+  {
+    expression: 'leaky_relu(x, 0.1)',
+    second: [
+      [1, 0],
+      [-1, 0],
+    ],
+    at: [[0, 0, 0.1]],
+  },
 ];
 
 /** Value, gradient and second derivative of `expression` in x, by the engine. */
@@ -160,7 +380,10 @@ const same = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN
 
 function assertClose(actual: number, expected: number, what: string): void {
   if (same(actual, expected)) return;
-  assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${what}: got ${actual}, expected ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)),
+    `${what}: got ${actual}, expected ${expected}`,
+  );
 }
 
 /** mathjs's value of the same expression, NaN where mathjs refuses (nthRoot(-16, 4) throws). */
@@ -173,13 +396,42 @@ function mathjsValue(expression: string, x: number): number {
   }
 }
 
-const covered = new Set(cases.flatMap((c) => [...c.expression.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\(/g)].map((m) => m[1])));
+const covered = new Set(
+  cases.flatMap((c) => [...c.expression.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\(/g)].map((m) => m[1])),
+);
 
 test('every function of the library has a row here', () => {
   const library = [
-    'cube', 'cbrt', 'nthRoot', 'log10', 'log2', 'log1p', 'expm1', 'csc', 'cot', 'asec', 'acsc', 'acot', 'atan2',
-    'sech', 'csch', 'coth', 'asinh', 'acosh', 'atanh', 'asech', 'acsch', 'acoth', 'floor', 'ceil', 'round', 'fix',
-    'mod', 'softplus', 'silu', 'leaky_relu',
+    'cube',
+    'cbrt',
+    'nthRoot',
+    'log10',
+    'log2',
+    'log1p',
+    'expm1',
+    'csc',
+    'cot',
+    'asec',
+    'acsc',
+    'acot',
+    'atan2',
+    'sech',
+    'csch',
+    'coth',
+    'asinh',
+    'acosh',
+    'atanh',
+    'asech',
+    'acsch',
+    'acoth',
+    'floor',
+    'ceil',
+    'round',
+    'fix',
+    'mod',
+    'softplus',
+    'silu',
+    'leaky_relu',
   ];
   for (const name of library) {
     assert.ok(OPS.has(name), `${name} is an op`);
@@ -209,13 +461,19 @@ for (const c of cases) {
         }
       });
     }
-    test('the fused kernel computes the engine\'s bits at every point of the row', () => {
+    test("the fused kernel computes the engine's bits at every point of the row", () => {
       const xs = [...c.second.map(([x]) => x), ...(c.outside ?? []), ...(c.at ?? []).map(([x]) => x)];
       const batch = grad(c.expression, { x: Float64Array.from(xs) });
       xs.forEach((x, i) => {
         const one = grad(c.expression, { x });
-        assert.ok(same(batch.value[i], one.value), `${c.expression} at ${x}: kernel ${batch.value[i]}, engine ${one.value}`);
-        assert.ok(same(batch.gradient.x[i], one.gradient.x), `d/dx at ${x}: kernel ${batch.gradient.x[i]}, engine ${one.gradient.x}`);
+        assert.ok(
+          same(batch.value[i], one.value),
+          `${c.expression} at ${x}: kernel ${batch.value[i]}, engine ${one.value}`,
+        );
+        assert.ok(
+          same(batch.gradient.x[i], one.gradient.x),
+          `d/dx at ${x}: kernel ${batch.gradient.x[i]}, engine ${one.gradient.x}`,
+        );
       });
     });
   });
@@ -250,7 +508,10 @@ describe('the kinks the registry declares are the conventions the engine uses', 
 
 describe('--check on the new functions (the jumps of floor and round: check.test.ts)', () => {
   const rows: [string[], RegExp][] = [
-    [['leaky_relu(x)', '--x', '0', '--check'], /leaky_relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0\.2 and 1; autodiff uses leaky_relu'\(0\) = 0\.2/],
+    [
+      ['leaky_relu(x)', '--x', '0', '--check'],
+      /leaky_relu\(x\) is at its kink \(x = 0\): the one-sided derivatives are 0\.2 and 1; autodiff uses leaky_relu'\(0\) = 0\.2/,
+    ],
     [['mod(x, 2)', '--x', '1', '--check'], /ok: the gradient agrees/],
   ];
   for (const [argv, out] of rows) {

@@ -6,5 +6,8 @@ import fc from 'fast-check';
 import { checkInput, fuzzInput } from './helpers/fuzz.js';
 
 test('random strings, mutations and deep nesting give a result or our syntax error, never anything else', () => {
-  fc.assert(fc.property(fuzzInput, (text) => void checkInput(text)), { seed: 3, numRuns: 3000 });
+  fc.assert(
+    fc.property(fuzzInput, (text) => void checkInput(text)),
+    { seed: 3, numRuns: 3000 },
+  );
 });

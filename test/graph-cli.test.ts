@@ -43,13 +43,16 @@ const hasDot = spawnSync('dot', ['-V']).status === 0;
 test('--order prints d^k y/dx^k; --json gives "derivatives"', async () => {
   const text = await cli(['x^4 - 2*x^2', '--x', '2', '--order', '3', '-q']);
   assert.equal(text.code, 0, text.err);
-  assert.equal(text.out, [
-    `y = ${2 ** 4 - 2 * 2 ** 2}`,
-    `dy/dx = ${4 * 2 ** 3 - 4 * 2}`,
-    `d2y/dx2 = ${12 * 2 ** 2 - 4}`,
-    `d3y/dx3 = ${24 * 2}`,
-    '',
-  ].join('\n'));
+  assert.equal(
+    text.out,
+    [
+      `y = ${2 ** 4 - 2 * 2 ** 2}`,
+      `dy/dx = ${4 * 2 ** 3 - 4 * 2}`,
+      `d2y/dx2 = ${12 * 2 ** 2 - 4}`,
+      `d3y/dx3 = ${24 * 2}`,
+      '',
+    ].join('\n'),
+  );
   const json = JSON.parse((await cli(['tanh(x)', '--x', '1', '--order', '2', '--json', '-q'])).out);
   const t = Math.tanh(1);
   assert.equal(json.wrt, 'x');
@@ -78,7 +81,10 @@ test('--trace-grad shows the backward pass through the gradient graph', async ()
   const json = JSON.parse((await cli(['sin(x)', '--x', '1', '--order', '2', '--trace-grad', '--json'])).out);
   assert.equal(json.gradientPasses.length, 1);
   assert.equal(json.gradientPasses[0].of, 'dy/dx');
-  assert.deepEqual(json.gradientPasses[0].backward.map((s: { name: string }) => s.name), ['a', 'x']);
+  assert.deepEqual(
+    json.gradientPasses[0].backward.map((s: { name: string }) => s.name),
+    ['a', 'x'],
+  );
 });
 
 test('diff() in the CLI: the gradient graph is indented under the step it computes', async () => {
@@ -91,7 +97,10 @@ test('diff() in the CLI: the gradient graph is indented under the step it comput
 
 test('bad combinations are one clear message and exit 2', async () => {
   for (const [argv, message] of [
-    [['x*y', '--x', '1', '--y', '2', '--order', '2'], /--order needs --wrt NAME: the expression has 2 variables \(x, y\)/],
+    [
+      ['x*y', '--x', '1', '--y', '2', '--order', '2'],
+      /--order needs --wrt NAME: the expression has 2 variables \(x, y\)/,
+    ],
     [['x*y', '--x', '1', '--y', '2', '--order', '2', '--wrt', 'z'], /--wrt z: the expression has no variable z/],
     [['x', '--x', '1', '--wrt', 'x'], /--wrt goes with --order/],
     [['x', '--x', '1', '--order', '0'], /--order takes a whole number from 1 to 30, got '0'/],
@@ -130,7 +139,9 @@ test('--dot with --order or diff(): the gradient graph sits in a cluster of its 
   assert.match(d.out, /\[style=dashed, label="d\/dx"\]/);
 });
 
-test('the DOT renders with Graphviz', { skip: hasDot ? false : 'Graphviz dot is not installed (apt-get install graphviz)' }, async () => {
+test('the DOT renders with Graphviz', {
+  skip: hasDot ? false : 'Graphviz dot is not installed (apt-get install graphviz)',
+}, async () => {
   for (const expression of ['square(exp(square(x)))', 'diff(x^2, x)^3 + x^2']) {
     const r = await cli([expression, '--x', '0.5', '--dot']);
     const svg = execFileSync('dot', ['-Tsvg'], { input: r.out }).toString();
@@ -151,7 +162,10 @@ test('the DOT renders with Graphviz', { skip: hasDot ? false : 'Graphviz dot is 
 test('--graph without Graphviz: writes the DOT and says how to install it', async () => {
   const r = await cli(['sin(x)', '--x', '1', '--graph', 'out/pic.png'], 'missing');
   assert.equal(r.code, 2);
-  assert.deepEqual(r.drawn.map((d) => [d.format, d.file]), [['png', 'out/pic.png']]);
+  assert.deepEqual(
+    r.drawn.map((d) => [d.format, d.file]),
+    [['png', 'out/pic.png']],
+  );
   assert.ok(r.files.get('out/pic.dot')?.startsWith('digraph g {'));
   assert.match(r.err, /Graphviz's dot program is not installed/);
   assert.match(r.err, /apt-get install graphviz/);
@@ -161,28 +175,34 @@ test('--graph without Graphviz: writes the DOT and says how to install it', asyn
   assert.equal(ok.out, `y = ${Math.sin(1)}\ndy/dx = ${Math.cos(1)}\n`);
 });
 
-test('--order too high for the graph: the library\'s GraphTooLargeError in the CLI\'s words, exit 2', async () => {
+test("--order too high for the graph: the library's GraphTooLargeError in the CLI's words, exit 2", async () => {
   const r = await cli(['tanh(x)', '--x', '1', '--order', '30']);
   assert.equal(r.code, 2);
   assert.equal(r.out, '');
-  assert.match(r.err, new RegExp(
-    '^dezero-grad: --order 30 is too high for this expression: ' +
-      'the gradient graph of d(\\d+)y/dx\\1 already has \\d+ functions and the next would have about \\d+ ' +
-      '\\(the limit for all is 100000\\)\n  hint: ask for a lower order; each order can triple the graph\n$',
-  ));
+  assert.match(
+    r.err,
+    new RegExp(
+      '^dezero-grad: --order 30 is too high for this expression: ' +
+        'the gradient graph of d(\\d+)y/dx\\1 already has \\d+ functions and the next would have about \\d+ ' +
+        '\\(the limit for all is 100000\\)\n  hint: ask for a lower order; each order can triple the graph\n$',
+    ),
+  );
 });
 
 test('--tree draws the seed example with values and gradients', async () => {
   const r = await cli(['square(exp(square(x)))', '--x', '0.5', '--tree']);
-  assert.equal(r.out, [
-    'y = square(b) = 1.648721270700128   grad 1',
-    '└─ b = exp(a) = 1.2840254166877414   grad 2.568050833375483',
-    '   └─ a = square(x) = 0.25   grad 3.297442541400256',
-    '      └─ x = 0.5   grad 3.297442541400256',
-    'y = 1.648721270700128',
-    'dy/dx = 3.297442541400256',
-    '',
-  ].join('\n'));
+  assert.equal(
+    r.out,
+    [
+      'y = square(b) = 1.648721270700128   grad 1',
+      '└─ b = exp(a) = 1.2840254166877414   grad 2.568050833375483',
+      '   └─ a = square(x) = 0.25   grad 3.297442541400256',
+      '      └─ x = 0.5   grad 3.297442541400256',
+      'y = 1.648721270700128',
+      'dy/dx = 3.297442541400256',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('orderText, dotText and treeText: what the REPL calls for :order, :dot and :tree', async () => {
@@ -193,9 +213,15 @@ test('orderText, dotText and treeText: what the REPL calls for :order, :dot and 
     differentiate(graph);
     return graph;
   };
-  assert.equal(orderText(fresh('x^3', { x: 2 }), 3, undefined), `dy/dx = ${3 * 2 ** 2}\nd2y/dx2 = ${6 * 2}\nd3y/dx3 = 6\n`);
+  assert.equal(
+    orderText(fresh('x^3', { x: 2 }), 3, undefined),
+    `dy/dx = ${3 * 2 ** 2}\nd2y/dx2 = ${6 * 2}\nd3y/dx3 = 6\n`,
+  );
   assert.equal(orderText(fresh('x^2 * y', { x: 2, y: 5 }), 2, 'y'), `dz/dy = ${2 ** 2}\nd2z/dy2 = 0\n`);
-  assert.throws(() => orderText(fresh('x * y', { x: 1, y: 2 }), 2, undefined), /:order needs :order 2 NAME: the expression has 2 variables/);
+  assert.throws(
+    () => orderText(fresh('x * y', { x: 1, y: 2 }), 2, undefined),
+    /:order needs :order 2 NAME: the expression has 2 variables/,
+  );
   assert.throws(() => orderText(fresh('x', { x: 1 }), 0, undefined), /:order takes a whole number from 1 to 30, got 0/);
   const seed = fresh('square(exp(square(x)))', { x: 0.5 });
   assert.equal(dotText(seed).match(/shape=box/g)?.length, 3);

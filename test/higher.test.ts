@@ -176,11 +176,14 @@ test('diff: the second argument must be a variable name', () => {
     ['diff(x^2, 3)', 11],
     ['diff(x, -x)', 9],
   ] as const) {
-    assert.throws(() => parse(expression), (e: Error & { column?: number }) => {
-      assert.match(e.message, /second argument of diff must be a variable name/);
-      assert.equal(e.column, column, expression);
-      return true;
-    });
+    assert.throws(
+      () => parse(expression),
+      (e: Error & { column?: number }) => {
+        assert.match(e.message, /second argument of diff must be a variable name/);
+        assert.equal(e.column, column, expression);
+        return true;
+      },
+    );
   }
   assert.throws(() => parse('diff(x)'), /diff takes 2 arguments, got 1/);
 });

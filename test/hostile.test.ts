@@ -86,7 +86,16 @@ for (const attack of ATTACKS) {
   });
 }
 
-const NAMES = ['constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+const NAMES = [
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  '__defineGetter__',
+];
 
 for (const name of NAMES) {
   test(`${name} is an unknown function and an ordinary variable`, async () => {
@@ -111,7 +120,10 @@ test('a 10 MB expression is refused with a clear message, quickly and without a 
   const huge = 'x+'.repeat(5_000_000) + 'x';
   const r = await cli([huge, '--x', '1']);
   assert.equal(r.code, 2);
-  assert.match(r.err, new RegExp(`expression is too long: ${huge.length} characters \\(the limit is ${MAX_INPUT_LENGTH}\\)`));
+  assert.match(
+    r.err,
+    new RegExp(`expression is too long: ${huge.length} characters \\(the limit is ${MAX_INPUT_LENGTH}\\)`),
+  );
   // The caret line shows a window, not 10 MB.
   assert.ok(r.err.length < 1000, `${r.err.length} characters of error`);
   const f = await cli(['-f', 'big.txt', '--x', '1'], { readFile: async () => huge });
@@ -121,7 +133,12 @@ test('a 10 MB expression is refused with a clear message, quickly and without a 
 test('more than MAX_NODES numbers, names and operators is refused before any graph is built', async () => {
   const r = await cli(['-'.repeat(MAX_NODES) + 'x', '--x', '1']);
   assert.equal(r.code, 2);
-  assert.match(r.err, new RegExp(`expression is too large: more than ${MAX_NODES} numbers, names and operators \\(column ${MAX_NODES + 1}\\)`));
+  assert.match(
+    r.err,
+    new RegExp(
+      `expression is too large: more than ${MAX_NODES} numbers, names and operators \\(column ${MAX_NODES + 1}\\)`,
+    ),
+  );
 });
 
 test('a long expression under the limit is evaluated (x + x + ... + x, 50,001 terms)', async () => {
@@ -151,11 +168,36 @@ test('writing to a full disk reports on stderr and exits 1', () => {
 test('cleanup', () => rmSync(dir, { recursive: true, force: true }));
 
 test("--check and --symbolic: prototype names and mathjs's own names (i, E, version) stay our variables", async () => {
-  const r = await cli(['__proto__^2*constructor + i*E + version', '--__proto__', '2', '--constructor', '3', '--i', '1', '--E', '2', '-v', 'version=5', '--check', '--symbolic', '--json', '-q']);
+  const r = await cli([
+    '__proto__^2*constructor + i*E + version',
+    '--__proto__',
+    '2',
+    '--constructor',
+    '3',
+    '--i',
+    '1',
+    '--E',
+    '2',
+    '-v',
+    'version=5',
+    '--check',
+    '--symbolic',
+    '--json',
+    '-q',
+  ]);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   const formulas = new Map(Object.entries(j.symbolic));
-  assert.deepEqual(formulas, new Map([['__proto__', '2*constructor*__proto__'], ['constructor', '__proto__^2'], ['i', 'E'], ['E', 'i'], ['version', '1']]));
+  assert.deepEqual(
+    formulas,
+    new Map([
+      ['__proto__', '2*constructor*__proto__'],
+      ['constructor', '__proto__^2'],
+      ['i', 'E'],
+      ['E', 'i'],
+      ['version', '1'],
+    ]),
+  );
   for (const name of ['__proto__', 'constructor', 'i', 'E', 'version']) assert.equal(j.check[name].ok, true, name);
   assert.equal(j.check.__proto__.symbolic, 2 * 2 * 3);
 });

@@ -71,14 +71,22 @@ function importsOf(file: string): Import[] {
 /** `import { type A, type B } from ...`: erased like `import type`. */
 function allTypeSpecifiers(clause: ts.ImportClause): boolean {
   const bindings = clause.namedBindings;
-  return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings)
-    && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+  return (
+    clause.name === undefined &&
+    bindings !== undefined &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** A relative specifier as the src file it names (`./a.js` is `a.ts`); undefined for a package. */
 function resolve(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
-  return normalize(join(dirname(from), specifier)).split('\\').join('/').replace(/\.js$/, '.ts');
+  return normalize(join(dirname(from), specifier))
+    .split('\\')
+    .join('/')
+    .replace(/\.js$/, '.ts');
 }
 
 const files = sourceFiles();
@@ -160,7 +168,10 @@ test('start-up loads no mathjs, @inquirer/prompts, chalk or REPL: only a dynamic
     }
   }
   const heavy = [...packages].filter(([p]) => ['mathjs', '@inquirer/prompts', 'chalk', 'node:readline'].includes(p));
-  assert.deepEqual(heavy.map(([p, file]) => `${file} imports '${p}'`), []);
+  assert.deepEqual(
+    heavy.map(([p, file]) => `${file} imports '${p}'`),
+    [],
+  );
   const lazy = [...loaded].filter((f) => f.startsWith('cli/repl/') || f === 'expr/mathjs.ts');
   assert.deepEqual(lazy, [], 'these are for the REPL and the symbolic oracle only');
 });

@@ -19,23 +19,35 @@ const FUNCS = CALLABLE.filter((op) => op.minArity === 1 && !SPECIAL.has(op.name)
 
 /** Random expression text from a grammar rich in precedence and associativity traps. */
 const exprText: fc.Arbitrary<string> = fc.letrec((tie) => ({
-  number: fc.oneof(
-    fc.integer({ min: 0, max: 20 }).map(String),
-    fc.constantFrom('0.5', '.25', '2.', '1e-3', '1.5e2'),
-  ),
+  number: fc.oneof(fc.integer({ min: 0, max: 20 }).map(String), fc.constantFrom('0.5', '.25', '2.', '1e-3', '1.5e2')),
   atom: fc.oneof(
     { weight: 4, arbitrary: tie('number') as fc.Arbitrary<string> },
     { weight: 4, arbitrary: fc.constantFrom(...VARS) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...FUNCS), tie('expr') as fc.Arbitrary<string>).map(([f, a]) => `${f}(${a})`) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom(...FUNCS), tie('expr') as fc.Arbitrary<string>).map(([f, a]) => `${f}(${a})`),
+    },
     { weight: 2, arbitrary: (tie('expr') as fc.Arbitrary<string>).map((a) => `(${a})`) },
     // implicit multiplication: a number directly followed by a name or a group
-    { weight: 1, arbitrary: fc.tuple(tie('number') as fc.Arbitrary<string>, fc.constantFrom(...VARS, 'sin(x)', '(x+1)', ' y')).map(([n, v]) => `${n}${v}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(tie('number') as fc.Arbitrary<string>, fc.constantFrom(...VARS, 'sin(x)', '(x+1)', ' y'))
+        .map(([n, v]) => `${n}${v}`),
+    },
   ),
-  unary: fc.tuple(fc.array(fc.constantFrom('-', '+', '- '), { maxLength: 2 }), tie('atom') as fc.Arbitrary<string>).map(([signs, a]) => signs.join('') + a),
-  expr: fc.tuple(
-    tie('unary') as fc.Arbitrary<string>,
-    fc.array(fc.tuple(fc.constantFrom(' + ', '-', ' * ', '/', '^', '**', ' ^ '), tie('unary') as fc.Arbitrary<string>), { maxLength: 4 }),
-  ).map(([first, rest]) => first + rest.map(([op, u]) => op + u).join('')),
+  unary: fc
+    .tuple(fc.array(fc.constantFrom('-', '+', '- '), { maxLength: 2 }), tie('atom') as fc.Arbitrary<string>)
+    .map(([signs, a]) => signs.join('') + a),
+  expr: fc
+    .tuple(
+      tie('unary') as fc.Arbitrary<string>,
+      fc.array(
+        fc.tuple(fc.constantFrom(' + ', '-', ' * ', '/', '^', '**', ' ^ '), tie('unary') as fc.Arbitrary<string>),
+        { maxLength: 4 },
+      ),
+    )
+    .map(([first, rest]) => first + rest.map(([op, u]) => op + u).join('')),
 })).expr;
 
 test('our parse tree equals mathjs parse tree on every expression we accept', async () => {
@@ -104,9 +116,24 @@ test('our value equals mathjs evaluate at random points', async () => {
         const theirs = tree.evaluate({ x, y, z1 });
         if (typeof theirs !== 'number') return; // mathjs returned a non-number (e.g. a complex); nothing to compare
         // where mathjs computes a step otherwise than we do (see mathjsDiffers)
-        if (mathjsDiffers(parse(src), new Map([['x', x], ['y', y], ['z1', z1]]), math)) return;
+        if (
+          mathjsDiffers(
+            parse(src),
+            new Map([
+              ['x', x],
+              ['y', y],
+              ['z1', z1],
+            ]),
+            math,
+          )
+        )
+          return;
         if (Number.isNaN(ours) || Number.isNaN(theirs)) {
-          assert.equal(Number.isNaN(ours), Number.isNaN(theirs), `NaN mismatch for ${src} at x=${x}, y=${y}, z1=${z1}: ours ${ours}, mathjs ${theirs}`);
+          assert.equal(
+            Number.isNaN(ours),
+            Number.isNaN(theirs),
+            `NaN mismatch for ${src} at x=${x}, y=${y}, z1=${z1}: ours ${ours}, mathjs ${theirs}`,
+          );
           return;
         }
         const tol = 1e-9 * Math.max(1, Math.abs(theirs));

@@ -99,7 +99,11 @@ const ROWS: readonly Row[] = [
   ['(x+2)^1', '(1 + 0)', 'x'],
   ['2x^2', '2 * 2 * 1 * x ^ (2 - 1)', 'x'],
   ['2x^-2', '2 * -2 * 1 * x ^ (-2 - 1)', 'x'],
-  ['(x^3 + x)^(5x + 2)', '(x ^ 3 + x) ^ (5 x + 2) * ((3 * 1 * x ^ (3 - 1) + 1) * (5 x + 2) / (x ^ 3 + x) + (5 * 1 + 0) * log((x ^ 3 + x)))', 'x'],
+  [
+    '(x^3 + x)^(5x + 2)',
+    '(x ^ 3 + x) ^ (5 x + 2) * ((3 * 1 * x ^ (3 - 1) + 1) * (5 x + 2) / (x ^ 3 + x) + (5 * 1 + 0) * log((x ^ 3 + x)))',
+    'x',
+  ],
   ['-x', '-1', 'x'],
   ['1 - (-x)', '0 - (-1)', 'x'],
   // should properly take the derivative of mathematical functions
@@ -107,7 +111,11 @@ const ROWS: readonly Row[] = [
   ['sqrt(6x)', '6 * 1 / (2 * sqrt(6 x))', 'x'],
   ['nthRoot(6x)', '6 * 1 / (2 * sqrt(6 x))', 'x'],
   ['nthRoot(6x, 3)', '1 / 3 * 6 * 1 * (6 x) ^ (1 / 3 - 1)', 'x'],
-  ['nthRoot((6x), (2x))', '(6 x) ^ (1 / (2 x)) * ((6 * 1) * 1 / (2 x) / (6 x) + -1 * (2 * 1) / (2 x) ^ 2 * log((6 x)))', 'x'],
+  [
+    'nthRoot((6x), (2x))',
+    '(6 x) ^ (1 / (2 x)) * ((6 * 1) * 1 / (2 x) / (6 x) + -1 * (2 * 1) / (2 x) ^ 2 * log((6 x)))',
+    'x',
+  ],
   ['log((6*x))', '(6 * 1) / (6 * x)', 'x'],
   ['log10((6x))', '(6 * 1) / ((6 x) * log(10))', 'x'],
   ['log((6x), 10)', '(6 * 1) / ((6 x) * log(10))', 'x'],
@@ -138,10 +146,16 @@ const ROWS: readonly Row[] = [
   ['acsch((2x))', '-(2 * 1) / (abs((2 x)) * sqrt((2 x) ^ 2 + 1))', 'x'],
   // mathjs's derivative.js has d/dx acoth(x) = -1 / (1 - x^2), and its test expects that; but
   // acoth(u) = atanh(1/u), so d/du = (1/(1 - 1/u^2)) * (-1/u^2) = 1/(1 - u^2), as atanh's.
-  ['acoth((2x))', '-(2 * 1) / (1 - (2 x) ^ 2)', 'x', POINTS, {
-    correct: '(2 * 1) / (1 - (2 x) ^ 2)',
-    why: "mathjs's sign is wrong: d/du acoth(u) = 1/(1 - u^2), as atanh(u)'s",
-  }],
+  [
+    'acoth((2x))',
+    '-(2 * 1) / (1 - (2 x) ^ 2)',
+    'x',
+    POINTS,
+    {
+      correct: '(2 * 1) / (1 - (2 x) ^ 2)',
+      why: "mathjs's sign is wrong: d/du acoth(u) = 1/(1 - u^2), as atanh(u)'s",
+    },
+  ],
   ['abs(2x)', '2 * 1 * abs(2 x) / 2 x', 'x'],
   ['exp(2x)', '2 * 1 * exp(2 x)', 'x'],
   // should take the partial derivative of an expression
@@ -214,18 +228,30 @@ for (const [expression, stated, variable, points = POINTS, wrong] of ROWS) {
       const at = `at ${used.map(([k, v]) => `${k} = ${v}`).join(', ')}`;
       const value = math.evaluate(expression, { ...scope }) as unknown;
       const slope = math.evaluate(expected, { ...scope }) as unknown;
-      assert.ok(typeof value === 'number' && Number.isFinite(value), `${expression} ${at}: mathjs's value ${String(value)} (a point outside the domain?)`);
-      assert.ok(typeof slope === 'number' && Number.isFinite(slope), `${expected} ${at}: mathjs's value ${String(slope)} (a point outside the domain?)`);
+      assert.ok(
+        typeof value === 'number' && Number.isFinite(value),
+        `${expression} ${at}: mathjs's value ${String(value)} (a point outside the domain?)`,
+      );
+      assert.ok(
+        typeof slope === 'number' && Number.isFinite(slope),
+        `${expected} ${at}: mathjs's value ${String(slope)} (a point outside the domain?)`,
+      );
       if (wrong !== undefined) {
         const theirs = math.evaluate(stated, { ...scope }) as number;
-        assert.ok(!close(theirs, slope), `${expression} ${at}: mathjs's stated ${stated} = ${theirs} agrees with ${wrong.correct}; the correction is stale`);
+        assert.ok(
+          !close(theirs, slope),
+          `${expression} ${at}: mathjs's stated ${stated} = ${theirs} agrees with ${wrong.correct}; the correction is stale`,
+        );
       }
       const result = grad(expression, scope);
       // A variable the expression does not use (a constant such as 10000000) has no entry: its derivative is 0.
       const ours = result.gradient[variable] ?? 0;
       assert.ok(close(result.value, value), `value of ${expression} ${at}: ours ${result.value}, mathjs ${value}`);
       const whose = wrong === undefined ? "mathjs's expected" : `the correct (${wrong.why})`;
-      assert.ok(close(ours, slope), `d/d${variable} ${expression} ${at}: ours ${ours}, ${whose} ${expected} = ${slope}`);
+      assert.ok(
+        close(ours, slope),
+        `d/d${variable} ${expression} ${at}: ours ${ours}, ${whose} ${expected} = ${slope}`,
+      );
     }
   });
 }

@@ -62,7 +62,12 @@ describe('errors carry a message, a 1-based column and advice', () => {
     { input: 'x +', message: /ends after '\+'/, column: 4 },
     { input: 'x y', message: /missing operator between 'x' and 'y'/, column: 3, hint: /x\*y/ },
     { input: 'sin x', message: /sin is a function/, column: 4, hint: /sin\(x\)/ },
-    { input: '1/2x', message: /ambiguous implicit multiplication after '\/'/, column: 4, hint: /1\/\(2\*x\) or \(1\/2\)\*x/ },
+    {
+      input: '1/2x',
+      message: /ambiguous implicit multiplication after '\/'/,
+      column: 4,
+      hint: /1\/\(2\*x\) or \(1\/2\)\*x/,
+    },
     { input: 'x^2y', message: /ambiguous implicit multiplication in an exponent/, column: 4 },
     { input: 'sinn(x)', message: /unknown function 'sinn'/, column: 1, hint: /did you mean sin/ },
     { input: 'sqr(x)', message: /unknown function 'sqr'/, column: 1, hint: /sqrt/ },
@@ -94,7 +99,12 @@ describe('errors carry a message, a 1-based column and advice', () => {
     { input: 'xor + 1', message: /reserved word/, column: 1 },
     { input: 'mod + 1', message: /mod is a function/, column: 4 },
     // mathjs reads `2 mod(x, 3)` as its operator, 2 mod (x, 3): not a product here either
-    { input: '2 mod(x, 3)', message: /'mod' after a number is an operator in mathjs/, column: 3, hint: /2\*mod\(x, y\)/ },
+    {
+      input: '2 mod(x, 3)',
+      message: /'mod' after a number is an operator in mathjs/,
+      column: 3,
+      hint: /2\*mod\(x, y\)/,
+    },
     { input: 'mod(x)', message: /mod takes 2 arguments, got 1/, column: 1 },
     { input: 'leaky_relu(x, 1, 2)', message: /leaky_relu takes 1 or 2 arguments, got 3/, column: 1 },
     { input: 'leaky_relu()', message: /leaky_relu\(\) needs 1 or 2 arguments/, column: 12 },

@@ -11,7 +11,10 @@ function assertSame(a: BatchResult, b: BatchResult, where: string): void {
   for (let i = 0; i < a.length; i++) {
     assert.ok(Object.is(a.value[i], b.value[i]), `${where}: value[${i}] ${a.value[i]} vs one thread ${b.value[i]}`);
     for (const name of Object.keys(b.gradient)) {
-      assert.ok(Object.is(a.gradient[name][i], b.gradient[name][i]), `${where}: d/d${name}[${i}] ${a.gradient[name][i]} vs one thread ${b.gradient[name][i]}`);
+      assert.ok(
+        Object.is(a.gradient[name][i], b.gradient[name][i]),
+        `${where}: d/d${name}[${i}] ${a.gradient[name][i]} vs one thread ${b.gradient[name][i]}`,
+      );
     }
   }
 }
@@ -33,7 +36,10 @@ test('three threads give the one-thread result bit for bit on random expressions
         s.set(a);
         return s;
       };
-      const given = new Map<string, Float64Array | number>([['x', share(x)], ['y', typeof y === 'number' ? y : share(y)]]);
+      const given = new Map<string, Float64Array | number>([
+        ['x', share(x)],
+        ['y', typeof y === 'number' ? y : share(y)],
+      ]);
       const compiled = new CompiledExpression(parse(source), source);
       const one = compiled.run(given);
       const threaded = await pool.run(compiled, given);
@@ -68,9 +74,27 @@ test('bad values reject as in one thread, and a closed pool rejects', async () =
   const pool = createPool({ threads: 2, minPoints: 2 });
   const c = new CompiledExpression(parse('x*y'), 'x*y');
   await assert.rejects(pool.run(c, new Map([['x', new Float64Array(3)]])), /no value for y/);
-  await assert.rejects(pool.run(c, new Map([['x', new Float64Array(3)], ['y', new Float64Array(4)]])), /different lengths/);
+  await assert.rejects(
+    pool.run(
+      c,
+      new Map([
+        ['x', new Float64Array(3)],
+        ['y', new Float64Array(4)],
+      ]),
+    ),
+    /different lengths/,
+  );
   await pool.close();
-  await assert.rejects(pool.run(c, new Map([['x', 1], ['y', 2]])), /closed/);
+  await assert.rejects(
+    pool.run(
+      c,
+      new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
+    ),
+    /closed/,
+  );
 });
 
 test('a worker that throws or exits rejects the run with its error instead of hanging', async () => {
@@ -83,10 +107,16 @@ test('a worker that throws or exits rejects the run with its error instead of ha
   // (These scripts are the whole worker program: they fail without computing anything.)
   await assert.rejects(throwing.run(c, new Map([['x', x]])), /worker thread: boom/);
   await throwing.close();
-  const exiting = new Pool({ threads: 2, minPoints: 2 }, `require('node:worker_threads').parentPort.on('message', () => process.exit(7));`);
+  const exiting = new Pool(
+    { threads: 2, minPoints: 2 },
+    `require('node:worker_threads').parentPort.on('message', () => process.exit(7));`,
+  );
   await assert.rejects(exiting.run(c, new Map([['x', x]])), /stopped \(exit code 7\)/);
   await exiting.close();
-  const crashing = new Pool({ threads: 2, minPoints: 2 }, `require('node:worker_threads').parentPort.on('message', () => { throw new TypeError('bad task'); });`);
+  const crashing = new Pool(
+    { threads: 2, minPoints: 2 },
+    `require('node:worker_threads').parentPort.on('message', () => { throw new TypeError('bad task'); });`,
+  );
   await assert.rejects(crashing.run(c, new Map([['x', x]])), /bad task/);
   await crashing.close();
 });

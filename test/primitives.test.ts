@@ -27,7 +27,9 @@ test('every primitive written as code computes the same bits as on numbers', () 
     const params = ['a', 'b', 'c'].slice(0, arity);
     const text = (code.prims[key] as (...a: unknown[]) => { text: string })(...params.map((p) => code.name(p))).text;
     // F: the functions the kernel is passed (NUM), for the primitives it calls rather than writes out.
-    const compiled = new Function('F', ...params, `"use strict"; return ${text};`).bind(null, NUM) as (...a: number[]) => number;
+    const compiled = new Function('F', ...params, `"use strict"; return ${text};`).bind(null, NUM) as (
+      ...a: number[]
+    ) => number;
     for (let i = 0; i < 3000; i++) {
       const args = params.map(() => double(rnd));
       const want = (NUM[key] as (...a: number[]) => number)(...args);

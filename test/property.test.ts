@@ -10,14 +10,32 @@ import { agreesNumeric, agreesSymbolic, centralDifference, evaluateAt } from '..
 import { parse } from '../src/expr/parse.js';
 import { print } from '../src/expr/print.js';
 import {
-  derivative, evaluateMathjs, evaluateMathjsText, fromMathjs, loadMathjs, simplified, SymbolicUnavailable, toMathjs,
+  derivative,
+  evaluateMathjs,
+  evaluateMathjsText,
+  fromMathjs,
+  loadMathjs,
+  simplified,
+  SymbolicUnavailable,
+  toMathjs,
 } from '../src/expr/mathjs.js';
 import { OPS } from '../src/engine/registry.js';
 import { build } from '../src/expr/build.js';
 import type { Node } from '../src/expr/ast.js';
 import {
-  anyTree, BINARY, call, MATHJS_CANNOT_DIFFERENTIATE, mathjsDiffers, point, realPowersOnly, spreadPoint, tree, UNARY,
-  usesUndifferentiable, variable, wellInside,
+  anyTree,
+  BINARY,
+  call,
+  MATHJS_CANNOT_DIFFERENTIATE,
+  mathjsDiffers,
+  point,
+  realPowersOnly,
+  spreadPoint,
+  tree,
+  UNARY,
+  usesUndifferentiable,
+  variable,
+  wellInside,
 } from './helpers/trees.js';
 
 const SEED = 20261127;
@@ -130,7 +148,10 @@ test('our evaluation equals mathjs evaluating the same expression, bit for bit',
         assert.ok(refused, `${text} at ${show(values)}: mathjs refused (${e.message}) where no nthRoot is NaN`);
         return;
       }
-      assert.ok(Object.is(ours, theirs) || (Number.isNaN(ours) && Number.isNaN(theirs)), `${text} at ${show(values)}: ours ${ours}, mathjs ${theirs}`);
+      assert.ok(
+        Object.is(ours, theirs) || (Number.isNaN(ours) && Number.isNaN(theirs)),
+        `${text} at ${show(values)}: ours ${ours}, mathjs ${theirs}`,
+      );
     }),
     { seed: SEED, numRuns: 300, maxSkipsPerRun: 1000 },
   );
@@ -138,20 +159,27 @@ test('our evaluation equals mathjs evaluating the same expression, bit for bit',
 
 test('--symbolic formulas read back into dezero-grad and evaluate to the autodiff gradient', () => {
   fc.assert(
-    fc.property(tree(3).map((t) => print(t)), point, (text, values) => {
-      const root = parse(text);
-      fc.pre(wellInside(root, values) && !usesUndifferentiable(root));
-      const r = grad(root, values);
-      for (const [name, autodiff] of Object.entries(r.gradient)) {
-        const formula = print(fromMathjs(simplified(math, derivative(math, root, name)).node));
-        const again = parse(formula);
-        // mathjs writes a real root's derivative with a real power of a negative number
-        // (cbrt's is 1/(3·x^(2/3))), which our grammar's ^ makes NaN, as documented.
-        fc.pre(realPowersOnly(again, values));
-        const value = evaluateAt(again, new Map([...values].filter(([k]) => formulaUses(again, k))));
-        assert.ok(agreesSymbolic(autodiff, value), `d/d${name} of ${text} = ${formula} at ${show(values)}: ${value}, autodiff ${autodiff}`);
-      }
-    }),
+    fc.property(
+      tree(3).map((t) => print(t)),
+      point,
+      (text, values) => {
+        const root = parse(text);
+        fc.pre(wellInside(root, values) && !usesUndifferentiable(root));
+        const r = grad(root, values);
+        for (const [name, autodiff] of Object.entries(r.gradient)) {
+          const formula = print(fromMathjs(simplified(math, derivative(math, root, name)).node));
+          const again = parse(formula);
+          // mathjs writes a real root's derivative with a real power of a negative number
+          // (cbrt's is 1/(3·x^(2/3))), which our grammar's ^ makes NaN, as documented.
+          fc.pre(realPowersOnly(again, values));
+          const value = evaluateAt(again, new Map([...values].filter(([k]) => formulaUses(again, k))));
+          assert.ok(
+            agreesSymbolic(autodiff, value),
+            `d/d${name} of ${text} = ${formula} at ${show(values)}: ${value}, autodiff ${autodiff}`,
+          );
+        }
+      },
+    ),
     { seed: SEED, numRuns: 150, maxSkipsPerRun: 1000 },
   );
 });
@@ -161,7 +189,8 @@ test('repeated backward gives bit-identical gradients', () => {
     fc.property(anyExpression, point, (text, values) => {
       const first = grad(text, values).gradient;
       const second = grad(text, values).gradient;
-      for (const k of Object.keys(first)) assert.ok(Object.is(first[k], second[k]), `${text}: ${first[k]} then ${second[k]}`);
+      for (const k of Object.keys(first))
+        assert.ok(Object.is(first[k], second[k]), `${text}: ${first[k]} then ${second[k]}`);
     }),
     { seed: SEED, numRuns: 300 },
   );
@@ -170,10 +199,14 @@ test('repeated backward gives bit-identical gradients', () => {
 /** The tree without positions and literal spellings, for comparing trees. */
 function strip(node: Node): unknown {
   switch (node.type) {
-    case 'number': return { n: node.value };
-    case 'constant': return { c: node.name };
-    case 'variable': return { v: node.name };
-    case 'call': return { op: node.op, args: node.args.map(strip) };
+    case 'number':
+      return { n: node.value };
+    case 'constant':
+      return { c: node.name };
+    case 'variable':
+      return { v: node.name };
+    case 'call':
+      return { op: node.op, args: node.args.map(strip) };
   }
 }
 

@@ -45,7 +45,11 @@ describe('README console examples', () => {
   for (const ex of examples) {
     test(ex.command, () => {
       const command = ex.command.replace(/\bnpx dezero-grad\b/g, `node "${join(root, 'bin/dezero-grad.js')}"`);
-      const r = spawnSync('bash', ['-c', `${command} 2>&1`], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined }, encoding: 'utf8', cwd: root });
+      const r = spawnSync('bash', ['-c', `${command} 2>&1`], {
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        encoding: 'utf8',
+        cwd: root,
+      });
       assert.equal(r.stdout, ex.expected);
     });
   }

@@ -12,7 +12,9 @@ import { hasTmux, quote, startTerminal } from './helpers/tmux.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 
-test('the REPL on a terminal: history, completion, Ctrl-C, Ctrl-D', { skip: hasTmux ? false : 'tmux is not installed' }, async () => {
+test('the REPL on a terminal: history, completion, Ctrl-C, Ctrl-D', {
+  skip: hasTmux ? false : 'tmux is not installed',
+}, async () => {
   const term = startTerminal((dir) => {
     writeFileSync(join(dir, 'history'), 'x = 0.25\n'); // from an earlier session
     return `env DEZERO_GRAD_HISTORY=${quote(join(dir, 'history'))} NO_COLOR=1 ${quote(process.execPath)} ${quote(bin)}`;

@@ -22,7 +22,10 @@ import { renderText } from '../src/report/text.js';
 import { CALLABLE } from '../src/engine/registry.js';
 
 /** Runs `lines` in a fresh session; every line but the last must succeed. */
-async function runLines(lines: readonly string[], options: SessionOptions = {}): Promise<{ last: LineResult; session: Session }> {
+async function runLines(
+  lines: readonly string[],
+  options: SessionOptions = {},
+): Promise<{ last: LineResult; session: Session }> {
   const session = new Session(options);
   let last: LineResult | undefined;
   for (const [i, line] of lines.entries()) {
@@ -119,8 +122,14 @@ describe('a session evaluates lines', () => {
     const { last } = await runLines(['x = 0.5', 'f(t) = t*t', 'f(sin(x))', ':trace']);
     const lines = last.out.split('\n');
     assert.equal(lines.filter((l) => l.includes('sin(x)')).length, 1, last.out);
-    assert.ok(lines.some((l) => /^ {2}y = a \* a +=/.test(l)), last.out);
-    assert.ok(lines.some((l) => l.startsWith('  a.grad +=')), last.out);
+    assert.ok(
+      lines.some((l) => /^ {2}y = a \* a +=/.test(l)),
+      last.out,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('  a.grad +=')),
+      last.out,
+    );
     // (sin x)^2: derivative 2 sin(x) cos(x)
     assert.equal(numbers(lines.slice(-3).join('\n'))['dy/dx'], grad('sin(x)*sin(x)', { x: 0.5 }).gradient.x);
   });
@@ -136,41 +145,113 @@ describe('a session evaluates lines', () => {
 
 describe('bad lines print one error with a caret, and the session goes on', () => {
   const cases: { name: string; lines: string[]; message: RegExp; caret?: string }[] = [
-    { name: 'unbound variable', lines: ['sin(z)'], message: /no value for z \(column 5\)\n {2}sin\(z\)\n {6}\^\n {2}hint: bind it first: z = 0.5/ },
-    { name: 'unbound free variable of a function', lines: ['f(t) = a*t', 'f(2)'], message: /no value for a \(column 1\)[^]*hint: f uses a/ },
-    { name: 'direct recursion', lines: ['f(t) = f(t) + 1'], message: /f would call itself: recursive definitions are not supported \(column 8\)/ },
-    { name: 'recursion through another function', lines: ['f(t) = t', 'g(t) = 2*f(t)', 'f(t) = g(t)'], message: /f would call itself through g/ },
+    {
+      name: 'unbound variable',
+      lines: ['sin(z)'],
+      message: /no value for z \(column 5\)\n {2}sin\(z\)\n {6}\^\n {2}hint: bind it first: z = 0.5/,
+    },
+    {
+      name: 'unbound free variable of a function',
+      lines: ['f(t) = a*t', 'f(2)'],
+      message: /no value for a \(column 1\)[^]*hint: f uses a/,
+    },
+    {
+      name: 'direct recursion',
+      lines: ['f(t) = f(t) + 1'],
+      message: /f would call itself: recursive definitions are not supported \(column 8\)/,
+    },
+    {
+      name: 'recursion through another function',
+      lines: ['f(t) = t', 'g(t) = 2*f(t)', 'f(t) = g(t)'],
+      message: /f would call itself through g/,
+    },
     { name: 'shadowing a built-in function', lines: ['sin(t) = t'], message: /sin is a built-in function/ },
     { name: 'an operator name as a function', lines: ['add(a, b) = a'], message: /add is a built-in operation/ },
     { name: 'a constant as a variable', lines: ['pi = 3'], message: /pi is a constant/ },
     { name: 'a reserved word as a variable', lines: ['xor = 3'], message: /'xor' is a reserved word/ },
     { name: 'a built-in function as a variable', lines: ['exp = 3'], message: /exp is a built-in function/ },
-    { name: 'a function name as a variable', lines: ['f(t) = t', 'f = 2'], message: /f is a function you defined[^]*:clear f/ },
+    {
+      name: 'a function name as a variable',
+      lines: ['f(t) = t', 'f = 2'],
+      message: /f is a function you defined[^]*:clear f/,
+    },
     { name: 'a variable name as a function', lines: ['x = 1', 'x(t) = t'], message: /x is a variable/ },
     { name: 'a parameter named twice', lines: ['f(t, t) = t'], message: /parameter t is named twice \(column 6\)/ },
     { name: 'no parameter', lines: ['f() = 1'], message: /a function needs at least one parameter/ },
-    { name: 'an expression on the left', lines: ['2*x = 3'], message: /the left side of '=' must be a name or a function head \(column 1\)/ },
+    {
+      name: 'an expression on the left',
+      lines: ['2*x = 3'],
+      message: /the left side of '=' must be a name or a function head \(column 1\)/,
+    },
     { name: 'nothing on the right', lines: ['x = '], message: /nothing after '=' \(column 5\)/ },
     { name: 'a value that is not finite', lines: ['x = 1/0'], message: /x would be Infinity/ },
     { name: 'a comparison of an unbound name', lines: ['x == 1'], message: /no value for x \(column 1\)/ },
-    { name: 'a third =', lines: ['x = 1', 'x === 1'], message: /unexpected '=': assignment is not part of an expression \(to compare, write ==\) \(column 5\)/ },
-    { name: 'a syntax error in a body, at its place in the line', lines: ['f(t) = t +'], message: /expression ends after '\+' \(column 11\)/ },
+    {
+      name: 'a third =',
+      lines: ['x = 1', 'x === 1'],
+      message: /unexpected '=': assignment is not part of an expression \(to compare, write ==\) \(column 5\)/,
+    },
+    {
+      name: 'a syntax error in a body, at its place in the line',
+      lines: ['f(t) = t +'],
+      message: /expression ends after '\+' \(column 11\)/,
+    },
     { name: 'wrong number of arguments', lines: ['f(t) = t', 'f(1, 2)'], message: /f takes 1 argument, got 2/ },
-    { name: 'unknown function suggests a built-in', lines: ['sqr(2)'], message: /unknown function 'sqr'[^]*did you mean sqrt/ },
+    {
+      name: 'unknown function suggests a built-in',
+      lines: ['sqr(2)'],
+      message: /unknown function 'sqr'[^]*did you mean sqrt/,
+    },
     { name: 'unknown function suggests a defined one', lines: ['foo(t) = t', 'fo(1)'], message: /did you mean foo/ },
-    { name: 'a defined function without parentheses', lines: ['f(t) = t', 'f + 1'], message: /f is a function: call it with parentheses/ },
-    { name: 'a function forgotten while another uses it', lines: ['f(t) = t', 'g(t) = f(t)', ':clear f', 'g(1)'], message: /f is not defined any more \(g calls it\) \(column 1\)/ },
-    { name: 'a function whose arity changed', lines: ['f(t) = t', 'g(t) = f(t)', 'f(a, b) = a', 'g(1)'], message: /g calls f with 1 argument, but f now takes 2/ },
+    {
+      name: 'a defined function without parentheses',
+      lines: ['f(t) = t', 'f + 1'],
+      message: /f is a function: call it with parentheses/,
+    },
+    {
+      name: 'a function forgotten while another uses it',
+      lines: ['f(t) = t', 'g(t) = f(t)', ':clear f', 'g(1)'],
+      message: /f is not defined any more \(g calls it\) \(column 1\)/,
+    },
+    {
+      name: 'a function whose arity changed',
+      lines: ['f(t) = t', 'g(t) = f(t)', 'f(a, b) = a', 'g(1)'],
+      message: /g calls f with 1 argument, but f now takes 2/,
+    },
     { name: 'unknown command', lines: [':trce'], message: /unknown command :trce\n {2}hint: did you mean :trace\?/ },
     { name: 'ambiguous command', lines: [':c'], message: /:c is ambiguous: :check, :clear/ },
-    { name: 'a command without a last expression', lines: [':trace'], message: /:trace shows the last expression, and there is none yet/ },
+    {
+      name: 'a command without a last expression',
+      lines: [':trace'],
+      message: /:trace shows the last expression, and there is none yet/,
+    },
     { name: 'an argument to a command that takes none', lines: [':vars x'], message: /:vars takes no argument/ },
     { name: ':clear of an unknown name', lines: [':clear nope'], message: /no variable or function named nope/ },
-    { name: ':check before any expression', lines: [':check'], message: /:check shows the last expression, and there is none yet/ },
-    { name: ':order before any expression', lines: [':order 3'], message: /:order shows the last expression, and there is none yet/ },
-    { name: ':order without N', lines: ['x = 1', 'x^2', ':order'], message: /:order takes N and an optional variable name/ },
-    { name: ':order with two variables and no name, not on a terminal', lines: ['x = 1', 'y = 2', 'x*y', ':order 2'], message: /:order needs :order 2 NAME: the expression has 2 variables \(x, y\)/ },
-    { name: ':order by a variable the expression lacks', lines: ['x = 1', 'y = 2', 'x*y', ':order 2 q'], message: /no variable q/ },
+    {
+      name: ':check before any expression',
+      lines: [':check'],
+      message: /:check shows the last expression, and there is none yet/,
+    },
+    {
+      name: ':order before any expression',
+      lines: [':order 3'],
+      message: /:order shows the last expression, and there is none yet/,
+    },
+    {
+      name: ':order without N',
+      lines: ['x = 1', 'x^2', ':order'],
+      message: /:order takes N and an optional variable name/,
+    },
+    {
+      name: ':order with two variables and no name, not on a terminal',
+      lines: ['x = 1', 'y = 2', 'x*y', ':order 2'],
+      message: /:order needs :order 2 NAME: the expression has 2 variables \(x, y\)/,
+    },
+    {
+      name: ':order by a variable the expression lacks',
+      lines: ['x = 1', 'y = 2', 'x*y', ':order 2 q'],
+      message: /no variable q/,
+    },
     { name: ':dot takes no argument', lines: ['x = 1', 'x^2', ':dot 3'], message: /:dot takes no argument/ },
   ];
   for (const c of cases) {
@@ -194,7 +275,10 @@ describe('bad lines print one error with a caret, and the session goes on', () =
     for (let k = 1; k <= levels; k++) lines.push(`f${k}(t) = f${k - 1}(t) + f${k - 1}(t)`);
     lines.push('x = 1', `f${levels - 1}(x)`, `${'1+'.repeat(2 * maxExpanded)}x + f${levels}(x)`);
     const { last } = await runLines(lines, { maxExpanded });
-    assert.match(last.err, new RegExp(`this expands to more than ${maxExpanded} operations \\(column ${4 * maxExpanded + 5}\\)`));
+    assert.match(
+      last.err,
+      new RegExp(`this expands to more than ${maxExpanded} operations \\(column ${4 * maxExpanded + 5}\\)`),
+    );
     assert.ok(MAX_EXPANDED >= 100_000);
   });
 
@@ -382,9 +466,21 @@ describe('Tab completion', () => {
     { line: 'sq', hits: ['sqrt(', 'square('], word: 'sq' },
     { line: '2*fo', hits: ['foo('], word: 'fo' },
     // every function that starts with s (from the registry, so a new one needs no edit here), then sx
-    { line: 'x + s', hits: [...CALLABLE.filter((op) => op.name.startsWith('s')).map((op) => `${op.name}(`), 'sx'], word: 's' },
-    { line: 'p', hits: ['pi', ...CALLABLE.filter((op) => op.name.startsWith('p')).map((op) => `${op.name}(`)], word: 'p' },
-    { line: ':', hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':tree', ':check', ':order', ':clear', ':quit'], word: ':' },
+    {
+      line: 'x + s',
+      hits: [...CALLABLE.filter((op) => op.name.startsWith('s')).map((op) => `${op.name}(`), 'sx'],
+      word: 's',
+    },
+    {
+      line: 'p',
+      hits: ['pi', ...CALLABLE.filter((op) => op.name.startsWith('p')).map((op) => `${op.name}(`)],
+      word: 'p',
+    },
+    {
+      line: ':',
+      hits: [':help', ':vars', ':funcs', ':trace', ':json', ':dot', ':tree', ':check', ':order', ':clear', ':quit'],
+      word: ':',
+    },
     { line: ':cl', hits: [':clear'], word: ':cl' },
     { line: ':clear f', hits: ['foo'], word: 'f' },
     { line: 'x + ', hits: [], word: '' },
@@ -402,7 +498,10 @@ describe('the history file', () => {
     assert.equal(historyPath({ DEZERO_GRAD_HISTORY: '/tmp/h' }), '/tmp/h');
     assert.equal(historyPath({ DEZERO_GRAD_HISTORY: '', HOME: '/home/u' }), undefined);
     assert.equal(historyPath({ XDG_STATE_HOME: '/s', HOME: '/home/u' }), join('/s', 'dezero-grad', 'history'));
-    assert.equal(historyPath({ XDG_STATE_HOME: 'relative', HOME: '/home/u' }), join('/home/u', '.local', 'state', 'dezero-grad', 'history'));
+    assert.equal(
+      historyPath({ XDG_STATE_HOME: 'relative', HOME: '/home/u' }),
+      join('/home/u', '.local', 'state', 'dezero-grad', 'history'),
+    );
     assert.equal(historyPath({ HOME: '/home/u' }), join('/home/u', '.local', 'state', 'dezero-grad', 'history'));
   });
 
@@ -475,7 +574,10 @@ describe('the parser and the builder know defined functions', () => {
     const s: Node = { type: 'call', op: 'sin', args: [x], form: 'function', start: 0, end: 1 };
     const root: Node = { type: 'call', op: 'mul', args: [s, s], form: 'infix', start: 0, end: 1 };
     const graph = build(root, new Map([['x', 0.5]]));
-    assert.deepEqual(graph.steps.map((st) => `${st.name} = ${st.op.name}(${st.inputs.join(', ')})`), ['a = sin(x)', 'y = mul(a, a)']);
+    assert.deepEqual(
+      graph.steps.map((st) => `${st.name} = ${st.op.name}(${st.inputs.join(', ')})`),
+      ['a = sin(x)', 'y = mul(a, a)'],
+    );
     assert.equal(graph.output.data, Math.sin(0.5) * Math.sin(0.5));
   });
 });
@@ -488,7 +590,9 @@ describe(':order, :dot and :tree on the last expression', () => {
     const expected = [1 - t * t, -2 * t * (1 - t * t), -2 * (1 - t * t) * (1 - 3 * t * t)];
     const got = numbers(last.out);
     assert.deepEqual(Object.keys(got), ['dy/dx', 'd2y/dx2', 'd3y/dx3']);
-    Object.values(got).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-12 * Math.abs(expected[i]), `order ${i + 1}: ${v} vs ${expected[i]}`));
+    Object.values(got).forEach((v, i) =>
+      assert.ok(Math.abs(v - expected[i]) <= 1e-12 * Math.abs(expected[i]), `order ${i + 1}: ${v} vs ${expected[i]}`),
+    );
   });
 
   test(':order N NAME picks the variable; on a terminal an ambiguous one is asked for', async () => {

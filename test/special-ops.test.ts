@@ -31,10 +31,13 @@ test('second and third derivatives against closed forms', () => {
   // gamma'' = gamma (digamma^2 + trigamma): at 1, EULER^2 + pi^2/6
   close(nth('gamma(x)', 1, 2)[1], EULER ** 2 + Math.PI ** 2 / 6, "gamma''(1)");
   // erf'' = -4x/sqrt(pi) exp(-x^2)
-  for (const x of [0.3, -1.2]) close(nth('erf(x)', x, 2)[1], (-4 * x / Math.sqrt(Math.PI)) * Math.exp(-x * x), `erf''(${x})`);
-  for (const x of [0.3, -1.2]) close(nth('erfc(x)', x, 2)[1], (4 * x / Math.sqrt(Math.PI)) * Math.exp(-x * x), `erfc''(${x})`);
+  for (const x of [0.3, -1.2])
+    close(nth('erf(x)', x, 2)[1], ((-4 * x) / Math.sqrt(Math.PI)) * Math.exp(-x * x), `erf''(${x})`);
+  for (const x of [0.3, -1.2])
+    close(nth('erfc(x)', x, 2)[1], ((4 * x) / Math.sqrt(Math.PI)) * Math.exp(-x * x), `erfc''(${x})`);
   // gelu'' = phi(x) (2 - x^2)
-  for (const x of [0.7, -1.1]) close(nth('gelu(x)', x, 2)[1], (Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI)) * (2 - x * x), `gelu''(${x})`);
+  for (const x of [0.7, -1.1])
+    close(nth('gelu(x)', x, 2)[1], (Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI)) * (2 - x * x), `gelu''(${x})`);
   // digamma'' = polygamma(2, x)
   close(nth('digamma(x)', 1, 2)[1], -2 * ZETA3, "digamma''(1)");
 });

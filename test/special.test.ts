@@ -23,7 +23,9 @@ interface Fixture {
   polygamma: Record<string, Row[]>;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/special.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/special.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 function num(c: Cell): number {
   return typeof c === 'number' ? c : Number(c); // "Infinity", "-Infinity", "NaN"
@@ -73,7 +75,10 @@ function measure(name: string, f: (x: number) => number, rows: Row[], tolUlp: nu
     if (r.length === 4) {
       const scaled = Math.min(inUlps, err / (Number.EPSILON * r[3]));
       if (scaled > m.maxScaled) [m.maxScaled, m.maxScaledAt] = [scaled, x];
-      if (scaled > tolScaled) m.failures.push(`${what} (+ ${corr}), error ${inUlps.toFixed(2)} ulp, ${(err / (Number.EPSILON * r[3])).toFixed(2)} eps * |x f'(x)| (allowed ${tolScaled})`);
+      if (scaled > tolScaled)
+        m.failures.push(
+          `${what} (+ ${corr}), error ${inUlps.toFixed(2)} ulp, ${(err / (Number.EPSILON * r[3])).toFixed(2)} eps * |x f'(x)| (allowed ${tolScaled})`,
+        );
     } else {
       if (inUlps > m.maxUlp) [m.maxUlp, m.maxUlpAt] = [inUlps, x];
       if (inUlps > tolUlp) m.failures.push(`${what} (+ ${corr}), error ${inUlps.toFixed(2)} ulp (allowed ${tolUlp})`);
@@ -82,11 +87,24 @@ function measure(name: string, f: (x: number) => number, rows: Row[], tolUlp: nu
   return m;
 }
 
-function check(t: { diagnostic(message: string): void }, name: string, f: (x: number) => number, rows: Row[], tolUlp: number, tolScaled = 0): void {
+function check(
+  t: { diagnostic(message: string): void },
+  name: string,
+  f: (x: number) => number,
+  rows: Row[],
+  tolUlp: number,
+  tolScaled = 0,
+): void {
   const m = measure(name, f, rows, tolUlp, tolScaled);
-  const scaled = rows.some((r) => r.length === 4) ? `; near zeros ${m.maxScaled.toFixed(2)} (x = ${m.maxScaledAt})` : '';
+  const scaled = rows.some((r) => r.length === 4)
+    ? `; near zeros ${m.maxScaled.toFixed(2)} (x = ${m.maxScaledAt})`
+    : '';
   t.diagnostic(`${name}: ${rows.length} points, max ${m.maxUlp.toFixed(2)} ulp (x = ${m.maxUlpAt})${scaled}`);
-  assert.equal(m.failures.length, 0, `${m.failures.length} of ${rows.length} points off:\n${m.failures.slice(0, 12).join('\n')}`);
+  assert.equal(
+    m.failures.length,
+    0,
+    `${m.failures.length} of ${rows.length} points off:\n${m.failures.slice(0, 12).join('\n')}`,
+  );
 }
 
 // The bounds asserted: a little above what was measured (the measured maxima print as diagnostics).
@@ -193,7 +211,10 @@ describe('special functions: identities', () => {
     for (let x = -4; x <= 4; x += 1 / 64) {
       assert.ok(Math.abs(erf(x) + erfc(x) - 1) <= 2 * Number.EPSILON, `erf(${x}) + erfc(${x}) = ${erf(x) + erfc(x)}`);
       const reflected = 2 - erfc(-x);
-      assert.ok(Math.abs(erfc(x) - reflected) <= 2 * Number.EPSILON, `erfc(${x}) = ${erfc(x)}, 2 - erfc(${-x}) = ${reflected}`);
+      assert.ok(
+        Math.abs(erfc(x) - reflected) <= 2 * Number.EPSILON,
+        `erfc(${x}) = ${erfc(x)}, 2 - erfc(${-x}) = ${reflected}`,
+      );
     }
   });
 
@@ -223,7 +244,13 @@ describe('special functions: identities', () => {
     for (let n = 0; n <= 5; n++) {
       for (const x of [0.6, 1.5, 4.2, 30, -0.4, -3.7]) {
         const h = 1e-5 * Math.max(1, Math.abs(x));
-        assertClose(polygamma(n + 1, x), diff((v) => polygamma(n, v), x, h), `polygamma(${n + 1}, ${x})`, 1e-6, 1e-8);
+        assertClose(
+          polygamma(n + 1, x),
+          diff((v) => polygamma(n, v), x, h),
+          `polygamma(${n + 1}, ${x})`,
+          1e-6,
+          1e-8,
+        );
       }
     }
   });

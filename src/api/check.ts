@@ -75,7 +75,12 @@ export function evaluateAt(root: Node, values: ReadonlyMap<string, number>): num
 }
 
 /** d(root)/d(name) by central difference at `values`. */
-export function centralDifference(root: Node, values: ReadonlyMap<string, number>, name: string, h = differenceStep(values.get(name)!)): number {
+export function centralDifference(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  name: string,
+  h = differenceStep(values.get(name)!),
+): number {
   const x = values.get(name)!;
   const at = (v: number): number => evaluateAt(root, new Map(values).set(name, v));
   return (at(x + h) - at(x - h)) / (2 * h);
@@ -123,7 +128,13 @@ export function gradcheck(
     const numericOk = agreesNumeric(autodiff, numeric);
     const symbolicOk = sym === null || agreesSymbolic(autodiff, sym);
     const entry: CheckEntry = {
-      autodiff, numeric, symbolic: sym, h, numericOk, symbolicOk, ok: numericOk && symbolicOk,
+      autodiff,
+      numeric,
+      symbolic: sym,
+      h,
+      numericOk,
+      symbolicOk,
+      ok: numericOk && symbolicOk,
       ...('whyNot' in s ? { symbolicWhyNot: s.whyNot } : {}),
     };
     if (!entry.ok) entry.reason = explain(root, values, name, entry);
@@ -179,8 +190,7 @@ function explain(
 /** mathjs's derivative for one variable as a formula in our grammar, or why there is none. */
 export type SymbolicFormula =
   /** `unsimplified`: the derivative was too large for mathjs's simplify (its size and the limit). */
-  | { formula: string; unsimplified?: { size: number; limit: number } }
-  | { whyNot: string };
+  { formula: string; unsimplified?: { size: number; limit: number } } | { whyNot: string };
 
 export interface Verification {
   /** The gradient check, per variable. */

@@ -69,7 +69,7 @@ export function differentiate(graph: Graph, options: { trace?: boolean } = {}): 
   const gradient: Record<string, number> = Object.create(null);
   for (const [name, v] of graph.variables) {
     // A variable that is the whole expression has gradient 1; one that no gradient reached, 0.
-    gradient[name] = v === output ? 1 : v.grad?.data ?? 0;
+    gradient[name] = v === output ? 1 : (v.grad?.data ?? 0);
   }
   return {
     value: output.data,

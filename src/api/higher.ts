@@ -112,10 +112,18 @@ export function derivativesAt(graph: Graph, wrt: string, n: number, options: Hig
         const name = derivativeName(graph.outputName, wrt, k);
         throw new GraphTooLargeError(n, name, steps.length, Math.round(next), budget);
       }
-      clusters.push({ label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`, functions: functionsOf(steps) });
+      clusters.push({
+        label: `gradient graph of ${derivativeName(graph.outputName, wrt, k)}`,
+        functions: functionsOf(steps),
+      });
       if (k < n) {
         const of = derivativeName(graph.outputName, wrt, k);
-        passes.push({ of, root: g.name ?? of, graph: options.tracePasses ? forwardRecords({ steps }) : [], backward: [] });
+        passes.push({
+          of,
+          root: g.name ?? of,
+          graph: options.tracePasses ? forwardRecords({ steps }) : [],
+          backward: [],
+        });
       }
     },
   });
@@ -133,7 +141,11 @@ export interface HessianResult {
 }
 
 /** The Hessian over `names` (default: every variable), by one backward pass per gradient component. */
-export function hessianAt(graph: Graph, names: readonly string[] = [...graph.variables.keys()], options: HigherOptions = {}): HessianResult {
+export function hessianAt(
+  graph: Graph,
+  names: readonly string[] = [...graph.variables.keys()],
+  options: HigherOptions = {},
+): HessianResult {
   const xs = names.map((name) => graph.variables.get(name)!);
   const grads = new Map<Variable, number>([[graph.output, 1]]);
   const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, step.grad.data) });

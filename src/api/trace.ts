@@ -68,14 +68,21 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
   const f = step.fn;
   const op = opOf(f);
   const output = displayName(f.outputs[0]);
-  const term = op === undefined ? null : backwardTerms(op, f.inputs.map((x) => x.requiresGrad))[step.index];
+  const term =
+    op === undefined
+      ? null
+      : backwardTerms(
+          op,
+          f.inputs.map((x) => x.requiresGrad),
+        )[step.index];
   const rule =
     op === undefined || term === null
       ? 'gy'
       : printRule(term, {
           op,
           inputs: f.inputs.map(displayName),
-          value: (t) => (t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data),
+          value: (t) =>
+            t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data,
         });
   return {
     name: displayName(step.input),

@@ -63,9 +63,13 @@ export function codeAlgebra(options: { fold?: boolean } = {}): CodeAlgebra {
       return known.get(t) ?? { text: t };
     };
 
-  const math = Object.fromEntries(MATH_PRIMS.map((name) => [name, prim(name, (...xs) => `Math.${name}(${xs.join(', ')})`)]));
+  const math = Object.fromEntries(
+    MATH_PRIMS.map((name) => [name, prim(name, (...xs) => `Math.${name}(${xs.join(', ')})`)]),
+  );
   const mathPow = math.pow as Prims<Code>['pow'];
-  const called = Object.fromEntries(CALLED_PRIMS.map((name) => [name, prim(name, (...xs) => `F.${name}(${xs.join(', ')})`)]));
+  const called = Object.fromEntries(
+    CALLED_PRIMS.map((name) => [name, prim(name, (...xs) => `F.${name}(${xs.join(', ')})`)]),
+  );
   const prims: Prims<Code> = {
     ...(math as Pick<Prims<Code>, (typeof MATH_PRIMS)[number]>),
     ...(called as Pick<Prims<Code>, (typeof CALLED_PRIMS)[number]>),

@@ -80,7 +80,7 @@ export function engineKernel(root: Node, names: readonly string[], source = ''):
       names.forEach((n, j) => {
         const v = graph.variables.get(n)!;
         // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
-        grads[j][i] = v === output ? 1 : v.grad?.data ?? 0;
+        grads[j][i] = v === output ? 1 : (v.grad?.data ?? 0);
       });
     }
   };
@@ -128,22 +128,25 @@ export function plan(root: Node, source = ''): Plan {
     const old = Config.allRoutes;
     Config.allRoutes = true;
     try {
-    graph.output.backward({
-      onStep: ({ fn, index, input, accumulated }) => {
-        const op = opOf(fn)!;
-        const term = backwardTerms(op, fn.inputs.map((x) => x.requiresGrad))[index];
-        if (term === null) throw new Error(`internal: ${op.name} sent a gradient its traced backward does not have`);
-        backward.push({
-          op,
-          term,
-          index,
-          inputs: fn.inputs.map(slot),
-          output: slot(fn.outputs[0]),
-          target: slot(input),
-          accumulated,
-        });
-      },
-    });
+      graph.output.backward({
+        onStep: ({ fn, index, input, accumulated }) => {
+          const op = opOf(fn)!;
+          const term = backwardTerms(
+            op,
+            fn.inputs.map((x) => x.requiresGrad),
+          )[index];
+          if (term === null) throw new Error(`internal: ${op.name} sent a gradient its traced backward does not have`);
+          backward.push({
+            op,
+            term,
+            index,
+            inputs: fn.inputs.map(slot),
+            output: slot(fn.outputs[0]),
+            target: slot(input),
+            accumulated,
+          });
+        },
+      });
     } finally {
       Config.allRoutes = old;
     }
@@ -158,7 +161,13 @@ export type Input = Float64Array | number;
  * Computes points [start, end): `value[i]` and `grads[j][i]` (d value / d names[j]) from
  * `inputs[j]` (indexed by i, or a number repeated).
  */
-export type Kernel = (start: number, end: number, inputs: readonly Input[], value: Float64Array, grads: readonly Float64Array[]) => void;
+export type Kernel = (
+  start: number,
+  end: number,
+  inputs: readonly Input[],
+  value: Float64Array,
+  grads: readonly Float64Array[],
+) => void;
 
 /** Past this many instructions a generated function is too big to optimise well: interpret instead. */
 const MAX_FUSED = 4000;
@@ -231,7 +240,9 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: str
   // L (reached at this point) and starts at -0, which `+` leaves every first contribution as it
   // is; a contribution runs only where its function was reached and its route is open.
   const route = (b: BackwardInstr): Code | undefined =>
-    b.op.routes === undefined ? undefined : wrapRoute(b.op.routes(code.prims, ...b.inputs.map((s) => slots[s]))[b.index], code);
+    b.op.routes === undefined
+      ? undefined
+      : wrapRoute(b.op.routes(code.prims, ...b.inputs.map((s) => slots[s]))[b.index], code);
   const maybe = new Set<number>();
   const never = new Set<BackwardInstr>();
   for (const b of p.backward) {
@@ -252,7 +263,10 @@ export function kernelSource(p: Plan, arrays: readonly boolean[]): { source: str
     ).text;
     if (maybe.has(b.target)) {
       const r = route(b);
-      const when = [...(maybe.has(b.output) ? [`L${b.output}`] : []), ...(r !== undefined && r.value === undefined ? [r.text] : [])];
+      const when = [
+        ...(maybe.has(b.output) ? [`L${b.output}`] : []),
+        ...(r !== undefined && r.value === undefined ? [r.text] : []),
+      ];
       const add = `${g(b.target)} = ${g(b.target)} + ${gx}; L${b.target} = true;`;
       body.push(when.length > 0 ? `if (${when.join(' && ')}) { ${add} }` : add);
     } else {
@@ -334,10 +348,15 @@ function interpret(p: Plan): Kernel {
   const code = codeAlgebra({ fold: false });
   const operand = (k: number): Code => code.name(`V[i${k}]`);
   const operands = (ins: readonly number[]): Code[] => ins.map((_, k) => operand(k));
-  const fwd = p.forward.map((f) => ({ fn: stepFn(f.op.forward(code.prims, ...operands(f.inputs)).text, f.inputs, f.output), out: f.output }));
+  const fwd = p.forward.map((f) => ({
+    fn: stepFn(f.op.forward(code.prims, ...operands(f.inputs)).text, f.inputs, f.output),
+    out: f.output,
+  }));
   const bwd = p.backward.map((b) => {
-    const leaf = (t: Term): Code => (t.kind === 'input' ? operand(t.index) : t.kind === 'output' ? code.name('V[out]') : code.name('G[out]'));
-    const r = b.op.routes === undefined ? undefined : wrapRoute(b.op.routes(code.prims, ...operands(b.inputs))[b.index], code);
+    const leaf = (t: Term): Code =>
+      t.kind === 'input' ? operand(t.index) : t.kind === 'output' ? code.name('V[out]') : code.name('G[out]');
+    const r =
+      b.op.routes === undefined ? undefined : wrapRoute(b.op.routes(code.prims, ...operands(b.inputs))[b.index], code);
     return {
       fn: stepFn(termCode(b.term, code, leaf).text, b.inputs, b.output),
       route: r === undefined ? undefined : stepFn(r.text, b.inputs, b.output),

@@ -176,7 +176,10 @@ export class Pool {
   private spare: Float64Array[] = [];
 
   /** `script` is the workers' program (tests replace it to make a worker fail). */
-  constructor(options: PoolOptions = {}, private readonly script = WORKER) {
+  constructor(
+    options: PoolOptions = {},
+    private readonly script = WORKER,
+  ) {
     this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
     this.minPoints = options.minPoints ?? MIN_POINTS;
     this.block = Math.max(1, Math.floor(options.block ?? BLOCK));
@@ -194,15 +197,26 @@ export class Pool {
    * result's arrays are shared, so passing it back as `into` reuses them. Rejects with the
    * worker's error if one fails; never waits forever on a worker that died.
    */
-  async run(compiled: CompiledExpression, values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): Promise<BatchResult> {
+  async run(
+    compiled: CompiledExpression,
+    values: ReadonlyMap<string, ArrayLike<number> | number>,
+    into?: BatchResult,
+  ): Promise<BatchResult> {
     if (this.closed) throw new Error('the pool is closed');
     const { length, inputs } = compiled.bind(values);
     const code = compiled.kernelSource(inputs);
     if (code === undefined || length < this.minPoints || this.threads < 2) return compiled.run(values, into);
     while (this.workers.length < this.threads - 1) this.spawn(); // replace workers that died
 
-    const reuse = compiled.fits(into, length) && isShared(into.value) && compiled.names.every((n) => isShared(into.gradient[n]));
-    const out = reuse ? into : compiled.result(length, sharedFloat64(length), compiled.names.map(() => sharedFloat64(length)));
+    const reuse =
+      compiled.fits(into, length) && isShared(into.value) && compiled.names.every((n) => isShared(into.gradient[n]));
+    const out = reuse
+      ? into
+      : compiled.result(
+          length,
+          sharedFloat64(length),
+          compiled.names.map(() => sharedFloat64(length)),
+        );
     const value = out.value;
     const grads = compiled.names.map((n) => out.gradient[n]);
     // Inputs the workers can read: shared arrays as they are, others copied into shared buffers

@@ -4,7 +4,17 @@
  */
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
-import { compileKernel, engineKernel, fusesWell, fusible, kernelSource, plan, type Input, type Kernel, type Plan } from './compile.js';
+import {
+  compileKernel,
+  engineKernel,
+  fusesWell,
+  fusible,
+  kernelSource,
+  plan,
+  type Input,
+  type Kernel,
+  type Plan,
+} from './compile.js';
 
 export interface BatchResult {
   /** The number of points. */
@@ -100,7 +110,12 @@ export class CompiledExpression {
 
   /** True when `into` holds arrays of `length` points for the value and every partial. */
   fits(into: BatchResult | undefined, length: number): into is BatchResult {
-    return into !== undefined && into.length === length && into.value.length === length && this.names.every((n) => into.gradient[n]?.length === length);
+    return (
+      into !== undefined &&
+      into.length === length &&
+      into.value.length === length &&
+      this.names.every((n) => into.gradient[n]?.length === length)
+    );
   }
 
   /** A BatchResult over the given arrays (grads[j] is the partial for names[j]). */
@@ -118,8 +133,20 @@ export class CompiledExpression {
    */
   run(values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): BatchResult {
     const { length, inputs } = this.bind(values);
-    const out = this.fits(into, length) ? into : this.result(length, new Float64Array(length), this.names.map(() => new Float64Array(length)));
-    this.kernel(inputs)(0, length, inputs, out.value, this.names.map((n) => out.gradient[n]));
+    const out = this.fits(into, length)
+      ? into
+      : this.result(
+          length,
+          new Float64Array(length),
+          this.names.map(() => new Float64Array(length)),
+        );
+    this.kernel(inputs)(
+      0,
+      length,
+      inputs,
+      out.value,
+      this.names.map((n) => out.gradient[n]),
+    );
     return out;
   }
 }

@@ -56,22 +56,47 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
     }
     compiled.kernel(inputs)(0, n, inputs, value, grads);
     countNonFinite(value, grads, n, total, bad);
-    if (o.json) kept.push({ inputs: inputs.map((x) => (typeof x === 'number' ? new Float64Array(n).fill(x) : x.slice(0, n))), value, grads });
+    if (o.json)
+      kept.push({
+        inputs: inputs.map((x) => (typeof x === 'number' ? new Float64Array(n).fill(x) : x.slice(0, n))),
+        value,
+        grads,
+      });
     else io.out(writer.rows([...inputs, value, ...grads], n));
     total += n;
   }
 
   if (o.json) {
-    const inputs = names.map((_, j) => concat(kept.map((k) => k.inputs[j]), total));
-    const values = concat(kept.map((k) => k.value), total);
-    const gs = names.map((_, j) => concat(kept.map((k) => k.grads[j]), total));
+    const inputs = names.map((_, j) =>
+      concat(
+        kept.map((k) => k.inputs[j]),
+        total,
+      ),
+    );
+    const values = concat(
+      kept.map((k) => k.value),
+      total,
+    );
+    const gs = names.map((_, j) =>
+      concat(
+        kept.map((k) => k.grads[j]),
+        total,
+      ),
+    );
     const trace = o.quiet ? undefined : traceRecords(o, names, inputs, total);
     io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace));
   } else if (total === 0) {
-    io.out(writer.rows(headers.map(() => 0), 0)); // the header alone
+    io.out(
+      writer.rows(
+        headers.map(() => 0),
+        0,
+      ),
+    ); // the header alone
   }
   if (bad.count > 0) {
-    io.err(`dezero-grad: warning: ${bad.count} of ${total} points give a value or gradient that is not finite (the first is row ${bad.first + 1})\n`);
+    io.err(
+      `dezero-grad: warning: ${bad.count} of ${total} points give a value or gradient that is not finite (the first is row ${bad.first + 1})\n`,
+    );
   }
   return EXIT.OK;
 }
@@ -107,7 +132,13 @@ function concat(parts: Float64Array[], total: number): Float64Array {
   return out;
 }
 
-function countNonFinite(value: Float64Array, grads: Float64Array[], n: number, offset: number, bad: { count: number; first: number }): void {
+function countNonFinite(
+  value: Float64Array,
+  grads: Float64Array[],
+  n: number,
+  offset: number,
+  bad: { count: number; first: number },
+): void {
   for (let i = 0; i < n; i++) {
     let ok = Number.isFinite(value[i]);
     for (const g of grads) ok &&= Number.isFinite(g[i]);
@@ -154,7 +185,10 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
   // Every other variable is one number: stream.
   const buffer = new Float64Array(CHUNK);
   let n = 0;
-  const emit = (): Chunk => ({ n, inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))) });
+  const emit = (): Chunk => ({
+    n,
+    inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))),
+  });
   for await (const x of stdinNumbers(io, flag)) {
     buffer[n++] = x;
     if (n === CHUNK) {
@@ -178,7 +212,10 @@ function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | 
   } catch (e) {
     if (e instanceof LengthMismatchError) {
       const list = [...e.lengths].map(([name, l]) => `--${name} has ${l}`).join(', ');
-      throw new UsageError(`the values have different lengths: ${list}`, 'give lists of equal length; a single value repeats for every point');
+      throw new UsageError(
+        `the values have different lengths: ${list}`,
+        'give lists of equal length; a single value repeats for every point',
+      );
     }
     throw e;
   }
@@ -186,9 +223,11 @@ function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | 
 
 /** Numbers from standard input, one a line (blank lines skipped), as they arrive. */
 async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
-  const source: AsyncIterable<string> = io.stdinChunks?.() ?? (async function* () {
-    yield await io.readStdin();
-  })();
+  const source: AsyncIterable<string> =
+    io.stdinChunks?.() ??
+    (async function* () {
+      yield await io.readStdin();
+    })();
   let rest = '';
   let line = 0;
   for await (const text of source) {
@@ -202,4 +241,3 @@ async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
   line++;
   if (rest.trim() !== '') yield parseLine(rest, line, flag);
 }
-

@@ -48,7 +48,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const names = variableNames(root);
 
   for (const name of given.keys()) {
-    if (!names.includes(name)) io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
+    if (!names.includes(name))
+      io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
@@ -118,7 +119,9 @@ async function readExpression(options: EvaluateOptions, io: IO): Promise<string>
       return await io.readFile(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+      throw new UsageError(
+        `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`,
+      );
     }
   }
   if (expression === '-') return io.readStdin();

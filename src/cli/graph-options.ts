@@ -6,7 +6,12 @@
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
 import {
-  derivativeName, GraphTooLargeError, hessianAt, derivativesAt, mergeFirst, type GradientPass,
+  derivativeName,
+  GraphTooLargeError,
+  hessianAt,
+  derivativesAt,
+  mergeFirst,
+  type GradientPass,
 } from '../api/higher.js';
 import { drawingView, gradSnapshot, type Cluster } from '../api/view.js';
 import { renderDot } from '../report/dot.js';
@@ -35,13 +40,23 @@ export interface GraphOptions {
 export const MAX_ORDER = 30;
 
 export function wantsGraphOptions(o: GraphOptions): boolean {
-  return o.order !== undefined || o.wrt !== undefined || o.hessian === true || o.traceGrad === true
-    || o.dot === true || o.graph !== undefined || o.tree === true;
+  return (
+    o.order !== undefined ||
+    o.wrt !== undefined ||
+    o.hessian === true ||
+    o.traceGrad === true ||
+    o.dot === true ||
+    o.graph !== undefined ||
+    o.tree === true
+  );
 }
 
 export function parseOrder(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_ORDER) {
-    throw new UsageError(`--order takes a whole number from 1 to ${MAX_ORDER}, got '${text}'`, 'write --order 2 for the second derivative');
+    throw new UsageError(
+      `--order takes a whole number from 1 to ${MAX_ORDER}, got '${text}'`,
+      'write --order 2 for the second derivative',
+    );
   }
   return Number(text);
 }
@@ -62,7 +77,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
   const { graph, result, settings } = run;
   const names = [...graph.variables.keys()];
   checkCombination(o, run, names);
-  const wrt = o.order === undefined ? undefined : o.wrt ?? names[0];
+  const wrt = o.order === undefined ? undefined : (o.wrt ?? names[0]);
   const format = o.graph === undefined ? undefined : graphFormat(o.graph);
   const drawing = o.dot === true || o.graph !== undefined || o.tree === true;
 
@@ -132,7 +147,10 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
 
 function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void {
   if (o.dot === true && (run.json || o.tree === true)) {
-    throw new UsageError('--dot prints only the graph: it does not combine with --json or --tree', 'use --graph FILE.svg to draw it beside the usual output');
+    throw new UsageError(
+      '--dot prints only the graph: it does not combine with --json or --tree',
+      'use --graph FILE.svg to draw it beside the usual output',
+    );
   }
   if (o.tree === true && run.json) throw new UsageError('--tree is for the terminal: it does not combine with --json');
   if (o.wrt !== undefined && o.order === undefined) {
@@ -146,7 +164,11 @@ function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void
 }
 
 /** The variable to differentiate by: `wrt`, or the only one. `how` spells the options in messages. */
-function checkWrt(names: readonly string[], wrt: string | undefined, how: { order: string; wrt: (name: string) => string }): string {
+function checkWrt(
+  names: readonly string[],
+  wrt: string | undefined,
+  how: { order: string; wrt: (name: string) => string },
+): string {
   if (names.length === 0) throw new UsageError(`${how.order}: the expression has no variables to differentiate`);
   if (wrt === undefined) {
     if (names.length > 1) {
@@ -157,7 +179,8 @@ function checkWrt(names: readonly string[], wrt: string | undefined, how: { orde
     }
     return names[0];
   }
-  if (!names.includes(wrt)) throw new UsageError(`${how.wrt(wrt)}: the expression has no variable ${wrt} (it has ${names.join(', ')})`);
+  if (!names.includes(wrt))
+    throw new UsageError(`${how.wrt(wrt)}: the expression has no variable ${wrt} (it has ${names.join(', ')})`);
   return wrt;
 }
 
@@ -172,7 +195,8 @@ export interface GraphTextOptions extends RenderSettings {
  * Throws UsageError for a bad N or NAME, or an order too high to build.
  */
 export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER)
+    throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
   const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
   const h = higher(() => derivativesAt(graph, name, n, { tracePasses: options.traceGrad }));
   const style = options.style ?? PLAIN;
@@ -209,7 +233,10 @@ function graphFormat(file: string): string {
   const dot = file.lastIndexOf('.');
   const ext = dot < 0 ? '' : file.slice(dot + 1).toLowerCase();
   if (!FORMATS.has(ext)) {
-    throw new UsageError(`--graph draws .svg, .png or .pdf files, got '${file}'`, 'write --graph graph.svg (or --dot for the DOT text)');
+    throw new UsageError(
+      `--graph draws .svg, .png or .pdf files, got '${file}'`,
+      'write --graph graph.svg (or --dot for the DOT text)',
+    );
   }
   return ext;
 }

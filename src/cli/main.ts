@@ -94,7 +94,9 @@ async function runGraphviz(dot: string, format: string, file: string): Promise<'
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'missing' : { error: e.message }));
     child.on('close', (code) => {
-      resolve(code === 0 ? 'ok' : { error: stderr || `dot exited with ${code === null ? 'a signal' : `code ${code}`}` });
+      resolve(
+        code === 0 ? 'ok' : { error: stderr || `dot exited with ${code === null ? 'a signal' : `code ${code}`}` },
+      );
     });
     child.stdin.on('error', () => {}); // reported through 'error' or 'close'
     child.stdin.end(dot);

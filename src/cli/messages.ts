@@ -26,7 +26,10 @@ export function formatError(e: UsageError | ExprError): string {
 
 /** An ExprError in a variable's value rather than in the expression. */
 export class ValueError extends ExprError {
-  constructor(readonly flag: string, inner: ExprError) {
+  constructor(
+    readonly flag: string,
+    inner: ExprError,
+  ) {
     super(`bad value for ${flag}: ${inner.message}`, inner.input, inner.index, inner.hint);
   }
 }

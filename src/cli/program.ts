@@ -79,18 +79,29 @@ export function makeProgram(io: IO): Command {
     .usage('[options] <expression> [--NAME VALUE ...]')
     .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
     .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
-    .option('-v, --var <name=value>', 'set a variable (repeatable); same as --NAME VALUE', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option(
+      '-v, --var <name=value>',
+      'set a variable (repeatable); same as --NAME VALUE',
+      (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
+    )
     .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
     .addOption(
-      new Option('--format <format>', 'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv')
-        .choices(BATCH_FORMATS),
+      new Option(
+        '--format <format>',
+        'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv',
+      ).choices(BATCH_FORMATS),
     )
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .addOption(
-      new Option('--precision <digits>', 'significant digits to print (1-17); default: the shortest exact form')
-        .argParser(parsePrecision),
+      new Option(
+        '--precision <digits>',
+        'significant digits to print (1-17); default: the shortest exact form',
+      ).argParser(parsePrecision),
     )
-    .option('--check', 'check every gradient against a central difference and mathjs\'s symbolic derivative; exit 3 on a mismatch')
+    .option(
+      '--check',
+      "check every gradient against a central difference and mathjs's symbolic derivative; exit 3 on a mismatch",
+    )
     .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
     .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
     .option('--wrt <name>', 'the variable --order differentiates with respect to')
@@ -140,7 +151,10 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: numb
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
     if (args.length === 0) return false; // a missing expression
-    throw new UsageError('--json and --quiet do not apply to the session', 'in the session, :json prints the last result as JSON');
+    throw new UsageError(
+      '--json and --quiet do not apply to the session',
+      'in the session, :json prints the last result as JSON',
+    );
   }
   return true;
 }

@@ -27,7 +27,10 @@ export function parseAssignments(assignments: readonly Assignment[]): Map<string
   }
   const fromStdin = [...values].filter(([, v]) => v.kind === 'stdin').map(([n]) => `--${n} -`);
   if (fromStdin.length > 1) {
-    throw new UsageError(`only one variable can read standard input, got ${fromStdin.join(' and ')}`, 'give the others as lists or ranges');
+    throw new UsageError(
+      `only one variable can read standard input, got ${fromStdin.join(' and ')}`,
+      'give the others as lists or ranges',
+    );
   }
   return values;
 }
@@ -36,7 +39,8 @@ function parseValue(a: Assignment): GivenValue {
   const text = a.value;
   if (text.trim() === '-') return { kind: 'stdin' };
   try {
-    if (text.includes(',')) return { kind: 'array', values: Float64Array.from(parts(text, ','), (p) => constantAt(text, p)) };
+    if (text.includes(','))
+      return { kind: 'array', values: Float64Array.from(parts(text, ','), (p) => constantAt(text, p)) };
     if (text.includes(':')) return { kind: 'array', values: range(text) };
     return { kind: 'number', value: evaluateConstant(text) };
   } catch (e) {
@@ -76,12 +80,22 @@ function range(text: string): Float64Array {
   if (step === 0) throw new ExprError('the range step is 0', text, ps[2].start, 'write a step such as 0.1');
   const span = (stop - start) / step;
   if (span < 0) {
-    throw new ExprError(`the range is empty: a step of ${step} never goes from ${start} to ${stop}`, text, ps[2]?.start ?? 0, `write ${stop}:${start}:${step} or use a ${step > 0 ? 'negative' : 'positive'} step`);
+    throw new ExprError(
+      `the range is empty: a step of ${step} never goes from ${start} to ${stop}`,
+      text,
+      ps[2]?.start ?? 0,
+      `write ${stop}:${start}:${step} or use a ${step > 0 ? 'negative' : 'positive'} step`,
+    );
   }
   // STOP is on the grid when the span is a whole number up to rounding (0:1:0.1 has 11 points).
   const count = Math.floor(span * (1 + 1e-12) + 1e-9) + 1;
   if (count > MAX_RANGE) {
-    throw new ExprError(`the range has ${count} points (the limit is ${MAX_RANGE})`, text, 0, 'stream more points with --NAME - (one a line on standard input)');
+    throw new ExprError(
+      `the range has ${count} points (the limit is ${MAX_RANGE})`,
+      text,
+      0,
+      'stream more points with --NAME - (one a line on standard input)',
+    );
   }
   // Short decimals stay short (0:1:0.1 gives 0.3, not 0.30000000000000004), as seq prints them;
   // values that need more digits (pi/4) are left exactly as computed.
@@ -106,7 +120,10 @@ export function parseLine(line: string, lineNumber: number, flag: string): numbe
     return evaluateConstant(t);
   } catch (e) {
     if (e instanceof ExprError) {
-      throw new ValueError(`${flag} -`, new ExprError(`line ${lineNumber} of standard input: ${e.message}`, e.input, e.index, e.hint));
+      throw new ValueError(
+        `${flag} -`,
+        new ExprError(`line ${lineNumber} of standard input: ${e.message}`, e.input, e.index, e.hint),
+      );
     }
     throw e;
   }

@@ -199,7 +199,8 @@ function trace(op: OpSpec, needsGrad: readonly boolean[]): (Term | null)[] {
     else if (v.creator === null) t = { kind: 'const', value: v.data };
     else {
       const f = v.creator;
-      if (!(f instanceof OpFunction)) throw new Error(`internal: ${op.name}'s backward uses ${f.label}, which is not an op`);
+      if (!(f instanceof OpFunction))
+        throw new Error(`internal: ${op.name}'s backward uses ${f.label}, which is not an op`);
       // A rule is a few ops deep: plain recursion is safe here.
       t = { kind: 'apply', op: f.op, args: f.inputs.map(termOf) };
     }

@@ -20,7 +20,12 @@ type In = Variable | number;
 
 /** keeps: nothing. */
 export const Add = defineOp({
-  name: 'add', label: 'Add', arity: 2, symbol: '+', mathjs: '({0}) + ({1})', description: 'x + y',
+  name: 'add',
+  label: 'Add',
+  arity: 2,
+  symbol: '+',
+  mathjs: '({0}) + ({1})',
+  description: 'x + y',
   forward: (m, x0, x1) => m.add(x0, x1),
   backward: (gy) => [gy, gy],
 });
@@ -29,7 +34,12 @@ registerGradientAdd(add);
 
 /** keeps: nothing. */
 export const Sub = defineOp({
-  name: 'sub', label: 'Sub', arity: 2, symbol: '-', mathjs: '({0}) - ({1})', description: 'x - y',
+  name: 'sub',
+  label: 'Sub',
+  arity: 2,
+  symbol: '-',
+  mathjs: '({0}) - ({1})',
+  description: 'x - y',
   forward: (m, x0, x1) => m.sub(x0, x1),
   backward: (gy) => [gy, neg(gy)],
 });
@@ -37,7 +47,12 @@ export const sub = (x0: In, x1: In): Variable => new Sub().call(x0, x1);
 
 /** keeps: both inputs. */
 export const Mul = defineOp({
-  name: 'mul', label: 'Mul', arity: 2, symbol: '*', mathjs: '({0}) * ({1})', description: 'x * y, also 2x',
+  name: 'mul',
+  label: 'Mul',
+  arity: 2,
+  symbol: '*',
+  mathjs: '({0}) * ({1})',
+  description: 'x * y, also 2x',
   forward: (m, x0, x1) => m.mul(x0, x1),
   backward: (gy, [x0, x1]) => [mul(gy, x1), mul(gy, x0)],
 });
@@ -45,7 +60,12 @@ export const mul = (x0: In, x1: In): Variable => new Mul().call(x0, x1);
 
 /** keeps: both inputs. */
 export const Div = defineOp({
-  name: 'div', label: 'Div', arity: 2, symbol: '/', mathjs: '({0}) / ({1})', description: 'x / y',
+  name: 'div',
+  label: 'Div',
+  arity: 2,
+  symbol: '/',
+  mathjs: '({0}) / ({1})',
+  description: 'x / y',
   forward: (m, x0, x1) => m.div(x0, x1),
   backward: (gy, [x0, x1]) => [div(gy, x1), mul(gy, div(neg(x0), square(x1)))],
 });
@@ -61,8 +81,13 @@ export const div = (x0: In, x1: In): Variable => new Div().call(x0, x1);
  * higher-order pass, and its NaN would reach the gradient.
  */
 export const Pow = defineOp({
-  name: 'pow', label: 'Pow', arity: 2, symbol: '^', mathjs: '({0}) ^ ({1})',
-  domain: 'x >= 0, or x < 0 with an integer exponent', description: 'x ^ y (also x ** y), right-associative',
+  name: 'pow',
+  label: 'Pow',
+  arity: 2,
+  symbol: '^',
+  mathjs: '({0}) ^ ({1})',
+  domain: 'x >= 0, or x < 0 with an integer exponent',
+  description: 'x ^ y (also x ** y), right-associative',
   forward: (m, x, c) => m.pow(x, c),
   backward: (gy, [x, c], y) => {
     // Each side only when it needs a gradient: 2^x has no use for d/d(2).
@@ -76,7 +101,12 @@ export const pow = (x: In, c: In): Variable => new Pow().call(x, c);
 
 /** keeps: nothing. */
 export const Neg = defineOp({
-  name: 'neg', label: 'Neg', arity: 1, symbol: '-', mathjs: '-({0})', description: '-x',
+  name: 'neg',
+  label: 'Neg',
+  arity: 1,
+  symbol: '-',
+  mathjs: '-({0})',
+  description: '-x',
   forward: (m, x) => m.neg(x),
   backward: (gy) => [neg(gy)],
 });
@@ -84,7 +114,11 @@ export const neg = (x: In): Variable => new Neg().call(x);
 
 /** keeps: the input. */
 export const Square = defineOp({
-  name: 'square', label: 'Square', arity: 1, mathjs: '({0})^2', description: 'x squared',
+  name: 'square',
+  label: 'Square',
+  arity: 1,
+  mathjs: '({0})^2',
+  description: 'x squared',
   forward: (m, x) => m.mul(x, x),
   backward: (gy, [x]) => [mul(mul(2, x), gy)],
 });
@@ -92,7 +126,11 @@ export const square = (x: In): Variable => new Square().call(x);
 
 /** keeps: the output. Infinity at 0. */
 export const Sqrt = defineOp({
-  name: 'sqrt', label: 'Sqrt', arity: 1, mathjs: 'sqrt({0})', domain: 'x >= 0',
+  name: 'sqrt',
+  label: 'Sqrt',
+  arity: 1,
+  mathjs: 'sqrt({0})',
+  domain: 'x >= 0',
   description: "square root; sqrt'(0) = Infinity",
   forward: (m, x) => m.sqrt(x),
   backward: (gy, _, y) => [div(gy, mul(2, y))],
@@ -103,7 +141,11 @@ export const sqrt = (x: In): Variable => new Sqrt().call(x);
 
 /** keeps: the output. */
 export const Exp = defineOp({
-  name: 'exp', label: 'Exp', arity: 1, mathjs: 'exp({0})', description: 'e to the x',
+  name: 'exp',
+  label: 'Exp',
+  arity: 1,
+  mathjs: 'exp({0})',
+  description: 'e to the x',
   forward: (m, x) => m.exp(x),
   backward: (gy, _, y) => [mul(gy, y)],
 });
@@ -111,7 +153,12 @@ export const exp = (x: In): Variable => new Exp().call(x);
 
 /** keeps: the input. */
 export const Log = defineOp({
-  name: 'log', label: 'Log', arity: 1, mathjs: 'log({0})', domain: 'x > 0', description: 'natural logarithm',
+  name: 'log',
+  label: 'Log',
+  arity: 1,
+  mathjs: 'log({0})',
+  domain: 'x > 0',
+  description: 'natural logarithm',
   forward: (m, x) => m.log(x),
   backward: (gy, [x]) => [div(gy, x)],
 });
@@ -121,7 +168,11 @@ export const log = (x: In): Variable => new Log().call(x);
 
 /** keeps: the input. */
 export const Sin = defineOp({
-  name: 'sin', label: 'Sin', arity: 1, mathjs: 'sin({0})', description: 'sine (radians)',
+  name: 'sin',
+  label: 'Sin',
+  arity: 1,
+  mathjs: 'sin({0})',
+  description: 'sine (radians)',
   forward: (m, x) => m.sin(x),
   backward: (gy, [x]) => [mul(gy, cos(x))],
 });
@@ -129,7 +180,11 @@ export const sin = (x: In): Variable => new Sin().call(x);
 
 /** keeps: the input. */
 export const Cos = defineOp({
-  name: 'cos', label: 'Cos', arity: 1, mathjs: 'cos({0})', description: 'cosine (radians)',
+  name: 'cos',
+  label: 'Cos',
+  arity: 1,
+  mathjs: 'cos({0})',
+  description: 'cosine (radians)',
   forward: (m, x) => m.cos(x),
   backward: (gy, [x]) => [mul(gy, neg(sin(x)))],
 });
@@ -137,7 +192,11 @@ export const cos = (x: In): Variable => new Cos().call(x);
 
 /** keeps: the output. */
 export const Tan = defineOp({
-  name: 'tan', label: 'Tan', arity: 1, mathjs: 'tan({0})', description: 'tangent (radians)',
+  name: 'tan',
+  label: 'Tan',
+  arity: 1,
+  mathjs: 'tan({0})',
+  description: 'tangent (radians)',
   forward: (m, x) => m.tan(x),
   backward: (gy, _, y) => [mul(gy, add(1, square(y)))],
 });
@@ -145,7 +204,12 @@ export const tan = (x: In): Variable => new Tan().call(x);
 
 /** keeps: the input. */
 export const Asin = defineOp({
-  name: 'asin', label: 'Asin', arity: 1, mathjs: 'asin({0})', domain: '-1 <= x <= 1', description: 'inverse sine',
+  name: 'asin',
+  label: 'Asin',
+  arity: 1,
+  mathjs: 'asin({0})',
+  domain: '-1 <= x <= 1',
+  description: 'inverse sine',
   forward: (m, x) => m.asin(x),
   backward: (gy, [x]) => [div(gy, sqrt(sub(1, square(x))))],
 });
@@ -153,7 +217,12 @@ export const asin = (x: In): Variable => new Asin().call(x);
 
 /** keeps: the input. */
 export const Acos = defineOp({
-  name: 'acos', label: 'Acos', arity: 1, mathjs: 'acos({0})', domain: '-1 <= x <= 1', description: 'inverse cosine',
+  name: 'acos',
+  label: 'Acos',
+  arity: 1,
+  mathjs: 'acos({0})',
+  domain: '-1 <= x <= 1',
+  description: 'inverse cosine',
   forward: (m, x) => m.acos(x),
   backward: (gy, [x]) => [neg(div(gy, sqrt(sub(1, square(x)))))],
 });
@@ -161,7 +230,11 @@ export const acos = (x: In): Variable => new Acos().call(x);
 
 /** keeps: the input. */
 export const Atan = defineOp({
-  name: 'atan', label: 'Atan', arity: 1, mathjs: 'atan({0})', description: 'inverse tangent',
+  name: 'atan',
+  label: 'Atan',
+  arity: 1,
+  mathjs: 'atan({0})',
+  description: 'inverse tangent',
   forward: (m, x) => m.atan(x),
   backward: (gy, [x]) => [div(gy, add(1, square(x)))],
 });
@@ -169,7 +242,12 @@ export const atan = (x: In): Variable => new Atan().call(x);
 
 /** keeps: the input and the output. */
 export const Sec = defineOp({
-  name: 'sec', label: 'Sec', arity: 1, mathjs: 'sec({0})', domain: 'cos(x) != 0', description: 'secant 1/cos(x)',
+  name: 'sec',
+  label: 'Sec',
+  arity: 1,
+  mathjs: 'sec({0})',
+  domain: 'cos(x) != 0',
+  description: 'secant 1/cos(x)',
   forward: (m, x) => m.div(1, m.cos(x)),
   backward: (gy, [x], y) => [mul(mul(gy, y), tan(x))],
 });
@@ -179,7 +257,11 @@ export const sec = (x: In): Variable => new Sec().call(x);
 
 /** keeps: the output. Exactly 0 where tanh saturates. */
 export const Tanh = defineOp({
-  name: 'tanh', label: 'Tanh', arity: 1, mathjs: 'tanh({0})', description: 'hyperbolic tangent',
+  name: 'tanh',
+  label: 'Tanh',
+  arity: 1,
+  mathjs: 'tanh({0})',
+  description: 'hyperbolic tangent',
   forward: (m, x) => m.tanh(x),
   backward: (gy, _, y) => [mul(gy, sub(1, mul(y, y)))],
 });
@@ -187,7 +269,11 @@ export const tanh = (x: In): Variable => new Tanh().call(x);
 
 /** keeps: the input. */
 export const Sinh = defineOp({
-  name: 'sinh', label: 'Sinh', arity: 1, mathjs: 'sinh({0})', description: 'hyperbolic sine',
+  name: 'sinh',
+  label: 'Sinh',
+  arity: 1,
+  mathjs: 'sinh({0})',
+  description: 'hyperbolic sine',
   forward: (m, x) => m.sinh(x),
   backward: (gy, [x]) => [mul(gy, cosh(x))],
 });
@@ -195,7 +281,11 @@ export const sinh = (x: In): Variable => new Sinh().call(x);
 
 /** keeps: the input. */
 export const Cosh = defineOp({
-  name: 'cosh', label: 'Cosh', arity: 1, mathjs: 'cosh({0})', description: 'hyperbolic cosine',
+  name: 'cosh',
+  label: 'Cosh',
+  arity: 1,
+  mathjs: 'cosh({0})',
+  description: 'hyperbolic cosine',
   forward: (m, x) => m.cosh(x),
   backward: (gy, [x]) => [mul(gy, sinh(x))],
 });
@@ -205,7 +295,11 @@ export const cosh = (x: In): Variable => new Cosh().call(x);
 
 /** keeps: the output. */
 export const Sigmoid = defineOp({
-  name: 'sigmoid', label: 'Sigmoid', arity: 1, mathjs: '1 / (1 + exp(-({0})))', description: 'logistic 1/(1+exp(-x))',
+  name: 'sigmoid',
+  label: 'Sigmoid',
+  arity: 1,
+  mathjs: '1 / (1 + exp(-({0})))',
+  description: 'logistic 1/(1+exp(-x))',
   forward: (m, x) => m.div(1, m.add(1, m.exp(m.neg(x)))),
   backward: (gy, _, y) => [mul(mul(gy, y), sub(1, y))],
 });
@@ -215,7 +309,11 @@ export const sigmoid = (x: In): Variable => new Sigmoid().call(x);
 export const ReLU = defineOp({
   // mathjs: (x+|x|)/2, not max(0, x): mathjs's max compares within its tolerance (max(0, 1e-108)
   // is 0) and its derivative has no max. (x+|x|)/2 is NaN at -Infinity, where relu is 0.
-  name: 'relu', label: 'ReLU', arity: 1, mathjs: '(({0}) + abs({0})) / 2', description: "max(x, 0); relu'(0) = 0",
+  name: 'relu',
+  label: 'ReLU',
+  arity: 1,
+  mathjs: '(({0}) + abs({0})) / 2',
+  description: "max(x, 0); relu'(0) = 0",
   kink: { at: 0, left: 0, right: 1, convention: 0 },
   forward: (m, x) => m.max(0, x),
   backward: (gy, [x]) => [mul(gy, step(x))],
@@ -224,7 +322,11 @@ export const relu = (x: In): Variable => new ReLU().call(x);
 
 /** keeps: the input. abs'(0) = 0 (PyTorch). */
 export const Abs = defineOp({
-  name: 'abs', label: 'Abs', arity: 1, mathjs: 'abs({0})', description: "absolute value; abs'(0) = 0",
+  name: 'abs',
+  label: 'Abs',
+  arity: 1,
+  mathjs: 'abs({0})',
+  description: "absolute value; abs'(0) = 0",
   kink: { at: 0, left: -1, right: 1, convention: 0 },
   forward: (m, x) => m.abs(x),
   backward: (gy, [x]) => [mul(gy, sign(x))],
@@ -236,7 +338,11 @@ export const abs = (x: In): Variable => new Abs().call(x);
 /** keeps: nothing. The sign, -1, 0 or 1 (NaN for NaN); its derivative is 0 everywhere. */
 export const Sign = defineOp({
   internal: true,
-  name: 'sign', label: 'Sign', arity: 1, mathjs: 'sign({0})', description: 'the sign of x: -1, 0 or 1',
+  name: 'sign',
+  label: 'Sign',
+  arity: 1,
+  mathjs: 'sign({0})',
+  description: 'the sign of x: -1, 0 or 1',
   kink: { at: 0, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.sign(x),
   backward: () => [null],
@@ -246,8 +352,13 @@ export const sign = (x: In): Variable => new Sign().call(x);
 /** keeps: nothing. 1 where x > 0, else 0 (NaN for NaN): relu's derivative; its own is 0. */
 export const Step = defineOp({
   internal: true,
-  name: 'step', label: 'Step', arity: 1, mathjs: '(({0}) > 0 ? 1 : 0)', ruleForm: '({0}>0)',
-  description: '1 where x > 0, else 0', kink: { at: 0, left: 0, right: 0, convention: 0 },
+  name: 'step',
+  label: 'Step',
+  arity: 1,
+  mathjs: '(({0}) > 0 ? 1 : 0)',
+  ruleForm: '({0}>0)',
+  description: '1 where x > 0, else 0',
+  kink: { at: 0, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.step(x),
   backward: () => [null],
 });
@@ -256,7 +367,12 @@ export const step = (x: In): Variable => new Step().call(x);
 /** keeps: nothing. 1 where x0 == x1, else 0; no gradient flows through a comparison. */
 export const Eq = defineOp({
   internal: true,
-  name: 'eq', label: 'Eq', arity: 2, symbol: '==', mathjs: '(({0}) == ({1}) ? 1 : 0)', description: 'x == y',
+  name: 'eq',
+  label: 'Eq',
+  arity: 2,
+  symbol: '==',
+  mathjs: '(({0}) == ({1}) ? 1 : 0)',
+  description: 'x == y',
   forward: (m, x0, x1) => m.eq(x0, x1),
   backward: () => [null, null],
 });
@@ -265,7 +381,12 @@ export const eq = (x0: In, x1: In): Variable => new Eq().call(x0, x1);
 /** keeps: nothing. 1 where x0 >= x1, else 0. */
 export const Ge = defineOp({
   internal: true,
-  name: 'ge', label: 'Ge', arity: 2, symbol: '>=', mathjs: '(({0}) >= ({1}) ? 1 : 0)', description: 'x >= y',
+  name: 'ge',
+  label: 'Ge',
+  arity: 2,
+  symbol: '>=',
+  mathjs: '(({0}) >= ({1}) ? 1 : 0)',
+  description: 'x >= y',
   forward: (m, x0, x1) => m.ge(x0, x1),
   backward: () => [null, null],
 });
@@ -274,7 +395,11 @@ export const ge = (x0: In, x1: In): Variable => new Ge().call(x0, x1);
 /** keeps: the condition. a where c is true (neither 0 nor NaN), else b; the gradient goes to the branch taken. */
 export const Where = defineOp({
   internal: true,
-  name: 'where', label: 'Where', arity: 3, mathjs: '(({0}) ? ({1}) : ({2}))', description: 'c ? a : b',
+  name: 'where',
+  label: 'Where',
+  arity: 3,
+  mathjs: '(({0}) ? ({1}) : ({2}))',
+  description: 'c ? a : b',
   forward: (m, c, a, b) => m.where(c, a, b),
   backward: (gy, [c]) => [null, where(c, gy, 0), where(c, 0, gy)],
 });
@@ -290,9 +415,14 @@ export const where = (c: In, a: In, b: In): Variable => {
 /** A comparison as mathjs makes it (within its relative 1e-12): value 1 or 0, no gradient. */
 function comparison(name: string, label: string, symbol: string, mathjs: string, description: string) {
   return defineOp({
-    name, label, arity: 2, symbol, callable: true, mathjs: `({0}) ${mathjs} ({1})`,
+    name,
+    label,
+    arity: 2,
+    symbol,
+    callable: true,
+    mathjs: `({0}) ${mathjs} ({1})`,
     description: `${description}: 1 or 0 (as mathjs: equal within a relative 1e-12); gradient 0`,
-    forward: (m, x0, x1) => (m[name as 'equal'])(x0, x1),
+    forward: (m, x0, x1) => m[name as 'equal'](x0, x1),
     backward: () => [null, null],
   });
 }
@@ -309,7 +439,11 @@ export const Unequal = comparison('unequal', 'Unequal', '!=', '!=', 'x != y');
  * `x > 0 ? sqrt(x) : 0` at -1 has gradient 0, not NaN.
  */
 export const Cond = defineOp({
-  name: 'cond', label: 'Cond', arity: 3, symbol: '?', mathjs: '(({0}) ? ({1}) : ({2}))',
+  name: 'cond',
+  label: 'Cond',
+  arity: 3,
+  symbol: '?',
+  mathjs: '(({0}) ? ({1}) : ({2}))',
   description: 'c ? a : b: the gradient flows through the branch taken only',
   forward: (m, c, a, b) => m.where(c, a, b),
   backward: (gy) => [null, gy, gy],
@@ -328,7 +462,11 @@ function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable
 
 /** keeps: the inputs and the output. The largest argument; a tie shares the gradient equally. */
 export const Max = defineOp({
-  name: 'max', label: 'Max', arity: 2, variadic: true, mathjs: 'max({...})',
+  name: 'max',
+  label: 'Max',
+  arity: 2,
+  variadic: true,
+  mathjs: 'max({...})',
   description: 'the largest of its arguments (any number); at a tie the gradient is shared equally',
   forward: (m, ...xs) => xs.reduce((a, b) => m.max(a, b)),
   backward: tieShares,
@@ -337,7 +475,11 @@ export const max = (...xs: In[]): Variable => new Max().call(...xs);
 
 /** keeps: the inputs and the output. The smallest argument; a tie shares the gradient equally. */
 export const Min = defineOp({
-  name: 'min', label: 'Min', arity: 2, variadic: true, mathjs: 'min({...})',
+  name: 'min',
+  label: 'Min',
+  arity: 2,
+  variadic: true,
+  mathjs: 'min({...})',
   description: 'the smallest of its arguments (any number); at a tie the gradient is shared equally',
   forward: (m, ...xs) => xs.reduce((a, b) => m.min(a, b)),
   backward: tieShares,
@@ -346,7 +488,11 @@ export const min = (...xs: In[]): Variable => new Min().call(...xs);
 
 /** keeps: the inputs and the output. d hypot/dx_i = x_i/hypot; 0 at the origin (a subgradient). */
 export const Hypot = defineOp({
-  name: 'hypot', label: 'Hypot', arity: 2, variadic: true, mathjs: 'hypot({...})',
+  name: 'hypot',
+  label: 'Hypot',
+  arity: 2,
+  variadic: true,
+  mathjs: 'hypot({...})',
   description: "sqrt(x^2 + y^2 + ...), any number of arguments, without overflow; hypot' = 0 at the origin",
   forward: (m, ...xs) => m.hypot(...xs),
   backward: (gy, xs, y) => xs.map((x) => mul(div(x, where(eq(y, 0), 1, y)), gy)),
@@ -361,7 +507,11 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** keeps: the input. d erf(x) = 2/sqrt(pi)·exp(-x²). */
 export const Erf = defineOp({
-  name: 'erf', label: 'Erf', arity: 1, mathjs: 'erf({0})', description: 'the error function',
+  name: 'erf',
+  label: 'Erf',
+  arity: 1,
+  mathjs: 'erf({0})',
+  description: 'the error function',
   forward: (m, x) => m.erf(x),
   backward: (gy, [x]) => [mul(mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))), gy)],
 });
@@ -369,7 +519,11 @@ export const erf = (x: In): Variable => new Erf().call(x);
 
 /** keeps: the input. erfc(x) = 1 - erf(x), accurate in the tail (erfc(10) ~ 2e-45). */
 export const Erfc = defineOp({
-  name: 'erfc', label: 'Erfc', arity: 1, mathjs: '(1 - erf({0}))', description: 'the complementary error function 1 - erf(x)',
+  name: 'erfc',
+  label: 'Erfc',
+  arity: 1,
+  mathjs: '(1 - erf({0}))',
+  description: 'the complementary error function 1 - erf(x)',
   forward: (m, x) => m.erfc(x),
   backward: (gy, [x]) => [mul(neg(mul(TWO_OVER_SQRT_PI, exp(neg(square(x))))), gy)],
 });
@@ -377,7 +531,11 @@ export const erfc = (x: In): Variable => new Erfc().call(x);
 
 /** keeps: the input and the output. d gamma(x) = gamma(x)·digamma(x); poles at 0, -1, -2, ... */
 export const Gamma = defineOp({
-  name: 'gamma', label: 'Gamma', arity: 1, mathjs: 'gamma({0})', domain: 'x not 0, -1, -2, ...',
+  name: 'gamma',
+  label: 'Gamma',
+  arity: 1,
+  mathjs: 'gamma({0})',
+  domain: 'x not 0, -1, -2, ...',
   description: "the gamma function, (x-1)! at the integers; gamma' = gamma·digamma",
   forward: (m, x) => m.gamma(x),
   backward: (gy, [x], y) => [mul(mul(y, digamma(x)), gy)],
@@ -386,7 +544,11 @@ export const gamma = (x: In): Variable => new Gamma().call(x);
 
 /** keeps: the input. d lgamma(x) = digamma(x). */
 export const Lgamma = defineOp({
-  name: 'lgamma', label: 'Lgamma', arity: 1, mathjs: 'lgamma({0})', domain: 'x >= 0 (as mathjs: NaN for x < 0)',
+  name: 'lgamma',
+  label: 'Lgamma',
+  arity: 1,
+  mathjs: 'lgamma({0})',
+  domain: 'x >= 0 (as mathjs: NaN for x < 0)',
   description: "log(gamma(x)); lgamma' = digamma",
   forward: (m, x) => m.lgamma(x),
   backward: (gy, [x]) => [mul(digamma(x), gy)],
@@ -395,7 +557,11 @@ export const lgamma = (x: In): Variable => new Lgamma().call(x);
 
 /** keeps: the input. d digamma(x) = polygamma(1, x). mathjs has no digamma: --check is numerical. */
 export const Digamma = defineOp({
-  name: 'digamma', label: 'Digamma', arity: 1, mathjs: null, domain: 'x not 0, -1, -2, ...',
+  name: 'digamma',
+  label: 'Digamma',
+  arity: 1,
+  mathjs: null,
+  domain: 'x not 0, -1, -2, ...',
   description: "psi(x) = lgamma'(x) (PyTorch's digamma); digamma' = polygamma(1, x)",
   forward: (m, x) => m.digamma(x),
   backward: (gy, [x]) => [mul(polygamma(1, x), gy)],
@@ -404,7 +570,11 @@ export const digamma = (x: In): Variable => new Digamma().call(x);
 
 /** keeps: both inputs. d polygamma(n, x)/dx = polygamma(n + 1, x); n is a whole number, no gradient. */
 export const Polygamma = defineOp({
-  name: 'polygamma', label: 'Polygamma', arity: 2, mathjs: null, domain: 'n = 0, 1, 2, ...; x not 0, -1, -2, ...',
+  name: 'polygamma',
+  label: 'Polygamma',
+  arity: 2,
+  mathjs: null,
+  domain: 'n = 0, 1, 2, ...; x not 0, -1, -2, ...',
   description: "polygamma(n, x): the n-th derivative of digamma (PyTorch's); NaN unless n is a whole number",
   forward: (m, n, x) => m.polygamma(n, x),
   backward: (gy, [n, x]) => [null, mul(polygamma(add(n, 1), x), gy)],
@@ -413,7 +583,10 @@ export const polygamma = (n: In, x: In): Variable => new Polygamma().call(n, x);
 
 /** keeps: the input. gelu(x) = x·Phi(x) = x·erfc(-x/sqrt(2))/2, the exact form (PyTorch's default). */
 export const Gelu = defineOp({
-  name: 'gelu', label: 'Gelu', arity: 1, mathjs: '({0}) * (1 + erf(({0}) / sqrt(2))) / 2',
+  name: 'gelu',
+  label: 'Gelu',
+  arity: 1,
+  mathjs: '({0}) * (1 + erf(({0}) / sqrt(2))) / 2',
   description: "x·Phi(x), the exact erf form; gelu' = Phi(x) + x·phi(x)",
   forward: (m, x) => m.mul(m.mul(0.5, x), m.erfc(m.mul(m.neg(x), SQRT1_2))),
   backward: (gy, [x]) => [
@@ -432,7 +605,12 @@ export const gelu = (x: In): Variable => new Gelu().call(x);
  * depends on the point, so many points run on the engine, point by point.
  */
 export const Diff = defineOp({
-  name: 'diff', label: 'Diff', arity: 2, mathjs: 'derivative({0}, {1})', variableArgs: [1], fusible: false,
+  name: 'diff',
+  label: 'Diff',
+  arity: 2,
+  mathjs: 'derivative({0}, {1})',
+  variableArgs: [1],
+  fusible: false,
   description: 'diff(f, x): df/dx at the current values, itself differentiable',
   forward: (_, g) => g,
   backward: (gy) => [gy],
@@ -452,7 +630,11 @@ function isFiniteValue<T>(m: Prims<T>, a: Arg<T>): T {
 
 /** keeps: the input. mathjs's cube, x*x*x (not Math.pow(x, 3), which rounds differently). */
 export const Cube = defineOp({
-  name: 'cube', label: 'Cube', arity: 1, mathjs: 'cube({0})', description: 'x cubed, x*x*x',
+  name: 'cube',
+  label: 'Cube',
+  arity: 1,
+  mathjs: 'cube({0})',
+  description: 'x cubed, x*x*x',
   forward: (m, x) => m.mul(m.mul(x, x), x),
   backward: (gy, [x]) => [mul(mul(3, square(x)), gy)],
 });
@@ -460,7 +642,10 @@ export const cube = (x: In): Variable => new Cube().call(x);
 
 /** keeps: the output. The real cube root, negative for x < 0; Infinity at 0. */
 export const Cbrt = defineOp({
-  name: 'cbrt', label: 'Cbrt', arity: 1, mathjs: 'cbrt({0})',
+  name: 'cbrt',
+  label: 'Cbrt',
+  arity: 1,
+  mathjs: 'cbrt({0})',
   description: "real cube root (cbrt(-8) = -2); cbrt'(0) = Infinity",
   forward: (m, x) => m.cbrt(x),
   backward: (gy, _, y) => [div(gy, mul(3, square(y)))],
@@ -476,7 +661,10 @@ export const cbrt = (x: In): Variable => new Cbrt().call(x);
  * needs a gradient, and 0 where x = 0 (the limit; Pow's d/dc convention).
  */
 export const NthRoot = defineOp({
-  name: 'nthRoot', label: 'NthRoot', arity: 2, mathjs: 'nthRoot({0}, {1})',
+  name: 'nthRoot',
+  label: 'NthRoot',
+  arity: 2,
+  mathjs: 'nthRoot({0}, {1})',
   domain: 'x >= 0, or x < 0 with an odd integer n; n != 0',
   description: 'nthRoot(x, n): the real n-th root (nthRoot(-8, 3) = -2), as mathjs',
   forward: (m, x, n) => {
@@ -501,7 +689,12 @@ export const nthRoot = (x: In, n: In): Variable => new NthRoot().call(x, n);
 
 /** keeps: the input. */
 export const Log10 = defineOp({
-  name: 'log10', label: 'Log10', arity: 1, mathjs: 'log10({0})', domain: 'x > 0', description: 'base-10 logarithm',
+  name: 'log10',
+  label: 'Log10',
+  arity: 1,
+  mathjs: 'log10({0})',
+  domain: 'x > 0',
+  description: 'base-10 logarithm',
   forward: (m, x) => m.log10(x),
   backward: (gy, [x]) => [div(gy, mul(x, log(10)))],
 });
@@ -509,7 +702,12 @@ export const log10 = (x: In): Variable => new Log10().call(x);
 
 /** keeps: the input. */
 export const Log2 = defineOp({
-  name: 'log2', label: 'Log2', arity: 1, mathjs: 'log2({0})', domain: 'x > 0', description: 'base-2 logarithm',
+  name: 'log2',
+  label: 'Log2',
+  arity: 1,
+  mathjs: 'log2({0})',
+  domain: 'x > 0',
+  description: 'base-2 logarithm',
   forward: (m, x) => m.log2(x),
   backward: (gy, [x]) => [div(gy, mul(x, log(2)))],
 });
@@ -517,7 +715,11 @@ export const log2 = (x: In): Variable => new Log2().call(x);
 
 /** keeps: the input. log(1 + x), accurate for small x. */
 export const Log1p = defineOp({
-  name: 'log1p', label: 'Log1p', arity: 1, mathjs: 'log1p({0})', domain: 'x > -1',
+  name: 'log1p',
+  label: 'Log1p',
+  arity: 1,
+  mathjs: 'log1p({0})',
+  domain: 'x > -1',
   description: 'log(1 + x), accurate near 0',
   forward: (m, x) => m.log1p(x),
   backward: (gy, [x]) => [div(gy, add(1, x))],
@@ -526,7 +728,11 @@ export const log1p = (x: In): Variable => new Log1p().call(x);
 
 /** keeps: the input. exp(x) - 1, accurate for small x. */
 export const Expm1 = defineOp({
-  name: 'expm1', label: 'Expm1', arity: 1, mathjs: 'expm1({0})', description: 'exp(x) - 1, accurate near 0',
+  name: 'expm1',
+  label: 'Expm1',
+  arity: 1,
+  mathjs: 'expm1({0})',
+  description: 'exp(x) - 1, accurate near 0',
   forward: (m, x) => m.expm1(x),
   backward: (gy, [x]) => [mul(gy, exp(x))],
 });
@@ -536,7 +742,12 @@ export const expm1 = (x: In): Variable => new Expm1().call(x);
 
 /** keeps: the input and the output. */
 export const Csc = defineOp({
-  name: 'csc', label: 'Csc', arity: 1, mathjs: 'csc({0})', domain: 'sin(x) != 0', description: 'cosecant 1/sin(x)',
+  name: 'csc',
+  label: 'Csc',
+  arity: 1,
+  mathjs: 'csc({0})',
+  domain: 'sin(x) != 0',
+  description: 'cosecant 1/sin(x)',
   forward: (m, x) => m.div(1, m.sin(x)),
   backward: (gy, [x], y) => [neg(mul(mul(gy, y), cot(x)))],
 });
@@ -544,7 +755,12 @@ export const csc = (x: In): Variable => new Csc().call(x);
 
 /** keeps: the output. mathjs's 1/tan(x); d/dx = -(1 + cot²). */
 export const Cot = defineOp({
-  name: 'cot', label: 'Cot', arity: 1, mathjs: 'cot({0})', domain: 'sin(x) != 0', description: 'cotangent 1/tan(x)',
+  name: 'cot',
+  label: 'Cot',
+  arity: 1,
+  mathjs: 'cot({0})',
+  domain: 'sin(x) != 0',
+  description: 'cotangent 1/tan(x)',
   forward: (m, x) => m.div(1, m.tan(x)),
   backward: (gy, _, y) => [neg(mul(gy, add(1, square(y))))],
 });
@@ -552,7 +768,11 @@ export const cot = (x: In): Variable => new Cot().call(x);
 
 /** keeps: the input. mathjs's acos(1/x). */
 export const Asec = defineOp({
-  name: 'asec', label: 'Asec', arity: 1, mathjs: 'asec({0})', domain: '|x| >= 1',
+  name: 'asec',
+  label: 'Asec',
+  arity: 1,
+  mathjs: 'asec({0})',
+  domain: '|x| >= 1',
   description: 'inverse secant acos(1/x)',
   forward: (m, x) => m.acos(m.div(1, x)),
   backward: (gy, [x]) => [div(gy, mul(abs(x), sqrt(sub(square(x), 1))))],
@@ -561,7 +781,11 @@ export const asec = (x: In): Variable => new Asec().call(x);
 
 /** keeps: the input. mathjs's asin(1/x). */
 export const Acsc = defineOp({
-  name: 'acsc', label: 'Acsc', arity: 1, mathjs: 'acsc({0})', domain: '|x| >= 1',
+  name: 'acsc',
+  label: 'Acsc',
+  arity: 1,
+  mathjs: 'acsc({0})',
+  domain: '|x| >= 1',
   description: 'inverse cosecant asin(1/x)',
   forward: (m, x) => m.asin(m.div(1, x)),
   backward: (gy, [x]) => [neg(div(gy, mul(abs(x), sqrt(sub(square(x), 1)))))],
@@ -574,7 +798,10 @@ export const acsc = (x: In): Variable => new Acsc().call(x);
  * sides; at 0 too (-1, the one-sided derivatives: the jump itself has none).
  */
 export const Acot = defineOp({
-  name: 'acot', label: 'Acot', arity: 1, mathjs: 'acot({0})',
+  name: 'acot',
+  label: 'Acot',
+  arity: 1,
+  mathjs: 'acot({0})',
   description: 'inverse cotangent atan(1/x) (mathjs): jumps at 0, acot(0) = pi/2, acot(-0) = -pi/2',
   kink: { at: 0, left: -1, right: -1, convention: -1 },
   forward: (m, x) => m.atan(m.div(1, x)),
@@ -588,7 +815,10 @@ export const acot = (x: In): Variable => new Acot().call(x);
  * both are NaN at the origin (0/0), as PyTorch's.
  */
 export const Atan2 = defineOp({
-  name: 'atan2', label: 'Atan2', arity: 2, mathjs: 'atan2({0}, {1})',
+  name: 'atan2',
+  label: 'Atan2',
+  arity: 2,
+  mathjs: 'atan2({0}, {1})',
   description: 'atan2(y, x): the angle of (x, y), in [-pi, pi]; its gradient is NaN at (0, 0)',
   forward: (m, y, x) => m.atan2(y, x),
   backward: (gy, [y, x]) => {
@@ -602,7 +832,11 @@ export const atan2 = (y: In, x: In): Variable => new Atan2().call(y, x);
 
 /** keeps: the input and the output. mathjs's 2/(e^x + e^-x). */
 export const Sech = defineOp({
-  name: 'sech', label: 'Sech', arity: 1, mathjs: 'sech({0})', description: 'hyperbolic secant 1/cosh(x)',
+  name: 'sech',
+  label: 'Sech',
+  arity: 1,
+  mathjs: 'sech({0})',
+  description: 'hyperbolic secant 1/cosh(x)',
   forward: (m, x) => m.div(2, m.add(m.exp(x), m.exp(m.neg(x)))),
   backward: (gy, [x], y) => [neg(mul(mul(gy, y), tanh(x)))],
 });
@@ -610,7 +844,11 @@ export const sech = (x: In): Variable => new Sech().call(x);
 
 /** keeps: the input and the output. mathjs's |2/(e^x - e^-x)|·sign(x), and Infinity at 0 (and -0). */
 export const Csch = defineOp({
-  name: 'csch', label: 'Csch', arity: 1, mathjs: 'csch({0})', domain: 'x != 0',
+  name: 'csch',
+  label: 'Csch',
+  arity: 1,
+  mathjs: 'csch({0})',
+  domain: 'x != 0',
   description: 'hyperbolic cosecant 1/sinh(x)',
   forward: (m, x) => m.where(m.eq(x, 0), Infinity, m.mul(m.abs(m.div(2, m.sub(m.exp(x), m.exp(m.neg(x))))), m.sign(x))),
   backward: (gy, [x], y) => [neg(mul(mul(gy, y), coth(x)))],
@@ -623,7 +861,11 @@ export const csch = (x: In): Variable => new Csch().call(x);
  * 20 on, so the value is mathjs's wherever mathjs's is a number. d/dx = 1 - coth².
  */
 export const Coth = defineOp({
-  name: 'coth', label: 'Coth', arity: 1, mathjs: 'coth({0})', domain: 'x != 0',
+  name: 'coth',
+  label: 'Coth',
+  arity: 1,
+  mathjs: 'coth({0})',
+  domain: 'x != 0',
   description: 'hyperbolic cotangent 1/tanh(x)',
   forward: (m, x) => {
     const e = m.exp(m.mul(2, x));
@@ -635,7 +877,11 @@ export const coth = (x: In): Variable => new Coth().call(x);
 
 /** keeps: the input. */
 export const Asinh = defineOp({
-  name: 'asinh', label: 'Asinh', arity: 1, mathjs: 'asinh({0})', description: 'inverse hyperbolic sine',
+  name: 'asinh',
+  label: 'Asinh',
+  arity: 1,
+  mathjs: 'asinh({0})',
+  description: 'inverse hyperbolic sine',
   forward: (m, x) => m.asinh(x),
   backward: (gy, [x]) => [div(gy, sqrt(add(square(x), 1)))],
 });
@@ -643,7 +889,11 @@ export const asinh = (x: In): Variable => new Asinh().call(x);
 
 /** keeps: the input. Infinity at 1. */
 export const Acosh = defineOp({
-  name: 'acosh', label: 'Acosh', arity: 1, mathjs: 'acosh({0})', domain: 'x >= 1',
+  name: 'acosh',
+  label: 'Acosh',
+  arity: 1,
+  mathjs: 'acosh({0})',
+  domain: 'x >= 1',
   description: "inverse hyperbolic cosine; acosh'(1) = Infinity",
   forward: (m, x) => m.acosh(x),
   backward: (gy, [x]) => [div(gy, sqrt(sub(square(x), 1)))],
@@ -652,7 +902,11 @@ export const acosh = (x: In): Variable => new Acosh().call(x);
 
 /** keeps: the input. ±Infinity at ±1. */
 export const Atanh = defineOp({
-  name: 'atanh', label: 'Atanh', arity: 1, mathjs: 'atanh({0})', domain: '-1 < x < 1',
+  name: 'atanh',
+  label: 'Atanh',
+  arity: 1,
+  mathjs: 'atanh({0})',
+  domain: '-1 < x < 1',
   description: 'inverse hyperbolic tangent',
   forward: (m, x) => m.atanh(x),
   backward: (gy, [x]) => [div(gy, sub(1, square(x)))],
@@ -664,7 +918,11 @@ export const atanh = (x: In): Variable => new Atanh().call(x);
  * for x > 0 while 1/x is (x < 1e-154: 1/x² overflows) it is acosh(1/x), which does not overflow.
  */
 export const Asech = defineOp({
-  name: 'asech', label: 'Asech', arity: 1, mathjs: 'asech({0})', domain: '0 < x <= 1',
+  name: 'asech',
+  label: 'Asech',
+  arity: 1,
+  mathjs: 'asech({0})',
+  domain: '0 < x <= 1',
   description: 'inverse hyperbolic secant acosh(1/x)',
   forward: (m, x) => {
     const v = m.div(1, x);
@@ -682,7 +940,11 @@ export const asech = (x: In): Variable => new Asech().call(x);
  * function is finite.
  */
 export const Acsch = defineOp({
-  name: 'acsch', label: 'Acsch', arity: 1, mathjs: 'acsch({0})', domain: 'x != 0',
+  name: 'acsch',
+  label: 'Acsch',
+  arity: 1,
+  mathjs: 'acsch({0})',
+  domain: 'x != 0',
   description: 'inverse hyperbolic cosecant asinh(1/x)',
   forward: (m, x) => {
     const v = m.div(1, x);
@@ -699,7 +961,12 @@ export const acsch = (x: In): Variable => new Acsch().call(x);
  */
 export const Acoth = defineOp({
   // mathjs's derivative of acoth has the wrong sign (-1/(1-x^2)): it differentiates atanh(1/x)
-  name: 'acoth', label: 'Acoth', arity: 1, mathjs: 'acoth({0})', mathjsForDerivative: 'atanh(1 / ({0}))', domain: '|x| > 1',
+  name: 'acoth',
+  label: 'Acoth',
+  arity: 1,
+  mathjs: 'acoth({0})',
+  mathjsForDerivative: 'atanh(1 / ({0}))',
+  domain: '|x| > 1',
   description: 'inverse hyperbolic cotangent atanh(1/x)',
   forward: (m, x) => {
     const r = m.div(m.add(m.log(m.div(m.add(x, 1), x)), m.log(m.div(x, m.sub(x, 1)))), 2);
@@ -735,7 +1002,10 @@ function mathjsCeil<T>(m: Prims<T>, x: Arg<T>): T {
 
 /** keeps: nothing. No gradient flows: 0 everywhere, at the jumps (the integers) too (PyTorch). */
 export const Floor = defineOp({
-  name: 'floor', label: 'Floor', arity: 1, mathjs: 'floor({0})',
+  name: 'floor',
+  label: 'Floor',
+  arity: 1,
+  mathjs: 'floor({0})',
   description: 'largest integer <= x (as mathjs: 1e-12 from an integer is it); gradient 0',
   kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
   forward: (m, x) => mathjsFloor(m, x),
@@ -745,7 +1015,10 @@ export const floor = (x: In): Variable => new Floor().call(x);
 
 /** keeps: nothing. Gradient 0, at the jumps too. */
 export const Ceil = defineOp({
-  name: 'ceil', label: 'Ceil', arity: 1, mathjs: 'ceil({0})',
+  name: 'ceil',
+  label: 'Ceil',
+  arity: 1,
+  mathjs: 'ceil({0})',
   description: 'smallest integer >= x (as mathjs: 1e-12 from an integer is it); gradient 0',
   kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
   forward: (m, x) => mathjsCeil(m, x),
@@ -755,7 +1028,10 @@ export const ceil = (x: In): Variable => new Ceil().call(x);
 
 /** keeps: nothing. mathjs's round: halves away from zero (round(-2.5) = -3). Gradient 0, at the jumps too. */
 export const Round = defineOp({
-  name: 'round', label: 'Round', arity: 1, mathjs: 'round({0})',
+  name: 'round',
+  label: 'Round',
+  arity: 1,
+  mathjs: 'round({0})',
   description: 'nearest integer, halves away from zero (mathjs): round(-2.5) = -3; gradient 0',
   kink: { at: 0.5, period: 1, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.mathjsRound(x),
@@ -765,7 +1041,10 @@ export const round = (x: In): Variable => new Round().call(x);
 
 /** keeps: nothing. mathjs's fix: floor for x > 0, ceil otherwise. Gradient 0, at the jumps too. */
 export const Fix = defineOp({
-  name: 'fix', label: 'Fix', arity: 1, mathjs: 'fix({0})',
+  name: 'fix',
+  label: 'Fix',
+  arity: 1,
+  mathjs: 'fix({0})',
   description: 'x rounded toward zero: fix(-2.7) = -2 (mathjs); gradient 0',
   kink: { at: 0, period: 1, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.where(m.step(x), mathjsFloor(m, x), mathjsCeil(m, x)),
@@ -782,7 +1061,10 @@ export const fix = (x: In): Variable => new Fix().call(x);
  * `kink`: that describes one input's.)
  */
 export const Mod = defineOp({
-  name: 'mod', label: 'Mod', arity: 2, mathjs: 'mod({0}, {1})',
+  name: 'mod',
+  label: 'Mod',
+  arity: 2,
+  mathjs: 'mod({0}, {1})',
   description: 'mod(x, y) = x - y*floor(x/y), the sign of y (mathjs); mod(x, 0) = x; d/dy = -floor(x/y)',
   forward: (m, x, y) => m.where(m.eq(y, 0), x, m.sub(x, m.mul(y, mathjsFloor(m, m.div(x, y))))),
   backward: (gy, [x, y]) => [gy, where(eq(y, 0), 0, mul(gy, neg(floor(div(x, y)))))],
@@ -797,7 +1079,10 @@ export const mod = (x: In, y: In): Variable => new Mod().call(x, y);
  * mathjs has no softplus: its form is the same conditional.
  */
 export const Softplus = defineOp({
-  name: 'softplus', label: 'Softplus', arity: 1, mathjs: '(({0}) > 20 ? ({0}) : log1p(exp({0})))',
+  name: 'softplus',
+  label: 'Softplus',
+  arity: 1,
+  mathjs: '(({0}) > 20 ? ({0}) : log1p(exp({0})))',
   description: 'log(1+exp(x)), and x past 20 (PyTorch): never overflows',
   forward: (m, x) => m.where(m.ge(20, x), m.log1p(m.exp(x)), x),
   backward: (gy, [x]) => [mul(gy, where(ge(20, x), sigmoid(x), 1))],
@@ -806,7 +1091,11 @@ export const softplus = (x: In): Variable => new Softplus().call(x);
 
 /** keeps: the input. x·sigmoid(x), written x/(1 + e^-x) as PyTorch computes it. */
 export const SiLU = defineOp({
-  name: 'silu', label: 'SiLU', arity: 1, mathjs: '({0}) / (1 + exp(-({0})))', description: 'x*sigmoid(x) (swish)',
+  name: 'silu',
+  label: 'SiLU',
+  arity: 1,
+  mathjs: '({0}) / (1 + exp(-({0})))',
+  description: 'x*sigmoid(x) (swish)',
   forward: (m, x) => m.div(x, m.add(1, m.exp(m.neg(x)))),
   backward: (gy, [x]) => {
     const s = sigmoid(x);
@@ -821,8 +1110,12 @@ export const silu = (x: In): Variable => new SiLU().call(x);
  * PyTorch's convention); d/d(slope) is x for x <= 0, else 0.
  */
 export const LeakyReLU = defineOp({
-  name: 'leaky_relu', label: 'LeakyReLU', arity: 2, defaults: [0.2], mathjs: '(({0}) > 0 ? ({0}) : ({0}) * ({1}))',
-  description: "leaky_relu(x, slope): x if x > 0, else slope*x (slope 0.2 if left out); gradient slope at 0",
+  name: 'leaky_relu',
+  label: 'LeakyReLU',
+  arity: 2,
+  defaults: [0.2],
+  mathjs: '(({0}) > 0 ? ({0}) : ({0}) * ({1}))',
+  description: 'leaky_relu(x, slope): x if x > 0, else slope*x (slope 0.2 if left out); gradient slope at 0',
   kink: { at: 0, left: 0.2, right: 1, convention: 0.2 },
   forward: (m, x, slope) => m.where(m.step(x), x, m.mul(x, slope)),
   backward: (gy, [x, slope]) => [

@@ -92,14 +92,51 @@ export function nearlyEqual(a: number, b: number): boolean {
  * writing them out: they are NUM's own code, so they agree by construction.
  */
 export const CALLED_PRIMS = [
-  'equal', 'unequal', 'smaller', 'larger', 'smallerEq', 'largerEq',
-  'erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma',
+  'equal',
+  'unequal',
+  'smaller',
+  'larger',
+  'smallerEq',
+  'largerEq',
+  'erf',
+  'erfc',
+  'gamma',
+  'lgamma',
+  'digamma',
+  'polygamma',
 ] as const;
 
 /** The names of the primitives that are `Math` functions of the same name. */
 export const MATH_PRIMS = [
-  'pow', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'abs', 'sign',
-  'max', 'min', 'hypot', 'asinh', 'acosh', 'atanh', 'atan2', 'cbrt', 'log10', 'log2', 'log1p', 'expm1', 'floor', 'ceil',
+  'pow',
+  'sqrt',
+  'exp',
+  'log',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'abs',
+  'sign',
+  'max',
+  'min',
+  'hypot',
+  'asinh',
+  'acosh',
+  'atanh',
+  'atan2',
+  'cbrt',
+  'log10',
+  'log2',
+  'log1p',
+  'expm1',
+  'floor',
+  'ceil',
 ] as const;
 
 /**

@@ -16,7 +16,9 @@ export const ALL_OPS: readonly OpSpec[] = DEFINED;
  * Every op of the expression language by name (not the internal ones). A Map, so names such as
  * `constructor` or `__proto__` are never found by accident.
  */
-export const OPS: ReadonlyMap<string, OpSpec> = new Map(ALL_OPS.filter((op) => !op.internal).map((op) => [op.name, op]));
+export const OPS: ReadonlyMap<string, OpSpec> = new Map(
+  ALL_OPS.filter((op) => !op.internal).map((op) => [op.name, op]),
+);
 
 /** The functions an expression may call by name, sorted. */
 export const CALLABLE: readonly OpSpec[] = [...OPS.values()]

@@ -14,7 +14,12 @@ export function evaluateConstant(text: string): number {
   const names = variableNames(root);
   if (names.length > 0) {
     const node = names[0];
-    throw new ExprError(`'${text.trim()}' is not a number ('${node}' is not a known constant)`, text, text.indexOf(node), 'a value is a number or a constant expression such as pi/4');
+    throw new ExprError(
+      `'${text.trim()}' is not a number ('${node}' is not a known constant)`,
+      text,
+      text.indexOf(node),
+      'a value is a number or a constant expression such as pi/4',
+    );
   }
   const value = noGrad(() => build(root, new Map(), text).output.data);
   if (!Number.isFinite(value)) {

@@ -26,7 +26,12 @@ export class ExprError extends Error {
 
 /** A variable the expression uses has no value: `no value for y`, pointing at its first use. */
 export class MissingValueError extends ExprError {
-  constructor(readonly variable: string, input: string, index: number, hint?: string) {
+  constructor(
+    readonly variable: string,
+    input: string,
+    index: number,
+    hint?: string,
+  ) {
     super(`no value for ${variable}`, input, index, hint);
     this.name = 'MissingValueError';
   }
@@ -91,6 +96,6 @@ function visible(ch: string): string {
 }
 
 const INVISIBLE = new Set([
-  0x00a0, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d,
-  0x202e, 0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0xfeff,
+  0x00a0, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2060,
+  0x2066, 0x2067, 0x2068, 0x2069, 0xfeff,
 ]);

@@ -158,7 +158,12 @@ function unexpectedChar(input: string, i: number): ExprError {
   if (cp < 0x20 || cp === 0x7f) {
     return new ExprError(`unexpected control character (${describeChar(cp)})`, input, i);
   }
-  return new ExprError(`unexpected character '${ch}' (${describeChar(cp)})`, input, i, 'names and operators are ASCII only');
+  return new ExprError(
+    `unexpected character '${ch}' (${describeChar(cp)})`,
+    input,
+    i,
+    'names and operators are ASCII only',
+  );
 }
 
 /** Decimal literals only: 3, 0.5, .5, 5., 1e-3. Anything else that starts like a number is an error. */
@@ -169,7 +174,11 @@ function readNumber(input: string, start: number): Token {
     new ExprError(`malformed number '${input.slice(start, Math.min(n, at + 1))}': ${why}`, input, at, hint);
   while (i < n && isDigit(input.charCodeAt(i))) i++;
   if (i - start === 1 && input[start] === '0' && /[xXbBoO]/.test(input[i] ?? '')) {
-    throw malformed(i, 'hexadecimal, binary and octal literals are not supported', `write the number in decimal, or 0*${input[i]} for a product`);
+    throw malformed(
+      i,
+      'hexadecimal, binary and octal literals are not supported',
+      `write the number in decimal, or 0*${input[i]} for a product`,
+    );
   }
   if (input[i] === '.') {
     i++;
@@ -179,7 +188,11 @@ function readNumber(input: string, start: number): Token {
     let j = i + 1;
     if (input[j] === '+' || input[j] === '-') j++;
     if (!(j < n && isDigit(input.charCodeAt(j)))) {
-      throw malformed(i, 'the exponent has no digits', `write e.g. ${input.slice(start, i)}e3, or ${input.slice(start, i)}*e for a product with e`);
+      throw malformed(
+        i,
+        'the exponent has no digits',
+        `write e.g. ${input.slice(start, i)}e3, or ${input.slice(start, i)}*e for a product with e`,
+      );
     }
     i = j;
     while (i < n && isDigit(input.charCodeAt(i))) i++;

@@ -31,7 +31,8 @@ const MATHJS_BUNDLE = 'mathjs/lib/browser/math.js';
 export function loadMathjs(): Promise<Mathjs> {
   instance ??= (import(MATHJS_BUNDLE) as Promise<{ default: typeof import('mathjs') }>).then(({ default: m }) => {
     const math = m.create(m.all);
-    if (math.config({ predictable: true }).predictable !== true) throw new Error('internal: mathjs did not take predictable: true');
+    if (math.config({ predictable: true }).predictable !== true)
+      throw new Error('internal: mathjs did not take predictable: true');
     return math;
   });
   return instance;
@@ -63,7 +64,6 @@ export function mathjsName(variable: string): string {
 export function toMathjs(root: Node, math?: Mathjs): string {
   return mathjsText(root, math, false);
 }
-
 
 /** toMathjs, with each op's `mathjsForDerivative` when the text is for mathjs's `derivative`. */
 function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean): string {
@@ -140,7 +140,8 @@ export function simplified(math: Mathjs, d: MathNode): { node: MathNode; simplif
   const size = mathjsSize(d);
   if (size > MAX_SIMPLIFY_NODES) return { node: d, simplified: false, size };
   safeRules ??= (math.simplify as unknown as { rules: unknown[] }).rules.filter((r) => {
-    const text = typeof r === 'object' && r !== null ? String((r as { s?: string; l?: string }).s ?? (r as { l?: string }).l) : '';
+    const text =
+      typeof r === 'object' && r !== null ? String((r as { s?: string; l?: string }).s ?? (r as { l?: string }).l) : '';
     return !UNSAFE_RULES.some((u) => text.startsWith(u));
   });
   const rules = safeRules as Parameters<Mathjs['simplify']>[1];
@@ -194,12 +195,23 @@ const num = (value: number): Node =>
     ? call('neg', [num(-value)])
     : { type: 'number', value, text: String(value), ...at };
 function call(op: string, args: Node[]): CallNode {
-  return { type: 'call', op, args, form: getOp(op).symbol === undefined ? 'function' : op === 'neg' ? 'prefix' : 'infix', ...at };
+  return {
+    type: 'call',
+    op,
+    args,
+    form: getOp(op).symbol === undefined ? 'function' : op === 'neg' ? 'prefix' : 'infix',
+    ...at,
+  };
 }
 
 /** mathjs operators by their function name. */
 const OPERATORS: Readonly<Record<string, string>> = {
-  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow', unaryMinus: 'neg',
+  add: 'add',
+  subtract: 'sub',
+  multiply: 'mul',
+  divide: 'div',
+  pow: 'pow',
+  unaryMinus: 'neg',
 };
 
 /**

@@ -88,7 +88,11 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   let nodes = 0;
   for (const t of tokens) {
     if ((t.kind === 'number' || t.kind === 'name' || t.kind === 'op') && ++nodes > MAX_NODES) {
-      throw new ExprError(`expression is too large: more than ${MAX_NODES} numbers, names and operators`, input, t.start);
+      throw new ExprError(
+        `expression is too large: more than ${MAX_NODES} numbers, names and operators`,
+        input,
+        t.start,
+      );
     }
   }
   const out: Node[] = [];
@@ -110,7 +114,9 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     }
     if (e.prefix) {
       const arg = out.pop()!;
-      out.push(e.op === 'pos' ? arg : { type: 'call', op: e.op, args: [arg], form: 'prefix', start: e.start, end: arg.end });
+      out.push(
+        e.op === 'pos' ? arg : { type: 'call', op: e.op, args: [arg], form: 'prefix', start: e.start, end: arg.end },
+      );
     } else {
       const b = out.pop()!;
       const a = out.pop()!;
@@ -159,20 +165,32 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
             if (tokens[k + 1].kind === ')') {
-              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, tokens[k + 1].start, `write ${name}(x)`);
+              throw new ExprError(
+                `${name}() needs ${argumentCount(arity)}`,
+                input,
+                tokens[k + 1].start,
+                `write ${name}(x)`,
+              );
             }
             continue;
           }
           if (arityOf(name, functions) !== undefined) {
-            throw new ExprError(`${name} is a function: call it with parentheses`, input, t.end, `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`);
+            throw new ExprError(
+              `${name} is a function: call it with parentheses`,
+              input,
+              t.end,
+              `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`,
+            );
           }
           if (RESERVED.has(name)) {
             throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, t.start);
           }
           const c = CONSTANTS.get(name);
-          out.push(c !== undefined
-            ? { type: 'constant', name, value: c, start: t.start, end: t.end }
-            : { type: 'variable', name, start: t.start, end: t.end });
+          out.push(
+            c !== undefined
+              ? { type: 'constant', name, value: c, start: t.start, end: t.end }
+              : { type: 'variable', name, start: t.start, end: t.end },
+          );
           expectOperand = false;
           break;
         }
@@ -181,7 +199,13 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           break;
         case 'op':
           if (t.text === '-' || t.text === '+') {
-            stack.push({ op: t.text === '-' ? 'neg' : 'pos', prec: UNARY_PREC, right: true, prefix: true, start: t.start });
+            stack.push({
+              op: t.text === '-' ? 'neg' : 'pos',
+              prec: UNARY_PREC,
+              right: true,
+              prefix: true,
+              start: t.start,
+            });
             break;
           }
           throw missingOperand(input, t, tokens[k - 1]);
@@ -222,7 +246,8 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         break;
       }
       case ')': {
-        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call') reduce();
+        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call')
+          reduce();
         const open = stack.pop();
         if (open === undefined) throw new ExprError("unmatched ')'", input, t.start, 'remove it, or add the missing (');
         if (open.op === 'call') finishCall(input, open, out, t);
@@ -234,7 +259,8 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         break;
       }
       case ',': {
-        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call') reduce();
+        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call')
+          reduce();
         const top = stack[stack.length - 1];
         if (top === undefined || top.op !== 'call') {
           throw new ExprError("unexpected ',': commas only separate a function's arguments", input, t.start);
@@ -247,7 +273,12 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         while (stack.length > 0) {
           const top = stack[stack.length - 1];
           if (top.op === '(' || top.op === 'call') {
-            throw new ExprError(`missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`, input, t.start, "add ')'");
+            throw new ExprError(
+              `missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`,
+              input,
+              t.start,
+              "add ')'",
+            );
           }
           reduce();
         }
@@ -289,7 +320,8 @@ function argumentCount(a: Arity): string {
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
 function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
   const op = OPS.get(name);
-  if (op !== undefined) return op.callable ? { min: op.minArity, max: op.variadic === true ? Infinity : op.arity } : undefined;
+  if (op !== undefined)
+    return op.callable ? { min: op.minArity, max: op.variadic === true ? Infinity : op.arity } : undefined;
   const n = functions.get(name);
   return n === undefined ? undefined : { min: n, max: n };
 }
@@ -333,8 +365,13 @@ function checkVariableArg(input: string, name: string, i: number, arg: Node, fir
 function checkImplicit(input: string, tokens: Token[], k: number): void {
   // Skip unary signs in front of the number to find the operator it follows.
   let j = k - 1;
-  while (j >= 0 && tokens[j].kind === 'op' && (tokens[j].text === '-' || tokens[j].text === '+')
-    && (j === 0 || tokens[j - 1].kind === 'op' || tokens[j - 1].kind === '(' || tokens[j - 1].kind === ',')) j--;
+  while (
+    j >= 0 &&
+    tokens[j].kind === 'op' &&
+    (tokens[j].text === '-' || tokens[j].text === '+') &&
+    (j === 0 || tokens[j - 1].kind === 'op' || tokens[j - 1].kind === '(' || tokens[j - 1].kind === ',')
+  )
+    j--;
   const before = j >= 0 ? tokens[j] : undefined;
   const num = tokens[k];
   const nextTok = tokens[k + 1];
@@ -370,14 +407,49 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
 
 /** What other tools (calculators, numpy, PyTorch, textbooks) call our functions. */
 const OTHER_NAMES: Readonly<Record<string, string>> = {
-  ln: 'log', lg: 'log10', ld: 'log2', lb: 'log2', log1: 'log1p',
-  arcsin: 'asin', arccos: 'acos', arctan: 'atan', arctan2: 'atan2', arcsec: 'asec', arccsc: 'acsc', arccot: 'acot',
-  arsinh: 'asinh', arcsinh: 'asinh', arcosh: 'acosh', arccosh: 'acosh', artanh: 'atanh', arctanh: 'atanh',
-  sgn: 'sign', signum: 'sign', trunc: 'fix', truncate: 'fix', fmod: 'mod', remainder: 'mod',
-  power: 'pow', cuberoot: 'cbrt', root: 'nthRoot', nthroot: 'nthRoot',
-  logistic: 'sigmoid', expit: 'sigmoid', swish: 'silu', leakyrelu: 'leaky_relu', leakyRelu: 'leaky_relu',
-  gammaln: 'lgamma', loggamma: 'lgamma', tgamma: 'gamma', amax: 'max', amin: 'min',
-  maximum: 'max', minimum: 'min', where: 'cond', ifelse: 'cond', if: 'cond',
+  ln: 'log',
+  lg: 'log10',
+  ld: 'log2',
+  lb: 'log2',
+  log1: 'log1p',
+  arcsin: 'asin',
+  arccos: 'acos',
+  arctan: 'atan',
+  arctan2: 'atan2',
+  arcsec: 'asec',
+  arccsc: 'acsc',
+  arccot: 'acot',
+  arsinh: 'asinh',
+  arcsinh: 'asinh',
+  arcosh: 'acosh',
+  arccosh: 'acosh',
+  artanh: 'atanh',
+  arctanh: 'atanh',
+  sgn: 'sign',
+  signum: 'sign',
+  trunc: 'fix',
+  truncate: 'fix',
+  fmod: 'mod',
+  remainder: 'mod',
+  power: 'pow',
+  cuberoot: 'cbrt',
+  root: 'nthRoot',
+  nthroot: 'nthRoot',
+  logistic: 'sigmoid',
+  expit: 'sigmoid',
+  swish: 'silu',
+  leakyrelu: 'leaky_relu',
+  leakyRelu: 'leaky_relu',
+  gammaln: 'lgamma',
+  loggamma: 'lgamma',
+  tgamma: 'gamma',
+  amax: 'max',
+  amin: 'min',
+  maximum: 'max',
+  minimum: 'min',
+  where: 'cond',
+  ifelse: 'cond',
+  if: 'cond',
 };
 
 function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string, number>): ExprError {
@@ -391,25 +463,42 @@ function unknownFunction(input: string, t: Token, functions: ReadonlyMap<string,
   }
   const names = [...CALLABLE.map((o) => o.name), ...functions.keys()];
   const known = Object.hasOwn(OTHER_NAMES, name) ? OTHER_NAMES[name] : undefined;
-  if (known === 'cond') return new ExprError(`unknown function '${name}'`, input, t.start, 'write the conditional c ? a : b');
+  if (known === 'cond')
+    return new ExprError(`unknown function '${name}'`, input, t.start, 'write the conditional c ? a : b');
   if (known !== undefined && OPS.get(known)?.callable === true) {
-    return new ExprError(`unknown function '${name}'`, input, t.start, `dezero-grad calls it ${known}: write ${known}(...)`);
+    return new ExprError(
+      `unknown function '${name}'`,
+      input,
+      t.start,
+      `dezero-grad calls it ${known}: write ${known}(...)`,
+    );
   }
   const guess = nearest(name, names);
   if (guess !== undefined) return new ExprError(`unknown function '${name}'`, input, t.start, `did you mean ${guess}?`);
   // A short name that is no function anywhere may be a variable times a group.
   const product = name.length <= 2 && known === undefined ? `for a product write ${name}*(...); ` : '';
-  return new ExprError(`unknown function '${name}'`, input, t.start, `${product}the functions are: ${names.join(', ')}`);
+  return new ExprError(
+    `unknown function '${name}'`,
+    input,
+    t.start,
+    `${product}the functions are: ${names.join(', ')}`,
+  );
 }
 
 function missingOperand(input: string, t: Token, prev: Token | undefined): ExprError {
   if (t.kind === 'end') {
     if (prev === undefined) return new ExprError('empty expression', input, 0, 'write e.g. square(exp(square(x)))');
-    return new ExprError(`expression ends after '${prev.text}'`, input, t.start, `'${prev.text}' needs an operand after it`);
+    return new ExprError(
+      `expression ends after '${prev.text}'`,
+      input,
+      t.start,
+      `'${prev.text}' needs an operand after it`,
+    );
   }
   if (t.kind === ')' && prev?.kind === '(') return new ExprError("empty parentheses '()'", input, t.start);
   const after = prev === undefined ? 'at the start' : `after '${prev.text}'`;
-  const what = t.kind === 'op' ? `operator '${t.text === '^' && t.end - t.start === 2 ? '**' : t.text}'` : `'${t.text}'`;
+  const what =
+    t.kind === 'op' ? `operator '${t.text === '^' && t.end - t.start === 2 ? '**' : t.text}'` : `'${t.text}'`;
   return new ExprError(`unexpected ${what} ${after}: expected a number, a name or '('`, input, t.start);
 }
 
@@ -417,10 +506,20 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const t = tokens[k];
   const prev = tokens[k - 1];
   if (t.kind === 'name' && RESERVED.has(t.text)) {
-    return new ExprError(`'${t.text}' is not an operator here (and a reserved word, so not a name)`, input, t.start, t.text === 'mod' ? 'write mod(a, b)' : undefined);
+    return new ExprError(
+      `'${t.text}' is not an operator here (and a reserved word, so not a name)`,
+      input,
+      t.start,
+      t.text === 'mod' ? 'write mod(a, b)' : undefined,
+    );
   }
   if (t.kind === 'name' && prev.kind === 'name' && OPS.has(prev.text) === false) {
-    return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
+    return new ExprError(
+      `missing operator between '${prev.text}' and '${t.text}'`,
+      input,
+      t.start,
+      `write ${prev.text}*${t.text}`,
+    );
   }
   if (t.kind === '(' && prev.kind === 'name') {
     // a variable or constant followed by '(' (a known function was handled as a call)
@@ -429,7 +528,12 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
   const p = prev.kind === ')' ? '(...)' : prev.text;
   const n = t.kind === '(' ? '(...)' : t.text;
   if (t.kind === 'number' && prev.kind === 'number') {
-    return new ExprError(`missing operator between '${prev.text}' and '${t.text}'`, input, t.start, `write ${prev.text}*${t.text}`);
+    return new ExprError(
+      `missing operator between '${prev.text}' and '${t.text}'`,
+      input,
+      t.start,
+      `write ${prev.text}*${t.text}`,
+    );
   }
   return new ExprError(`missing operator before '${t.text}'`, input, t.start, `write ${p}*${n}, or ${p}+${n}`);
 }

@@ -13,8 +13,20 @@ import { fold } from './walk.js';
  * unary - 4, ^ 5; atoms and calls bind tightest.
  */
 const PREC: Readonly<Record<string, number>> = {
-  cond: 0.25, smaller: 0.5, larger: 0.5, smallerEq: 0.5, largerEq: 0.5, equal: 0.5, unequal: 0.5,
-  add: 1, sub: 1, mul: 2, div: 2, mod: 2, neg: 4, pow: 5,
+  cond: 0.25,
+  smaller: 0.5,
+  larger: 0.5,
+  smallerEq: 0.5,
+  largerEq: 0.5,
+  equal: 0.5,
+  unequal: 0.5,
+  add: 1,
+  sub: 1,
+  mul: 2,
+  div: 2,
+  mod: 2,
+  neg: 4,
+  pow: 5,
 };
 const ATOM = 9;
 
@@ -51,7 +63,11 @@ export function printWith(root: Node, hooks: PrintHooks): string {
     switch (node.type) {
       case 'number': {
         const text = numberText(node.value);
-        return { text, prec: node.value < 0 || Object.is(node.value, -0) ? PREC.neg : ATOM, prefix: text.startsWith('-') };
+        return {
+          text,
+          prec: node.value < 0 || Object.is(node.value, -0) ? PREC.neg : ATOM,
+          prefix: text.startsWith('-'),
+        };
       }
       case 'constant':
         return { text: node.name, prec: ATOM, prefix: false };
@@ -95,8 +111,21 @@ export function printWith(root: Node, hooks: PrintHooks): string {
 
 /** Binding strength in rules: comparisons 0, + - 1, · / 2, unary - 3, ^ and ² 4; atoms bind tightest. */
 const RULE_PREC: Readonly<Record<string, number>> = {
-  eq: 0, ge: 0, smaller: 0, larger: 0, smallerEq: 0, largerEq: 0, equal: 0, unequal: 0,
-  add: 1, sub: 1, mul: 2, div: 2, mod: 2, neg: 3, pow: 4,
+  eq: 0,
+  ge: 0,
+  smaller: 0,
+  larger: 0,
+  smallerEq: 0,
+  largerEq: 0,
+  equal: 0,
+  unequal: 0,
+  add: 1,
+  sub: 1,
+  mul: 2,
+  div: 2,
+  mod: 2,
+  neg: 3,
+  pow: 4,
 };
 
 interface RulePart {
@@ -123,7 +152,11 @@ export interface RuleLeaves {
  * `u·u` and `square(u)` as `u²`, and `gy` goes last behind a factor that is not a name or a number.
  */
 export function printRule(term: Term, leaves: RuleLeaves): string {
-  const output: Term = { kind: 'apply', op: leaves.op, args: leaves.inputs.map((_, index) => ({ kind: 'input', index })) };
+  const output: Term = {
+    kind: 'apply',
+    op: leaves.op,
+    args: leaves.inputs.map((_, index) => ({ kind: 'input', index })),
+  };
   const atom = (text: string, leaf = false): RulePart => ({ text, prec: ATOM, leaf, prefix: false });
   const wrap = (p: RulePart, when: boolean): string => (when ? `(${p.text})` : p.text);
   const part = (t: Term): RulePart => {
@@ -149,13 +182,24 @@ export function printRule(term: Term, leaves: RuleLeaves): string {
     if (op.ruleForm !== undefined) return atom(op.ruleForm.replace(/\{(\d)\}/g, (_, k: string) => ps[Number(k)].text));
     if (op.symbol === undefined) return atom(`${op.name}(${ps.map((a) => a.text).join(', ')})`);
     const p = RULE_PREC[op.name];
-    if (ps.length === 1) return { text: `-${wrap(ps[0], ps[0].prec < RULE_PREC.mul || ps[0].prefix)}`, prec: p, leaf: false, prefix: true };
+    if (ps.length === 1)
+      return {
+        text: `-${wrap(ps[0], ps[0].prec < RULE_PREC.mul || ps[0].prefix)}`,
+        prec: p,
+        leaf: false,
+        prefix: true,
+      };
     let [a, b] = ps;
     if (op.name === 'mul' && args[0].kind === 'gy' && !b.leaf && b.prec !== RULE_PREC.mul) [a, b] = [b, a];
     const right = op.name === 'pow';
     const lp = right ? a.prec <= p || a.prefix : a.prec < p;
     const rp = b.prefix || (right ? b.prec < p : b.prec <= p);
-    return { text: `${wrap(a, lp)}${op.name === 'mul' ? '·' : op.symbol}${wrap(b, rp)}`, prec: p, leaf: false, prefix: !lp && a.prefix };
+    return {
+      text: `${wrap(a, lp)}${op.name === 'mul' ? '·' : op.symbol}${wrap(b, rp)}`,
+      prec: p,
+      leaf: false,
+      prefix: !lp && a.prefix,
+    };
   };
   return part(term).text;
 }

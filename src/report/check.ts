@@ -8,8 +8,14 @@
  *   ok: every gradient agrees
  */
 import {
-  NUMERIC_ATOL, NUMERIC_RTOL, relativeDifference, SYMBOLIC_TOL,
-  type CheckEntry, type CheckReason, type Span, type SymbolicFormula,
+  NUMERIC_ATOL,
+  NUMERIC_RTOL,
+  relativeDifference,
+  SYMBOLIC_TOL,
+  type CheckEntry,
+  type CheckReason,
+  type Span,
+  type SymbolicFormula,
 } from '../api/check.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
@@ -28,38 +34,52 @@ export function renderCheckText(
 ): string {
   const style = settings.style ?? PLAIN;
   const num = (n: number): string => formatNumber(n, settings.precision);
-  const lines = [style.heading('check: autodiff against a central difference and mathjs\'s symbolic derivative')];
+  const lines = [style.heading("check: autodiff against a central difference and mathjs's symbolic derivative")];
   if (entries.size === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
   const labels = [...entries.keys()].map((name) => `d${output}/d${name}`);
   const w = Math.max(...labels.map((l) => l.length));
-  const nums = [...entries.values()].flatMap((e) => [num(e.autodiff), num(e.numeric), e.symbolic === null ? '' : num(e.symbolic)]);
+  const nums = [...entries.values()].flatMap((e) => [
+    num(e.autodiff),
+    num(e.numeric),
+    e.symbolic === null ? '' : num(e.symbolic),
+  ]);
   const nw = Math.max(...nums.map((s) => s.length));
   const verdict = (ok: boolean): string => (ok ? 'ok' : style.error('MISMATCH'));
-  const rel = (a: number, b: number): string => `rel. diff ${formatNumber(Number(relativeDifference(a, b).toPrecision(2)))}`;
+  const rel = (a: number, b: number): string =>
+    `rel. diff ${formatNumber(Number(relativeDifference(a, b).toPrecision(2)))}`;
   let bad = 0;
   [...entries].forEach(([, e], i) => {
     const indent = ' '.repeat(w + 4);
     lines.push(`  ${style.heading(labels[i].padEnd(w))}  autodiff  ${style.value(num(e.autodiff))}`);
-    lines.push(`${indent}numeric   ${style.value(num(e.numeric).padEnd(nw))}  ${rel(e.autodiff, e.numeric).padEnd(18)} ${verdict(e.numericOk)}` +
-      style.dim(`  (h = ${sci(e.h)}; |a - n| <= ${sci(NUMERIC_ATOL)} + ${sci(NUMERIC_RTOL)}·|n|)`));
+    lines.push(
+      `${indent}numeric   ${style.value(num(e.numeric).padEnd(nw))}  ${rel(e.autodiff, e.numeric).padEnd(18)} ${verdict(e.numericOk)}` +
+        style.dim(`  (h = ${sci(e.h)}; |a - n| <= ${sci(NUMERIC_ATOL)} + ${sci(NUMERIC_RTOL)}·|n|)`),
+    );
     if (e.symbolic === null) {
       lines.push(`${indent}symbolic  ${style.dim(`none: ${e.symbolicWhyNot ?? 'not computed'}`)}`);
     } else {
-      lines.push(`${indent}symbolic  ${style.value(num(e.symbolic).padEnd(nw))}  ${rel(e.autodiff, e.symbolic).padEnd(18)} ${verdict(e.symbolicOk)}` +
-        style.dim(`  (|a - s| <= ${sci(SYMBOLIC_TOL)}·(1 + |s|))`));
+      lines.push(
+        `${indent}symbolic  ${style.value(num(e.symbolic).padEnd(nw))}  ${rel(e.autodiff, e.symbolic).padEnd(18)} ${verdict(e.symbolicOk)}` +
+          style.dim(`  (|a - s| <= ${sci(SYMBOLIC_TOL)}·(1 + |s|))`),
+      );
     }
     if (!e.ok) {
       bad++;
-      const why = e.reason === undefined
-        ? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'
-        : reasonText(e.reason);
+      const why =
+        e.reason === undefined
+          ? 'unknown: autodiff disagrees with an oracle; please report it with the command you ran'
+          : reasonText(e.reason);
       lines.push(`${indent}${style.warn(`why: ${why}`)}`);
     }
   });
-  lines.push(bad === 0
-    ? style.heading(entries.size === 1 ? 'ok: the gradient agrees' : `ok: all ${entries.size} gradients agree`)
-    : style.error(`check failed: ${bad} of ${entries.size} ${disagree(bad, entries.size)}` +
-      (exitCode === undefined ? '' : ` (exit ${exitCode})`)));
+  lines.push(
+    bad === 0
+      ? style.heading(entries.size === 1 ? 'ok: the gradient agrees' : `ok: all ${entries.size} gradients agree`)
+      : style.error(
+          `check failed: ${bad} of ${entries.size} ${disagree(bad, entries.size)}` +
+            (exitCode === undefined ? '' : ` (exit ${exitCode})`),
+        ),
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -70,10 +90,12 @@ function disagree(bad: number, total: number): string {
 
 export function renderSymbolicText(formulas: SymbolicFormulas, output: string, settings: RenderSettings = {}): string {
   const style = settings.style ?? PLAIN;
-  const lines = [style.heading('symbolic: mathjs\'s derivative, simplified, in dezero-grad\'s grammar')];
+  const lines = [style.heading("symbolic: mathjs's derivative, simplified, in dezero-grad's grammar")];
   if (formulas.size === 0) lines.push(`  ${style.dim('no variables: nothing to differentiate')}`);
   for (const [name, f] of formulas) {
-    lines.push(`  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`);
+    lines.push(
+      `  ${style.heading(`d${output}/d${name} =`)} ${'formula' in f ? f.formula : style.dim(`none: ${f.whyNot}`)}`,
+    );
     if ('unsimplified' in f && f.unsimplified !== undefined) {
       const { size, limit } = f.unsimplified;
       const note = `not simplified: the derivative has ${size} nodes and mathjs's simplify stops at ${limit}`;
@@ -122,27 +144,35 @@ export function reasonText(r: CheckReason): string {
     case 'at-kink': {
       const { step, kink, at } = r;
       const { what, difference } = kindOf(kink);
-      return `${callText(step)} is at its ${what} (${step.inputs[0]} = ${at}): ` +
+      return (
+        `${callText(step)} is at its ${what} (${step.inputs[0]} = ${at}): ` +
         `the one-sided derivatives are ${kink.left} and ${kink.right}; ` +
         `autodiff uses ${step.op}'(${at}) = ${kink.convention} (PyTorch's convention), ` +
-        `${difference} and the symbolic formula is undefined there`;
+        `${difference} and the symbolic formula is undefined there`
+      );
     }
     case 'crosses-kink': {
       const { step, kink, at } = r;
       const { what, difference } = kindOf(kink);
-      return `${callText(step)} crosses its ${what} (${step.inputs[0]} = ${at}) within ${span(r.span)}: ` +
+      return (
+        `${callText(step)} crosses its ${what} (${step.inputs[0]} = ${at}) within ${span(r.span)}: ` +
         `the one-sided derivatives are ${kink.left} and ${kink.right}, ` +
-        `and ${difference}; check at a point farther from the ${what}`;
+        `and ${difference}; check at a point farther from the ${what}`
+      );
     }
     case 'not-finite':
       return `${r.step.name} = ${callText(r.step)} is ${formatNumber(r.step.value)} at this point${domain(r.domain)}`;
     case 'domain-edge':
-      return `${callText(r.step)} is ${formatNumber(r.value)} within ${span(r.span)}${domain(r.domain)}: ` +
-        'the point is at the edge of its domain, where the central difference does not apply';
+      return (
+        `${callText(r.step)} is ${formatNumber(r.value)} within ${span(r.span)}${domain(r.domain)}: ` +
+        'the point is at the edge of its domain, where the central difference does not apply'
+      );
     case 'gradient-not-finite':
       return `the gradient is ${formatNumber(r.value)} at this point`;
     case 'symbolic-not-finite':
-      return `mathjs's formula is ${formatNumber(r.value)} at this point (an intermediate of its form ` +
-        'overflows or divides by zero) while autodiff is finite';
+      return (
+        `mathjs's formula is ${formatNumber(r.value)} at this point (an intermediate of its form ` +
+        'overflows or divides by zero) while autodiff is finite'
+      );
   }
 }

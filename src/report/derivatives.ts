@@ -71,8 +71,10 @@ export function renderHessian(
   const lines = [
     style.heading(`hessian (d2${output}/dxi dxj)`),
     `  ${' '.repeat(first)}` + names.map((n, j) => '  ' + style.name(n.padStart(widths[j]))).join(''),
-    ...cells.map((row, i) =>
-      `  ${style.name(names[i].padEnd(first))}` + row.map((c, j) => '  ' + style.value(c.padStart(widths[j]))).join(''),
+    ...cells.map(
+      (row, i) =>
+        `  ${style.name(names[i].padEnd(first))}` +
+        row.map((c, j) => '  ' + style.value(c.padStart(widths[j]))).join(''),
     ),
   ];
   return lines.join('\n') + '\n';
@@ -109,7 +111,14 @@ export function derivativesJson(
       of: p.of,
       root: p.root,
       forward: p.graph.map((r) => ({ name: r.name, op: r.op, inputs: r.inputs, value: n(r.value) })),
-      backward: p.backward.map((r) => ({ name: r.name, from: r.from, op: r.label, rule: r.rule, value: n(r.value), grad: n(r.grad) })),
+      backward: p.backward.map((r) => ({
+        name: r.name,
+        from: r.from,
+        op: r.label,
+        rule: r.rule,
+        value: n(r.value),
+        grad: n(r.grad),
+      })),
     }));
   }
   return obj;

@@ -36,14 +36,15 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
   for (const f of functions) for (const x of f.inputs) if (!firstConsumer.has(x)) firstConsumer.set(x, f);
   const placeOf = (v: Variable): number => {
     const f = v.creator ?? (isConstant(v) ? firstConsumer.get(v) : undefined);
-    return f === undefined ? -1 : clusterOf.get(f) ?? -1;
+    return f === undefined ? -1 : (clusterOf.get(f) ?? -1);
   };
   const nodes: string[][] = [[], ...clusters.map(() => [])];
   for (const v of variables) {
     const label = escapeLabel(variableLabel(v, view, settings.precision));
     nodes[placeOf(v) + 1].push(`${vid(v)} [label="${label}", ${isConstant(v) ? CONSTANT : VARIABLE}]`);
   }
-  for (const f of functions) nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escapeLabel(f.label)}", ${FUNCTION}]`);
+  for (const f of functions)
+    nodes[(clusterOf.get(f) ?? -1) + 1].push(`${fid.get(f)} [label="${escapeLabel(f.label)}", ${FUNCTION}]`);
 
   const lines = ['digraph g {', '  node [fontname="Helvetica"];'];
   // Loops, not push(...spread): a graph can have more nodes than a call can take arguments.

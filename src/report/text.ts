@@ -25,7 +25,11 @@ export interface TextOptions extends RenderSettings {
 /** Column widths past which alignment stops padding (a long rule should not push every line). */
 const MAX_COLUMN = 32;
 
-export function renderText(result: GradResult, variables: ReadonlyMap<string, number>, options: TextOptions = {}): string {
+export function renderText(
+  result: GradResult,
+  variables: ReadonlyMap<string, number>,
+  options: TextOptions = {},
+): string {
   const style = options.style ?? PLAIN;
   const num = (n: number): string => style.value(formatNumber(n, options.precision));
   const { trace } = result;
@@ -39,7 +43,9 @@ export function renderText(result: GradResult, variables: ReadonlyMap<string, nu
     for (const [text, r] of fwd) {
       // A gradient graph's steps (inside diff) are indented under the step they compute.
       const indent = r.gradient === true ? '    ' : '  ';
-      lines.push(`${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`);
+      lines.push(
+        `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`,
+      );
     }
 
     lines.push(style.heading('backward'));
@@ -57,7 +63,9 @@ export function renderText(result: GradResult, variables: ReadonlyMap<string, nu
       const w2 = columnWidth(rows.map((r) => r[2]));
       trace.backward.forEach((r, i) => {
         const [lhs, call, rule] = rows[i];
-        const total = r.accumulated ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`) : '';
+        const total = r.accumulated
+          ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`)
+          : '';
         const aligned = `  ${lhs}${pad(lhs, w0)} ${call}${pad(call, w1)} = ${rule}${pad(rule, w2)} = `;
         const tight = options.width !== undefined && aligned.length + 20 > options.width;
         lines.push(

@@ -33,7 +33,9 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const marker = depth > MAX_INDENT ? style.dim(`[depth ${depth}] `) : '';
     const head = `${prefix}${branch}${marker}`;
     if (isConstant(v)) {
-      lines.push(`${head}${value(v.data)}${v.name !== null && v.name !== String(v.data) ? style.dim(` (${v.name})`) : ''}`);
+      lines.push(
+        `${head}${value(v.data)}${v.name !== null && v.name !== String(v.data) ? style.dim(` (${v.name})`) : ''}`,
+      );
       continue;
     }
     const name = style.name(displayName(v));
@@ -51,7 +53,12 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     // Past MAX_INDENT the prefix stops growing, so the text stays linear in the graph's size.
     const childPrefix = depth === 0 ? '' : depth > MAX_INDENT ? prefix : prefix + (branch === '└─ ' ? '   ' : '│  ');
     for (let i = inputs.length - 1; i >= 0; i--) {
-      todo.push({ v: inputs[i], prefix: childPrefix, branch: i === inputs.length - 1 ? '└─ ' : '├─ ', depth: depth + 1 });
+      todo.push({
+        v: inputs[i],
+        prefix: childPrefix,
+        branch: i === inputs.length - 1 ? '└─ ' : '├─ ',
+        depth: depth + 1,
+      });
     }
   }
   return lines.join('\n') + '\n';

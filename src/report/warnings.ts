@@ -19,7 +19,8 @@ export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, nu
     const at = `${r.name} = ${callText(r)} is ${formatNumber(r.value)}`;
     // The inputs' values, once each, leaving out literals (`2 = 2`).
     const args = [...new Set(r.inputs.map((name, i) => `${name} = ${formatNumber(xs[i])}`))]
-      .filter((s) => !/^(\S+) = \1$/.test(s)).join(', ');
+      .filter((s) => !/^(\S+) = \1$/.test(s))
+      .join(', ');
     const here = args === '' ? '' : ` at ${args}`;
     const rest = r === trace.forward[trace.forward.length - 1] ? '' : '; what depends on it may not be finite either';
     return `${at}${here}: ${classify(r, xs)}${explanation(r, xs)}${rest}`;
@@ -29,7 +30,11 @@ export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, nu
 
 function classify(r: ForwardRecord, xs: number[]): 'domain error' | 'pole' | 'overflow' {
   if (Number.isNaN(r.value)) return 'domain error';
-  if ((r.op === 'log' && xs[0] === 0) || (r.op === 'div' && xs[1] === 0) || (r.op === 'pow' && xs[0] === 0 && xs[1] < 0)) {
+  if (
+    (r.op === 'log' && xs[0] === 0) ||
+    (r.op === 'div' && xs[1] === 0) ||
+    (r.op === 'pow' && xs[0] === 0 && xs[1] < 0)
+  ) {
     return 'pole';
   }
   return 'overflow';

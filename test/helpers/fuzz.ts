@@ -20,16 +20,69 @@ import { tree } from './trees.js';
 const CHARS = [
   ...'0123456789.eE+-*/^(),_ xyzsinqrtexplogabc',
   ...'[]{}=<>!?:;\'"`%&|~@#$\\\t\n\r',
-  '\u2212', '\u00d7', '\u00f7', '\u00b2', '\u03c0', '\u221a', '\u00a0', '\u2013', '\u00b7',
-  '\u200b', '\u200d', '\u202e', '\u2066', '\ufeff', '\u2028',
-  '\uff58', '\uff0b', '\uff08', '\uff11', // full-width x + ( 1
-  '\u{1d465}', '\u{1f600}', '\ud800', '\udc00', '\u0000', '\u007f', '\u0301', 'é', 'ß',
+  '\u2212',
+  '\u00d7',
+  '\u00f7',
+  '\u00b2',
+  '\u03c0',
+  '\u221a',
+  '\u00a0',
+  '\u2013',
+  '\u00b7',
+  '\u200b',
+  '\u200d',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '\u2028',
+  '\uff58',
+  '\uff0b',
+  '\uff08',
+  '\uff11', // full-width x + ( 1
+  '\u{1d465}',
+  '\u{1f600}',
+  '\ud800',
+  '\udc00',
+  '\u0000',
+  '\u007f',
+  '\u0301',
+  'é',
+  'ß',
 ];
 /** Whole words and fragments that have meant something to other evaluators. */
 const WORDS = [
-  'constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'import',
-  'process', 'require', 'eval', 'Function', 'this', 'globalThis', 'mod', 'to', 'in', 'not', 'pi', 'e',
-  'sin(', 'square(', 'relu(', '**', '1e', '1e309', '0x10', '1_000', '1..2', '.5', '5.', 'NaN', 'Infinity',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'import',
+  'process',
+  'require',
+  'eval',
+  'Function',
+  'this',
+  'globalThis',
+  'mod',
+  'to',
+  'in',
+  'not',
+  'pi',
+  'e',
+  'sin(',
+  'square(',
+  'relu(',
+  '**',
+  '1e',
+  '1e309',
+  '0x10',
+  '1_000',
+  '1..2',
+  '.5',
+  '5.',
+  'NaN',
+  'Infinity',
 ];
 
 const char = fc.constantFrom(...CHARS);
@@ -52,11 +105,16 @@ function mutate(s: string, m: Mutation): string {
   if (s.length === 0) return m.text;
   const i = m.at % s.length;
   switch (m.kind) {
-    case 'delete': return s.slice(0, i) + s.slice(i + 1);
-    case 'double': return s.slice(0, i + 1) + s.slice(i);
-    case 'swap': return i + 1 < s.length ? s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2) : s;
-    case 'insert': return s.slice(0, i) + m.text + s.slice(i);
-    case 'replace': return s.slice(0, i) + m.text + s.slice(i + 1);
+    case 'delete':
+      return s.slice(0, i) + s.slice(i + 1);
+    case 'double':
+      return s.slice(0, i + 1) + s.slice(i);
+    case 'swap':
+      return i + 1 < s.length ? s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2) : s;
+    case 'insert':
+      return s.slice(0, i) + m.text + s.slice(i);
+    case 'replace':
+      return s.slice(0, i) + m.text + s.slice(i + 1);
   }
 }
 
@@ -67,7 +125,11 @@ const mutated = fc
 
 /** Deep nesting, balanced or not: (((x))), ----x, sin(sin(...)), 2^2^2^... */
 const nested = fc
-  .tuple(fc.constantFrom('(', '-', 'sin(', 'sqrt(', '2^', '-(', 'x*('), fc.integer({ min: 1, max: 2000 }), fc.integer({ min: -2, max: 2 }))
+  .tuple(
+    fc.constantFrom('(', '-', 'sin(', 'sqrt(', '2^', '-(', 'x*('),
+    fc.integer({ min: 1, max: 2000 }),
+    fc.integer({ min: -2, max: 2 }),
+  )
   .map(([open, n, skew]) => {
     const closes = open.endsWith('(') ? ')'.repeat(Math.max(0, n + skew)) : '';
     return open.repeat(n) + 'x' + closes;
@@ -89,7 +151,9 @@ export function checkInput(text: string): 'accepted' | 'rejected' {
     root = parse(text);
   } catch (e) {
     if (!(e instanceof ExprError)) {
-      throw new Error(`${JSON.stringify(text)}: threw ${e instanceof Error ? e.stack : String(e)} instead of a syntax error`);
+      throw new Error(
+        `${JSON.stringify(text)}: threw ${e instanceof Error ? e.stack : String(e)} instead of a syntax error`,
+      );
     }
     assert.equal(e.input, text);
     assert.ok(e.index >= 0 && e.index <= text.length, `${JSON.stringify(text)}: position ${e.index} outside the input`);

@@ -10,7 +10,26 @@ export function random(seed: number): () => number {
   };
 }
 
-const UNARY = ['square', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'tanh', 'sinh', 'cosh', 'sigmoid', 'relu', 'abs', '-', '^2'];
+const UNARY = [
+  'square',
+  'sqrt',
+  'exp',
+  'log',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'tanh',
+  'sinh',
+  'cosh',
+  'sigmoid',
+  'relu',
+  'abs',
+  '-',
+  '^2',
+];
 const BINARY = ['+', '-', '*', '/', '^'];
 
 /** A random expression over x and y, with literals, pi, and constant subexpressions. */
@@ -35,5 +54,7 @@ export function expression(rnd: () => number, depth: number): string {
 /** Values that hit the interesting places: 0, -0, negatives, integers, and some random reals. */
 export function values(rnd: () => number, n: number): Float64Array {
   const special = [0, -0, 1, -1, 2, 0.5, -2.5, 3];
-  return Float64Array.from({ length: n }, () => (rnd() < 0.3 ? special[Math.floor(rnd() * special.length)] : rnd() * 6 - 3));
+  return Float64Array.from({ length: n }, () =>
+    rnd() < 0.3 ? special[Math.floor(rnd() * special.length)] : rnd() * 6 - 3,
+  );
 }

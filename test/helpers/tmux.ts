@@ -33,9 +33,20 @@ export interface Terminal {
 export function startTerminal(command: (dir: string) => string): Terminal {
   const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-pty-'));
   const socket = `dezero-grad-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   const exitFile = join(dir, 'exit');
-  tmux('new-session', '-d', '-s', 'term', '-x', '120', '-y', '40', `${command(dir)}; echo $? > ${quote(exitFile)}; sleep 600`);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'term',
+    '-x',
+    '120',
+    '-y',
+    '40',
+    `${command(dir)}; echo $? > ${quote(exitFile)}; sleep 600`,
+  );
   return {
     dir,
     async screenUntil(what, done) {

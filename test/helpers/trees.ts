@@ -17,8 +17,12 @@ const at = { start: 0, end: 0 };
 export const num = (value: number): Node => ({ type: 'number', value, text: String(value), ...at });
 export const variable = (name: string): Node => ({ type: 'variable', name, ...at });
 export const call = (op: string, args: Node[]): Node => ({
-  type: 'call', op, args, ...at,
-  form: op === 'neg' ? 'prefix' : op === 'cond' ? 'conditional' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
+  type: 'call',
+  op,
+  args,
+  ...at,
+  form:
+    op === 'neg' ? 'prefix' : op === 'cond' ? 'conditional' : OPS.get(op)!.symbol !== undefined ? 'infix' : 'function',
 });
 
 /**
@@ -27,7 +31,18 @@ export const call = (op: string, args: Node[]): Node => ({
  * the property tests. property.test.ts checks that this is exactly the set mathjs refuses.
  */
 export const MATHJS_CANNOT_DIFFERENTIATE: ReadonlySet<string> = new Set([
-  'cube', 'log2', 'log1p', 'expm1', 'atan2', 'floor', 'ceil', 'round', 'fix', 'mod', 'softplus', 'leaky_relu',
+  'cube',
+  'log2',
+  'log1p',
+  'expm1',
+  'atan2',
+  'floor',
+  'ceil',
+  'round',
+  'fix',
+  'mod',
+  'softplus',
+  'leaky_relu',
 ]);
 
 /** True when the tree calls an op that mathjs cannot differentiate. */
@@ -43,10 +58,18 @@ export function usesUndifferentiable(root: Node): boolean {
  * test/functions.test.ts check them against closed forms and central differences.
  */
 export const SPECIAL: ReadonlySet<string> = new Set([
-  'erf', 'erfc', 'gamma', 'lgamma', 'digamma', 'polygamma', 'gelu',
+  'erf',
+  'erfc',
+  'gamma',
+  'lgamma',
+  'digamma',
+  'polygamma',
+  'gelu',
   // mathjs's max and min compare within its tolerance (max(0, 1e-108) is 0), its hypot rounds
   // otherwise than Math.hypot, and it differentiates none of them: test/special-ops.test.ts
-  'max', 'min', 'hypot',
+  'max',
+  'min',
+  'hypot',
 ]);
 
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
@@ -65,7 +88,12 @@ const leaf: fc.Arbitrary<Node> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('x', 'y').map(variable) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 9 }).map(num) },
   { weight: 1, arbitrary: fc.constantFrom(0.5, 1.5, 0.25, 3.75).map(num) },
-  { weight: 1, arbitrary: fc.constantFrom(...CONSTANTS.keys()).map((name): Node => ({ type: 'constant', name, value: CONSTANTS.get(name)!, ...at })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(...CONSTANTS.keys())
+      .map((name): Node => ({ type: 'constant', name, value: CONSTANTS.get(name)!, ...at })),
+  },
 );
 
 /**
@@ -102,14 +130,24 @@ export function anyTree(maxDepth = 4): fc.Arbitrary<Node> {
  * their bits, so most of its values are tiny, too few for an op defined on 0.05 < x < 0.95 alone.
  */
 const spread = fc.integer({ min: -3_000_000, max: 3_000_000 }).map((k) => k / 1e6);
-export const spreadPoint: fc.Arbitrary<Map<string, number>> = fc
-  .tuple(spread, spread)
-  .map(([x, y]) => new Map([['x', x], ['y', y]]));
+export const spreadPoint: fc.Arbitrary<Map<string, number>> = fc.tuple(spread, spread).map(
+  ([x, y]) =>
+    new Map([
+      ['x', x],
+      ['y', y],
+    ]),
+);
 
 /** A point for x and y. */
 export const point: fc.Arbitrary<Map<string, number>> = fc
   .tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }))
-  .map(([x, y]) => new Map([['x', x], ['y', y]]));
+  .map(
+    ([x, y]) =>
+      new Map([
+        ['x', x],
+        ['y', y],
+      ]),
+  );
 
 /**
  * True when every step of the tree at `values` is well inside its op's domain: away from kinks,
@@ -126,29 +164,78 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
     const [u, w] = inputs.map((i) => i.data);
     const fromInteger = (t: number): number => Math.abs(t - Math.round(t));
     switch (s.op.name) {
-      case 'log': case 'sqrt': case 'log10': case 'log2': if (u < 0.05) return false; break;
-      case 'log1p': if (u < -0.95) return false; break;
-      case 'asin': case 'acos': case 'atanh': if (Math.abs(u) > 0.95) return false; break;
-      case 'relu': case 'abs': case 'leaky_relu': case 'acot': if (Math.abs(u) < 0.01) return false; break;
-      case 'tan': if (Math.abs(Math.cos(u)) < 0.1) return false; break;
-      case 'csc': case 'cot': if (Math.abs(Math.sin(u)) < 0.1) return false; break;
-      case 'div': if (Math.abs(w) < 0.05) return false; break;
+      case 'log':
+      case 'sqrt':
+      case 'log10':
+      case 'log2':
+        if (u < 0.05) return false;
+        break;
+      case 'log1p':
+        if (u < -0.95) return false;
+        break;
+      case 'asin':
+      case 'acos':
+      case 'atanh':
+        if (Math.abs(u) > 0.95) return false;
+        break;
+      case 'relu':
+      case 'abs':
+      case 'leaky_relu':
+      case 'acot':
+        if (Math.abs(u) < 0.01) return false;
+        break;
+      case 'tan':
+        if (Math.abs(Math.cos(u)) < 0.1) return false;
+        break;
+      case 'csc':
+      case 'cot':
+        if (Math.abs(Math.sin(u)) < 0.1) return false;
+        break;
+      case 'div':
+        if (Math.abs(w) < 0.05) return false;
+        break;
       case 'pow':
         if (u < 0.05 && (inputs[1].requiresGrad || !Number.isInteger(w))) return false;
         // x^0 near x = 0: mathjs's c·x^(c-1) is 0·Infinity (NaN); ours is 0 (PyTorch's convention)
         if (w === 0 && !Number.isFinite(1 / u)) return false;
         break;
-      case 'cbrt': case 'csch': case 'acsch': if (Math.abs(u) < 0.05) return false; break;
+      case 'cbrt':
+      case 'csch':
+      case 'acsch':
+        if (Math.abs(u) < 0.05) return false;
+        break;
       // mathjs's coth overflows past 354 (its symbolic derivatives then are NaN): not near there
-      case 'coth': if (Math.abs(u) < 0.05 || Math.abs(u) > 300) return false; break;
-      case 'nthRoot': if (u < 0.05 || Math.abs(w) < 0.5) return false; break;
-      case 'asec': case 'acsc': case 'acoth': if (Math.abs(u) < 1.05) return false; break;
-      case 'acosh': if (u < 1.05) return false; break;
-      case 'asech': if (u < 0.05 || u > 0.95) return false; break;
-      case 'atan2': if (Math.hypot(u, w) < 0.1 || (w < 0 && Math.abs(u) < 0.01)) return false; break;
-      case 'floor': case 'ceil': case 'fix': if (fromInteger(u) < 0.01) return false; break;
-      case 'round': if (fromInteger(u - 0.5) < 0.01) return false; break;
-      case 'mod': if (Math.abs(w) < 0.05 || fromInteger(u / w) < 0.01) return false; break;
+      case 'coth':
+        if (Math.abs(u) < 0.05 || Math.abs(u) > 300) return false;
+        break;
+      case 'nthRoot':
+        if (u < 0.05 || Math.abs(w) < 0.5) return false;
+        break;
+      case 'asec':
+      case 'acsc':
+      case 'acoth':
+        if (Math.abs(u) < 1.05) return false;
+        break;
+      case 'acosh':
+        if (u < 1.05) return false;
+        break;
+      case 'asech':
+        if (u < 0.05 || u > 0.95) return false;
+        break;
+      case 'atan2':
+        if (Math.hypot(u, w) < 0.1 || (w < 0 && Math.abs(u) < 0.01)) return false;
+        break;
+      case 'floor':
+      case 'ceil':
+      case 'fix':
+        if (fromInteger(u) < 0.01) return false;
+        break;
+      case 'round':
+        if (fromInteger(u - 0.5) < 0.01) return false;
+        break;
+      case 'mod':
+        if (Math.abs(w) < 0.05 || fromInteger(u / w) < 0.01) return false;
+        break;
     }
   }
   if (!noJumpWithin(root, values, graph.steps)) return false;
@@ -165,11 +252,22 @@ const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 
 function side(op: string, output: Variable): number {
   const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
   switch (op) {
-    case 'floor': case 'ceil': case 'round': case 'fix': return output.data;
-    case 'mod': return Math.floor(u / w);
-    case 'atan2': return w < 0 ? Math.sign(u) : 2;
-    case 'relu': case 'abs': case 'leaky_relu': case 'acot': return Math.sign(u);
-    default: return 0;
+    case 'floor':
+    case 'ceil':
+    case 'round':
+    case 'fix':
+      return output.data;
+    case 'mod':
+      return Math.floor(u / w);
+    case 'atan2':
+      return w < 0 ? Math.sign(u) : 2;
+    case 'relu':
+    case 'abs':
+    case 'leaky_relu':
+    case 'acot':
+      return Math.sign(u);
+    default:
+      return 0;
   }
 }
 
@@ -200,24 +298,29 @@ const SWITCHES: Readonly<Record<string, number>> = { leaky_relu: 0, softplus: 20
  */
 export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, math: Mathjs): boolean {
   let differs = false;
-  noGrad(() => fold<number>(root, (node, args) => {
-    switch (node.type) {
-      case 'number': case 'constant': return node.value;
-      case 'variable': return values.get(node.name)!;
-      case 'call': {
-        const ours = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
-        if (node.op === 'coth' || node.op === 'acsch' || node.op === 'asech') {
-          const theirs = (math[node.op] as (x: number) => number)(args[0]);
-          if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
+  noGrad(() =>
+    fold<number>(root, (node, args) => {
+      switch (node.type) {
+        case 'number':
+        case 'constant':
+          return node.value;
+        case 'variable':
+          return values.get(node.name)!;
+        case 'call': {
+          const ours = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+          if (node.op === 'coth' || node.op === 'acsch' || node.op === 'asech') {
+            const theirs = (math[node.op] as (x: number) => number)(args[0]);
+            if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
+          }
+          // relu's mathjs form (x+|x|)/2 is NaN at -Infinity, where relu is 0
+          if (node.op === 'relu' && args[0] === -Infinity) differs = true;
+          const at = SWITCHES[node.op];
+          if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
+          return ours;
         }
-        // relu's mathjs form (x+|x|)/2 is NaN at -Infinity, where relu is 0
-        if (node.op === 'relu' && args[0] === -Infinity) differs = true;
-        const at = SWITCHES[node.op];
-        if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
-        return ours;
       }
-    }
-  }));
+    }),
+  );
   return differs;
 }
 
@@ -227,14 +330,19 @@ export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, m
  */
 export function realPowersOnly(root: Node, values: ReadonlyMap<string, number>): boolean {
   let real = true;
-  noGrad(() => fold<number>(root, (node, args) => {
-    switch (node.type) {
-      case 'number': case 'constant': return node.value;
-      case 'variable': return values.get(node.name)!;
-      case 'call':
-        if (node.op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
-        return OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
-    }
-  }));
+  noGrad(() =>
+    fold<number>(root, (node, args) => {
+      switch (node.type) {
+        case 'number':
+        case 'constant':
+          return node.value;
+        case 'variable':
+          return values.get(node.name)!;
+        case 'call':
+          if (node.op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
+          return OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+      }
+    }),
+  );
   return real;
 }

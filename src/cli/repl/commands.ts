@@ -21,23 +21,49 @@ export interface ReplCommand {
 
 export const COMMANDS: readonly ReplCommand[] = [
   { name: 'help', summary: 'this help', run: (s, arg) => noArgument('help', arg, () => helpText(s)) },
-  { name: 'vars', summary: 'the variables and their values', run: (s, arg) => noArgument('vars', arg, () => varsText(s)) },
-  { name: 'funcs', summary: 'the functions you defined, then the built-in ones', run: (s, arg) => noArgument('funcs', arg, () => funcsText(s)) },
-  { name: 'trace', summary: 'the full forward and backward trace of the last expression', run: (s, arg) => noArgument('trace', arg, () => s.traceText()) },
-  { name: 'json', summary: 'the last expression\'s result as one JSON object', run: (s, arg) => noArgument('json', arg, () => s.jsonText()) },
+  {
+    name: 'vars',
+    summary: 'the variables and their values',
+    run: (s, arg) => noArgument('vars', arg, () => varsText(s)),
+  },
+  {
+    name: 'funcs',
+    summary: 'the functions you defined, then the built-in ones',
+    run: (s, arg) => noArgument('funcs', arg, () => funcsText(s)),
+  },
+  {
+    name: 'trace',
+    summary: 'the full forward and backward trace of the last expression',
+    run: (s, arg) => noArgument('trace', arg, () => s.traceText()),
+  },
+  {
+    name: 'json',
+    summary: "the last expression's result as one JSON object",
+    run: (s, arg) => noArgument('json', arg, () => s.jsonText()),
+  },
   {
     name: 'dot',
-    summary: 'Graphviz DOT of the last expression\'s graph (pipe it to dot -Tsvg)',
+    summary: "Graphviz DOT of the last expression's graph (pipe it to dot -Tsvg)",
     run: (s, arg) => noArgument('dot', arg, () => dotText(s.lastGraph('dot'), s.settings)),
   },
   {
     name: 'tree',
-    summary: 'the last expression\'s graph as an indented tree with values and gradients',
+    summary: "the last expression's graph as an indented tree with values and gradients",
     run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), s.settings)),
   },
-  { name: 'check', summary: 'the last gradient against a central difference and mathjs\'s derivative', run: check },
-  { name: 'order', args: 'N [NAME]', summary: 'derivatives of the last expression up to order N (by NAME)', run: order },
-  { name: 'clear', args: '[NAME ...]', summary: 'forget the variables and functions named, or all of them', run: clear },
+  { name: 'check', summary: "the last gradient against a central difference and mathjs's derivative", run: check },
+  {
+    name: 'order',
+    args: 'N [NAME]',
+    summary: 'derivatives of the last expression up to order N (by NAME)',
+    run: order,
+  },
+  {
+    name: 'clear',
+    args: '[NAME ...]',
+    summary: 'forget the variables and functions named, or all of them',
+    run: clear,
+  },
   { name: 'quit', summary: 'leave the session (also Ctrl-D)', run: (s) => (s.quit(), '') },
 ];
 
@@ -50,7 +76,10 @@ export function findCommand(word: string): ReplCommand {
   if (prefixed.length > 1) {
     throw new UsageError(`:${word} is ambiguous: ${prefixed.map((c) => ':' + c.name).join(', ')}`);
   }
-  const guess = nearest(word, COMMANDS.map((c) => c.name));
+  const guess = nearest(
+    word,
+    COMMANDS.map((c) => c.name),
+  );
   throw new UsageError(
     word === '' ? 'a command needs a name after the colon' : `unknown command :${word}`,
     guess !== undefined ? `did you mean :${guess}? (:help lists the commands)` : ':help lists the commands',
@@ -94,17 +123,19 @@ function helpText(s: ReplSession): string {
   const st = s.style;
   const usage = COMMANDS.map((c) => `:${c.name}${c.args === undefined ? '' : ' ' + c.args}`);
   const w = Math.max(...usage.map((u) => u.length));
-  return [
-    st.heading('Type'),
-    '  x = 0.5              bind a variable (the right side may be any expression)',
-    '  f(t) = sin(t)^2      define a function, then use it: f(x)',
-    '  square(exp(x))       print the value and the gradient w.r.t. every variable used',
-    st.heading('Commands') + ' (any unambiguous prefix works: :t is :trace)',
-    ...COMMANDS.map((c, i) => `  ${usage[i].padEnd(w)}  ${c.summary}`),
-    st.heading('Keys'),
-    '  Tab completes names and commands; Up and Down recall earlier lines;',
-    '  Ctrl-C clears the line; Ctrl-D on an empty line leaves.',
-  ].join('\n') + '\n';
+  return (
+    [
+      st.heading('Type'),
+      '  x = 0.5              bind a variable (the right side may be any expression)',
+      '  f(t) = sin(t)^2      define a function, then use it: f(x)',
+      '  square(exp(x))       print the value and the gradient w.r.t. every variable used',
+      st.heading('Commands') + ' (any unambiguous prefix works: :t is :trace)',
+      ...COMMANDS.map((c, i) => `  ${usage[i].padEnd(w)}  ${c.summary}`),
+      st.heading('Keys'),
+      '  Tab completes names and commands; Up and Down recall earlier lines;',
+      '  Ctrl-C clears the line; Ctrl-D on an empty line leaves.',
+    ].join('\n') + '\n'
+  );
 }
 
 function varsText(s: ReplSession): string {

@@ -69,13 +69,25 @@ async function terminalRepl(
   output: NodeJS.WritableStream,
 ): Promise<number> {
   const history = new HistoryFile(historyPath(io.env), io);
-  const lines: TerminalLines = new TerminalLines(createInterface, input, output, history.load(), (line) => complete(session, line), (h) => history.save(h));
+  const lines: TerminalLines = new TerminalLines(
+    createInterface,
+    input,
+    output,
+    history.load(),
+    (line) => complete(session, line),
+    (h) => history.save(h),
+  );
   const session: Session = new Session({
     settings: await renderSettings(options, io.env, io.stdoutIsTTY, io.columns),
     echo: true,
-    choose: io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
+    choose:
+      io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });
-  io.out(session.style.dim(`dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`) + '\n');
+  io.out(
+    session.style.dim(
+      `dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`,
+    ) + '\n',
+  );
   for (;;) {
     const line = await lines.next();
     if (line === null) {
@@ -215,7 +227,10 @@ export function historyPath(env: Readonly<Record<string, string | undefined>>): 
 export class HistoryFile {
   private warned = false;
 
-  constructor(readonly path: string | undefined, private readonly io: Pick<IO, 'err'>) {}
+  constructor(
+    readonly path: string | undefined,
+    private readonly io: Pick<IO, 'err'>,
+  ) {}
 
   /** Newest first, as readline wants it. */
   load(): string[] {
@@ -250,6 +265,8 @@ export class HistoryFile {
   private warn(what: string, e: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    this.io.err(`dezero-grad: warning: cannot ${what} the history file ${this.path}: ${(e as Error).message}; history is not kept\n`);
+    this.io.err(
+      `dezero-grad: warning: cannot ${what} the history file ${this.path}: ${(e as Error).message}; history is not kept\n`,
+    );
   }
 }

@@ -142,7 +142,10 @@ export class Session implements ReplSession {
 
   requireLast(command: string): LastResult {
     if (this.last === undefined) {
-      throw new UsageError(`:${command} shows the last expression, and there is none yet`, 'type an expression first, e.g. sin(x)^2');
+      throw new UsageError(
+        `:${command} shows the last expression, and there is none yet`,
+        'type an expression first, e.g. sin(x)^2',
+      );
     }
     return this.last;
   }
@@ -168,7 +171,14 @@ export class Session implements ReplSession {
     const head = readHead(line, eq);
     const rhs = ' '.repeat(eq + 1) + line.slice(eq + 1);
     if (rhs.trim() === '') {
-      throw new ExprError(`nothing after '='`, line, line.length, head.params === undefined ? `write ${head.name} = 0.5` : `write ${head.name}(${head.params.map((p) => p.text).join(', ')}) = ...`);
+      throw new ExprError(
+        `nothing after '='`,
+        line,
+        line.length,
+        head.params === undefined
+          ? `write ${head.name} = 0.5`
+          : `write ${head.name}(${head.params.map((p) => p.text).join(', ')}) = ...`,
+      );
     }
     if (head.params === undefined) return this.assign(line, head.name, rhs);
     return this.define(line, head.name, head.params, rhs, line.slice(eq + 1).trim());
@@ -177,7 +187,12 @@ export class Session implements ReplSession {
   private assign(line: string, name: Token, rhs: string): string {
     checkName(line, name, 'variable');
     if (this.functions.has(name.text)) {
-      throw new ExprError(`${name.text} is a function you defined`, line, name.start, `pick another name, or forget the function with :clear ${name.text}`);
+      throw new ExprError(
+        `${name.text} is a function you defined`,
+        line,
+        name.start,
+        `pick another name, or forget the function with :clear ${name.text}`,
+      );
     }
     const { root, values } = this.prepare(rhs, line);
     const value = noGrad(() => build(root, values, line).output.data);
@@ -192,12 +207,18 @@ export class Session implements ReplSession {
   private define(line: string, name: Token, params: Token[], rhs: string, text: string): string {
     checkName(line, name, 'function');
     if (this.variables.has(name.text)) {
-      throw new ExprError(`${name.text} is a variable`, line, name.start, `pick another name for the function, or forget the variable with :clear ${name.text}`);
+      throw new ExprError(
+        `${name.text} is a variable`,
+        line,
+        name.start,
+        `pick another name for the function, or forget the variable with :clear ${name.text}`,
+      );
     }
     const seen = new Set<string>();
     for (const p of params) {
       checkName(line, p, 'parameter');
-      if (this.functions.has(p.text)) throw new ExprError(`${p.text} is a function you defined, so it cannot be a parameter`, line, p.start);
+      if (this.functions.has(p.text))
+        throw new ExprError(`${p.text} is a function you defined, so it cannot be a parameter`, line, p.start);
       if (seen.has(p.text)) throw new ExprError(`parameter ${p.text} is named twice`, line, p.start);
       seen.add(p.text);
     }
@@ -207,7 +228,11 @@ export class Session implements ReplSession {
     const loop = this.findLoop(name.text, body);
     if (loop !== undefined) {
       const through = loop.op === name.text ? 'itself' : `itself through ${loop.op}`;
-      throw new ExprError(`${name.text} would call ${through}: recursive definitions are not supported`, line, loop.start);
+      throw new ExprError(
+        `${name.text} would call ${through}: recursive definitions are not supported`,
+        line,
+        loop.start,
+      );
     }
     const def: Definition = { name: name.text, params: params.map((p) => p.text), body, text };
     this.functions.set(name.text, def);
@@ -265,7 +290,10 @@ export class Session implements ReplSession {
       const value = this.variables.get(name);
       if (value === undefined) {
         const use = uses.get(name)!;
-        const hint = use.via === undefined ? `bind it first: ${name} = 0.5` : `${use.via} uses ${name}; bind it first: ${name} = 0.5`;
+        const hint =
+          use.via === undefined
+            ? `bind it first: ${name} = 0.5`
+            : `${use.via} uses ${name}; bind it first: ${name} = 0.5`;
         throw new MissingValueError(name, line, use.index, hint);
       }
       values.set(name, value);
@@ -297,7 +325,8 @@ export class Session implements ReplSession {
     const limit = this.options.maxExpanded ?? MAX_EXPANDED;
     const results: Node[] = [];
     const todo: Item[] = [{ node: root }];
-    const place = <T extends Node>(node: T, item: Item): T => (item.at === undefined ? node : { ...node, start: item.at.start, end: item.at.end });
+    const place = <T extends Node>(node: T, item: Item): T =>
+      item.at === undefined ? node : { ...node, start: item.at.start, end: item.at.end };
     while (todo.length > 0) {
       const item = todo.pop()!;
       const node = item.node;
@@ -314,20 +343,27 @@ export class Session implements ReplSession {
           }
           const placed = place(node, item);
           const use = uses.get(node.name);
-          if (use === undefined || placed.start < use.index) uses.set(node.name, { index: placed.start, via: item.via });
+          if (use === undefined || placed.start < use.index)
+            uses.set(node.name, { index: placed.start, via: item.via });
           results.push(placed);
           break;
         }
         case 'call': {
           if (!item.expanded) {
             todo.push({ ...item, expanded: true });
-            for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], env: item.env, at: item.at, via: item.via });
+            for (let i = node.args.length - 1; i >= 0; i--)
+              todo.push({ node: node.args[i], env: item.env, at: item.at, via: item.via });
             break;
           }
           const args = results.splice(results.length - node.args.length, node.args.length);
           if (OPS.has(node.op)) {
             if (item.at !== undefined && ++operations > limit) {
-              throw new ExprError(`this expands to more than ${limit} operations`, line, (item.at ?? node).start, 'a function that calls another twice doubles the work at each level');
+              throw new ExprError(
+                `this expands to more than ${limit} operations`,
+                line,
+                (item.at ?? node).start,
+                'a function that calls another twice doubles the work at each level',
+              );
             }
             results.push({ ...place(node, item), args });
             break;
@@ -335,7 +371,12 @@ export class Session implements ReplSession {
           const def = this.functions.get(node.op);
           const at = item.at ?? node;
           if (def === undefined) {
-            throw new ExprError(`${node.op} is not defined any more (${item.via} calls it)`, line, at.start, `define it again: ${node.op}(t) = ...`);
+            throw new ExprError(
+              `${node.op} is not defined any more (${item.via} calls it)`,
+              line,
+              at.start,
+              `define it again: ${node.op}(t) = ...`,
+            );
           }
           if (def.params.length !== args.length) {
             throw new ExprError(
@@ -387,7 +428,12 @@ function readHead(line: string, eq: number): { name: Token; params?: Token[] } {
   const params: Token[] = [];
   let k = 2;
   if (tokens[k].kind === ')') {
-    throw new ExprError('a function needs at least one parameter', line, tokens[k].start, `for a value, write ${name.text} = ...`);
+    throw new ExprError(
+      'a function needs at least one parameter',
+      line,
+      tokens[k].start,
+      `for a value, write ${name.text} = ...`,
+    );
   }
   for (;;) {
     const p = tokens[k++];
@@ -406,7 +452,12 @@ function checkName(line: string, t: Token, what: 'variable' | 'function' | 'para
   const name = t.text;
   const op = OPS.get(name);
   if (op !== undefined && (op.callable || what === 'function')) {
-    throw new ExprError(`${name} is a built-in ${op.callable ? 'function' : 'operation'}`, line, t.start, `pick another name for the ${what}`);
+    throw new ExprError(
+      `${name} is a built-in ${op.callable ? 'function' : 'operation'}`,
+      line,
+      t.start,
+      `pick another name for the ${what}`,
+    );
   }
   if (CONSTANTS.has(name)) {
     throw new ExprError(`${name} is a constant`, line, t.start, `pick another name for the ${what}`);
