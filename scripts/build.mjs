@@ -30,8 +30,11 @@ const noColorDetection = {
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
+    // Only commander's require goes through the proxy: our own `await import('node:child_process')`
+    // (--graph) is loaded when it runs anyway, and esbuild's ESM interop copies a module's own keys,
+    // which the proxy has none of (that was "spawn is not a function").
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.namespace === 'lazy'
+      args.namespace === 'lazy' || !/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
         ? { path: 'node:child_process', external: true }
         : { path: 'child_process', namespace: 'lazy' },
     );
