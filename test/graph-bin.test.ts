@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -19,8 +19,8 @@ const run = (args: string[], env: NodeJS.ProcessEnv) =>
 test('--graph without dot on the PATH: exit 2, the DOT file written, the command to render it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dezero-graph-'));
   const out = join(dir, 'g.svg');
-  // PATH holds only node's own folder: no dot
-  const r = run(['x*y + sin(x)', '--x', '1', '--y', '2', '--graph', out], { PATH: dirname(process.execPath) });
+  // an empty folder as the PATH: no dot (node itself is started by its full path)
+  const r = run(['x*y + sin(x)', '--x', '1', '--y', '2', '--graph', out], { PATH: mkdtempSync(join(tmpdir(), 'no-dot-')) });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /Graphviz's dot program is not installed/);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
