@@ -20,7 +20,9 @@ test('--graph without dot on the PATH: exit 2, the DOT file written, the command
   const dir = mkdtempSync(join(tmpdir(), 'dezero-graph-'));
   const out = join(dir, 'g.svg');
   // an empty folder as the PATH: no dot (node itself is started by its full path)
-  const r = run(['x*y + sin(x)', '--x', '1', '--y', '2', '--graph', out], { PATH: mkdtempSync(join(tmpdir(), 'no-dot-')) });
+  const r = run(['x*y + sin(x)', '--x', '1', '--y', '2', '--graph', out], {
+    PATH: mkdtempSync(join(tmpdir(), 'no-dot-')),
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /Graphviz's dot program is not installed/);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);

@@ -126,6 +126,14 @@ const unary: Record<string, UnaryCase> = {
     ],
     points: [-3, 0.5, 2],
   },
+  sign: {
+    known: [
+      [-2, -1, 0],
+      [3, 1, 0],
+      [0, 0, 0],
+    ],
+    points: [-2, 0.5, 3],
+  },
   sec: {
     known: [
       [0, 1, 0],

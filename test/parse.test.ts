@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExprError, parse } from '../src/index.js';
 import { sexpr } from './helpers/sexpr.js';
+import { print } from '../src/expr/print.js';
 
 const read = (s: string): string => sexpr(parse(s));
 
@@ -185,5 +186,13 @@ describe('unknown functions: hints name real functions only', () => {
   }
   test('a long unknown name is never taken for a product', () => {
     assert.doesNotMatch(parseError('foobar(x)').hint ?? '', /product/);
+  });
+});
+
+describe('mathjs function forms', () => {
+  test('pow(x, y) is x ^ y; log(x, base) is log(x) / log(base)', () => {
+    assert.equal(print(parse('pow(x, 3)')), 'pow(x, 3)');
+    assert.equal(print(parse('log(x, 2)')), 'log(x)/log(2)');
+    assert.match(parseError('log(x, 2, 3)').message, /log takes 1 or 2 arguments, got 3/);
   });
 });

@@ -85,6 +85,7 @@ export const Pow = defineOp({
   label: 'Pow',
   arity: 2,
   symbol: '^',
+  callable: true, // pow(x, y), mathjs's function form of ^
   mathjs: '({0}) ^ ({1})',
   domain: 'x >= 0, or x < 0 with an integer exponent',
   description: 'x ^ y (also x ** y), right-associative',
@@ -337,12 +338,11 @@ export const abs = (x: In): Variable => new Abs().call(x);
 
 /** keeps: nothing. The sign, -1, 0 or 1 (NaN for NaN); its derivative is 0 everywhere. */
 export const Sign = defineOp({
-  internal: true,
   name: 'sign',
   label: 'Sign',
   arity: 1,
   mathjs: 'sign({0})',
-  description: 'the sign of x: -1, 0 or 1',
+  description: "the sign of x: -1, 0 or 1; sign' = 0 (PyTorch)",
   kink: { at: 0, left: 0, right: 0, convention: 0 },
   forward: (m, x) => m.sign(x),
   backward: () => [null],

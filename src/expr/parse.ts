@@ -319,6 +319,7 @@ function argumentCount(a: Arity): string {
 
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
 function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
+  if (name === 'log') return { min: 1, max: 2 }; // log(x, base): see finishCall
   const op = OPS.get(name);
   if (op !== undefined)
     return op.callable ? { min: op.minArity, max: op.variadic === true ? Infinity : op.arity } : undefined;
@@ -340,6 +341,20 @@ function finishCall(input: string, open: OpEntry, out: Node[], close: Token): vo
     );
   }
   const args = out.splice(out.length - argc, argc);
+  if (name === 'log' && argc === 2) {
+    // log(x, base) is log(x) / log(base), as mathjs computes and differentiates it
+    const [x, base] = args;
+    const log = (a: Node): Node => ({
+      type: 'call',
+      op: 'log',
+      args: [a],
+      form: 'function',
+      start: a.start,
+      end: a.end,
+    });
+    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: open.start, end: close.end });
+    return;
+  }
   const op = OPS.get(name);
   for (const i of op?.variableArgs ?? []) checkVariableArg(input, name, i, args[i], args[0]);
   out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: close.end });

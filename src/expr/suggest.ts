@@ -2,11 +2,16 @@
 export function nearest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  let bestPrefix = -1;
+  const lower = name.toLowerCase();
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c);
-    if (d < bestDistance) {
+    const d = editDistance(lower, c);
+    // At equal distance, the one that shares the longer start: sinn is sin, not sign.
+    const p = commonPrefix(lower, c);
+    if (d < bestDistance || (d === bestDistance && p > bestPrefix)) {
       best = c;
       bestDistance = d;
+      bestPrefix = p;
     }
   }
   const limit = Math.max(1, Math.floor(name.length / 3));
@@ -25,4 +30,10 @@ export function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
