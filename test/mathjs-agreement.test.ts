@@ -15,7 +15,8 @@ const VARS = ['x', 'y', 'z1', 'pi', 'e'];
 // The generator writes one-argument calls: every function that takes one (leaky_relu's slope may be
 // left out); diff(f, x) takes two and is tested in higher.test.ts.
 // The special functions have no mathjs oracle (see SPECIAL in helpers/trees.ts).
-const FUNCS = CALLABLE.filter((op) => op.minArity === 1 && !SPECIAL.has(op.name)).map((op) => op.name);
+// nthRoot(x) alone: mathjs throws where there is no real root (we give NaN; test/functions.test.ts)
+const FUNCS = CALLABLE.filter((op) => op.minArity === 1 && !SPECIAL.has(op.name) && op.name !== 'nthRoot').map((op) => op.name);
 
 /** Random expression text from a grammar rich in precedence and associativity traps. */
 const exprText: fc.Arbitrary<string> = fc.letrec((tie) => ({

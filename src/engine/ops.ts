@@ -664,6 +664,7 @@ export const NthRoot = defineOp({
   name: 'nthRoot',
   label: 'NthRoot',
   arity: 2,
+  defaults: [2], // nthRoot(x) is the square root, as mathjs
   mathjs: 'nthRoot({0}, {1})',
   domain: 'x >= 0, or x < 0 with an odd integer n; n != 0',
   description: 'nthRoot(x, n): the real n-th root (nthRoot(-8, 3) = -2), as mathjs',
