@@ -90,6 +90,7 @@ describe('errors carry a message, a 1-based column and advice', () => {
     { input: 'x = 1', message: /assignment/, column: 3 },
     { input: "'a'", message: /strings/, column: 1 },
     { input: '[1, 2]', message: /arrays/, column: 1 },
+    { input: 'x ? y ? 1 : 2 : 3', message: /conditional in another's first branch needs parentheses/, column: 7 },
     { input: 'x ? 1', message: /'\?' without its ':'/, column: 3 },
     { input: 'x : 1', message: /a conditional needs its '\?' first/, column: 3 },
     { input: 'x < y < 1', message: /chain of comparisons/, column: 7 },

@@ -139,6 +139,14 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       if (top.prec > prec || (top.prec === prec && !right)) reduce();
       else break;
     }
+    if (op === '?' && stack[stack.length - 1]?.op === '?') {
+      throw new ExprError(
+        "a conditional in another's first branch needs parentheses (mathjs refuses it without)",
+        input,
+        start,
+        'write a ? (b ? c : d) : e',
+      );
+    }
     stack.push({ op, prec, right, prefix: false, start });
   };
 

@@ -33,6 +33,13 @@ const MATHJS_OPS: Record<string, string> = {
   dotPow: 'pow',
   dotMultiply: 'mul',
   dotDivide: 'div',
+  mod: 'mod',
+  smaller: 'smaller',
+  larger: 'larger',
+  smallerEq: 'smallerEq',
+  largerEq: 'largerEq',
+  equal: 'equal',
+  unequal: 'unequal',
 };
 
 /** mathjs node (OperatorNode, FunctionNode, SymbolNode, ConstantNode, ParenthesisNode) to the same form. */
@@ -45,6 +52,8 @@ export function mathjsSexpr(node: any): string {
       return String(node.value);
     case 'SymbolNode':
       return node.name;
+    case 'ConditionalNode':
+      return `(cond ${mathjsSexpr(node.condition)} ${mathjsSexpr(node.trueExpr)} ${mathjsSexpr(node.falseExpr)})`;
     case 'FunctionNode':
       return `(${node.fn.name} ${node.args.map(mathjsSexpr).join(' ')})`;
     case 'OperatorNode': {
