@@ -114,7 +114,7 @@ export class OpFunction extends DFunction {
 /** An op's Function class: `new Square().call(x)` as in the book's step 6, with its definition as `Square.op`. */
 export interface OpClass {
   new (): OpFunction;
-  readonly op: OpSpec;
+  op: OpSpec;
 }
 
 /** Every op defineOp has made, in the order they were defined: the registry reads it. */
@@ -132,14 +132,15 @@ export function defineOp(def: OpDefinition): OpClass {
     fusible: def.fusible ?? true,
     fn:
       (def.fn as OpSpec['fn'] | undefined) ??
-      ((...xs: (Variable | number)[]): Variable => new Op().call(...xs, ...defaults.slice(xs.length - minArity))),
+      ((...xs: (Variable | number)[]): Variable =>
+        new OpFunction(spec).call(...xs, ...defaults.slice(xs.length - minArity))),
   };
-  class Op extends OpFunction {
-    static readonly op = spec;
-    constructor() {
-      super(spec);
-    }
-  }
+  // A plain constructor function rather than a subclass per op: `new Square()` gives its
+  // OpFunction all the same, and some 70 classes cost about a millisecond at every start.
+  const Op = function Op(this: unknown): OpFunction {
+    return new OpFunction(spec);
+  } as unknown as OpClass & { op: OpSpec };
+  Op.op = spec;
   DEFINED.push(spec);
   return Op;
 }
