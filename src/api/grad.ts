@@ -6,7 +6,7 @@ import { parse } from '../expr/parse.js';
 import { build, type Graph } from '../expr/build.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './trace.js';
 import type { Node } from '../expr/ast.js';
-import { CompiledExpression, type BatchResult } from '../batch/run.js';
+import { CompiledExpression, valuesMap, type BatchResult } from '../batch/run.js';
 
 export interface GradResult {
   value: number;
@@ -45,7 +45,7 @@ export function grad(expression: string | Node, values: BatchValues): BatchResul
 export function grad(expression: string | Node, values: BatchValues = {}): GradResult | BatchResult {
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
-  const map = toMap(values);
+  const map = valuesMap(values);
   if ([...map.values()].some((x) => typeof x !== 'number')) {
     return new CompiledExpression(root, source).run(map);
   }
@@ -76,11 +76,4 @@ export function differentiate(graph: Graph, options: { trace?: boolean } = {}): 
     gradient,
     trace: { output: graph.outputName, value: output.data, forward: traced ? forwardRecords(graph) : [], backward },
   };
-}
-
-function toMap<T>(values: Readonly<Record<string, T>> | ReadonlyMap<string, T>): Map<string, T> {
-  if (values instanceof Map) return new Map(values);
-  const map = new Map<string, T>();
-  for (const key of Object.keys(values)) map.set(key, (values as Record<string, T>)[key]);
-  return map;
 }

@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Input, Kernel } from './compile.js';
-import type { BatchResult, CompiledExpression } from './run.js';
+import type { BatchResult, CompiledExpression, ValuesIn } from './run.js';
 
 export interface PoolOptions {
   /** Threads in all, this one included (default 2, at most the machine's cores). */
@@ -197,11 +197,7 @@ export class Pool {
    * result's arrays are shared, so passing it back as `into` reuses them. Rejects with the
    * worker's error if one fails; never waits forever on a worker that died.
    */
-  async run(
-    compiled: CompiledExpression,
-    values: ReadonlyMap<string, ArrayLike<number> | number>,
-    into?: BatchResult,
-  ): Promise<BatchResult> {
+  async run(compiled: CompiledExpression, values: ValuesIn, into?: BatchResult): Promise<BatchResult> {
     if (this.closed) throw new Error('the pool is closed');
     const { length, inputs } = compiled.bind(values);
     const code = compiled.kernelSource(inputs);

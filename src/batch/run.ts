@@ -35,6 +35,50 @@ export class LengthMismatchError extends RangeError {
   }
 }
 
+/** A variable's values as callers give them: a number, or many (a typed array or an array of numbers). */
+export type ValueIn = ArrayLike<number> | number;
+/** Values by name: a plain object or a Map. */
+export type ValuesIn = Readonly<Record<string, ValueIn>> | ReadonlyMap<string, ValueIn>;
+
+/**
+ * Values from a plain object or a Map, checked at the library's boundary: each a number, a typed
+ * array or an array of numbers. Anything else is a TypeError naming the variable and what it got
+ * (a string '12' would otherwise be read as two points, `{}` as none).
+ */
+export function valuesMap(values: unknown): Map<string, ValueIn> {
+  if (values === null || typeof values !== 'object') {
+    throw new TypeError(`the values must be an object or a Map of name to value, got ${describe(values)}`);
+  }
+  const entries: [unknown, unknown][] =
+    values instanceof Map ? [...values] : Object.keys(values).map((k) => [k, (values as Record<string, unknown>)[k]]);
+  const map = new Map<string, ValueIn>();
+  for (const [name, v] of entries) {
+    if (typeof name !== 'string') throw new TypeError(`a variable's name must be a string, got ${describe(name)}`);
+    if (typeof v === 'number') map.set(name, v);
+    else if (
+      ArrayBuffer.isView(v) &&
+      !(v instanceof DataView) &&
+      typeof (v as unknown as ArrayLike<unknown>)[0] !== 'bigint'
+    ) {
+      map.set(name, v as unknown as ArrayLike<number>);
+    } else if (Array.isArray(v)) {
+      const bad = v.findIndex((x) => typeof x !== 'number');
+      if (bad >= 0) throw new TypeError(`${name}[${bad}] must be a number, got ${describe(v[bad])}`);
+      map.set(name, v);
+    } else {
+      throw new TypeError(`the value of ${name} must be a number or an array of numbers, got ${describe(v)}`);
+    }
+  }
+  return map;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v).slice(8, -1)})` : `a ${typeof v}`;
+}
+
 /** The common length of the arrays among `inputs` (1 when all are single values). */
 export function broadcastLength(inputs: ReadonlyMap<string, ArrayLike<number> | number>): number {
   const lengths = new Map<string, number>();
@@ -97,10 +141,11 @@ export class CompiledExpression {
    * number of points. Throws a RangeError for a missing variable, LengthMismatchError for arrays
    * of different lengths.
    */
-  bind(values: ReadonlyMap<string, ArrayLike<number> | number>): { length: number; inputs: Input[] } {
+  bind(values: ValuesIn): { length: number; inputs: Input[] } {
+    const map = valuesMap(values);
     const used = new Map<string, ArrayLike<number> | number>();
     for (const name of this.names) {
-      const x = values.get(name);
+      const x = map.get(name);
       if (x === undefined) throw new RangeError(`no value for ${name}`);
       used.set(name, x);
     }
@@ -131,7 +176,7 @@ export class CompiledExpression {
    * result of the same length as `into` to write into its arrays instead of allocating new ones
    * (in a loop over many batches this saves the allocation and its page faults).
    */
-  run(values: ReadonlyMap<string, ArrayLike<number> | number>, into?: BatchResult): BatchResult {
+  run(values: ValuesIn, into?: BatchResult): BatchResult {
     const { length, inputs } = this.bind(values);
     const out = this.fits(into, length)
       ? into
