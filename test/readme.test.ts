@@ -78,3 +78,38 @@ test('the function table names every function expressions may call', async () =>
   const missing = CALLABLE.filter((op) => !table.includes(`\`${op.name}(`)).map((op) => op.name);
   assert.deepEqual(missing, [], 'add them to the README function table');
 });
+
+test('every row of the edge-case table is what the library gives', async () => {
+  const { grad } = await import('../src/index.js');
+  const start = readme.indexOf('## Edge cases');
+  const section = readme.slice(start, readme.indexOf('A result that is not finite', start));
+  const rows = [...section.matchAll(/^\| `([^`]+)`(?: at (\([^)]*\)|\S+))? \| (\S+) \| ([^|]*) \|/gm)];
+  assert.ok(rows.length >= 10, `the table has ${rows.length} rows`);
+  const num = (t: string): number =>
+    t === 'Infinity' ? Infinity : t === '-Infinity' ? -Infinity : t === 'NaN' ? NaN : Number(t);
+  for (const [, expression, at, value, gradient] of rows) {
+    const point =
+      at === undefined
+        ? []
+        : at
+            .replace(/[()]/g, '')
+            .split(',')
+            .map((t) => num(t.trim()));
+    const names = ['x', 'y'].filter((n) => new RegExp(`\\b${n}\\b`).test(expression)).slice(0, point.length);
+    const r = grad(expression, Object.fromEntries(names.map((n, i) => [n, point[i]])));
+    assert.ok(
+      Object.is(r.value, num(value)) || (Number.isNaN(r.value) && value === 'NaN'),
+      `${expression}: value ${r.value}, table ${value}`,
+    );
+    const cells = gradient.trim() === '' ? [] : gradient.trim().split(', ');
+    cells.forEach((cell, i) => {
+      const m = /^d\/d(\w+) (\S+)$/.exec(cell);
+      const [name, want] = m === null ? [names[i], cell] : [m[1], m[2]];
+      const got = r.gradient[name];
+      assert.ok(
+        Object.is(got, num(want)) || (Number.isNaN(got) && want === 'NaN') || (got === 0 && num(want) === 0),
+        `${expression}: d/d${name} ${got}, table ${want}`,
+      );
+    });
+  }
+});
