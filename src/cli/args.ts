@@ -5,6 +5,7 @@
  * Known options pass through; variables are collected; everything else is a positional argument.
  */
 import { UsageError } from './errors.js';
+import { nearest } from '../expr/suggest.js';
 
 export interface KnownOptions {
   /** `--json` -> takes a value? */
@@ -53,7 +54,12 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
         if (eq >= 0) {
           assignments.push({ name, value: arg.slice(eq + 1), flag });
         } else {
-          if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`, `write ${flag} 0.5`);
+          if (i + 1 >= argv.length) {
+            // nothing after it: no variable's value, so a mistyped option if it is close to one
+            const option = nearest(flag, [...known.long.keys()]);
+            if (option !== undefined) throw new UsageError(`unknown option ${flag}`, `did you mean ${option}?`);
+            throw new UsageError(`${flag} needs a value`, `write ${flag} 0.5`);
+          }
           assignments.push({ name, value: argv[++i], flag });
         }
         continue;

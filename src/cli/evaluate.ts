@@ -18,6 +18,7 @@ import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
 import { EXIT, UsageError } from './errors.js';
+import { nearest } from '../expr/suggest.js';
 import type { IO } from './io.js';
 import { warnNonFinite } from './messages.js';
 
@@ -38,9 +39,29 @@ export interface EvaluateOptions {
   symbolic?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
+  /** The program's long options (`--precision`), to tell a mistyped one from an unused variable. */
+  optionNames?: readonly string[];
+}
+
+/** Throws for `--NAME` close to one of the program's options when NAME is not a variable. */
+function mistypedOption(name: string, optionNames: readonly string[] = []): void {
+  const option = nearest(`--${name}`, optionNames);
+  if (option !== undefined) {
+    throw new UsageError(
+      `unknown option --${name} (and the expression has no variable ${name})`,
+      `did you mean ${option}?`,
+    );
+  }
 }
 
 export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise<number> {
+  // A name close to an option (--precison 3, --formt csv) that the expression does not use is
+  // a mistyped option: said before its value is read as a number.
+  const optionLike = options.assignments.filter((a) => nearest(`--${a.name}`, options.optionNames ?? []) !== undefined);
+  if (optionLike.length > 0 && options.expression !== undefined && options.expression !== '-') {
+    const used = variableNames(parse(options.expression));
+    for (const a of optionLike) if (!used.includes(a.name)) mistypedOption(a.name, options.optionNames);
+  }
   const given = parseAssignments(options.assignments);
   checkStdin(options, given);
   const source = await readExpression(options, io);
@@ -48,8 +69,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const names = variableNames(root);
 
   for (const name of given.keys()) {
-    if (!names.includes(name))
-      io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
+    if (names.includes(name)) continue;
+    mistypedOption(name, options.optionNames);
+    io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });

@@ -183,6 +183,12 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       return await replCommand({ precision: opts.precision, color: opts.color }, io);
     }
     if (program.args.length > 1) {
+      // `-x 3`: a variable given with one dash
+      const dash = program.args.findIndex((a, i) => i > 0 && /^-[A-Za-z_][A-Za-z0-9_]*$/.test(a));
+      if (dash > 0) {
+        const name = program.args[dash].slice(1);
+        throw new UsageError(`${program.args[dash]} is not an option`, `to give ${name} a value write --${name} VALUE`);
+      }
       throw new UsageError(
         `expected one expression, got ${program.args.length}: ${program.args.map((a) => JSON.stringify(a)).join(' ')}`,
         'quote the expression: dezero-grad "x * y" --x 1 --y 2',
@@ -192,6 +198,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     return await evaluateCommand(
       {
         expression: program.args[0],
+        optionNames: [...knownOptions(program).long.keys()],
         file: opts.file,
         assignments,
         json: opts.json ?? false,
