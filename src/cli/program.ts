@@ -55,9 +55,10 @@ Variables:
   --json for one object with arrays).
 
 Grammar:
-  numbers 3 0.5 .5 1e-3; constants pi e; + - * / ^ (** too); unary - and +;
-  parentheses; function calls; implicit multiplication after a number: 2x 3(x+1)
-  2 sin(x). Precedence as mathjs: -x^2 is -(x^2), 2^3^x is 2^(3^x).
+  numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
+  comparisons < > <= >= == != (1 or 0); c ? a : b (the gradient flows through the branch
+  taken only); parentheses; function calls; implicit multiplication after a number: 2x
+  3(x+1) 2 sin(x). Precedence as mathjs: -x^2 is -(x^2), 2^3^x is 2^(3^x).
 
 Functions:
 ${CALLABLE.map((op) => `  ${`${op.name} `.padEnd(9)}${op.description}`).join('\n')}
