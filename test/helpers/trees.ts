@@ -298,7 +298,26 @@ const SWITCHES: Readonly<Record<string, number>> = { leaky_relu: 0, softplus: 20
  */
 export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, math: Mathjs): boolean {
   let differs = false;
-  noGrad(() =>
+  evaluateTree(root, values, (op, args, ours) => {
+    if (op === 'coth' || op === 'acsch' || op === 'asech') {
+      const theirs = (math[op] as (x: number) => number)(args[0]);
+      if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
+    }
+    // relu's mathjs form (x+|x|)/2 is NaN at -Infinity, where relu is 0
+    if (op === 'relu' && args[0] === -Infinity) differs = true;
+    const at = SWITCHES[op];
+    if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
+  });
+  return differs;
+}
+
+/** The tree's value at `values` with no graph kept, calling `visit` with each call's op, inputs and value. */
+function evaluateTree(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  visit: (op: string, args: number[], value: number) => void,
+): number {
+  return noGrad(() =>
     fold<number>(root, (node, args) => {
       switch (node.type) {
         case 'number':
@@ -307,21 +326,13 @@ export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, m
         case 'variable':
           return values.get(node.name)!;
         case 'call': {
-          const ours = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
-          if (node.op === 'coth' || node.op === 'acsch' || node.op === 'asech') {
-            const theirs = (math[node.op] as (x: number) => number)(args[0]);
-            if (Number.isFinite(ours) && !Number.isFinite(theirs)) differs = true;
-          }
-          // relu's mathjs form (x+|x|)/2 is NaN at -Infinity, where relu is 0
-          if (node.op === 'relu' && args[0] === -Infinity) differs = true;
-          const at = SWITCHES[node.op];
-          if (at !== undefined && args[0] > at !== math.larger(args[0], at)) differs = true;
-          return ours;
+          const value = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+          visit(node.op, args, value);
+          return value;
         }
       }
     }),
   );
-  return differs;
 }
 
 /**
@@ -330,19 +341,8 @@ export function mathjsDiffers(root: Node, values: ReadonlyMap<string, number>, m
  */
 export function realPowersOnly(root: Node, values: ReadonlyMap<string, number>): boolean {
   let real = true;
-  noGrad(() =>
-    fold<number>(root, (node, args) => {
-      switch (node.type) {
-        case 'number':
-        case 'constant':
-          return node.value;
-        case 'variable':
-          return values.get(node.name)!;
-        case 'call':
-          if (node.op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
-          return OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
-      }
-    }),
-  );
+  evaluateTree(root, values, (op, args) => {
+    if (op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
+  });
   return real;
 }
