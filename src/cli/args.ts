@@ -47,7 +47,7 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       const takesValue = known.long.get(flag);
       if (takesValue !== undefined) {
         options.push(arg);
-        if (takesValue && eq < 0 && i + 1 < argv.length) options.push(argv[++i]);
+        if (takesValue && eq < 0) options.push(optionValue(flag, argv, ++i));
         continue;
       }
       if (IDENT.test(name)) {
@@ -71,7 +71,7 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       const takesValue = known.short.get(arg);
       if (takesValue !== undefined) {
         options.push(arg);
-        if (takesValue && i + 1 < argv.length) options.push(argv[++i]);
+        if (takesValue) options.push(optionValue(arg, argv, ++i));
         continue;
       }
       // Not an option we know: an expression such as -x^2.
@@ -81,6 +81,14 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
     positionals.push(arg);
   }
   return { options, positionals, assignments };
+}
+
+/** The value after an option that takes one: there must be one (commander would take our `--`). */
+function optionValue(flag: string, argv: readonly string[], i: number): string {
+  if (i >= argv.length || argv[i] === '--') {
+    throw new UsageError(`${flag} needs a value`, `see dezero-grad --help for what ${flag} takes`);
+  }
+  return argv[i];
 }
 
 /** `-v name=value` as an Assignment. */
