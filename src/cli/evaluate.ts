@@ -14,6 +14,7 @@ import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
+import { readProgram } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
@@ -64,8 +65,13 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   }
   const given = parseAssignments(options.assignments);
   checkStdin(options, given);
-  const source = await readExpression(options, io);
-  const root = parse(source);
+  const text = await readExpression(options, io);
+  // A file (or standard input) may hold a program: bindings and functions, then the expression.
+  const fromFile = options.file !== undefined || options.expression === '-';
+  const read = fromFile ? readProgram(text, options.file ?? '-', given) : undefined;
+  const source = read?.source ?? text;
+  const root = read?.kind === 'program' ? read.root : parse(source);
+  const named = read?.kind === 'program' ? read.named : undefined;
   const names = variableNames(root);
 
   for (const name of given.keys()) {
@@ -73,6 +79,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     mistypedOption(name, options.optionNames);
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }
+  if (read?.kind === 'program') for (const [name, value] of read.values) given.set(name, { kind: 'number', value });
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
@@ -103,7 +110,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
-  const graph = build(root, values, source);
+  const graph = build(root, values, source, { named });
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
   const lean = options.quiet && !graphWanted;
   let result = differentiate(graph, { trace: !lean });

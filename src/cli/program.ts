@@ -152,10 +152,9 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: numb
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
     if (args.length === 0) return false; // a missing expression
-    throw new UsageError(
-      '--json and --quiet do not apply to the session',
-      'in the session, :json prints the last result as JSON',
-    );
+    if (opts.quiet) {
+      throw new UsageError('--quiet does not apply to the session', 'the session prints the result lines only');
+    }
   }
   return true;
 }
@@ -181,7 +180,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
       // every one-point run otherwise.
       const { replCommand } = await import('./repl/repl.js');
-      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+      return await replCommand({ precision: opts.precision, color: opts.color, json: opts.json }, io);
     }
     if (program.args.length > 1) {
       // `-x 3`: a variable given with one dash
