@@ -14,7 +14,7 @@ import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
-import { readProgram } from './program-file.js';
+import { readProgram, updateText } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
@@ -103,6 +103,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
   const color = options.json ? false : options.color;
   const settings = await renderSettings({ precision: options.precision, color }, io.env, io.stdoutIsTTY, io.columns);
+  // A program's updates of its leaves (`x = x - ...`, an optimiser's steps) say so, as in the session.
+  if (read?.kind === 'program' && !options.json && !options.quiet) {
+    for (const u of read.updates) io.out(updateText(u, settings));
+  }
   if (batch) {
     const { json, quiet } = options;
     return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, settings }, io);

@@ -11,6 +11,9 @@ import type { Node } from '../expr/ast.js';
 import { caretLines, ExprError, MissingValueError } from '../expr/errors.js';
 import { parseStatement, stripComment } from '../expr/statement.js';
 import { variableNames } from '../expr/build.js';
+import { formatNumber } from '../report/format.js';
+import type { RenderSettings } from '../report/settings.js';
+import { PLAIN } from '../report/style.js';
 import { UsageError } from './errors.js';
 import type { GivenValue } from './values.js';
 
@@ -35,6 +38,19 @@ export function formatErrorAt(e: ExprError | UsageError, where: string): string 
   return lines.join('\n') + '\n';
 }
 
+/** A leaf's update (`x = x - ...`), as every mode but JSON says it: `x = 1.45  (updated, was 2)`. */
+export function updateText(update: Update, settings: RenderSettings): string {
+  const s = settings.style ?? PLAIN;
+  const n = (x: number): string => formatNumber(x, settings.precision);
+  return `${s.name(update.name)} = ${s.value(n(update.value))}  ${s.dim(`(updated, was ${n(update.was)})`)}\n`;
+}
+
+export interface Update {
+  name: string;
+  value: number;
+  was: number;
+}
+
 /** An error in a program file, already placed (file:line:column) and formatted. */
 export class ProgramError extends UsageError {
   constructor(readonly text: string) {
@@ -53,6 +69,8 @@ export type ReadProgram =
       named: Map<Node, string>;
       /** The leaves the last line uses that the file binds (the command line gives the rest). */
       values: Map<string, number>;
+      /** The updates of leaves (`x = x - ...`) in the order they ran, to print. */
+      updates: Update[];
     };
 
 /** True when some line of `text` binds a name or defines a function. */
@@ -86,6 +104,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
   if (last < 0) throw new UsageError(`${name} has no expression: its last line should be the one to differentiate`);
   const located = (e: unknown, i: number): unknown =>
     e instanceof ExprError || e instanceof UsageError ? new ProgramError(formatErrorAt(e, `${name}:${i + 1}`)) : e;
+  const updates: Update[] = [];
   for (let i = 0; i < last; i++) {
     const line = lines[i];
     try {
@@ -113,7 +132,14 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
           );
         }
       }
-      program.execute(statement, line);
+      const outcome = program.execute(statement, line);
+      if (outcome.type === 'bound') {
+        for (const b of outcome.bindings) {
+          if (b.was !== undefined && b.binding.kind === 'leaf') {
+            updates.push({ name: b.binding.name, value: b.binding.value, was: b.was });
+          }
+        }
+      }
     } catch (e) {
       throw located(e, i);
     }
@@ -135,7 +161,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
       const b = program.bindings.get(leaf);
       if (!given.has(leaf) && b?.kind === 'leaf') values.set(leaf, b.value);
     }
-    return { kind: 'program', source, root: expanded.root, named: expanded.named, values };
+    return { kind: 'program', source, root: expanded.root, named: expanded.named, values, updates };
   } catch (e) {
     if (e instanceof MissingValueError) {
       const hint = `give it with --${e.variable} VALUE, or bind it in ${name}: ${e.variable} = 0.5`;

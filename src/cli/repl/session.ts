@@ -21,7 +21,7 @@ import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
 import { formatError, warnNonFinite } from '../messages.js';
-import { formatErrorAt, programLines } from '../program-file.js';
+import { formatErrorAt, programLines, updateText } from '../program-file.js';
 import { findCommand } from './commands.js';
 import type { LastResult, ReplSession } from './state.js';
 
@@ -274,8 +274,8 @@ export class Session implements ReplSession {
   private boundText(b: BoundName): string {
     if (this.options.json) return '';
     const s = this.style;
-    if (b.was !== undefined) {
-      return `${this.describeBinding(b.binding)}  ${s.dim(`(updated, was ${formatNumber(b.was, this.settings.precision)})`)}\n`;
+    if (b.was !== undefined && b.binding.kind === 'leaf') {
+      return updateText({ name: b.binding.name, value: b.binding.value, was: b.was }, this.settings);
     }
     if (!this.options.echo) return '';
     const notes = [
