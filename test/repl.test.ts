@@ -262,8 +262,8 @@ describe('bad lines print one error with a caret, and the session goes on', () =
       assert.match(last.err, c.message);
       assert.match(last.err, /^dezero-grad: /);
       assert.doesNotMatch(last.err, /internal error|at .*\.js/);
-      // and the session goes on
-      assert.equal((await session.run('1 + 1')).out, 'y = 2\n');
+      // and the session goes on (the output takes a letter no binding has)
+      assert.match((await session.run('1 + 1')).out, /^[yz] = 2\n$/);
     });
   }
 

@@ -21,7 +21,7 @@
 import type { CallNode, Node, VariableNode } from '../expr/ast.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
-import type { NameToken, Statement } from '../expr/statement.js';
+import { parseStatement, type NameToken, type Statement } from '../expr/statement.js';
 import { eachNode, fold } from '../expr/walk.js';
 import { OPS } from '../engine/registry.js';
 import { differentiate, type GradResult } from './grad.js';
@@ -70,6 +70,8 @@ export interface Built {
   root: Node;
   /** The intermediates' nodes in `root`, by name (for the builder). */
   named: Map<Node, string>;
+  /** Every name the program binds: no step of the graph takes one as its letter. */
+  reserved: string[];
   /** The leaves `root` uses, in order of first use. */
   values: Map<string, number>;
   graph: Graph;
@@ -102,6 +104,17 @@ export class Program {
   /** The functions' arities, for the parser. */
   arities(): Map<string, number> {
     return new Map([...this.functions.values()].map((d) => [d.name, d.params.length]));
+  }
+
+  /**
+   * Reads and runs one line (a binding, a definition, an expression or a comment):
+   *
+   *     const p = new Program();
+   *     p.run('x = -4'); p.run('z = 2*x + 2 + x');
+   *     p.run('z*z')  // { type: 'result', result: { value: 100, gradient: { x: -60 }, ... } }
+   */
+  run(line: string): Outcome {
+    return this.execute(parseStatement(line, this.arities()), line);
   }
 
   /** Runs one statement; `line` is its text, for errors. */
@@ -156,7 +169,8 @@ export class Program {
       if (b === undefined || b.kind !== 'leaf') throw missing(name, uses.get(name)!, line, 'bind it first');
       values.set(name, b.value);
     }
-    return { root: expanded, named, values, graph: build(expanded, values, line, { named }) };
+    const reserved = [...this.bindings.keys()];
+    return { root: expanded, named, reserved, values, graph: build(expanded, values, line, { named, reserved }) };
   }
 
   /**
@@ -164,13 +178,13 @@ export class Program {
    * the intermediates' nodes, without building it: for a caller that supplies the leaves' values
    * itself (many points). Every name it uses must be bound to a leaf.
    */
-  expanded(root: Node, line: string): { root: Node; named: Map<Node, string>; leaves: string[] } {
+  expanded(root: Node, line: string): { root: Node; named: Map<Node, string>; reserved: string[]; leaves: string[] } {
     const { root: expanded, named, uses } = this.expand(root, line);
     const leaves = variableNames(expanded);
     for (const name of leaves) {
       if (this.bindings.get(name)?.kind !== 'leaf') throw missing(name, uses.get(name)!, line, 'bind it first');
     }
-    return { root: expanded, named, leaves };
+    return { root: expanded, named, reserved: [...this.bindings.keys()], leaves };
   }
 
   /**

@@ -71,7 +71,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const read = fromFile ? readProgram(text, options.file ?? '-', given) : undefined;
   const source = read?.source ?? text;
   const root = read?.kind === 'program' ? read.root : parse(source);
-  const named = read?.kind === 'program' ? read.named : undefined;
+  const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
   const names = variableNames(root);
 
   for (const name of given.keys()) {
@@ -114,7 +114,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
-  const graph = build(root, values, source, { named });
+  const graph = build(root, values, source, program);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
   const lean = options.quiet && !graphWanted;
   let result = differentiate(graph, { trace: !lean });

@@ -67,6 +67,8 @@ export type ReadProgram =
       /** The last line expanded: only built-in ops and leaves. */
       root: Node;
       named: Map<Node, string>;
+      /** The names the program binds, which the graph's letters avoid. */
+      reserved: string[];
       /** The leaves the last line uses that the file binds (the command line gives the rest). */
       values: Map<string, number>;
       /** The updates of leaves (`x = x - ...`) in the order they ran, to print. */
@@ -161,7 +163,8 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
       const b = program.bindings.get(leaf);
       if (!given.has(leaf) && b?.kind === 'leaf') values.set(leaf, b.value);
     }
-    return { kind: 'program', source, root: expanded.root, named: expanded.named, values, updates };
+    const { named, reserved } = expanded;
+    return { kind: 'program', source, root: expanded.root, named, reserved, values, updates };
   } catch (e) {
     if (e instanceof MissingValueError) {
       const hint = `give it with --${e.variable} VALUE, or bind it in ${name}: ${e.variable} = 0.5`;

@@ -56,6 +56,8 @@ export interface BuildOptions {
    * shown in the trace under the user's name instead of a letter.
    */
   named?: ReadonlyMap<Node, string>;
+  /** More names the steps may not take (a program's other bindings), so that no letter means two things. */
+  reserved?: Iterable<string>;
 }
 
 /**
@@ -72,7 +74,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
     variables.set(name, new Variable(value, name));
   }
   // Names the steps may not take: the variables' and the named intermediates'.
-  const taken = new Set([...used, ...(named?.values() ?? [])]);
+  const taken = new Set([...used, ...(named?.values() ?? []), ...(options.reserved ?? [])]);
   const outputName = named?.get(root) ?? OUTPUT_NAMES.find((n) => !taken.has(n)) ?? freshName(taken, 'out');
   const names = new NameSource(new Set([...taken, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];

@@ -204,7 +204,7 @@ export class Session implements ReplSession {
   /** The last expression's graph built afresh and differentiated, for `:dot`, `:tree` and `:order`. */
   lastGraph(command: string): Graph {
     const last = this.requireLast(command);
-    const graph = build(last.root, last.values, last.source, { named: last.named });
+    const graph = build(last.root, last.values, last.source, { named: last.named, reserved: last.reserved });
     differentiate(graph);
     return graph;
   }
@@ -258,7 +258,8 @@ export class Session implements ReplSession {
         return { out: outcome.bindings.map((b) => this.boundText(b)).join(''), err: '' };
       case 'result': {
         const { built, result } = outcome;
-        this.last = { source: line, root: built.root, named: built.named, values: built.values, result };
+        const { root, named, reserved, values } = built;
+        this.last = { source: line, root, named, reserved, values, result };
         let err = '';
         warnNonFinite(result, built.values, { err: (t) => (err += t) });
         if (this.options.json) {

@@ -19,6 +19,8 @@ export interface LastResult {
   root: Node;
   /** The named intermediates' nodes in `root`. */
   named: Map<Node, string>;
+  /** The names bound when it ran, which the graph's letters avoid. */
+  reserved: string[];
   values: Map<string, number>;
   result: GradResult;
 }
