@@ -259,6 +259,19 @@ describe('bindings keep the graph', () => {
   });
 });
 
+describe('what a terminal session shows', () => {
+  test('a leaf, an intermediate with its value now, an update; :vars lists them, not the old versions', async () => {
+    const s = new Session({ echo: true });
+    assert.equal((await s.run('x = 2')).out, 'x = 2\n');
+    assert.equal((await s.run('z = x^2 # a comment')).out, `z = x^2  (${2 ** 2} now)\n`);
+    assert.equal((await s.run('x = x + 1')).out, 'x = 3  (updated, was 2)\n');
+    // the new z is built on the old one, shown as z₁
+    assert.equal((await s.run('z = z + 1')).out, `z = z₁ + 1  (${3 ** 2 + 1} now)\n`);
+    assert.equal((await s.run(':vars')).out, `x = 3\nz = z₁ + 1  (${3 ** 2 + 1} now)\n`);
+    assert.equal((await s.run('# only a comment')).out, '');
+  });
+});
+
 describe('cycles are refused with a caret', () => {
   const cases: { name: string; lines: string[]; message: RegExp }[] = [
     {
@@ -304,6 +317,19 @@ describe('programs in files', () => {
     const step = (x: number): number => x - (4 * x ** 3 - 4 * x) / (12 * x ** 2 - 4);
     assert.deepEqual(results(cli(['-f', path, '-q']).stdout).y, step(2));
     assert.deepEqual(results(cli(['-f', path, '--x', '0.5', '-q']).stdout).y, step(0.5));
+  });
+
+  test('a command-line value is where a leaf starts: the updates run from it', () => {
+    // Newton from 3 converges to the minimum at 1 as from 2: f(1) = -1
+    const r = cli(['-f', 'examples/step29.dz', '--x', '3']);
+    assert.equal(r.status, 0, r.stderr);
+    const first = 3 - (4 * 3 ** 3 - 4 * 3) / (12 * 3 ** 2 - 4);
+    assert.ok(r.stdout.startsWith(`x = ${first}  (updated, was 3)\n`), r.stdout.slice(0, 200));
+    assert.deepEqual(results(r.stdout.split('\nbackward\n')[1]), { y: -1, 'dy/dx': 0 });
+    // a value the program uses only before its last line is not "unused": x = 1 - lr*2x
+    const lr = cli(['-f', file('lr.dz', 'lr = 0.1\nx = 1\nx = x - lr*diff(x^2, x)\nx\n'), '--lr', '0.25', '-q']);
+    assert.equal(lr.stderr, '');
+    assert.deepEqual(results(lr.stdout), { x: 1 - 0.25 * 2, 'dx/dx': 1 });
   });
 
   test('ranges go through the batch path', () => {

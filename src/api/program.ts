@@ -209,6 +209,7 @@ export class Program {
       return [this.assignLeaf(name.text, this.leafValue(name, rhs, line))];
     }
     let node = rhs;
+    let shown = text;
     if (self) {
       if (current === undefined) {
         const at = firstUse(rhs, name.text);
@@ -218,6 +219,7 @@ export class Program {
       const old = this.versionName(name.text);
       this.bindings.set(old, { ...current, name: old, hidden: true } as Binding);
       node = renameVariable(rhs, name.text, old);
+      shown = text.replace(new RegExp(`(?<![A-Za-z0-9_])${name.text}(?![A-Za-z0-9_])`, 'g'), old);
       try {
         this.checkBound(node, line);
         this.checkCycle(name.text, node, line, 'binding');
@@ -231,7 +233,7 @@ export class Program {
     }
     const replaced = this.functions.delete(name.text) ? ('function' as const) : undefined;
     for (const n of this.namesIn(node)) this.mentioned.add(n);
-    const binding: Binding = { kind: 'intermediate', name: name.text, node, text };
+    const binding: Binding = { kind: 'intermediate', name: name.text, node, text: shown };
     this.bindings.delete(name.text);
     this.bindings.set(name.text, binding);
     return [{ binding, ...(replaced !== undefined ? { replaced } : {}) }];

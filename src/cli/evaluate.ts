@@ -75,7 +75,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const names = variableNames(root);
 
   for (const name of given.keys()) {
-    if (names.includes(name)) continue;
+    if (names.includes(name) || (read?.kind === 'program' && read.mentioned.has(name))) continue;
     mistypedOption(name, options.optionNames);
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
   }

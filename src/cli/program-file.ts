@@ -69,10 +69,12 @@ export type ReadProgram =
       named: Map<Node, string>;
       /** The names the program binds, which the graph's letters avoid. */
       reserved: string[];
-      /** The leaves the last line uses that the file binds (the command line gives the rest). */
+      /** The leaves the last line uses, at one point, as the program left them (many points come from the command line). */
       values: Map<string, number>;
       /** The updates of leaves (`x = x - ...`) in the order they ran, to print. */
       updates: Update[];
+      /** Every variable some line names (a command-line value for one of them is used). */
+      mentioned: Set<string>;
     };
 
 /** True when some line of `text` binds a name or defines a function. */
@@ -107,6 +109,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
   const located = (e: unknown, i: number): unknown =>
     e instanceof ExprError || e instanceof UsageError ? new ProgramError(formatErrorAt(e, `${name}:${i + 1}`)) : e;
   const updates: Update[] = [];
+  const mentioned = new Set<string>();
   for (let i = 0; i < last; i++) {
     const line = lines[i];
     try {
@@ -134,6 +137,9 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
           );
         }
       }
+      if (statement.type === 'bind')
+        for (const t of statement.targets) for (const n of variableNames(t.rhs)) mentioned.add(n);
+      if (statement.type === 'define') for (const n of variableNames(statement.body)) mentioned.add(n);
       const outcome = program.execute(statement, line);
       if (outcome.type === 'bound') {
         for (const b of outcome.bindings) {
@@ -161,10 +167,14 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
     const values = new Map<string, number>();
     for (const leaf of expanded.leaves) {
       const b = program.bindings.get(leaf);
-      if (!given.has(leaf) && b?.kind === 'leaf') values.set(leaf, b.value);
+      // A command-line number is where a leaf starts; the program may have updated it since.
+      if (given.get(leaf)?.kind !== 'array' && given.get(leaf)?.kind !== 'stdin' && b?.kind === 'leaf') {
+        values.set(leaf, b.value);
+      }
     }
     const { named, reserved } = expanded;
-    return { kind: 'program', source, root: expanded.root, named, reserved, values, updates };
+    for (const n of expanded.leaves) mentioned.add(n);
+    return { kind: 'program', source, root: expanded.root, named, reserved, values, updates, mentioned };
   } catch (e) {
     if (e instanceof MissingValueError) {
       const hint = `give it with --${e.variable} VALUE, or bind it in ${name}: ${e.variable} = 0.5`;

@@ -81,6 +81,8 @@ export class Session implements ReplSession {
   private done = false;
   private lineNumber = 0;
   private loading = 0;
+  /** Warnings of the lines a `:load` ran, for standard error. */
+  private warnings = '';
 
   constructor(readonly options: SessionOptions = {}) {
     this.program = new Program({ maxExpanded: options.maxExpanded });
@@ -112,8 +114,9 @@ export class Session implements ReplSession {
       const trimmed = line.trim();
       if (trimmed.startsWith(':')) out = await this.command(trimmed.slice(1));
       else ({ out, err } = this.statement(line));
-      return { out, err, ok: true, quit: this.done };
+      return { out, err: this.takeWarnings() + err, ok: true, quit: this.done };
     } catch (e) {
+      err = this.takeWarnings() + err;
       if (e instanceof LoadError) return { out: out + e.out, err: err + e.err, ok: false, quit: this.done };
       if (this.options.json && (e instanceof ExprError || e instanceof UsageError)) {
         const where = e instanceof ExprError ? { column: e.column } : {};
@@ -164,7 +167,7 @@ export class Session implements ReplSession {
         else {
           const r = this.statement(line);
           out += r.out;
-          if (r.err !== '') out += r.err;
+          this.warnings += r.err; // printed on standard error after the command
         }
       } catch (e) {
         if (!(e instanceof ExprError || e instanceof UsageError)) throw e;
@@ -176,6 +179,12 @@ export class Session implements ReplSession {
       }
     }
     return out;
+  }
+
+  private takeWarnings(): string {
+    const w = this.warnings;
+    this.warnings = '';
+    return w;
   }
 
   /** Ends the session after this line (`:quit`). */
