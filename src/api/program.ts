@@ -98,6 +98,8 @@ export class Program {
   readonly functions = new Map<string, Definition>();
   /** Every name some stored expression mentions: only such a name can close a cycle. */
   private readonly mentioned = new Set<string>();
+  /** The last version number given to each rebuilt intermediate (`c₃`: 3). */
+  private readonly versions = new Map<string, number>();
 
   constructor(readonly options: ProgramOptions = {}) {}
 
@@ -150,6 +152,7 @@ export class Program {
     this.bindings.clear();
     this.functions.clear();
     this.mentioned.clear();
+    this.versions.clear();
   }
 
   /** A binding's current value (an intermediate's from the current leaves). */
@@ -363,11 +366,14 @@ export class Program {
     return mentions(root, params).map((m) => m.name);
   }
 
-  /** `c₁`, `c₂`, ...: the first name of that form not bound yet. */
+  /** `c₁`, `c₂`, ...: the next name of that form not bound yet. */
   private versionName(name: string): string {
-    for (let k = 1; ; k++) {
+    for (let k = (this.versions.get(name) ?? 0) + 1; ; k++) {
       const v = name + [...String(k)].map((d) => SUBSCRIPTS[Number(d)]).join('');
-      if (!this.bindings.has(v)) return v;
+      if (!this.bindings.has(v)) {
+        this.versions.set(name, k);
+        return v;
+      }
     }
   }
 

@@ -76,7 +76,7 @@ export function parseStatement(line: string, functions: ReadonlyMap<string, numb
   const parts = splitTopLevel(code, eq + 1);
   if (parts.length !== head.names.length) {
     throw new ExprError(
-      `${head.names.length} name${head.names.length === 1 ? '' : 's'} on the left of '=' but ${parts.length} expressions on the right`,
+      `${head.names.length} name${head.names.length === 1 ? '' : 's'} on the left of '=' but ${parts.length} expression${parts.length === 1 ? '' : 's'} on the right`,
       line,
       parts.length > head.names.length ? parts[head.names.length].start - 1 : eq,
       head.names.length === 1 ? 'one expression a name' : 'write a, b = 1, 2',

@@ -92,11 +92,13 @@ async function terminalRepl(
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });
-  io.out(
-    session.style.dim(
-      `dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`,
-    ) + '\n',
-  );
+  // With --json, standard output carries JSON Lines only.
+  if (options.json !== true)
+    io.out(
+      session.style.dim(
+        `dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`,
+      ) + '\n',
+    );
   for (;;) {
     const line = await lines.next();
     if (line === null) {
