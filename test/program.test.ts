@@ -242,6 +242,14 @@ describe('bindings keep the graph', () => {
     assert.deepEqual(results((await s.run('diff(h, x)')).out), { y: 6 * 2, 'dy/dx': 6 });
   });
 
+  test("the issue's Newton update, with f an intermediate: the book's iterates, not NaN", async () => {
+    const { s } = await session(['x = 2', 'f = x^4 - 2*x^2']);
+    for (const expected of NEWTON.slice(1, 6)) {
+      const r = await s.run('x = x - diff(f, x)/diff(diff(f, x), x)');
+      assert.deepEqual(assignments(r.out), [['x', expected]], r.err);
+    }
+  });
+
   test('shadowing a function by a binding, and back', async () => {
     const { s } = await session(['f(t) = t^2', 'x = 3']);
     assert.deepEqual(results((await s.run('f(x)')).out), { y: 9, 'dy/dx': 6 });
