@@ -21,6 +21,15 @@ export {
 } from './api/higher.js';
 export { drawingView, diffClusters, gradSnapshot, type Cluster, type GraphView } from './api/view.js';
 export type { Trace, ForwardRecord, BackwardRecord } from './api/trace.js';
+export {
+  Program,
+  type Binding,
+  type BoundName,
+  type Built,
+  type Definition,
+  type Outcome,
+  type ProgramOptions,
+} from './api/program.js';
 
 // Many points: the fused kernel, and threads for it.
 export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
@@ -49,6 +58,7 @@ export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
 export { ExprError, MissingValueError } from './expr/errors.js';
+export { parseStatement, stripComment, type Statement } from './expr/statement.js';
 export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
 
 // The renderers: records in, strings out.

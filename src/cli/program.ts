@@ -33,12 +33,13 @@ Examples:
   $ dezero-grad "-x^2" --x 3 --quiet
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
-  $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad -f step.dz --x 0.5             a program: bindings, functions, the expression last
   $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
   $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
   $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
   $ dezero-grad                                an interactive session (on a terminal)
   $ dezero-grad repl < session.txt             the session's lines from a file
+  $ dezero-grad repl --json < lines.txt         one JSON object a result line (JSON Lines)
   $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
   $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
   $ dezero-grad "x*y" --x 1 --y 2 --hessian
@@ -53,6 +54,17 @@ Variables:
   number a line from standard input (streamed). Lists of equal length pair up; a single
   value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
   --json for one object with arrays).
+
+Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, # comments:
+  x = -4                a leaf: a name for a constant
+  z = 2*x + 2 + x       a named intermediate: stays in the graph, follows x
+  f(t) = t^4 - 2*t^2    a function
+  x = x - diff(f(x), x)/diff(diff(f(x), x), x)
+                        a leaf bound to itself: updated to the value (a Newton step)
+  x0, x1 = e0, e1       several leaves updated together
+  z                     with -f, the last line is the expression to differentiate
+  Gradients are with respect to the leaves; --x on the command line gives a leaf (a
+  constant binding of x in the file is then only a default). Errors say FILE:LINE:COLUMN.
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
@@ -164,10 +176,9 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: read
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
     if (args.length === 0) return false; // a missing expression
-    throw new UsageError(
-      '--json and --quiet do not apply to the session',
-      'in the session, :json prints the last result as JSON',
-    );
+    if (opts.quiet) {
+      throw new UsageError('--quiet does not apply to the session', 'the session prints the result lines only');
+    }
   }
   return true;
 }
@@ -194,7 +205,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
       // every one-point run otherwise.
       const { replCommand } = await import('./repl/repl.js');
-      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+      return await replCommand({ precision: opts.precision, color: opts.color, json: opts.json }, io);
     }
     if (program.args.length > 1) {
       // `-x 3`: a variable given with one dash
