@@ -121,6 +121,15 @@ describe('dezero-grad minimize', () => {
     for (const [k, x] of rows) assertClose(x, (1 - 2 * lr) ** k, `x at ${k}`, 1e-9);
   });
 
+  test('--quiet: why it stopped and the end point only', async () => {
+    const r = await runCli(['minimize', 'x^4 - 2*x^2', '--x', '2', '--method', 'newton', '-q']);
+    assert.equal(
+      r.out,
+      'stopped after 7 iterations: converged (the last step, 2.29e-12, is at most tol 1e-10 times 1 + |x|)\n' +
+        '  point   x = 1\n  value   -1\n  |grad|  0\n',
+    );
+  });
+
   test('a start for a name the expression does not use is a warning', async () => {
     const r = await runCli(['minimize', 'x^2', '--x', '1', '--z', '2']);
     assert.equal(r.code, 0);
@@ -191,7 +200,17 @@ describe('bad input: one message, exit 2', () => {
       ['root', 'x', '--x', '1', '--method', 'brent'],
       /unknown method 'brent'[\s\S]*newton, secant, bisect/,
     ],
-    ['root: an unknown option', ['root', 'x', '--x', '1', '--brackett', '0:1'], /--brackett/],
+    [
+      'root: a mistyped option',
+      ['root', 'x', '--x', '1', '--brackett', '0:1'],
+      /unknown option --brackett[\s\S]*did you mean --bracket\?/,
+    ],
+    [
+      'a mistyped option',
+      ['minimize', 'x^2', '--x', '1', '--tool', '3'],
+      /unknown option --tool[\s\S]*did you mean --tol\?/,
+    ],
+    ['a start with one dash', ['minimize', 'x^2', '-x', '1'], /-x is not an option[\s\S]*write --x VALUE/],
   ];
   for (const [what, argv, message] of cases) {
     test(what, async () => {
@@ -246,6 +265,6 @@ describe('the words are subcommands only in first place', () => {
     const r = await runCli(['root', '--help']);
     assert.match(r.out, /Usage: dezero-grad root[\s\S]*bisect[\s\S]*--bracket/);
     const main = await runCli(['--help']);
-    assert.match(main.out, /dezero-grad minimize "100\*\(y - x\^2\)\^2/);
+    assert.match(main.out, /dezero-grad minimize "\(x - 1\)\^2 \+ 100\*\(y - x\^2\)\^2" --x 0 --y 2/);
   });
 });

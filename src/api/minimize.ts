@@ -363,8 +363,9 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Numbers in details: 3 significant digits. */
-function short(n: number): string {
-  return n.toPrecision(3);
+export function short(n: number): string {
+  const text = n.toPrecision(3);
+  return text.includes('e') ? text : String(Number(text));
 }
 
 /** A value this many times the start's magnitude (or a point this far out) is divergence. */

@@ -8,7 +8,7 @@ import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
 import type { Values } from './grad.js';
-import { keepIterate, startMap, type StopReason } from './minimize.js';
+import { keepIterate, short, startMap, type StopReason } from './minimize.js';
 import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
 
 export type RootMethod = 'newton' | 'secant' | 'bisect';
@@ -144,8 +144,6 @@ function residualAt(sys: System, x: ArrayLike<number>, jacobian?: number[][]): R
   });
   return { x: Float64Array.from(x), residual };
 }
-
-const short = (n: number): string => n.toPrecision(3);
 
 function at(sys: System, x: ArrayLike<number>): string {
   return sys.names.map((n, i) => `${n} = ${x[i]}`).join(', ');

@@ -9,6 +9,7 @@ import { equationsOf, ROOT_METHODS, RootError, RootSearch, type RootMethod } fro
 import { variableNames } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError } from '../expr/errors.js';
+import { nearest } from '../expr/suggest.js';
 import { formatNumber } from '../report/format.js';
 import {
   minimizeJson,
@@ -35,6 +36,7 @@ interface OptimizeOptions {
   bracket?: [number, number];
   var?: string[];
   json?: boolean;
+  quiet?: boolean;
   format?: 'table' | 'tsv' | 'csv';
   precision?: number;
   color?: boolean;
@@ -54,8 +56,8 @@ Stops:
   interrupted      Ctrl-C: the end point and the best point so far are printed (exit 130)
 
 Examples:
-  $ dezero-grad minimize "100*(y - x^2)^2 + (x - 1)^2" --x 0 --y 2      L-BFGS
-  $ dezero-grad minimize "100*(y - x^2)^2 + (x - 1)^2" --x 0 --y 2 --method gd --iters 10000
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2      L-BFGS
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2 --method gd --iters 10000
   $ dezero-grad minimize "x^4 - 2*x^2" --x 2 --method newton         step 29
   $ dezero-grad minimize "x^2 + 3*y^2" --x 1 --y 1 --method adam --lr 0.1 --format csv
   $ dezero-grad minimize "(x - 2)^2" --x 0 --json | jq .point
@@ -108,8 +110,10 @@ function makeCommand(kind: Subcommand, io: IO): Command {
       'Minimizes the expression from a start with its gradient (and, for Newton, its Hessian): prints the first iteration, every k-th and the last, the end point, its value, the gradient norm and why it stopped.',
     )
       .usage('[options] <expression> --NAME START ...')
-      .argument('[expression]', 'the function to minimize, e.g. "100*(y - x^2)^2 + (x - 1)^2"')
-      .addOption(new Option('--method <method>', 'lbfgs, gd, momentum, adam or newton').default('lbfgs'))
+      .argument('[expression]', 'the function to minimize, e.g. "(x - 1)^2 + 100*(y - x^2)^2"')
+      .addOption(
+        new Option('--method <method>', 'lbfgs, gd, momentum, adam or newton (see Methods below)').default('lbfgs'),
+      )
       .addOption(
         new Option('--lr <rate>', 'the learning rate of gd, momentum and adam (default 0.001)').argParser(
           positive('--lr'),
@@ -127,7 +131,7 @@ function makeCommand(kind: Subcommand, io: IO): Command {
     )
       .usage('[options] <expression...> --NAME START ...')
       .argument('[expression...]', 'the function whose zero to find, or several: "[f, g]" or f g')
-      .addOption(new Option('--method <method>', 'newton, secant or bisect').default('newton'))
+      .addOption(new Option('--method <method>', 'newton, secant or bisect (see Methods below)').default('newton'))
       .addOption(
         new Option('--bracket <a:b>', 'the interval for bisect (for secant: the first two points)').argParser(bracket),
       )
@@ -145,6 +149,7 @@ function makeCommand(kind: Subcommand, io: IO): Command {
       v,
     ])
     .option('--json', 'print the whole record as one JSON object, with every iterate')
+    .option('-q, --quiet', 'print only why it stopped and the end point')
     .addOption(
       new Option('--format <format>', 'every iterate as rows: tsv or csv (table: the text)').choices([
         'table',
@@ -227,6 +232,11 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   }
   const opts = program.opts<OptimizeOptions>();
   const sources = program.args;
+  // `-x 3`: a start given with one dash
+  const dash = sources.find((a) => /^-[A-Za-z_][A-Za-z0-9_]*$/.test(a));
+  if (dash !== undefined) {
+    throw new UsageError(`${dash} is not an option`, `to give ${dash.slice(1)} a start write --${dash.slice(1)} VALUE`);
+  }
   if (sources.length === 0) {
     throw new UsageError(
       `${kind} needs an expression`,
@@ -249,16 +259,25 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
     throw new UsageError(`--lr applies to gd, momentum and adam, not ${opts.method}`);
   }
 
-  // The start: one number per variable.
-  const given = parseAssignments([...split.assignments, ...(opts.var ?? []).map(parseVarOption)]);
-  const start = new Map<string, number>();
-  for (const [name, v] of given) {
-    if (v.kind !== 'number') throw new UsageError(`--${name} takes one start value for ${kind}, not many points`);
-    start.set(name, v.value);
-  }
+  // The start: one number per variable. A name close to an option that no expression uses is a
+  // mistyped option (--tool 3, --brackett 0:1), said before its value is read as a number.
+  const assignments = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
   const used = new Set(sources.flatMap((s) => equationsOf(s).flatMap((e) => variableNames(e.root))));
-  for (const name of start.keys()) {
+  const optionNames = [...knownOptions(program).long.keys()];
+  for (const a of assignments) {
+    const option = used.has(a.name) ? undefined : nearest(`--${a.name}`, optionNames);
+    if (option !== undefined) {
+      throw new UsageError(
+        `unknown option --${a.name} (and the expression has no variable ${a.name})`,
+        `did you mean ${option}?`,
+      );
+    }
+  }
+  const start = new Map<string, number>();
+  for (const [name, v] of parseAssignments(assignments)) {
+    if (v.kind !== 'number') throw new UsageError(`--${name} takes one start value for ${kind}, not many points`);
     if (!used.has(name)) io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
+    start.set(name, v.value);
   }
 
   const color = opts.json ? false : opts.color;
@@ -266,7 +285,12 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   const format = opts.format === 'table' ? undefined : opts.format;
   // The text shows a few rows: a long run keeps a thinned record (JSON and rows want every iterate).
   const trajectory = opts.json || format !== undefined ? 'all' : 'thinned';
-  const progress = !opts.json && format === undefined && io.stderrIsTTY !== undefined && (await io.stderrIsTTY());
+  const progress =
+    !opts.json &&
+    format === undefined &&
+    io.env.TERM !== 'dumb' &&
+    io.stderrIsTTY !== undefined &&
+    (await io.stderrIsTTY());
 
   if (kind === 'minimize') {
     const search = new Minimization(sources[0], start, {
@@ -283,7 +307,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
     const r = search.result();
     if (opts.json) io.out(JSON.stringify(minimizeJson(r, settings)) + '\n');
     else if (format !== undefined) io.out(minimizeRows(r, format, settings));
-    else io.out(renderMinimizeText(r, settings, opts.every));
+    else io.out(renderMinimizeText(r, settings, opts.quiet ? { quiet: true } : { every: opts.every }));
     return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
   }
 
@@ -311,7 +335,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   const r = search.result();
   if (opts.json) io.out(JSON.stringify(rootJson(r, settings)) + '\n');
   else if (format !== undefined) io.out(rootRows(r, format, settings));
-  else io.out(renderRootText(r, settings, opts.every));
+  else io.out(renderRootText(r, settings, opts.quiet ? { quiet: true } : { every: opts.every }));
   return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
 }
 

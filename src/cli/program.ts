@@ -43,7 +43,7 @@ Examples:
   $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
   $ dezero-grad "x*y" --x 1 --y 2 --hessian
   $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
-  $ dezero-grad minimize "100*(y - x^2)^2 + (x - 1)^2" --x 0 --y 2   a minimum (minimize --help)
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2   a minimum (minimize --help)
   $ dezero-grad root "x^2 - 2" --x 1               a root by Newton's method (root --help)
 
 Variables:

@@ -44,19 +44,34 @@ export function shownIterations(last: number, every?: number): number[] {
 const point = (names: readonly string[], x: readonly number[], num: (n: number) => string): string =>
   names.map((n, i) => `${n} = ${num(x[i])}`).join(', ');
 
+/** What the text shows: `every` k-th row (default: a round step), or with `quiet` no table. */
+export interface SearchTextOptions {
+  every?: number;
+  quiet?: boolean;
+}
+
 /** A minimization as text for people. */
-export function renderMinimizeText(r: MinimizeResult, settings: RenderSettings = {}, every?: number): string {
+export function renderMinimizeText(
+  r: MinimizeResult,
+  settings: RenderSettings = {},
+  options: SearchTextOptions = {},
+): string {
   const style = settings.style ?? PLAIN;
   const plain = (n: number): string => formatNumber(n, settings.precision);
   const num = (n: number): string => style.value(plain(n));
   const start = r.trajectory[0];
   const lr = r.lr === undefined ? '' : ` (lr ${r.lr})`;
-  const lines = [
-    `${style.heading(METHOD_INFO[r.method].title)}${lr} on ${r.expression.trim()} from ${point(r.names, start.x, num)}`,
-  ];
-  const ks = new Set(shownIterations(r.iterations, every));
-  const rows = r.trajectory.filter((it) => ks.has(it.k));
-  lines.push(table(['k', ...r.names, 'value', '|grad|'], minimizeColumns(rows, r.names.length), rows.length, settings));
+  const lines: string[] = [];
+  if (!options.quiet) {
+    lines.push(
+      `${style.heading(METHOD_INFO[r.method].title)}${lr} on ${r.expression.trim()} from ${point(r.names, start.x, num)}`,
+    );
+    const ks = new Set(shownIterations(r.iterations, options.every));
+    const rows = r.trajectory.filter((it) => ks.has(it.k));
+    lines.push(
+      table(['k', ...r.names, 'value', '|grad|'], minimizeColumns(rows, r.names.length), rows.length, settings),
+    );
+  }
   lines.push(stoppedLine(r.iterations, r.reason, r.detail));
   lines.push(`  point   ${point(r.names, r.trajectory[r.trajectory.length - 1].x, num)}`);
   lines.push(`  value   ${num(r.value)}`);
@@ -68,7 +83,7 @@ export function renderMinimizeText(r: MinimizeResult, settings: RenderSettings =
 }
 
 /** A root search as text for people. */
-export function renderRootText(r: RootResult, settings: RenderSettings = {}, every?: number): string {
+export function renderRootText(r: RootResult, settings: RenderSettings = {}, options: SearchTextOptions = {}): string {
   const style = settings.style ?? PLAIN;
   const num = (n: number): string => style.value(formatNumber(n, settings.precision));
   const start = r.trajectory[0];
@@ -77,10 +92,13 @@ export function renderRootText(r: RootResult, settings: RenderSettings = {}, eve
     r.startBracket !== undefined
       ? `in [${num(r.startBracket[0])}, ${num(r.startBracket[1])}]`
       : `from ${point(r.names, start.x, num)}`;
-  const lines = [`${style.heading(ROOT_METHOD_INFO[r.method].title)} on ${what} ${from}`];
-  const ks = new Set(shownIterations(r.iterations, every));
-  const rows = r.trajectory.filter((it) => ks.has(it.k));
-  lines.push(table(rootHeaders(r, 'table'), rootColumns(rows, r), rows.length, settings));
+  const lines: string[] = [];
+  if (!options.quiet) {
+    lines.push(`${style.heading(ROOT_METHOD_INFO[r.method].title)} on ${what} ${from}`);
+    const ks = new Set(shownIterations(r.iterations, options.every));
+    const rows = r.trajectory.filter((it) => ks.has(it.k));
+    lines.push(table(rootHeaders(r, 'table'), rootColumns(rows, r), rows.length, settings));
+  }
   lines.push(stoppedLine(r.iterations, r.reason, r.detail));
   lines.push(`  root    ${point(r.names, r.trajectory[r.trajectory.length - 1].x, num)}`);
   lines.push(
