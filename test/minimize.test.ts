@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Minimization, minimize, type Method } from '../src/index.js';
+import { keepIterate, THINNED_SIZE, thinning } from '../src/api/minimize.js';
 import { assertClose } from './helpers/numeric.js';
 
 interface Fixture {
@@ -210,5 +211,34 @@ describe('bad input', () => {
     assert.throws(() => minimize('x^2', { x: 1 }, { iters: 1.5 }), RangeError);
     assert.throws(() => minimize('x^2', { x: 1 }, { method: 'bfgs' as Method }), /unknown method 'bfgs'/);
     assert.throws(() => minimize('3', {}), /no variable/);
+  });
+});
+
+describe("a thinned trajectory (the text's record of a long run)", () => {
+  const run = (n: number, keepEvery?: number): number[] => {
+    const trajectory: { k: number }[] = [];
+    const state = thinning({ trajectory: 'thinned', keepEvery });
+    for (let k = 0; k <= n; k++) keepIterate(trajectory, { k }, state);
+    return trajectory.map((t) => t.k);
+  };
+  test('every iterate up to the limit', () => {
+    assert.deepEqual(
+      run(THINNED_SIZE - 1),
+      Array.from({ length: THINNED_SIZE }, (_, k) => k),
+    );
+  });
+  test('then the multiples of 10, 100, ...: the start, the round rows and the newest stay', () => {
+    const n = 2_345_678;
+    const ks = run(n);
+    assert.ok(ks.length <= THINNED_SIZE + 1, `${ks.length} kept`);
+    assert.equal(ks[0], 0);
+    assert.equal(ks[ks.length - 1], n);
+    const kept = new Set(ks);
+    for (let k = 0; k <= n; k += 100) assert.ok(kept.has(k), `k = ${k} is gone`);
+  });
+  test('and the multiples of keepEvery (--every), whatever their number', () => {
+    const kept = new Set(run(400_000, 3));
+    for (let k = 0; k <= 400_000; k += 3) assert.ok(kept.has(k), `k = ${k} is gone`);
+    assert.ok(kept.size < 400_000 / 3 + 400_000 / 100 + 2, `${kept.size} kept`);
   });
 });

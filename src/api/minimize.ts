@@ -43,33 +43,56 @@ export interface MinimizeOptions {
   /**
    * Which iterates the record keeps: 'all' (the default), or 'thinned' for long runs whose every
    * iterate is not needed: all of them up to THINNED_SIZE, then only those whose k is a multiple
-   * of 10, then of 100, ... (and always the start and the newest), so memory stays bounded.
+   * of 10, then of 100, ... (and always the start, the newest and the multiples of `keepEvery`),
+   * so that memory stays bounded.
    */
   trajectory?: 'all' | 'thinned';
+  /** With 'thinned': keep every iterate whose k is a multiple of this too (the rows to print). */
+  keepEvery?: number;
 }
 
-/** A thinned trajectory keeps about this many iterates at most. */
+/** A thinned trajectory keeps about this many iterates, besides the multiples of `keepEvery`. */
 export const THINNED_SIZE = 100_000;
+
+/** How a thinned trajectory is kept: the multiples of `modulus` and of `every`. */
+export interface Thinning {
+  modulus: number;
+  every: number;
+  /** The length past which it is compacted next. */
+  limit: number;
+}
+
+export function thinning(options: { trajectory?: 'all' | 'thinned'; keepEvery?: number }): Thinning | undefined {
+  if (options.trajectory !== 'thinned') return undefined;
+  const every = options.keepEvery ?? 0;
+  if (!(Number.isInteger(every) && every >= 0)) throw new RangeError(`keepEvery must be a whole number, got ${every}`);
+  return { modulus: 1, every, limit: THINNED_SIZE };
+}
 
 /**
  * Appends `it` to a trajectory, thinned when `state` is given (see MinimizeOptions.trajectory):
- * the previous newest goes unless its k is a multiple of the modulus, and past THINNED_SIZE the
- * modulus grows tenfold and the trajectory is compacted to the multiples.
+ * the previous newest goes unless it is one to keep, and past the limit the modulus grows
+ * tenfold and the trajectory is compacted to what is kept (the limit doubles when the multiples
+ * of `every` alone fill it, so compacting stays rare).
  */
-export function keepIterate<T extends { k: number }>(trajectory: T[], it: T, state?: { modulus: number }): void {
-  if (state !== undefined) {
-    const tail = trajectory[trajectory.length - 1];
-    if (tail !== undefined && tail.k !== 0 && tail.k % state.modulus !== 0) trajectory.pop();
+export function keepIterate<T extends { k: number }>(trajectory: T[], it: T, state?: Thinning): void {
+  if (state === undefined) {
+    trajectory.push(it);
+    return;
   }
+  const kept = (k: number): boolean => k % state.modulus === 0 || (state.every > 0 && k % state.every === 0);
+  const tail = trajectory[trajectory.length - 1];
+  if (tail !== undefined && !kept(tail.k)) trajectory.pop();
   trajectory.push(it);
-  if (state === undefined || trajectory.length <= THINNED_SIZE) return;
+  if (trajectory.length <= state.limit) return;
   state.modulus *= 10;
-  let kept = 0;
+  let n = 0;
   for (let i = 0; i < trajectory.length; i++) {
     const t = trajectory[i];
-    if (t.k % state.modulus === 0 || i === trajectory.length - 1) trajectory[kept++] = t;
+    if (kept(t.k) || i === trajectory.length - 1) trajectory[n++] = t;
   }
-  trajectory.length = kept;
+  trajectory.length = n;
+  if (n > state.limit / 2) state.limit *= 2;
 }
 
 /** Why a search stopped. */
@@ -389,7 +412,7 @@ export class Minimization {
   private last: Point | undefined;
   private best: Iterate | undefined;
   private stop: Stop | undefined;
-  private readonly thinning: { modulus: number } | undefined;
+  private readonly thinning: Thinning | undefined;
   /** Iterates computed so far. */
   private count = 0;
 
@@ -403,7 +426,7 @@ export class Minimization {
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? DEFAULT_TOL;
     checkSettings(this.lr, this.iters, this.tol);
-    this.thinning = options.trajectory === 'thinned' ? { modulus: 1 } : undefined;
+    this.thinning = thinning(options);
     this.f = objectiveOf(root, undefined, source);
     this.names = this.f.names;
     if (this.names.length === 0) throw new RangeError('the expression has no variable to minimize over');

@@ -8,7 +8,7 @@ import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
 import type { Values } from './grad.js';
-import { keepIterate, short, startMap, type StopReason } from './minimize.js';
+import { keepIterate, short, startMap, thinning, type StopReason, type Thinning } from './minimize.js';
 import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
 
 export type RootMethod = 'newton' | 'secant' | 'bisect';
@@ -33,6 +33,8 @@ export interface RootOptions {
   tol?: number;
   /** As MinimizeOptions.trajectory: 'all' (default) or 'thinned'. */
   trajectory?: 'all' | 'thinned';
+  /** As MinimizeOptions.keepEvery. */
+  keepEvery?: number;
 }
 
 export interface RootIterate {
@@ -273,7 +275,7 @@ export class RootSearch {
   private readonly x0: Float64Array;
   private last: RootPoint | undefined;
   private stop: Stop | undefined;
-  private readonly thinning: { modulus: number } | undefined;
+  private readonly thinning: Thinning | undefined;
   private count = 0;
 
   /**
@@ -289,7 +291,7 @@ export class RootSearch {
     if (info === undefined) throw new RangeError(`unknown method '${this.method}': one of ${ROOT_METHODS.join(', ')}`);
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? 1e-10;
-    this.thinning = options.trajectory === 'thinned' ? { modulus: 1 } : undefined;
+    this.thinning = thinning(options);
     if (!(Number.isInteger(this.iters) && this.iters > 0)) {
       throw new RangeError(`iters must be a positive integer, got ${this.iters}`);
     }
@@ -396,7 +398,7 @@ export class RootSearch {
       residual: it.residual,
       norm: it.norm,
       iterations: it.k,
-      evaluations: this.sys.equations.reduce((s, e) => s + e.evaluations, 0) / this.sys.equations.length,
+      evaluations: this.sys.equations[0].evaluations, // each equation is evaluated at every point
       reason: stop.reason,
       detail: stop.detail,
       ...(this.method === 'bisect' ? { startBracket: this.ends.start, bracket: this.ends.bracket } : {}),

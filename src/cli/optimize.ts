@@ -299,6 +299,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
       iters: opts.iters,
       tol: opts.tol,
       trajectory,
+      keepEvery: opts.every,
     });
     const interrupted = await drive(search, io, progress, () => {
       const it = search.current!;
@@ -319,6 +320,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
       iters: opts.iters,
       tol: opts.tol,
       trajectory,
+      keepEvery: opts.every,
     });
   } catch (e) {
     throw rootUsage(e, opts.method as RootMethod);
