@@ -210,6 +210,7 @@ describe('bad input', () => {
     assert.throws(() => minimize('x^2', { x: 1 }, { method: 'gd', lr: 0 }), RangeError);
     assert.throws(() => minimize('x^2', { x: 1 }, { iters: 1.5 }), RangeError);
     assert.throws(() => minimize('x^2', { x: 1 }, { method: 'bfgs' as Method }), /unknown method 'bfgs'/);
+    assert.throws(() => minimize('x^2', { x: 1 }, { method: 'toString' as Method }), /unknown method 'toString'/);
     assert.throws(() => minimize('3', {}), /no variable/);
   });
 });

@@ -130,6 +130,13 @@ describe('dezero-grad minimize', () => {
     );
   });
 
+  test('colour with --color, none with NO_COLOR or in a pipe', async () => {
+    const argv = ['minimize', 'x^2', '--x', '1'];
+    assert.match((await runCli([...argv, '--color'])).out, /\x1b\[/);
+    assert.doesNotMatch((await runCli(argv, { stdoutIsTTY: true, env: { NO_COLOR: '1' } })).out, /\x1b\[/);
+    assert.doesNotMatch((await runCli(argv)).out, /\x1b\[/);
+  });
+
   test('a start for a name the expression does not use is a warning', async () => {
     const r = await runCli(['minimize', 'x^2', '--x', '1', '--z', '2']);
     assert.equal(r.code, 0);

@@ -420,8 +420,9 @@ export class Minimization {
     const source = typeof expression === 'string' ? expression : '';
     const root = typeof expression === 'string' ? parse(expression) : expression;
     this.method = options.method ?? 'lbfgs';
+    if (!METHODS.includes(this.method))
+      throw new RangeError(`unknown method '${this.method}': one of ${METHODS.join(', ')}`);
     const info = METHOD_INFO[this.method];
-    if (info === undefined) throw new RangeError(`unknown method '${this.method}': one of ${METHODS.join(', ')}`);
     this.lr = info.lr === undefined ? undefined : (options.lr ?? info.lr);
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? DEFAULT_TOL;

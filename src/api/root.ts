@@ -287,8 +287,10 @@ export class RootSearch {
       typeof e === 'string' ? equationsOf(e) : [{ root: e, source: '' }],
     );
     this.method = options.method ?? 'newton';
+    if (!ROOT_METHODS.includes(this.method)) {
+      throw new RangeError(`unknown method '${this.method}': one of ${ROOT_METHODS.join(', ')}`);
+    }
     const info = ROOT_METHOD_INFO[this.method];
-    if (info === undefined) throw new RangeError(`unknown method '${this.method}': one of ${ROOT_METHODS.join(', ')}`);
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? 1e-10;
     this.thinning = thinning(options);
