@@ -81,7 +81,7 @@ describe('Ctrl-C', () => {
   test('SIGINT stops a long run: the point so far, why it stopped, exit 130; no progress line in a pipe', async () => {
     const r = await interruptAfter(LONG, 1500);
     assert.equal(r.code, 130, `signal ${r.signal}, stderr ${r.stderr}`);
-    const m = /stopped after (\d+) iterations: interrupted/.exec(r.stdout);
+    const m = /stopped after (\d+) iterations: interrupted \(Ctrl-C\)/.exec(r.stdout);
     assert.ok(m !== null, r.stdout);
     assert.ok(Number(m[1]) > 0);
     // The last row of the table is the end point, on the way from (0, 2) towards (1, 1).

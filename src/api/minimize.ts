@@ -16,14 +16,15 @@ import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
 export type Method = 'gd' | 'momentum' | 'adam' | 'newton' | 'lbfgs';
 export const METHODS: readonly Method[] = ['lbfgs', 'gd', 'momentum', 'adam', 'newton'];
 
-/** Each method's name for people and its defaults: `--lr` (for the first-order ones) and `--iters`. */
-export const METHOD_INFO: Readonly<Record<Method, { title: string; lr?: number; iters: number }>> = {
-  lbfgs: { title: 'L-BFGS', iters: 1000 },
-  gd: { title: 'gradient descent', lr: 0.001, iters: 1000 },
-  momentum: { title: 'momentum SGD (momentum 0.9)', lr: 0.001, iters: 1000 },
-  adam: { title: 'Adam (beta1 0.9, beta2 0.999, eps 1e-8)', lr: 0.001, iters: 1000 },
-  newton: { title: "Newton's method", iters: 100 },
-};
+/** Each method's name for people, its fixed constants and its defaults (lr for the first-order ones, iters). */
+export const METHOD_INFO: Readonly<Record<Method, { title: string; lr?: number; constants?: string; iters: number }>> =
+  {
+    lbfgs: { title: 'L-BFGS', iters: 1000 },
+    gd: { title: 'gradient descent', lr: 0.001, iters: 1000 },
+    momentum: { title: 'momentum SGD', lr: 0.001, constants: 'momentum 0.9', iters: 1000 },
+    adam: { title: 'Adam', lr: 0.001, constants: 'beta1 0.9, beta2 0.999, eps 1e-8', iters: 1000 },
+    newton: { title: "Newton's method", iters: 100 },
+  };
 
 /** The default tolerance: on the gradient norm (on the step, for Newton). */
 export const DEFAULT_TOL = 1e-10;
@@ -474,10 +475,10 @@ export class Minimization {
     return this.stop === undefined;
   }
 
-  /** Stops the search where it is (Ctrl-C); the record keeps every iterate so far and the best. */
-  interrupt(): void {
+  /** Stops the search where it is (Ctrl-C); the record keeps the iterates so far and the best. `why`: the detail. */
+  interrupt(why = 'interrupt() was called'): void {
     if (this.stop !== undefined) return;
-    this.stop = { reason: 'interrupted', detail: `interrupted after ${Math.max(0, this.count - 1)} iterations` };
+    this.stop = { reason: 'interrupted', detail: why };
     this.run.return(this.stop);
   }
 

@@ -371,9 +371,10 @@ export class RootSearch {
     return this.stop === undefined;
   }
 
-  interrupt(): void {
+  /** As Minimization.interrupt. */
+  interrupt(why = 'interrupt() was called'): void {
     if (this.stop !== undefined) return;
-    this.stop = { reason: 'interrupted', detail: `interrupted after ${Math.max(0, this.count - 1)} iterations` };
+    this.stop = { reason: 'interrupted', detail: why };
     this.run.return(this.stop);
   }
 

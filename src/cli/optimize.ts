@@ -365,7 +365,7 @@ const PROGRESS_AFTER_MS = 500;
  * the first half second and cleared at the end. True when Ctrl-C stopped it.
  */
 async function drive(
-  search: { step(): boolean; interrupt(): void; readonly trajectory: readonly unknown[] },
+  search: { step(): boolean; interrupt(why: string): void },
   io: IO,
   progress: boolean,
   line: () => string,
@@ -373,7 +373,7 @@ async function drive(
   let interrupted = false;
   const stop = io.onInterrupt?.(() => {
     interrupted = true;
-    search.interrupt();
+    search.interrupt('Ctrl-C');
   });
   const t0 = performance.now();
   let slice = t0;

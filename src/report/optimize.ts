@@ -60,12 +60,15 @@ export function renderMinimizeText(
   const plain = (n: number): string => formatNumber(n, settings.precision);
   const num = (n: number): string => style.value(plain(n));
   const start = r.trajectory[0];
-  const lr = r.lr === undefined ? '' : ` (lr ${r.lr})`;
+  const info = METHOD_INFO[r.method];
+  const given = [
+    ...(r.lr === undefined ? [] : [`lr ${r.lr}`]),
+    ...(info.constants === undefined ? [] : [info.constants]),
+  ];
+  const lr = given.length === 0 ? '' : ` (${given.join(', ')})`;
   const lines: string[] = [];
   if (!options.quiet) {
-    lines.push(
-      `${style.heading(METHOD_INFO[r.method].title)}${lr} on ${r.expression.trim()} from ${point(r.names, start.x, num)}`,
-    );
+    lines.push(`${style.heading(info.title)}${lr} on ${r.expression.trim()} from ${point(r.names, start.x, num)}`);
     const ks = new Set(shownIterations(r.iterations, options.every));
     const rows = r.trajectory.filter((it) => ks.has(it.k));
     lines.push(
