@@ -1,7 +1,7 @@
 /**
  * dezero-grad as a library, one name a thing (README, "As a library", lists them): what it computes
  * (`grad(expression, values)`, higher-order derivatives and the Hessian of a built expression, many
- * points at once), the engine (Variable, the function base class, the ops, DeZero's
+ * points at once, `minimize` and `root`), the engine (Variable, the function base class, the ops, DeZero's
  * `gradients`/`derivatives`/`hessian` on Variables), the parser and builder, and the renderers.
  */
 import { derivativesAt, hessianAt } from './api/higher.js';
@@ -30,6 +30,29 @@ export {
   type Outcome,
   type ProgramOptions,
 } from './api/program.js';
+export {
+  minimize,
+  Minimization,
+  METHODS,
+  METHOD_INFO,
+  DEFAULT_TOL,
+  type Method,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type Iterate,
+  type StopReason,
+} from './api/minimize.js';
+export {
+  root,
+  RootSearch,
+  RootError,
+  ROOT_METHODS,
+  equationsOf,
+  type RootMethod,
+  type RootOptions,
+  type RootResult,
+  type RootIterate,
+} from './api/root.js';
 
 // Many points: the fused kernel, and threads for it.
 export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
@@ -69,6 +92,14 @@ export { renderJson, jsonObject } from './report/json.js';
 export { renderDot } from './report/dot.js';
 export { renderTree } from './report/tree.js';
 export { renderDerivatives, renderHessian, renderPass, derivativesJson } from './report/derivatives.js';
+export {
+  renderMinimizeText,
+  renderRootText,
+  minimizeRows,
+  rootRows,
+  minimizeJson,
+  rootJson,
+} from './report/optimize.js';
 
 export { VERSION } from './version.js';
 

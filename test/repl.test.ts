@@ -489,6 +489,8 @@ describe('Tab completion', () => {
         ':load',
         ':check',
         ':order',
+        ':minimize',
+        ':root',
         ':clear',
         ':quit',
       ],

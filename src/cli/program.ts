@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CALLABLE } from '../engine/registry.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
-import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
+import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-options.js';
@@ -44,6 +44,8 @@ Examples:
   $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
   $ dezero-grad "x*y" --x 1 --y 2 --hessian
   $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2   a minimum (minimize --help)
+  $ dezero-grad root "x^2 - 2" --x 1               a root by Newton's method (root --help)
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -146,15 +148,19 @@ function parsePrecision(text: string): number {
   return Number(text);
 }
 
-function knownOptions(program: Command): KnownOptions {
-  const long = new Map<string, boolean>([['--help', false]]);
-  const short = new Map<string, boolean>([['-h', false]]);
-  for (const o of program.options) {
-    const takesValue = o.required || o.optional;
-    if (o.long) long.set(o.long, takesValue);
-    if (o.short) short.set(o.short, takesValue);
-  }
-  return { long, short };
+/**
+ * `dezero-grad minimize EXPR ...` and `dezero-grad root EXPR ...`: the word first. With a value for
+ * a variable of that name (`--root 2`) the word is an expression's variable, as `repl` is.
+ */
+function isSubcommand(argv: readonly string[]): boolean {
+  const word = argv[0];
+  if (word !== 'minimize' && word !== 'root') return false;
+  return !argv.some(
+    (a, i) =>
+      a === `--${word}` ||
+      a.startsWith(`--${word}=`) ||
+      (a.startsWith(`${word}=`) && /^(-v|--var)$/.test(argv[i - 1] ?? '')),
+  );
 }
 
 /** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
@@ -186,6 +192,11 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: read
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
   try {
+    if (isSubcommand(argv)) {
+      // Loaded on demand, as the session is.
+      const { optimizeCommand } = await import('./optimize.js');
+      return await optimizeCommand(argv[0] as 'minimize' | 'root', argv.slice(1), io);
+    }
     const program = makeProgram(io);
     const split = splitArgv(argv, knownOptions(program));
     try {

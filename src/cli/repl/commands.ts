@@ -9,6 +9,7 @@ import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
 import { checkOrder, dotText, orderText, treeText } from '../graph-options.js';
 import type { ReplSession } from './state.js';
+import { minimizeText, rootText } from './search.js';
 import { renderCheckText } from '../../report/check.js';
 
 export interface ReplCommand {
@@ -63,6 +64,18 @@ export const COMMANDS: readonly ReplCommand[] = [
     args: 'N [NAME]',
     summary: 'derivatives of the last expression up to order N (by NAME)',
     run: order,
+  },
+  {
+    name: 'minimize',
+    args: '[METHOD]',
+    summary: "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton)",
+    run: minimizeText,
+  },
+  {
+    name: 'root',
+    args: '[METHOD] [a:b]',
+    summary: "a root of the last expression from its variables' values (newton, secant, bisect a:b)",
+    run: rootText,
   },
   {
     name: 'clear',
