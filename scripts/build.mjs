@@ -6,7 +6,7 @@
 // (bin/package.json). mathjs and @inquirer/prompts stay outside the bundle: they are loaded with
 // a dynamic import(), only on the paths that use them. (So no `import.meta` in src/cli's graph.)
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -65,3 +65,28 @@ await build({
   minifySyntax: true,
   plugins: [lazyChildProcess, noColorDetection],
 });
+
+// The library for CommonJS projects (`require('dezero-grad')`): the same modules bundled into one
+// CommonJS file, dist/index.cjs, beside the ES modules tsc emits (Node 20 cannot require an ES
+// module). mathjs stays outside (loaded on first use, as in the ES build); the thread pool's workers
+// import the ES build's primitives, next to this file: import.meta.url is where pool.js is. Its
+// types are the same declarations under dist/cjs/, a folder TypeScript reads as CommonJS.
+await build({
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['mathjs'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__poolModuleUrl' },
+  banner: {
+    js: "const __poolModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'batch', 'pool.js')).href;",
+  },
+});
+for (const file of readdirSync('dist', { recursive: true })) {
+  if (file.endsWith('.d.ts')) cpSync(`dist/${file}`, `dist/cjs/${file}`);
+}
+writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');

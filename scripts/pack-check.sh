@@ -9,7 +9,9 @@ cd "$root"
 tarball=$(npm pack --silent --pack-destination "$tmp" | tail -n 1)
 cd "$tmp"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --silent "./$tarball" "typescript@$(node -p "require('$root/node_modules/typescript/package.json').version")" "@types/node@20" >/dev/null
+installed=$(npm install --no-audit --no-fund "./$tarball" "typescript@$(node -p "require('$root/node_modules/typescript/package.json').version")" "@types/node@20" 2>&1)
+# The packed manifest has no install script to approve (scripts/pack-manifest.mjs).
+if grep -q 'install-scripts' <<<"$installed"; then echo "pack-check: installing warned:"; echo "$installed"; exit 1; fi
 out=$(NO_COLOR=1 npx --no-install dezero-grad "square(exp(square(x)))" --x 0.5)
 grep -qx 'dy/dx = 3.297442541400256' <<<"$out" || { echo "pack-check: npx dezero-grad printed:"; echo "$out"; exit 1; }
 cat > check.ts <<'TS'
@@ -24,4 +26,27 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx --no-install tsc -p tsconfig.json
 node --input-type=module -e "import { grad } from 'dezero-grad'; const g = grad('square(exp(square(x)))', { x: 0.5 }).gradient.x; if (g !== 3.297442541400256) { console.error('pack-check: import gave', g); process.exit(1); }"
-echo "pack-check: $tarball installs; npx dezero-grad and a typed import work"
+# A CommonJS project (npm init's package.json has no "type"): tsc turns the import into require(),
+# and node runs it, the pool's workers and minimize included.
+mkdir cjs
+cat > cjs/main.ts <<'TS'
+import { grad, createPool, CompiledExpression, parse, minimize, type GradResult } from 'dezero-grad';
+async function main(): Promise<void> {
+  const r: GradResult = grad('square(exp(square(x)))', { x: 0.5 });
+  const pool = createPool({ threads: 2 });
+  const f = new CompiledExpression(parse('x^2'));
+  const out = await pool.run(f, { x: new Float64Array([1, 2, 3]) });
+  await pool.close();
+  console.log(r.gradient.x, out.gradient.x[2], minimize('(x - 1)^2', { x: 0 }).point.x);
+}
+void main();
+TS
+cat > tsconfig.cjs.json <<'JSON'
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "outDir": "cjs-out", "types": ["node"] }, "files": ["cjs/main.ts"] }
+JSON
+npx --no-install tsc -p tsconfig.cjs.json
+grep -q 'require("dezero-grad")' cjs-out/main.js || { echo "pack-check: tsc did not emit require() for the CommonJS project"; exit 1; }
+cjs=$(node cjs-out/main.js)
+[ "$cjs" = "3.297442541400256 6 1" ] || { echo "pack-check: the CommonJS project printed: $cjs"; exit 1; }
+node -e "const { grad } = require('dezero-grad'); if (grad('x^2', { x: 3 }).gradient.x !== 6) process.exit(1)"
+echo "pack-check: $tarball installs; npx dezero-grad, a typed import and a CommonJS require work"
