@@ -12,6 +12,8 @@ export interface KnownOptions {
   long: ReadonlyMap<string, boolean>;
   /** `-q` -> takes a value? */
   short: ReadonlyMap<string, boolean>;
+  /** Options whose value is optional and a file name (`--plot [file]`): the next word is theirs when it names a file. */
+  optionalFile?: ReadonlySet<string>;
 }
 
 export interface Assignment {
@@ -48,6 +50,8 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       if (takesValue !== undefined) {
         options.push(arg);
         if (takesValue && eq < 0 && i + 1 < argv.length) options.push(argv[++i]);
+        else if (eq < 0 && known.optionalFile?.has(flag) && i + 1 < argv.length && looksLikeFile(argv[i + 1]))
+          options.push(argv[++i]);
         continue;
       }
       if (IDENT.test(name)) {
@@ -81,6 +85,11 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
     positionals.push(arg);
   }
   return { options, positionals, assignments };
+}
+
+/** True for the word after `--plot` when it names a file (has an extension): `--plot out.svg`. */
+function looksLikeFile(next: string): boolean {
+  return !next.startsWith('-') && /\.[A-Za-z0-9]+$/.test(next);
 }
 
 /** `-v name=value` as an Assignment. */
