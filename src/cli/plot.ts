@@ -47,7 +47,7 @@ export async function drawFigure(figure: Figure, target: PlotTarget, settings: R
     return;
   }
   const { renderSvg } = await import('../report/svg.js');
-  const svg = renderSvg(figure);
+  const svg = await renderSvg(figure);
   if (io.writeFile === undefined) throw new UsageError('--plot FILE is not available here');
   const data = target.format === 'svg' ? svg : await svgToPng(svg);
   try {

@@ -107,10 +107,11 @@ export function axisFor(
   if (log) {
     const a = Math.floor(lo);
     const b = Math.ceil(hi);
+    // Every k-th power of ten, on multiples of k (so 1 is among them); `1e${e}` is exact, 10 ** e not always.
     const every = Math.max(1, Math.ceil((b - a) / (options.ticks ?? 5)));
     const ticks: number[] = [];
-    for (let e = a; e <= b; e += every) ticks.push(10 ** e);
-    return { min: 10 ** a, max: 10 ** b, log, ticks };
+    for (let e = Math.ceil(a / every) * every; e <= b; e += every) ticks.push(Number(`1e${e}`));
+    return { min: Number(`1e${a}`), max: Number(`1e${b}`), log, ticks };
   }
   const step = tickStep(lo, hi, options.ticks ?? 5);
   // `exact`: the data's own range (an x axis: the range asked for), ticks inside it; else out to
@@ -127,7 +128,11 @@ function clean(v: number): number {
   return Number(v.toPrecision(12));
 }
 
-/** [min, max] of the values, or the 2-98% range widened when the extremes would squash the rest. */
+/**
+ * [min, max] of the values; when they spread over more than 50 times the interquartile range (the
+ * poles of tan or 1/x), the range out to 3 interquartile ranges beyond the quartiles instead
+ * (exp over 0..10 spreads 12 times its IQR, and keeps its top).
+ */
 function robustRange(values: number[]): [number, number] {
   if (values.length === 0) return [0, 0];
   let lo = Infinity;
@@ -138,9 +143,10 @@ function robustRange(values: number[]): [number, number] {
   }
   if (values.length < 20) return [lo, hi];
   const sorted = Float64Array.from(values).sort();
-  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))];
-  const [a, b] = [q(0.02), q(0.98)];
-  if (b > a && hi - lo > 20 * (b - a)) return [a - 0.25 * (b - a), b + 0.25 * (b - a)];
+  const q = (p: number): number => sorted[Math.floor(p * (sorted.length - 1))];
+  const [q1, q3] = [q(0.25), q(0.75)];
+  const iqr = q3 - q1;
+  if (iqr > 0 && hi - lo > 50 * iqr) return [Math.max(lo, q1 - 3 * iqr), Math.min(hi, q3 + 3 * iqr)];
   return [lo, hi];
 }
 
@@ -425,7 +431,7 @@ function contourFigureParts(figure: ContourFigure): Parts {
     legend: [
       { label: `f: ${SHADES.slice(1, 4)} low to ${SHADES.slice(-3)} high`, curve: -1, mark: SHADES[1] },
       { label: 'start', curve: 0, mark: 'o' },
-      { label: figure.pathLabel ?? 'path', curve: 0, mark: '*' },
+      { label: figure.pathLabel ?? 'path', curve: 0, mark: '•' },
       { label: `end (${n} points)`, curve: 1, mark: 'X' },
     ],
     draw: (canvas) => {
@@ -450,8 +456,8 @@ function contourFigureParts(figure: ContourFigure): Parts {
           continue;
         }
         const py = rows - 1 - Math.round(fy * (rows - 1));
-        if (last === undefined) canvas.set(px, py, 0, '*');
-        else canvas.line(last[0], last[1], px, py, 0, '*');
+        if (last === undefined) canvas.set(px, py, 0, '•');
+        else canvas.line(last[0], last[1], px, py, 0, '•');
         last = [px, py];
       }
       const mark = (i: number, ch: string, k: number): void => {

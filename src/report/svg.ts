@@ -3,9 +3,9 @@
  * one <path class="curve"> per curve (a non-finite point starts a new subpath: a gap), a legend;
  * for a contour figure, filled bands (d3-contour's marching squares) under the path. Written here
  * rather than through a charting library: it is a few dozen elements, and the same axes as the
- * terminal's (`axisFor`). The PNG is this SVG rendered (cli/plot.ts).
+ * terminal's (`axisFor`). The PNG is this SVG rendered (cli/plot.ts). Async: d3-contour (an ES
+ * module) is imported when a contour figure is drawn, not before.
  */
-import { contours } from 'd3-contour';
 import { axisFor, contourLevels, fraction, tickLabel, type Axis, type ContourFigure, type Figure } from './plot.js';
 
 export interface SvgOptions {
@@ -26,7 +26,7 @@ export function escapeXml(s: string): string {
 /** Coordinates with two decimals: small files, no visible loss. */
 const n2 = (v: number): string => String(Math.round(v * 100) / 100);
 
-export function renderSvg(figure: Figure, options: SvgOptions = {}): string {
+export async function renderSvg(figure: Figure, options: SvgOptions = {}): Promise<string> {
   const width = options.width ?? 800;
   const height = options.height ?? 500;
   const labels = figure.kind === 'lines' ? figure.series.map((s) => s.label) : [];
@@ -55,7 +55,7 @@ export function renderSvg(figure: Figure, options: SvgOptions = {}): string {
     `<text class="title" x="${n2((box.left + box.right) / 2)}" y="28" text-anchor="middle" font-size="16">${escapeXml(figure.title)}</text>`,
     `<clipPath id="area"><rect x="${box.left}" y="${box.top}" width="${box.right - box.left}" height="${box.bottom - box.top}"/></clipPath>`,
   ];
-  if (figure.kind === 'contour') out.push(...bands(figure, px, py));
+  if (figure.kind === 'contour') out.push(...bands(figure, px, py, (await import('d3-contour')).contours));
   out.push(...axes(xAxis, yAxis, px, py, box));
   if (figure.kind === 'lines') {
     figure.series.forEach((s, k) => {
@@ -152,7 +152,12 @@ function axes(
 }
 
 /** The contour bands, light to dark blue with f, as filled paths in data coordinates. */
-function bands(figure: ContourFigure, px: (v: number) => number, py: (v: number) => number): string[] {
+function bands(
+  figure: ContourFigure,
+  px: (v: number) => number,
+  py: (v: number) => number,
+  contours: typeof import('d3-contour').contours,
+): string[] {
   const { x, y, z } = figure.grid;
   const nx = x.length;
   const ny = y.length;
