@@ -82,6 +82,12 @@ test('the terminal plot follows COLUMNS and LINES when not on a terminal', () =>
   const lines = r.stdout.split('\n').slice(0, -1);
   assert.equal(lines.length, 14);
   assert.ok(lines.every((l) => [...l].length <= 50));
+  // A short plot keeps a row between its y tick labels (0.4 would share a row with 0.2 here).
+  const short = plot(['x*0+1', '--x', '0:1:0.1', '--plot'], { NO_COLOR: '1', COLUMNS: '30', LINES: '8' });
+  const rows = short.stdout.split('\n').flatMap((l, i) => (l.includes('┤') ? [i] : []));
+  assert.ok(rows.length >= 2, short.stdout);
+  for (let i = 1; i < rows.length; i++)
+    assert.ok(rows[i] - rows[i - 1] >= 2, `ticks on touching rows:\n${short.stdout}`);
 });
 
 test('non-finite points are gaps: sqrt(x) and its derivative draw nothing left of 0', () => {

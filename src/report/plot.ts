@@ -258,10 +258,15 @@ export function renderTerminalPlot(figure: Figure, options: TerminalPlotOptions)
   lines.draw(canvas);
 
   const out: string[] = [style.heading(figure.title)];
+  // A tick a row; on a short plot, every tick that would touch the one kept below it is left out.
   const tickRow = new Map<number, string>();
-  yAxis.ticks.forEach((t, i) =>
-    tickRow.set(rows - 1 - Math.floor(dot(yAxis, t, rows * canvas.sy) / canvas.sy), yLabels[i]),
-  );
+  let lastRow = Number.POSITIVE_INFINITY;
+  yAxis.ticks.forEach((t, i) => {
+    const row = rows - 1 - Math.floor(dot(yAxis, t, rows * canvas.sy) / canvas.sy);
+    if (lastRow - row < 2) return;
+    tickRow.set(row, yLabels[i]);
+    lastRow = row;
+  });
   for (let r = 0; r < rows; r++) {
     const label = tickRow.get(r);
     // Runs of cells of one curve are painted together (one colour code a run, not a cell).
