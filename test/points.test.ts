@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { node } from './helpers/process.js';
 import { assertClose } from './helpers/numeric.js';
+import { expression, random, values } from './helpers/random.js';
+import { CompiledDerivatives, compilableDerivatives, higherAtPoints } from '../src/api/points.js';
+import { parse } from '../src/expr/parse.js';
+import { variableNames } from '../src/expr/build.js';
 
 const BIN = 'bin/dezero-grad.js';
 
@@ -139,4 +143,40 @@ test('--symbolic over a range: the formulas after the table; with tsv on stderr,
   const plot = node([BIN, 'sin(x)', '--x', '0:1:0.5', '--symbolic', '--plot']);
   assert.equal(plot.status, 2);
   assert.match(plot.stderr, /--plot draws a figure: it does not combine with --symbolic/);
+});
+
+test('compiled higher orders equal the engine point by point, bit for bit (random expressions)', () => {
+  const rnd = random(12);
+  let compared = 0;
+  for (let t = 0; t < 150; t++) {
+    const source = expression(rnd, 4);
+    const root = parse(source);
+    const names = variableNames(root);
+    if (names.length === 0) continue;
+    assert.ok(compilableDerivatives(root), source);
+    const n = 2 + Math.floor(rnd() * 3);
+    const inputs = names.map(() => values(rnd, 12));
+    const compiled = Array.from({ length: n - 1 }, () => new Float64Array(12));
+    const engine = Array.from({ length: n - 1 }, () => new Float64Array(12));
+    new CompiledDerivatives(root, source, names, names[0], n).run(inputs, 12, compiled);
+    higherAtPoints(root, source, names, inputs, 12, names[0], n, engine);
+    for (let k = 0; k < n - 1; k++)
+      for (let i = 0; i < 12; i++) {
+        const at = names.map((name, j) => `${name} = ${inputs[j][i]}`).join(', ');
+        assert.ok(
+          Object.is(compiled[k][i], engine[k][i]),
+          `${source}, order ${k + 2} at ${at}: ${compiled[k][i]} vs ${engine[k][i]}`,
+        );
+      }
+    compared++;
+  }
+  assert.ok(compared > 100, `compared ${compared}`);
+});
+
+test("a conditional runs point by point: each point gets its own branch's derivatives", () => {
+  assert.equal(compilableDerivatives(parse('x > 0 ? x^3 : -x^2')), false);
+  const r = node([BIN, 'x > 0 ? x^3 : -x^2', '--x', '-2,3', '--order', '3', '--format', 'csv']);
+  assert.equal(r.status, 0, r.stderr);
+  // x < 0: -x^2 -> -2x, -2, 0; x > 0: x^3 -> 3x^2, 6x, 6
+  assert.deepEqual(r.stdout.trim().split('\n').slice(1), ['-2,-4,4,-2,0', '3,27,27,18,6']);
 });

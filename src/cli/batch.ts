@@ -24,7 +24,13 @@ import type { IO } from './io.js';
 import { parseLine, type GivenValue } from './values.js';
 import { derivativeName } from '../api/higher.js';
 import { higher } from './graph-options.js';
-import { higherAtPoints, pointChecker, type PointChecker } from '../api/points.js';
+import {
+  CompiledDerivatives,
+  compilableDerivatives,
+  higherAtPoints,
+  pointChecker,
+  type PointChecker,
+} from '../api/points.js';
 import { verify, type SymbolicFormula } from '../api/check.js';
 import { reasonText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { formatNumber, jsonNumber } from '../report/format.js';
@@ -67,6 +73,11 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const output = compiled.outputName;
   const order = o.order ?? 1;
   const higherNames = o.wrt === undefined ? [] : range(2, order).map((k) => derivativeName(output, o.wrt!, k));
+  // --order: the gradient graphs compiled once when their shape is the same at every point.
+  const compiledHigher =
+    higherNames.length > 0 && compilableDerivatives(o.root)
+      ? higher(() => new CompiledDerivatives(o.root, o.source, names, o.wrt!, order))
+      : undefined;
   // --check: per variable the central difference and mathjs's derivative, then a verdict per point.
   const checker = o.check ? await pointChecker(o.root, names) : undefined;
   const checkNames = checker === undefined ? [] : [...names.flatMap((n) => checkColumns(output, n)), 'check'];
@@ -91,7 +102,13 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       more = higherNames.map(() => new Float64Array(n));
     }
     compiled.kernel(inputs)(0, n, inputs, value, grads);
-    if (more.length > 0) higher(() => higherAtPoints(o.root, o.source, names, inputs, n, o.wrt!, order, more));
+    if (more.length > 0) {
+      higher(() =>
+        compiledHigher === undefined
+          ? higherAtPoints(o.root, o.source, names, inputs, n, o.wrt!, order, more)
+          : compiledHigher.run(inputs, n, more),
+      );
+    }
     const checked = checker === undefined ? undefined : checkChunk(checker, names, inputs, grads, n, total, failed);
     countNonFinite(value, [...grads, ...more], n, total, bad);
     if (keep)
