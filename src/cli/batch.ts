@@ -155,10 +155,14 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
             wrt: o.wrt,
             derivatives: [gs[names.indexOf(o.wrt)], ...higherNames.map((_, h) => joined((k) => k.higher[h]))],
           };
-    const obj = JSON.parse(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives));
-    if (checker !== undefined) obj.check = checkJsonMany(checker, names, kept, total, failed, o.settings);
-    if (o.symbolic) obj.symbolic = symbolicJson(await formulas(o.root, names));
-    io.out(JSON.stringify(obj) + '\n');
+    const text = renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives);
+    if (checker === undefined && !o.symbolic) io.out(text);
+    else {
+      const obj = JSON.parse(text);
+      if (checker !== undefined) obj.check = checkJsonMany(checker, names, kept, total, failed, o.settings);
+      if (o.symbolic) obj.symbolic = symbolicJson(await formulas(o.root, names));
+      io.out(JSON.stringify(obj) + '\n');
+    }
   } else if (total === 0) {
     io.out(
       writer.rows(

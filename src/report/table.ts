@@ -93,7 +93,7 @@ export interface BatchTrace {
 export function renderBatchJson(
   expression: string,
   names: readonly string[],
-  inputs: readonly Column[],
+  inputs: readonly (ArrayLike<number> | number)[],
   value: ArrayLike<number>,
   grads: readonly ArrayLike<number>[],
   settings: RenderSettings = {},
@@ -101,10 +101,9 @@ export function renderBatchJson(
   higher?: { wrt: string; derivatives: readonly ArrayLike<number>[] },
 ): string {
   const n = value.length;
-  const arr = (c: Column): (number | string)[] => {
+  const arr = (c: ArrayLike<number> | number): (number | string)[] => {
     const out = new Array<number | string>(n);
-    for (let i = 0; i < n; i++)
-      out[i] = typeof c === 'number' ? jsonNumber(c, settings.precision) : jsonNumber(Number(c[i]), settings.precision);
+    for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], settings.precision);
     return out;
   };
   const variables: Record<string, unknown> = Object.create(null);
