@@ -92,13 +92,13 @@ const cases: Case[] = [
     out: 'z = 6\ndz/dx = 3\ndz/dy = 2\n',
   },
   { name: 'a variable used twice accumulates', argv: ['x + x', '--x', '3', '-q'], code: 0, out: 'y = 6\ndy/dx = 2\n' },
-  { name: 'a bare variable', argv: ['x', '--x', '3', '-q'], code: 0, out: 'x = 3\ndx/dx = 1\n' },
+  { name: 'a bare variable', argv: ['x', '--x', '3', '-q'], code: 0, out: 'y = 3\ndy/dx = 1\n' },
   { name: 'no variables', argv: ['2^10', '-q'], code: 0, out: 'y = 1024\n' },
   {
     name: 'an unused value is a warning, not an error',
     argv: ['x^2', '--x', '1', '--z', '2', '-q'],
     code: 0,
-    out: 'y = 1\ndy/dx = 2\n',
+    out: 'y = 1\ndy/dx = 2\ndy/dz = 0\n',
     err: [/warning: --z is given but the expression does not use z/],
   },
   {

@@ -180,3 +180,18 @@ test("a conditional runs point by point: each point gets its own branch's deriva
   // x < 0: -x^2 -> -2x, -2, 0; x > 0: x^3 -> 3x^2, 6x, 6
   assert.deepEqual(r.stdout.trim().split('\n').slice(1), ['-2,-4,4,-2,0', '3,27,27,18,6']);
 });
+
+test('--check over a range: where the numeric estimate decides nothing, the verdict says inconclusive (exit 0)', () => {
+  // cosh(710) is 1.1e308: every difference step rounds away y's change.
+  const r = node([BIN, 'cosh(710) + y', '--y', '1,2', '--check', '--format', 'tsv']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t').at(-1)),
+    ['inconclusive', 'inconclusive'],
+  );
+  assert.match(r.stderr, /ok: the gradient agrees at all 2 points \(at 2 the central difference is inconclusive\)/);
+});

@@ -56,7 +56,7 @@ describe('a session evaluates lines', () => {
     {
       name: 'the right side of = is an expression, evaluated',
       lines: ['x = pi/4', 'x'],
-      expected: { x: Math.PI / 4, 'dx/dx': 1 },
+      expected: { y: Math.PI / 4, 'dy/dx': 1 },
     },
     {
       name: 'a binding may use earlier bindings; rebinding replaces',
@@ -410,7 +410,7 @@ describe('piped input: dezero-grad repl < file', () => {
       argv: ['repl'],
       input: 'x = 1\nx\n',
       code: 0,
-      out: 'x = 1\ndx/dx = 1\n',
+      out: 'y = 1\ndy/dx = 1\n',
     },
     {
       name: '--precision applies to the session',

@@ -49,7 +49,7 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       const takesValue = known.long.get(flag);
       if (takesValue !== undefined) {
         options.push(arg);
-        if (takesValue && eq < 0 && i + 1 < argv.length) options.push(argv[++i]);
+        if (takesValue && eq < 0) options.push(optionValue(flag, argv, ++i));
         else if (eq < 0 && known.optionalFile?.has(flag) && i + 1 < argv.length && looksLikeFile(argv[i + 1]))
           options.push(argv[++i]);
         continue;
@@ -75,7 +75,7 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       const takesValue = known.short.get(arg);
       if (takesValue !== undefined) {
         options.push(arg);
-        if (takesValue && i + 1 < argv.length) options.push(argv[++i]);
+        if (takesValue) options.push(optionValue(arg, argv, ++i));
         continue;
       }
       // Not an option we know: an expression such as -x^2.
@@ -90,6 +90,14 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
 /** True for the word after `--plot` when it names a file (has an extension): `--plot out.svg`. */
 function looksLikeFile(next: string): boolean {
   return !next.startsWith('-') && /\.[A-Za-z0-9]+$/.test(next);
+}
+
+/** The value after an option that takes one: there must be one (commander would take our `--`). */
+function optionValue(flag: string, argv: readonly string[], i: number): string {
+  if (i >= argv.length || argv[i] === '--') {
+    throw new UsageError(`${flag} needs a value`, `see dezero-grad --help for what ${flag} takes`);
+  }
+  return argv[i];
 }
 
 /** `-v name=value` as an Assignment. */

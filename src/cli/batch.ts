@@ -87,7 +87,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const keep = o.json || o.plot !== undefined;
   const kept: Kept[] = [];
   const bad = { count: 0, first: -1 };
-  const failed: CheckFailures = { count: 0 };
+  const failed: CheckFailures = { count: 0, inconclusive: 0 };
   let total = 0;
   let value = new Float64Array(0);
   let grads: Float64Array[] = [];
@@ -209,6 +209,8 @@ interface CheckedChunk {
 /** How many points disagree, and the first of them with its reason. */
 interface CheckFailures {
   count: number;
+  /** Points where the numeric estimate decided nothing (they count as agreeing, as for one point). */
+  inconclusive: number;
   first?: { row: number; values: Map<string, number>; name: string; reason: string };
 }
 
@@ -230,14 +232,17 @@ function checkChunk(
   const symbolic = names.map(() => new Float64Array(n));
   const ok = new Array<boolean>(n);
   const okBy = names.map(() => new Array<boolean>(n));
+  const verdicts = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const values = new Map(names.map((name, j) => [name, typeof inputs[j] === 'number' ? inputs[j] : inputs[j][i]]));
     const gradient: Record<string, number> = Object.create(null);
     names.forEach((name, j) => (gradient[name] = grads[j][i]));
     const entries = checker.check(values, gradient);
     ok[i] = true;
+    let unsure = false;
     names.forEach((name, j) => {
       const e = entries.get(name)!;
+      if (e.ok && e.numericInconclusive) unsure = true;
       numeric[j][i] = e.numeric;
       symbolic[j][i] = e.symbolic ?? Number.NaN;
       okBy[j][i] = e.ok;
@@ -250,9 +255,11 @@ function checkChunk(
         failed.first = { row: offset + i, values, name, reason };
       }
     });
+    if (ok[i] && unsure) failed.inconclusive++;
+    verdicts[i] = !ok[i] ? 'MISMATCH' : unsure ? 'inconclusive' : 'ok';
   }
   const columns: Column[] = names.flatMap((_, j) => [numeric[j], symbolic[j]]);
-  columns.push(ok.map((v) => (v ? 'ok' : 'MISMATCH')));
+  columns.push(verdicts);
   return { numeric, symbolic, ok, okBy, columns };
 }
 
@@ -269,7 +276,9 @@ function checkSummary(
   for (const [name, why] of checker.whyNot)
     lines.push(style.dim(`check: d${output}/d${name} has no symbolic form (${why}); the central difference decides`));
   if (failed.first === undefined) {
-    lines.push(style.heading(`ok: the gradient agrees at all ${total} points`));
+    const unsure =
+      failed.inconclusive === 0 ? '' : ` (at ${failed.inconclusive} the central difference is inconclusive)`;
+    lines.push(style.heading(`ok: the gradient agrees at all ${total} points${unsure}`));
   } else {
     const { row, values, name, reason } = failed.first;
     const at = [...values].map(([k, v]) => `${k} = ${formatNumber(v, settings.precision)}`).join(', ');

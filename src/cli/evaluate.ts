@@ -125,12 +125,21 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
+  const unused: string[] = [];
+  for (const [name, v] of given) {
+    if (names.includes(name) || v.kind !== 'number') continue;
+    values.set(name, v.value);
+    unused.push(name);
+  }
   const graph = build(root, values, source);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
   const lean = options.quiet && !graphWanted;
   let result = differentiate(graph, { trace: !lean });
   if (lean && !allFinite(graph, result)) result = differentiate(graph);
   warnNonFinite(result, values, io);
+  // A value for a name the expression does not use: its partial derivative is 0, printed and in
+  // --json (scripts pass the same options to many expressions); the warning above stays.
+  for (const name of unused) result.gradient[name] = 0;
   // mathjs is loaded only by verify, on the paths that ask for it.
   const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
 

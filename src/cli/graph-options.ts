@@ -132,7 +132,8 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
     return EXIT.OK;
   }
   let text = '';
-  if (o.tree === true && !run.quiet) text += renderTree({ ...view, roots: [graph.output] }, settings);
+  // --tree is asked for by name: --quiet drops the trace, not the tree.
+  if (o.tree === true) text += renderTree({ ...view, roots: [graph.output] }, settings);
   text += renderText(result, run.values, { ...settings, quiet: run.quiet || o.tree === true });
   if (derivatives !== undefined) {
     text += renderDerivatives(graph.outputName, wrt!, derivatives, o.traceGrad && !run.quiet ? passes : [], settings);
@@ -199,9 +200,14 @@ export interface GraphTextOptions extends RenderSettings {
  * differentiated graph (`const graph = build(root, values, source); differentiate(graph)`).
  * Throws UsageError for a bad N or NAME, or an order too high to build.
  */
-export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
+/** `:order N` takes 1 to MAX_ORDER. */
+export function checkOrder(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER)
     throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
+}
+
+export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
+  checkOrder(n);
   const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });
   const h = higher(() => derivativesAt(graph, name, n, { tracePasses: options.traceGrad }));
   const style = options.style ?? PLAIN;

@@ -162,8 +162,20 @@ function knownOptions(program: Command): KnownOptions {
 }
 
 /** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
-function startsRepl(args: readonly string[], opts: CliOptions, assignments: number, io: IO): boolean {
-  if ((opts.var ?? []).length > 0 || assignments > 0) return false; // `repl` is then an expression's variable
+function startsRepl(args: readonly string[], opts: CliOptions, assignments: readonly Assignment[], io: IO): boolean {
+  if (
+    args.length === 1 &&
+    args[0] === 'repl' &&
+    assignments.length > 0 &&
+    !assignments.some((a) => a.name === 'repl')
+  ) {
+    // `dezero-grad repl --x 1`: values for a session, not an expression called repl
+    throw new UsageError(
+      'the session takes its values inside it, not on the command line',
+      `start it with dezero-grad repl, then bind them: ${assignments.map((a) => `${a.name} = ${a.value}`).join(', ')}`,
+    );
+  }
+  if (assignments.length > 0) return false; // `repl --repl 2`: repl is then an expression's variable
   const session = args.length === 1 ? args[0] === 'repl' : args.length === 0 && io.stdinIsTTY && io.stdoutIsTTY;
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
@@ -193,7 +205,8 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       throw e;
     }
     const opts = program.opts<CliOptions>();
-    if (startsRepl(program.args, opts, split.assignments.length, io)) {
+    const given: Assignment[] = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
+    if (startsRepl(program.args, opts, given, io)) {
       // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
       // every one-point run otherwise.
       const { replCommand } = await import('./repl/repl.js');
@@ -211,13 +224,12 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         'quote the expression: dezero-grad "x * y" --x 1 --y 2',
       );
     }
-    const assignments: Assignment[] = [...split.assignments, ...(opts.var ?? []).map(parseVarOption)];
     return await evaluateCommand(
       {
         expression: program.args[0],
         optionNames: [...knownOptions(program).long.keys()],
         file: opts.file,
-        assignments,
+        assignments: given,
         json: opts.json ?? false,
         quiet: opts.quiet ?? false,
         precision: opts.precision,

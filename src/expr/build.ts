@@ -62,7 +62,9 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
     if (value === undefined) throw new MissingValueError(name, source, firstUse(root, name));
     variables.set(name, new Variable(value, name));
   }
-  const outputName = OUTPUT_NAMES.find((n) => !used.has(n)) ?? freshName(used, 'out');
+  // Not a name given a value either (`x^2 --y 2` prints z = 1, dz/dx = 2, dz/dy = 0).
+  const outputName =
+    OUTPUT_NAMES.find((n) => !used.has(n) && !values.has(n)) ?? freshName(new Set([...used, ...values.keys()]), 'out');
   const names = new NameSource(new Set([...used, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
@@ -88,7 +90,8 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
   });
   return {
     output,
-    outputName: root.type === 'call' ? outputName : output.name!,
+    // `x` alone and `3` alone have an output too: y = x, y = 3 (never `x = x`, `3 = 3`, dx/dx).
+    outputName,
     variables,
     steps,
     freshName: () => names.next(),

@@ -28,7 +28,8 @@ export function jsonObject(
   const n = (x: number): number | string => jsonNumber(x, options.precision);
   const obj: { [key: string]: JsonValue } = {
     expression,
-    variables: record([...variables].map(([k, v]) => [k, n(v)])),
+    // The inputs as given, never rounded by --precision: a script reads back what it passed.
+    variables: record([...variables].map(([k, v]) => [k, jsonNumber(v)])),
     value: n(result.value),
     gradient: record(Object.entries(result.gradient).map(([k, v]) => [k, n(v)])),
   };

@@ -75,7 +75,14 @@ export function renderText(
         );
       });
     } else {
-      lines.push(style.dim('  (nothing to differentiate)'));
+      const [only] = Object.keys(result.gradient);
+      lines.push(
+        style.dim(
+          only === undefined
+            ? '  (no variables: nothing to differentiate)'
+            : `  (${result.trace.output} is ${only} itself: d${result.trace.output}/d${only} = 1)`,
+        ),
+      );
     }
   }
   lines.push(...resultLines(result, style, options.precision));

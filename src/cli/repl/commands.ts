@@ -7,7 +7,7 @@ import { verify } from '../../api/check.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
-import { dotText, orderText, treeText } from '../graph-options.js';
+import { checkOrder, dotText, orderText, treeText } from '../graph-options.js';
 import type { ReplSession } from './state.js';
 import { renderCheckText } from '../../report/check.js';
 
@@ -92,6 +92,8 @@ async function order(s: ReplSession, arg: string): Promise<string> {
   if (!/^\d+$/.test(nText) || rest.length > 0) {
     throw new UsageError(`:order takes N and an optional variable name, got '${arg}'`, 'write :order 2, or :order 2 x');
   }
+  // The order is refused before anything is asked (never "which variable?" for :order 0).
+  checkOrder(Number(nText));
   const graph = s.lastGraph('order');
   const names = [...graph.variables.keys()];
   let wrt = wrtGiven;

@@ -176,8 +176,8 @@ export class Session implements ReplSession {
         line,
         line.length,
         head.params === undefined
-          ? `write ${head.name} = 0.5`
-          : `write ${head.name}(${head.params.map((p) => p.text).join(', ')}) = ...`,
+          ? `write ${head.name.text} = 0.5`
+          : `write ${head.name.text}(${head.params.map((p) => p.text).join(', ')}) = ...`,
       );
     }
     if (head.params === undefined) return this.assign(line, head.name, rhs);
