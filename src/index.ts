@@ -1,7 +1,7 @@
 /**
  * dezero-grad as a library, one name a thing (README, "As a library", lists them): what it computes
  * (`grad(expression, values)`, higher-order derivatives and the Hessian of a built expression, many
- * points at once), the engine (Variable, the function base class, the ops, DeZero's
+ * points at once, `minimize` and `root`), the engine (Variable, the function base class, the ops, DeZero's
  * `gradients`/`derivatives`/`hessian` on Variables), the parser and builder, and the renderers.
  */
 import { derivativesAt, hessianAt } from './api/higher.js';
@@ -21,6 +21,38 @@ export {
 } from './api/higher.js';
 export { drawingView, diffClusters, gradSnapshot, type Cluster, type GraphView } from './api/view.js';
 export type { Trace, ForwardRecord, BackwardRecord } from './api/trace.js';
+export {
+  Program,
+  type Binding,
+  type BoundName,
+  type Built,
+  type Definition,
+  type Outcome,
+  type ProgramOptions,
+} from './api/program.js';
+export {
+  minimize,
+  Minimization,
+  METHODS,
+  METHOD_INFO,
+  DEFAULT_TOL,
+  type Method,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type Iterate,
+  type StopReason,
+} from './api/minimize.js';
+export {
+  root,
+  RootSearch,
+  RootError,
+  ROOT_METHODS,
+  equationsOf,
+  type RootMethod,
+  type RootOptions,
+  type RootResult,
+  type RootIterate,
+} from './api/root.js';
 
 // Many points: the fused kernel, and threads for it.
 export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
@@ -49,6 +81,7 @@ export { parse, MAX_INPUT_LENGTH, MAX_NODES } from './expr/parse.js';
 export { build, variableNames, displayName, nameGradientGraph, type Graph, type ForwardStep } from './expr/build.js';
 export { evaluateConstant } from './expr/constant.js';
 export { ExprError, MissingValueError } from './expr/errors.js';
+export { parseStatement, stripComment, type Statement } from './expr/statement.js';
 export type { Node, NumberNode, ConstantNode, VariableNode, CallNode } from './expr/ast.js';
 
 // The renderers: records in, strings out.
@@ -59,6 +92,14 @@ export { renderJson, jsonObject } from './report/json.js';
 export { renderDot } from './report/dot.js';
 export { renderTree } from './report/tree.js';
 export { renderDerivatives, renderHessian, renderPass, derivativesJson } from './report/derivatives.js';
+export {
+  renderMinimizeText,
+  renderRootText,
+  minimizeRows,
+  rootRows,
+  minimizeJson,
+  rootJson,
+} from './report/optimize.js';
 
 export { VERSION } from './version.js';
 

@@ -4,6 +4,7 @@
  * - an expression that starts with `-` (`"-x^2"`), which commander would take for an option.
  * Known options pass through; variables are collected; everything else is a positional argument.
  */
+import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { nearest } from '../expr/suggest.js';
 
@@ -108,4 +109,18 @@ export function parseVarOption(text: string): Assignment {
     throw new UsageError(`--var expects NAME=VALUE, got '${text}'`, 'write --var x=0.5');
   }
   return { name, value: text.slice(eq + 1), flag: `--var ${name}` };
+}
+
+/** The options a commander program declares, and whether each takes a value (for splitArgv). */
+export function knownOptions(program: Command): KnownOptions {
+  const long = new Map<string, boolean>([['--help', false]]);
+  const short = new Map<string, boolean>([['-h', false]]);
+  for (const o of program.options) {
+    // An optional value (--plot [file]) is taken by commander from `--plot=FILE`; splitArgv takes
+    // `--plot FILE` when the next word names a file.
+    const takesValue = o.required;
+    if (o.long) long.set(o.long, takesValue);
+    if (o.short) short.set(o.short, takesValue);
+  }
+  return { long, short, optionalFile: new Set(program.options.filter((o) => o.optional).map((o) => o.long!)) };
 }

@@ -14,6 +14,7 @@ import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { batchCommand } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
+import { readProgram, updateText } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, graphCommand, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-options.js';
@@ -67,15 +68,24 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   }
   const given = parseAssignments(options.assignments);
   checkStdin(options, given);
-  const source = await readExpression(options, io);
-  const root = parse(source);
+  const text = await readExpression(options, io);
+  // A file (or standard input) may hold a program: bindings and functions, then the expression.
+  const fromFile = options.file !== undefined || options.expression === '-';
+  const read = fromFile ? readProgram(text, options.file ?? '-', given) : undefined;
+  const source = read?.source ?? text;
+  const root = read?.kind === 'program' ? read.root : parse(source);
+  const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
   const names = variableNames(root);
 
+  // Given on the command line, unused: a warning, and (at one point) a partial derivative of 0.
+  const unused: string[] = [];
   for (const name of given.keys()) {
-    if (names.includes(name)) continue;
+    if (names.includes(name) || (read?.kind === 'program' && read.mentioned.has(name))) continue;
     mistypedOption(name, options.optionNames);
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
+    unused.push(name);
   }
+  if (read?.kind === 'program') for (const [name, value] of read.values) given.set(name, { kind: 'number', value });
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
@@ -112,6 +122,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
   const color = options.json ? false : options.color;
   const settings = await renderSettings({ precision: options.precision, color }, io.env, io.stdoutIsTTY, io.columns);
+  // A program's updates of its leaves (`x = x - ...`, an optimiser's steps) say so, as in the session.
+  if (read?.kind === 'program' && !options.json && !options.quiet) {
+    for (const u of read.updates) io.out(updateText(u, settings));
+  }
   if (batch || plot !== undefined) {
     const { json, quiet } = options;
     const order = options.graph?.order;
@@ -125,13 +139,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
 
-  const unused: string[] = [];
-  for (const [name, v] of given) {
-    if (names.includes(name) || v.kind !== 'number') continue;
-    values.set(name, v.value);
-    unused.push(name);
+  for (const name of unused) {
+    const v = given.get(name)!;
+    if (v.kind === 'number') values.set(name, v.value);
   }
-  const graph = build(root, values, source);
+  const graph = build(root, values, source, program);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
   const lean = options.quiet && !graphWanted;
   let result = differentiate(graph, { trace: !lean });
@@ -139,7 +151,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   warnNonFinite(result, values, io);
   // A value for a name the expression does not use: its partial derivative is 0, printed and in
   // --json (scripts pass the same options to many expressions); the warning above stays.
-  for (const name of unused) result.gradient[name] = 0;
+  for (const name of unused) if (values.has(name)) result.gradient[name] = 0;
   // mathjs is loaded only by verify, on the paths that ask for it.
   const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
 

@@ -6,6 +6,13 @@ export interface IO {
   env: Readonly<Record<string, string | undefined>>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** Whether standard error is a terminal (asked only by the paths with a progress line). Absent: no. */
+  stderrIsTTY?(): Promise<boolean>;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) instead of ending the program, until the returned function
+   * is called. Absent: Ctrl-C cannot be caught.
+   */
+  onInterrupt?(handler: () => void): () => void;
   /** Terminal width, when standard output is a terminal. */
   columns?: number;
   /** Terminal height, when standard output is a terminal (for --plot). */

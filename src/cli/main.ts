@@ -112,6 +112,11 @@ export async function main(): Promise<void> {
     // Every use asks for both (prompts, the REPL), so stdin is examined only when stdout is a terminal.
     stdinIsTTY: stdoutIsTTY && (await isTerminal(0)),
     stdoutIsTTY,
+    stderrIsTTY: () => isTerminal(2),
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
     columns: stdoutIsTTY ? process.stdout.columns : undefined,
     rows: stdoutIsTTY ? process.stdout.rows : undefined,
     readStdin,

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CALLABLE } from '../engine/registry.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
-import { parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
+import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-options.js';
@@ -34,12 +34,13 @@ Examples:
   $ dezero-grad "-x^2" --x 3 --quiet
   $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
   $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
-  $ dezero-grad -f expr.txt --x 0.5
+  $ dezero-grad -f step.dz --x 0.5             a program: bindings, functions, the expression last
   $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
   $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
   $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
   $ dezero-grad                                an interactive session (on a terminal)
   $ dezero-grad repl < session.txt             the session's lines from a file
+  $ dezero-grad repl --json < lines.txt         one JSON object a result line (JSON Lines)
   $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
   $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
   $ dezero-grad "x*y" --x 1 --y 2 --hessian
@@ -47,6 +48,8 @@ Examples:
   $ dezero-grad "tanh(x)" --x -2:2:0.5 --order 3   a column per derivative over a range
   $ dezero-grad "tanh(x)" --x -5:5:0.01 --order 4 --plot    f and 4 derivatives, drawn here
   $ dezero-grad "sin(x)" --x -7:7:0.01 --order 2 --plot sin.svg   ...or in a .svg or .png
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2   a minimum (minimize --help)
+  $ dezero-grad root "x^2 - 2" --x 1               a root by Newton's method (root --help)
 
 Variables:
   Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
@@ -63,6 +66,17 @@ Plots:
   the terminal (its size, or COLUMNS x LINES, else 80 x 24; a colour per curve, or a
   character per curve with NO_COLOR), or with --plot FILE.svg / FILE.png into a file
   titled with the expression. Points that are not finite are left as gaps.
+
+Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, # comments:
+  x = -4                a leaf: a name for a constant
+  z = 2*x + 2 + x       a named intermediate: stays in the graph, follows x
+  f(t) = t^4 - 2*t^2    a function
+  x = x - diff(f(x), x)/diff(diff(f(x), x), x)
+                        a leaf bound to itself: updated to the value (a Newton step)
+  x0, x1 = e0, e1       several leaves updated together
+  z                     with -f, the last line is the expression to differentiate
+  Gradients are with respect to the leaves; --x on the command line gives a leaf (a
+  constant binding of x in the file is then only a default). Errors say FILE:LINE:COLUMN.
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
@@ -148,17 +162,19 @@ function parsePrecision(text: string): number {
   return Number(text);
 }
 
-function knownOptions(program: Command): KnownOptions {
-  const long = new Map<string, boolean>([['--help', false]]);
-  const short = new Map<string, boolean>([['-h', false]]);
-  for (const o of program.options) {
-    // An optional value (--plot [file]) is taken by commander from `--plot=FILE`; splitArgv takes
-    // `--plot FILE` when the next word names a file.
-    const takesValue = o.required;
-    if (o.long) long.set(o.long, takesValue);
-    if (o.short) short.set(o.short, takesValue);
-  }
-  return { long, short, optionalFile: new Set(program.options.filter((o) => o.optional).map((o) => o.long!)) };
+/**
+ * `dezero-grad minimize EXPR ...` and `dezero-grad root EXPR ...`: the word first. With a value for
+ * a variable of that name (`--root 2`) the word is an expression's variable, as `repl` is.
+ */
+function isSubcommand(argv: readonly string[]): boolean {
+  const word = argv[0];
+  if (word !== 'minimize' && word !== 'root') return false;
+  return !argv.some(
+    (a, i) =>
+      a === `--${word}` ||
+      a.startsWith(`--${word}=`) ||
+      (a.startsWith(`${word}=`) && /^(-v|--var)$/.test(argv[i - 1] ?? '')),
+  );
 }
 
 /** `dezero-grad repl`, or `dezero-grad` alone on a terminal (elsewhere that is a missing expression). */
@@ -180,10 +196,9 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: read
   if (!session || opts.file !== undefined) return false;
   if (opts.json || opts.quiet) {
     if (args.length === 0) return false; // a missing expression
-    throw new UsageError(
-      '--json and --quiet do not apply to the session',
-      'in the session, :json prints the last result as JSON',
-    );
+    if (opts.quiet) {
+      throw new UsageError('--quiet does not apply to the session', 'the session prints the result lines only');
+    }
   }
   return true;
 }
@@ -191,6 +206,11 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: read
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
   try {
+    if (isSubcommand(argv)) {
+      // Loaded on demand, as the session is.
+      const { optimizeCommand } = await import('./optimize.js');
+      return await optimizeCommand(argv[0] as 'minimize' | 'root', argv.slice(1), io);
+    }
     const program = makeProgram(io);
     const split = splitArgv(argv, knownOptions(program));
     try {
@@ -210,7 +230,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
       // Loaded on demand: the session's module brings node:os and node:stream, start-up time for
       // every one-point run otherwise.
       const { replCommand } = await import('./repl/repl.js');
-      return await replCommand({ precision: opts.precision, color: opts.color }, io);
+      return await replCommand({ precision: opts.precision, color: opts.color, json: opts.json }, io);
     }
     if (program.args.length > 1) {
       // `-x 3`: a variable given with one dash

@@ -50,11 +50,22 @@ export function variableNames(root: Node): string[] {
 
 const OUTPUT_NAMES = ['y', 'z', 'w', 'v', 'u', 'f', 'g', 'h', 'out'];
 
+export interface BuildOptions {
+  /**
+   * Names for the outputs of some calls: a program's named intermediates (`z = 2*x + 2 + x`),
+   * shown in the trace under the user's name instead of a letter.
+   */
+  named?: ReadonlyMap<Node, string>;
+  /** More names the steps may not take (a program's other bindings), so that no letter means two things. */
+  reserved?: Iterable<string>;
+}
+
 /**
  * Evaluates `root` at `values`, building the graph. `source` is the expression text, for errors.
  * A variable without a value is a MissingValueError pointing at its first use.
  */
-export function build(root: Node, values: ReadonlyMap<string, number>, source = ''): Graph {
+export function build(root: Node, values: ReadonlyMap<string, number>, source = '', options: BuildOptions = {}): Graph {
+  const named = options.named;
   const used = new Set(variableNames(root));
   const variables = new Map<string, Variable>();
   for (const name of used) {
@@ -62,10 +73,11 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
     if (value === undefined) throw new MissingValueError(name, source, firstUse(root, name));
     variables.set(name, new Variable(value, name));
   }
-  // Not a name given a value either (`x^2 --y 2` prints z = 1, dz/dx = 2, dz/dy = 0).
-  const outputName =
-    OUTPUT_NAMES.find((n) => !used.has(n) && !values.has(n)) ?? freshName(new Set([...used, ...values.keys()]), 'out');
-  const names = new NameSource(new Set([...used, outputName, 'e', 'pi']));
+  // Names the steps may not take: the variables', the named intermediates', and any name given a
+  // value (`x^2 --y 2` prints z = 1, dz/dx = 2, dz/dy = 0).
+  const taken = new Set([...used, ...values.keys(), ...(named?.values() ?? []), ...(options.reserved ?? [])]);
+  const outputName = named?.get(root) ?? OUTPUT_NAMES.find((n) => !taken.has(n)) ?? freshName(taken, 'out');
+  const names = new NameSource(new Set([...taken, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
   // Post-order: each op applied to its arguments' Variables; a shared subtree is one Function.
@@ -82,7 +94,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         const y = op.fn(...args);
         // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
         for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
-        y.name = node === root ? outputName : names.next();
+        y.name = node === root ? outputName : (named?.get(node) ?? names.next());
         steps.push({ name: y.name, op, inputs: args.map(displayName), output: y });
         return y;
       }

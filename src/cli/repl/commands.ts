@@ -9,6 +9,7 @@ import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
 import { checkOrder, dotText, orderText, treeText } from '../graph-options.js';
 import type { ReplSession } from './state.js';
+import { minimizeText, rootText } from './search.js';
 import { renderCheckText } from '../../report/check.js';
 
 export interface ReplCommand {
@@ -51,12 +52,30 @@ export const COMMANDS: readonly ReplCommand[] = [
     summary: "the last expression's graph as an indented tree with values and gradients",
     run: (s, arg) => noArgument('tree', arg, () => treeText(s.lastGraph('tree'), s.settings)),
   },
+  {
+    name: 'load',
+    args: 'FILE',
+    summary: 'run the lines of FILE (bindings, functions, expressions) as if typed',
+    run: (s, arg) => s.load(arg),
+  },
   { name: 'check', summary: "the last gradient against a central difference and mathjs's derivative", run: check },
   {
     name: 'order',
     args: 'N [NAME]',
     summary: 'derivatives of the last expression up to order N (by NAME)',
     run: order,
+  },
+  {
+    name: 'minimize',
+    args: '[METHOD]',
+    summary: "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton)",
+    run: minimizeText,
+  },
+  {
+    name: 'root',
+    args: '[METHOD] [a:b]',
+    summary: "a root of the last expression from its variables' values (newton, secant, bisect a:b)",
+    run: rootText,
   },
   {
     name: 'clear',
@@ -128,9 +147,13 @@ function helpText(s: ReplSession): string {
   return (
     [
       st.heading('Type'),
-      '  x = 0.5              bind a variable (the right side may be any expression)',
+      '  x = 0.5              bind a leaf (a name for a constant expression)',
+      '  z = 2*x + 1          a named intermediate: stays in the graph, follows x',
+      '  x = x - diff(z, x)   a leaf bound to itself: updates its value (a step)',
+      '  x0, x1 = e0, e1      update several leaves together (all right sides first)',
       '  f(t) = sin(t)^2      define a function, then use it: f(x)',
-      '  square(exp(x))       print the value and the gradient w.r.t. every variable used',
+      '  square(exp(x))       print the value and the gradient w.r.t. every leaf used',
+      '  # ...                a comment, to the end of the line',
       st.heading('Commands') + ' (any unambiguous prefix works: :t is :trace)',
       ...COMMANDS.map((c, i) => `  ${usage[i].padEnd(w)}  ${c.summary}`),
       st.heading('Keys'),
@@ -141,8 +164,9 @@ function helpText(s: ReplSession): string {
 }
 
 function varsText(s: ReplSession): string {
-  if (s.variables.size === 0) return s.style.dim('(no variables: bind one with x = 0.5)') + '\n';
-  return [...s.variables].map(([name, value]) => s.describeVariable(name, value) + '\n').join('');
+  const shown = [...s.variables.values()].filter((b) => b.kind === 'leaf' || b.hidden !== true);
+  if (shown.length === 0) return s.style.dim('(no variables: bind one with x = 0.5)') + '\n';
+  return shown.map((b) => s.describeBinding(b) + '\n').join('');
 }
 
 function funcsText(s: ReplSession): string {

@@ -20,6 +20,8 @@ import { Session } from './session.js';
 
 export interface ReplOptions {
   precision?: number;
+  /** JSON Lines: one object a result, errors as {"error", "line"} (see Session's `json`). */
+  json?: boolean;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
 }
@@ -43,7 +45,12 @@ export async function replCommand(options: ReplOptions, io: IO): Promise<number>
 /** Piped input: each line runs as typed; exit 0 when every line succeeded, 2 when any failed. */
 async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
   // Piped: colour only when forced, no width (the lines are not on a screen).
-  const session = new Session({ settings: await renderSettings(options, io.env, false), lineNumbers: true });
+  const session = new Session({
+    settings: await renderSettings({ ...options, color: options.json ? false : options.color }, io.env, false),
+    lineNumbers: true,
+    json: options.json,
+    readFile: (path) => io.readFile(path),
+  });
   const input = io.input ?? Readable.from([await io.readStdin()]);
   const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
   let failed = false;
@@ -80,14 +87,18 @@ async function terminalRepl(
   const session: Session = new Session({
     settings: await renderSettings(options, io.env, io.stdoutIsTTY, io.columns),
     echo: true,
+    json: options.json,
+    readFile: (path) => io.readFile(path),
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });
-  io.out(
-    session.style.dim(
-      `dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`,
-    ) + '\n',
-  );
+  // With --json, standard output carries JSON Lines only.
+  if (options.json !== true)
+    io.out(
+      session.style.dim(
+        `dezero-grad ${VERSION}: type an expression, x = 0.5 or f(t) = ...; :help for more, Ctrl-D to leave`,
+      ) + '\n',
+    );
   for (;;) {
     const line = await lines.next();
     if (line === null) {
@@ -194,12 +205,13 @@ export function complete(session: Session, line: string): [string[], string] {
   }
   const word = /[A-Za-z_][A-Za-z0-9_]*$/.exec(line)?.[0] ?? '';
   if (word === '') return [[], ''];
+  const variables = [...session.variables.values()].filter((b) => b.kind === 'leaf' || !b.hidden).map((b) => b.name);
   const names = /^\s*:c[a-z]*\s/.test(line)
-    ? [...session.variables.keys(), ...session.functions.keys()]
+    ? [...variables, ...session.functions.keys()]
     : [
         ...CALLABLE.map((op) => op.name + '('),
         ...[...session.functions.keys()].map((name) => name + '('),
-        ...session.variables.keys(),
+        ...variables,
         ...CONSTANTS.keys(),
       ];
   return [names.filter((n) => n.startsWith(word)).sort(), word];

@@ -1,37 +1,34 @@
 /**
  * The REPL's session, with no terminal in sight: it takes one line and returns what to print.
- * It keeps the variables (`x = 0.5`), the functions (`f(t) = sin(t)^2`) and the last result (for
- * `:trace` and `:json`). The readline layer in repl.ts only moves lines in and text out.
+ * The program (src/api/program.ts) keeps the bindings and the functions; the session keeps the
+ * last result (for `:trace` and `:json`) and turns outcomes into text. The readline layer in
+ * repl.ts only moves lines in and text out.
  *
- * A line is one of:
- *   (blank)                 nothing
- *   :command [argument]     see commands.ts
- *   NAME = expression       binds NAME to the expression's value
- *   NAME(P, ...) = expr     defines a function; calls to it are expanded into the graph
- *   expression              prints its value and its gradient w.r.t. every variable it uses
- *
- * The expression grammar itself rejects `=`, so the left side of an assignment is read here with
- * the lexer, and the right side is parsed with the left side blanked out: positions in errors are
- * then positions in the line the user typed.
+ * A line is a `:command [argument]` (see commands.ts) or a statement (src/expr/statement.ts):
+ * blank or a `# comment`, `NAME = expression`, `A, B = e1, e2`, `NAME(P, ...) = expression`, or an
+ * expression, whose value and gradient with respect to every leaf it uses are printed.
  */
 import { differentiate } from '../../api/grad.js';
-import { noGrad } from '../../engine/config.js';
-import { CONSTANTS, OPS } from '../../engine/registry.js';
-import type { CallNode, Node } from '../../expr/ast.js';
-import { eachNode } from '../../expr/walk.js';
-import { build, variableNames, type Graph } from '../../expr/build.js';
-import { ExprError, MissingValueError } from '../../expr/errors.js';
-import { tokenize, type Token } from '../../expr/lexer.js';
-import { parse } from '../../expr/parse.js';
+import { MAX_EXPANDED, Program, type Binding, type BoundName, type Definition } from '../../api/program.js';
+import type { Graph } from '../../expr/build.js';
+import { build } from '../../expr/build.js';
+import { ExprError } from '../../expr/errors.js';
+import { parseStatement } from '../../expr/statement.js';
 import { formatNumber } from '../../report/format.js';
-import { renderJson } from '../../report/json.js';
+import { jsonObject, renderJson } from '../../report/json.js';
 import type { RenderSettings } from '../../report/settings.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
 import { formatError, warnNonFinite } from '../messages.js';
+import { formatErrorAt, programLines, updateText } from '../program-file.js';
 import { findCommand } from './commands.js';
-import type { Definition, LastResult, ReplSession } from './state.js';
+import type { LastResult, ReplSession } from './state.js';
+
+export { MAX_EXPANDED };
+
+/** How deep `:load` may nest (a file that loads another). */
+const MAX_LOAD_DEPTH = 8;
 
 /** What one line produced. */
 export interface LineResult {
@@ -53,25 +50,52 @@ export interface SessionOptions {
   /** Prefix errors with `line N:` (piped input, where the line is not on the screen). */
   lineNumbers?: boolean;
   /**
+   * One JSON object a result line (JSON Lines, the schema of the CLI's --json), errors as
+   * `{"error": ..., "line": N}`, on standard output; bindings print nothing.
+   */
+  json?: boolean;
+  /**
    * Ask the user to pick one of `choices` (a terminal with @inquirer/prompts); absent where no one
    * can answer, and then commands take their default.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /** Reads a file for `:load`; absent: `:load` says it is not available. */
+  readFile?(path: string): Promise<string>;
   /** Most operations the calls to defined functions may expand to in one line (MAX_EXPANDED). */
   maxExpanded?: number;
 }
 
-/** Past this many operations inlined from function bodies, a line is refused rather than built. */
-export const MAX_EXPANDED = 250_000;
+/** A `:load` that stopped at a line: what the lines before it printed, and the error. */
+export class LoadError extends Error {
+  constructor(
+    readonly out: string,
+    readonly err: string,
+  ) {
+    super('load failed');
+  }
+}
 
 export class Session implements ReplSession {
-  readonly variables = new Map<string, number>();
-  readonly functions = new Map<string, Definition>();
+  readonly program: Program;
   last: LastResult | undefined;
   private done = false;
   private lineNumber = 0;
+  private loading = 0;
+  /** Warnings of the lines a `:load` ran, for standard error. */
+  private warnings = '';
 
-  constructor(readonly options: SessionOptions = {}) {}
+  constructor(readonly options: SessionOptions = {}) {
+    this.program = new Program({ maxExpanded: options.maxExpanded });
+  }
+
+  /** The leaves and intermediates, in the order they were bound (earlier versions included). */
+  get variables(): Map<string, Binding> {
+    return this.program.bindings;
+  }
+
+  get functions(): Map<string, Definition> {
+    return this.program.functions;
+  }
 
   get settings(): RenderSettings {
     return this.options.settings ?? {};
@@ -81,26 +105,86 @@ export class Session implements ReplSession {
     return this.settings.style ?? PLAIN;
   }
 
-  /** Runs one line. Never throws: errors come back in `err` with `ok: false`. */
+  /** Runs one line. Never throws: errors come back in `err` (in `out` for JSON) with `ok: false`. */
   async run(line: string): Promise<LineResult> {
     this.lineNumber++;
     let out = '';
     let err = '';
     try {
       const trimmed = line.trim();
-      if (trimmed === '') {
-        // nothing to do
-      } else if (trimmed.startsWith(':')) {
-        out = await this.command(trimmed.slice(1));
-      } else {
-        const eq = line.indexOf('=');
-        if (eq >= 0 && line[eq + 1] !== '=') out = this.binding(line, eq);
-        else ({ out, err } = this.evaluate(line));
-      }
-      return { out, err, ok: true, quit: this.done };
+      if (trimmed.startsWith(':')) out = await this.command(trimmed.slice(1));
+      else ({ out, err } = this.statement(line));
+      return { out, err: this.takeWarnings() + err, ok: true, quit: this.done };
     } catch (e) {
+      err = this.takeWarnings() + err;
+      if (e instanceof LoadError) return { out: out + e.out, err: err + e.err, ok: false, quit: this.done };
+      if (this.options.json && (e instanceof ExprError || e instanceof UsageError)) {
+        const where = e instanceof ExprError ? { column: e.column } : {};
+        return {
+          out: JSON.stringify({ error: e.message, line: this.lineNumber, ...where }) + '\n',
+          err,
+          ok: false,
+          quit: this.done,
+        };
+      }
       return { out, err: err + this.formatFailure(e), ok: false, quit: this.done };
     }
+  }
+
+  /**
+   * `:load FILE`: runs the file's lines as if typed, stopping at the first that fails (its error
+   * names FILE, the line and the column). Prints what the lines print.
+   */
+  async load(path: string): Promise<string> {
+    if (path === '') throw new UsageError(':load needs a file name', 'write :load step.dz');
+    if (this.options.readFile === undefined) throw new UsageError(':load is not available here');
+    let text: string;
+    try {
+      text = await this.options.readFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (this.loading >= MAX_LOAD_DEPTH) {
+      throw new UsageError(
+        `:load ${path}: files load each other more than ${MAX_LOAD_DEPTH} deep`,
+        'does a file load itself?',
+      );
+    }
+    this.loading++;
+    try {
+      return await this.loadLines(path, text);
+    } finally {
+      this.loading--;
+    }
+  }
+
+  private async loadLines(path: string, text: string): Promise<string> {
+    let out = '';
+    for (const [i, line] of programLines(text).entries()) {
+      try {
+        if (line.trim().startsWith(':')) out += await this.command(line.trim().slice(1));
+        else {
+          const r = this.statement(line);
+          out += r.out;
+          this.warnings += r.err; // printed on standard error after the command
+        }
+      } catch (e) {
+        if (!(e instanceof ExprError || e instanceof UsageError)) throw e;
+        if (this.options.json) {
+          const where = e instanceof ExprError ? { column: e.column } : {};
+          throw new LoadError(out + JSON.stringify({ error: e.message, file: path, line: i + 1, ...where }) + '\n', '');
+        }
+        throw new LoadError(out, formatErrorAt(e, `${path}:${i + 1}`));
+      }
+    }
+    return out;
+  }
+
+  private takeWarnings(): string {
+    const w = this.warnings;
+    this.warnings = '';
+    return w;
   }
 
   /** Ends the session after this line (`:quit`). */
@@ -110,14 +194,8 @@ export class Session implements ReplSession {
 
   /** Forgets everything (`:clear`). */
   clear(): void {
-    this.variables.clear();
-    this.functions.clear();
+    this.program.clear();
     this.last = undefined;
-  }
-
-  /** The functions' arities, for the parser. */
-  arities(): Map<string, number> {
-    return new Map([...this.functions.values()].map((d) => [d.name, d.params.length]));
   }
 
   /** `:trace`: the full forward and backward trace of the last expression. */
@@ -135,7 +213,7 @@ export class Session implements ReplSession {
   /** The last expression's graph built afresh and differentiated, for `:dot`, `:tree` and `:order`. */
   lastGraph(command: string): Graph {
     const last = this.requireLast(command);
-    const graph = build(last.root, last.values, last.source);
+    const graph = build(last.root, last.values, last.source, { named: last.named, reserved: last.reserved });
     differentiate(graph);
     return graph;
   }
@@ -150,10 +228,17 @@ export class Session implements ReplSession {
     return this.last;
   }
 
-  /** `x = 0.5` as the session shows a variable. */
-  describeVariable(name: string, value: number): string {
+  /** `x = 0.5`, or `z = 2*x + 2 + x  (-10 now)` for an intermediate, as the session shows a binding. */
+  describeBinding(b: Binding): string {
     const s = this.style;
-    return `${s.name(name)} = ${s.value(formatNumber(value, this.settings.precision))}`;
+    if (b.kind === 'leaf') return `${s.name(b.name)} = ${s.value(formatNumber(b.value, this.settings.precision))}`;
+    let now = '';
+    try {
+      now = '  ' + s.dim(`(${formatNumber(this.program.valueOf(b.name), this.settings.precision)} now)`);
+    } catch {
+      // a name it uses is unbound now: shown as written
+    }
+    return `${s.name(b.name)} = ${b.text}${now}`;
   }
 
   /** `f(t) = sin(t)^2` as the session shows a function. */
@@ -166,232 +251,48 @@ export class Session implements ReplSession {
     return findCommand(match[1]).run(this, match[2].trim());
   }
 
-  /** `NAME = expr` or `NAME(P, ...) = expr`; `eq` is the index of the `=`. */
-  private binding(line: string, eq: number): string {
-    const head = readHead(line, eq);
-    const rhs = ' '.repeat(eq + 1) + line.slice(eq + 1);
-    if (rhs.trim() === '') {
-      throw new ExprError(
-        `nothing after '='`,
-        line,
-        line.length,
-        head.params === undefined
-          ? `write ${head.name.text} = 0.5`
-          : `write ${head.name.text}(${head.params.map((p) => p.text).join(', ')}) = ...`,
-      );
-    }
-    if (head.params === undefined) return this.assign(line, head.name, rhs);
-    return this.define(line, head.name, head.params, rhs, line.slice(eq + 1).trim());
-  }
-
-  private assign(line: string, name: Token, rhs: string): string {
-    checkName(line, name, 'variable');
-    if (this.functions.has(name.text)) {
-      throw new ExprError(
-        `${name.text} is a function you defined`,
-        line,
-        name.start,
-        `pick another name, or forget the function with :clear ${name.text}`,
-      );
-    }
-    const { root, values } = this.prepare(rhs, line);
-    const value = noGrad(() => build(root, values, line).output.data);
-    if (!Number.isFinite(value)) {
-      throw new ExprError(`${name.text} would be ${value}: a variable needs a finite value`, line, rhs.search(/\S/));
-    }
-    this.variables.delete(name.text); // a rebound variable moves to the end of :vars
-    this.variables.set(name.text, value);
-    return this.options.echo ? this.describeVariable(name.text, value) + '\n' : '';
-  }
-
-  private define(line: string, name: Token, params: Token[], rhs: string, text: string): string {
-    checkName(line, name, 'function');
-    if (this.variables.has(name.text)) {
-      throw new ExprError(
-        `${name.text} is a variable`,
-        line,
-        name.start,
-        `pick another name for the function, or forget the variable with :clear ${name.text}`,
-      );
-    }
-    const seen = new Set<string>();
-    for (const p of params) {
-      checkName(line, p, 'parameter');
-      if (this.functions.has(p.text))
-        throw new ExprError(`${p.text} is a function you defined, so it cannot be a parameter`, line, p.start);
-      if (seen.has(p.text)) throw new ExprError(`parameter ${p.text} is named twice`, line, p.start);
-      seen.add(p.text);
-    }
-    const arities = this.arities();
-    arities.set(name.text, params.length); // so that a call to itself parses, and is reported below
-    const body = reparse(rhs, line, { functions: arities });
-    const loop = this.findLoop(name.text, body);
-    if (loop !== undefined) {
-      const through = loop.op === name.text ? 'itself' : `itself through ${loop.op}`;
-      throw new ExprError(
-        `${name.text} would call ${through}: recursive definitions are not supported`,
-        line,
-        loop.start,
-      );
-    }
-    const def: Definition = { name: name.text, params: params.map((p) => p.text), body, text };
-    this.functions.set(name.text, def);
-    return this.options.echo ? this.describeFunction(def) + '\n' : '';
-  }
-
-  /** The first call in `body` through which `name` would end up calling itself, if any. */
-  private findLoop(name: string, body: Node): CallNode | undefined {
-    for (const call of this.userCalls(body)) {
-      if (call.op === name) return call;
-      // Does call.op reach `name` through the definitions as they are now?
-      const seen = new Set<string>([call.op]);
-      const todo = [call.op];
-      while (todo.length > 0) {
-        const def = this.functions.get(todo.pop()!);
-        if (def === undefined) continue;
-        for (const inner of this.userCalls(def.body)) {
-          if (inner.op === name) return call;
-          if (!seen.has(inner.op)) {
-            seen.add(inner.op);
-            todo.push(inner.op);
-          }
+  /** A binding, a definition or an expression (or nothing). */
+  private statement(line: string): { out: string; err: string } {
+    const outcome = this.program.execute(parseStatement(line, this.program.arities()), line);
+    switch (outcome.type) {
+      case 'blank':
+        return { out: '', err: '' };
+      case 'defined': {
+        if (!this.options.echo || this.options.json) return { out: '', err: '' };
+        const note =
+          outcome.replaced === 'variable' ? this.style.dim(`  (replaces the variable ${outcome.definition.name})`) : '';
+        return { out: this.describeFunction(outcome.definition) + note + '\n', err: '' };
+      }
+      case 'bound':
+        return { out: outcome.bindings.map((b) => this.boundText(b)).join(''), err: '' };
+      case 'result': {
+        const { built, result } = outcome;
+        const { root, named, reserved, values } = built;
+        this.last = { source: line, root, named, reserved, values, result };
+        let err = '';
+        warnNonFinite(result, built.values, { err: (t) => (err += t) });
+        if (this.options.json) {
+          const obj = jsonObject(line.trim(), built.values, result, this.settings);
+          return { out: JSON.stringify(obj) + '\n', err };
         }
+        return { out: renderText(result, built.values, { ...this.settings, quiet: true }), err };
       }
     }
-    return undefined;
   }
 
-  /** The calls to functions that are not built in, in source order. */
-  private userCalls(root: Node): CallNode[] {
-    const calls: CallNode[] = [];
-    for (const node of eachNode(root)) if (node.type === 'call' && !OPS.has(node.op)) calls.push(node);
-    return calls;
-  }
-
-  private evaluate(line: string): { out: string; err: string } {
-    const { root, values } = this.prepare(line, line);
-    const result = differentiate(build(root, values, line));
-    this.last = { source: line, root, values, result };
-    let err = '';
-    warnNonFinite(result, values, { err: (t) => (err += t) });
-    const out = renderText(result, values, { ...this.settings, quiet: true });
-    return { out, err };
-  }
-
-  /**
-   * Parses `source` (the line, perhaps with its left side blanked), expands the calls to defined
-   * functions and collects the values of the variables it uses; errors point into `line`.
-   */
-  private prepare(source: string, line: string): { root: Node; values: Map<string, number> } {
-    const parsed = reparse(source, line, { functions: this.arities() });
-    const { root, uses } = this.expand(parsed, line);
-    const values = new Map<string, number>();
-    for (const name of variableNames(root)) {
-      const value = this.variables.get(name);
-      if (value === undefined) {
-        const use = uses.get(name)!;
-        const hint =
-          use.via === undefined
-            ? `bind it first: ${name} = 0.5`
-            : `${use.via} uses ${name}; bind it first: ${name} = 0.5`;
-        throw new MissingValueError(name, line, use.index, hint);
-      }
-      values.set(name, value);
+  /** An update (`x = x - ...`) says so in every mode but JSON; other bindings echo on a terminal. */
+  private boundText(b: BoundName): string {
+    if (this.options.json) return '';
+    const s = this.style;
+    if (b.was !== undefined && b.binding.kind === 'leaf') {
+      return updateText({ name: b.binding.name, value: b.binding.value, was: b.was }, this.settings);
     }
-    return { root, values };
-  }
-
-  /**
-   * Replaces every call to a defined function by its body, with the parameters replaced by the
-   * arguments, until only built-in ops remain: the graph then runs through the function's
-   * operations, and backward through them, like through any others. An argument is one shared
-   * subtree, however often the body uses its parameter, so the builder evaluates it once (as a
-   * call in Python would). Iterative (an explicit stack); nodes from a body take the position of
-   * the call, so errors point at it.
-   */
-  private expand(root: Node, line: string): { root: Node; uses: Map<string, { index: number; via?: string }> } {
-    interface Item {
-      node: Node;
-      /** Parameter -> argument (already expanded), inside an inlined body. */
-      env?: ReadonlyMap<string, Node>;
-      /** The outermost call being inlined: position for the nodes of its body. */
-      at?: CallNode;
-      /** The function whose body this is. */
-      via?: string;
-      expanded?: boolean;
-    }
-    const uses = new Map<string, { index: number; via?: string }>();
-    let operations = 0;
-    const limit = this.options.maxExpanded ?? MAX_EXPANDED;
-    const results: Node[] = [];
-    const todo: Item[] = [{ node: root }];
-    const place = <T extends Node>(node: T, item: Item): T =>
-      item.at === undefined ? node : { ...node, start: item.at.start, end: item.at.end };
-    while (todo.length > 0) {
-      const item = todo.pop()!;
-      const node = item.node;
-      switch (node.type) {
-        case 'number':
-        case 'constant':
-          results.push(place(node, item));
-          break;
-        case 'variable': {
-          const arg = item.env?.get(node.name);
-          if (arg !== undefined) {
-            results.push(arg);
-            break;
-          }
-          const placed = place(node, item);
-          const use = uses.get(node.name);
-          if (use === undefined || placed.start < use.index)
-            uses.set(node.name, { index: placed.start, via: item.via });
-          results.push(placed);
-          break;
-        }
-        case 'call': {
-          if (!item.expanded) {
-            todo.push({ ...item, expanded: true });
-            for (let i = node.args.length - 1; i >= 0; i--)
-              todo.push({ node: node.args[i], env: item.env, at: item.at, via: item.via });
-            break;
-          }
-          const args = results.splice(results.length - node.args.length, node.args.length);
-          if (OPS.has(node.op)) {
-            if (item.at !== undefined && ++operations > limit) {
-              throw new ExprError(
-                `this expands to more than ${limit} operations`,
-                line,
-                (item.at ?? node).start,
-                'a function that calls another twice doubles the work at each level',
-              );
-            }
-            results.push({ ...place(node, item), args });
-            break;
-          }
-          const def = this.functions.get(node.op);
-          const at = item.at ?? node;
-          if (def === undefined) {
-            throw new ExprError(
-              `${node.op} is not defined any more (${item.via} calls it)`,
-              line,
-              at.start,
-              `define it again: ${node.op}(t) = ...`,
-            );
-          }
-          if (def.params.length !== args.length) {
-            throw new ExprError(
-              `${item.via} calls ${node.op} with ${args.length} argument${args.length === 1 ? '' : 's'}, but ${node.op} now takes ${def.params.length}`,
-              line,
-              at.start,
-              `define ${item.via} again`,
-            );
-          }
-          todo.push({ node: def.body, env: new Map(def.params.map((p, i) => [p, args[i]])), at, via: def.name });
-          break;
-        }
-      }
-    }
-    return { root: results[0], uses };
+    if (!this.options.echo) return '';
+    const notes = [
+      b.fixed === true ? 'given on the command line; kept' : '',
+      b.replaced === 'function' ? `replaces the function ${b.binding.name}` : '',
+    ].filter((n) => n !== '');
+    return this.describeBinding(b.binding) + (notes.length > 0 ? '  ' + s.dim(`(${notes.join('; ')})`) : '') + '\n';
   }
 
   private formatFailure(e: unknown): string {
@@ -403,74 +304,5 @@ export class Session implements ReplSession {
       text = `dezero-grad: internal error: a bug in dezero-grad; please report it with the line you typed\n${detail}\n`;
     }
     return this.options.lineNumbers ? text.replace(/^dezero-grad: /, `dezero-grad: line ${this.lineNumber}: `) : text;
-  }
-}
-
-/** The left side of `=`: `NAME` or `NAME(P, ...)`, read with the expression lexer. */
-function readHead(line: string, eq: number): { name: Token; params?: Token[] } {
-  let tokens: Token[];
-  try {
-    tokens = tokenize(line.slice(0, eq));
-  } catch (e) {
-    throw e instanceof ExprError ? new ExprError(e.message, line, e.index, e.hint) : e;
-  }
-  const bad = (t: Token): ExprError =>
-    new ExprError(
-      "the left side of '=' must be a name or a function head",
-      line,
-      t.kind === 'end' ? eq : t.start,
-      'write x = 0.5 to bind a variable, f(t) = sin(t)^2 to define a function',
-    );
-  const [name, open] = tokens;
-  if (name.kind !== 'name') throw bad(name);
-  if (open.kind === 'end') return { name };
-  if (open.kind !== '(') throw bad(open);
-  const params: Token[] = [];
-  let k = 2;
-  if (tokens[k].kind === ')') {
-    throw new ExprError(
-      'a function needs at least one parameter',
-      line,
-      tokens[k].start,
-      `for a value, write ${name.text} = ...`,
-    );
-  }
-  for (;;) {
-    const p = tokens[k++];
-    if (p.kind !== 'name') throw bad(p);
-    params.push(p);
-    const sep = tokens[k++];
-    if (sep.kind === ')') break;
-    if (sep.kind !== ',') throw bad(sep);
-  }
-  if (tokens[k].kind !== 'end') throw bad(tokens[k]);
-  return { name, params };
-}
-
-/** A name a user is about to give something: not a built-in function, a constant or a reserved word. */
-function checkName(line: string, t: Token, what: 'variable' | 'function' | 'parameter'): void {
-  const name = t.text;
-  const op = OPS.get(name);
-  if (op !== undefined && (op.callable || what === 'function')) {
-    throw new ExprError(
-      `${name} is a built-in ${op.callable ? 'function' : 'operation'}`,
-      line,
-      t.start,
-      `pick another name for the ${what}`,
-    );
-  }
-  if (CONSTANTS.has(name)) {
-    throw new ExprError(`${name} is a constant`, line, t.start, `pick another name for the ${what}`);
-  }
-  // Reserved words: the parser knows them and says so.
-  reparse(' '.repeat(t.start) + name, line);
-}
-
-/** Parses `source` (the line with parts blanked) and reports errors against the line itself. */
-function reparse(source: string, line: string, options?: Parameters<typeof parse>[1]): Node {
-  try {
-    return parse(source, options);
-  } catch (e) {
-    throw e instanceof ExprError ? new ExprError(e.message, line, e.index, e.hint) : e;
   }
 }

@@ -4,31 +4,30 @@
  * of commands.ts, which use only this: neither module imports the other back.
  */
 import type { GradResult } from '../../api/grad.js';
+import type { Binding, Definition } from '../../api/program.js';
 import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
 import type { RenderSettings } from '../../report/settings.js';
 import type { Style } from '../../report/style.js';
 
-/** A function defined with `f(t) = ...`. */
-export interface Definition {
-  name: string;
-  params: string[];
-  body: Node;
-  /** The body as typed, for `:funcs`. */
-  text: string;
-}
+export type { Binding, Definition };
 
 /** The last expression evaluated, for `:trace` and `:json`. */
 export interface LastResult {
   source: string;
   /** The expression with the calls to defined functions expanded: what was built. */
   root: Node;
+  /** The named intermediates' nodes in `root`. */
+  named: Map<Node, string>;
+  /** The names bound when it ran, which the graph's letters avoid. */
+  reserved: string[];
   values: Map<string, number>;
   result: GradResult;
 }
 
 export interface ReplSession {
-  readonly variables: Map<string, number>;
+  /** The leaves and intermediates (with the hidden earlier versions of rebound ones). */
+  readonly variables: Map<string, Binding>;
   readonly functions: Map<string, Definition>;
   /** How the session prints: the precision, the style, the terminal width. */
   readonly settings: RenderSettings;
@@ -46,8 +45,10 @@ export interface ReplSession {
   lastGraph(command: string): Graph;
   /** The last result; a UsageError naming `command` when there is none yet. */
   requireLast(command: string): LastResult;
-  /** `x = 0.5` as the session shows a variable. */
-  describeVariable(name: string, value: number): string;
+  /** `x = 0.5` or `z = 2*x + 2 + x  (-10 now)` as the session shows a binding. */
+  describeBinding(b: Binding): string;
+  /** `:load FILE`: runs the file's lines; the text they printed. */
+  load(path: string): Promise<string>;
   /** `f(t) = sin(t)^2` as the session shows a function. */
   describeFunction(d: Definition): string;
   /** Ends the session after this line (`:quit`). */

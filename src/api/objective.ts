@@ -1,0 +1,102 @@
+/**
+ * An expression as the searches of minimize.ts and root.ts see it: a function of a point (one
+ * number per variable, in order of first appearance) that gives its value and gradient, and its
+ * Hessian. The value and the gradient come from the compiled kernel (src/batch, bit for bit the
+ * engine's backward pass, without building a graph per point); the Hessian from double backprop
+ * on the engine's graph (DeZero step 33).
+ */
+import type { Node } from '../expr/ast.js';
+import { build, variableNames } from '../expr/build.js';
+import { parse } from '../expr/parse.js';
+import { hessian } from '../engine/gradients.js';
+import { CompiledExpression } from '../batch/run.js';
+import type { Kernel } from '../batch/compile.js';
+
+export interface Objective {
+  /** The expression as given, for records and errors. */
+  source: string;
+  root: Node;
+  /** The variables, in order of first appearance: the point's coordinates. */
+  names: string[];
+  /** f(x); writes the gradient into `gradient`. */
+  evaluate(x: ArrayLike<number>, gradient: Float64Array): number;
+  /** The matrix of second derivatives at x (double backprop). */
+  hessian(x: ArrayLike<number>): number[][];
+  /** How many times `evaluate` ran. */
+  evaluations: number;
+}
+
+/** The expression (text or a parsed tree) as an Objective over `names` (default: its own variables). */
+export function objectiveOf(expression: string | Node, names?: readonly string[], source?: string): Objective {
+  const text = source ?? (typeof expression === 'string' ? expression : '');
+  const root = typeof expression === 'string' ? parse(expression) : expression;
+  const own = variableNames(root);
+  const all = names === undefined ? own : [...names];
+  const compiled = new CompiledExpression(root, text);
+  // The kernel's inputs are its own variables; `index[j]` is where compiled.names[j] sits in the point.
+  const index = compiled.names.map((n) => all.indexOf(n));
+  const value = new Float64Array(1);
+  const grads = compiled.names.map(() => new Float64Array(1));
+  const inputs: number[] = compiled.names.map(() => 0);
+  let kernel: Kernel | undefined;
+  const objective: Objective = {
+    source: text,
+    root,
+    names: all,
+    evaluations: 0,
+    evaluate(x, gradient) {
+      objective.evaluations++;
+      for (let j = 0; j < index.length; j++) inputs[j] = x[index[j]];
+      kernel ??= compiled.kernel(inputs);
+      kernel(0, 1, inputs, value, grads);
+      gradient.fill(0);
+      for (let j = 0; j < index.length; j++) gradient[index[j]] = grads[j][0];
+      return value[0];
+    },
+    hessian(x) {
+      const graph = build(root, new Map(all.map((n, i) => [n, x[i]])), text);
+      const xs = all.map((n) => graph.variables.get(n));
+      const h = all.map(() => all.map(() => 0));
+      const present = xs.flatMap((v, i) => (v === undefined ? [] : [i]));
+      const sub = hessian(
+        graph.output,
+        present.map((i) => xs[i]!),
+      );
+      present.forEach((i, a) => present.forEach((j, b) => (h[i][j] = sub[a][b])));
+      return h;
+    },
+  };
+  return objective;
+}
+
+/**
+ * Solves A d = b by Gaussian elimination with partial pivoting (A is n x n, copied). Returns
+ * undefined when A is singular (a zero or non-finite pivot). For n = 1 it is the one division b/a.
+ */
+export function solveLinear(a: readonly (readonly number[])[], b: ArrayLike<number>): number[] | undefined {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
+    if (m[pivot][col] === 0 || !Number.isFinite(m[pivot][col])) return undefined;
+    [m[col], m[pivot]] = [m[pivot], m[col]];
+    for (let r = col + 1; r < n; r++) {
+      const factor = m[r][col] / m[col][col];
+      if (factor === 0) continue;
+      for (let c = col; c <= n; c++) m[r][c] -= factor * m[col][c];
+    }
+  }
+  const d = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = m[i][n];
+    for (let c = i + 1; c < n; c++) s -= m[i][c] * d[c];
+    d[i] = s / m[i][i];
+  }
+  return d;
+}
+
+/** The Euclidean norm (hypot: no overflow for large components). */
+export function norm(v: ArrayLike<number>): number {
+  return v.length === 1 ? Math.abs(v[0]) : Math.hypot(...Array.from(v));
+}

@@ -1,0 +1,185 @@
+/**
+ * Programs in files: `dezero-grad -f step.dz --x 0.5`. A file of bindings and function
+ * definitions (see src/api/program.ts) whose last line is the expression to differentiate; `#`
+ * starts a comment. Values on the command line give the leaves (a binding of such a leaf to a
+ * constant in the file is its default, and the command line wins); many points (ranges, lists)
+ * then run the last line through the batch path. Errors name the file, the line and the column.
+ * A file without any binding is one expression, as before (comments removed).
+ */
+import { Program } from '../api/program.js';
+import type { Node } from '../expr/ast.js';
+import { caretLines, ExprError, MissingValueError } from '../expr/errors.js';
+import { parseStatement, stripComment } from '../expr/statement.js';
+import { variableNames } from '../expr/build.js';
+import { formatNumber } from '../report/format.js';
+import type { RenderSettings } from '../report/settings.js';
+import { PLAIN } from '../report/style.js';
+import { UsageError } from './errors.js';
+import type { GivenValue } from './values.js';
+
+/** The lines of a file or of standard input: a byte-order mark dropped, CRLF or LF line ends. */
+export function programLines(text: string): string[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** `dezero-grad: step.dz:3:5: message`, the line with a caret, and the hint. */
+export function formatErrorAt(e: ExprError | UsageError, where: string): string {
+  const lines: string[] = [];
+  if (e instanceof ExprError) {
+    lines.push(`dezero-grad: ${where}:${e.column}: ${e.message}`);
+    const [text, caret] = caretLines(e.input, e.index);
+    lines.push(`  ${text}`, `  ${caret}`);
+  } else {
+    lines.push(`dezero-grad: ${where}: ${e.message}`);
+  }
+  if (e.hint !== undefined) lines.push(`  hint: ${e.hint}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A leaf's update (`x = x - ...`), as every mode but JSON says it: `x = 1.45  (updated, was 2)`. */
+export function updateText(update: Update, settings: RenderSettings): string {
+  const s = settings.style ?? PLAIN;
+  const n = (x: number): string => formatNumber(x, settings.precision);
+  return `${s.name(update.name)} = ${s.value(n(update.value))}  ${s.dim(`(updated, was ${n(update.was)})`)}\n`;
+}
+
+export interface Update {
+  name: string;
+  value: number;
+  was: number;
+}
+
+/** An error in a program file, already placed (file:line:column) and formatted. */
+export class ProgramError extends UsageError {
+  constructor(readonly text: string) {
+    super(text.replace(/^dezero-grad: /, '').replace(/\n$/, ''));
+  }
+}
+
+export type ReadProgram =
+  | { kind: 'expression'; source: string }
+  | {
+      kind: 'program';
+      /** The last line, as written. */
+      source: string;
+      /** The last line expanded: only built-in ops and leaves. */
+      root: Node;
+      named: Map<Node, string>;
+      /** The names the program binds, which the graph's letters avoid. */
+      reserved: string[];
+      /** The leaves the last line uses, at one point, as the program left them (many points come from the command line). */
+      values: Map<string, number>;
+      /** The updates of leaves (`x = x - ...`) in the order they ran, to print. */
+      updates: Update[];
+      /** Every variable some line names (a command-line value for one of them is used). */
+      mentioned: Set<string>;
+    };
+
+/** True when some line of `text` binds a name or defines a function. */
+function hasBindings(lines: readonly string[]): boolean {
+  return lines.some((line) => {
+    try {
+      const s = parseStatement(line);
+      return s.type === 'bind' || s.type === 'define';
+    } catch {
+      // `f(t) = g(t)` fails to parse before g is known, but it is a definition all the same
+      return /^\s*[A-Za-z_][A-Za-z0-9_]*\s*(\([^)]*\))?\s*(,\s*[A-Za-z_][A-Za-z0-9_]*\s*)*=[^=]/.test(
+        stripComment(line),
+      );
+    }
+  });
+}
+
+/**
+ * Reads `text` (from `file`, `-` for standard input): one expression, or a program, run here up to
+ * its last line. `given` holds the command line's values.
+ */
+export function readProgram(text: string, file: string, given: ReadonlyMap<string, GivenValue>): ReadProgram {
+  const lines = programLines(text);
+  if (!hasBindings(lines)) return { kind: 'expression', source: lines.map(stripComment).join('\n') };
+  const name = file === '-' ? 'stdin' : file;
+  const many = [...given].filter(([, v]) => v.kind !== 'number').map(([n]) => n);
+  const program = new Program({ fixed: new Set(given.keys()) });
+  for (const [n, v] of given) program.setLeaf(n, v.kind === 'number' ? v.value : Number.NaN);
+  let last = -1;
+  for (let i = lines.length - 1; i >= 0 && last < 0; i--) if (stripComment(lines[i]).trim() !== '') last = i;
+  if (last < 0) throw new UsageError(`${name} has no expression: its last line should be the one to differentiate`);
+  const located = (e: unknown, i: number): unknown =>
+    e instanceof ExprError || e instanceof UsageError ? new ProgramError(formatErrorAt(e, `${name}:${i + 1}`)) : e;
+  const updates: Update[] = [];
+  const mentioned = new Set<string>();
+  for (let i = 0; i < last; i++) {
+    const line = lines[i];
+    try {
+      const statement = parseStatement(line, program.arities());
+      if (statement.type === 'expression') {
+        throw new ExprError(
+          'only the last line is an expression to evaluate',
+          line,
+          line.search(/\S/),
+          'bind it to a name (z = ...) or move it to the end',
+        );
+      }
+      if (many.length > 0 && statement.type === 'bind') {
+        const update = statement.targets.find(
+          (t) =>
+            statement.targets.length > 1 ||
+            (variableNames(t.rhs).includes(t.name.text) && program.bindings.get(t.name.text)?.kind === 'leaf'),
+        );
+        if (update !== undefined) {
+          throw new ExprError(
+            `${update.name.text} is updated here, which takes its value at one point, and --${many[0]} gives many`,
+            line,
+            update.name.start,
+            `give --${many[0]} one value, or run the points one by one`,
+          );
+        }
+      }
+      if (statement.type === 'bind')
+        for (const t of statement.targets) for (const n of variableNames(t.rhs)) mentioned.add(n);
+      if (statement.type === 'define') for (const n of variableNames(statement.body)) mentioned.add(n);
+      const outcome = program.execute(statement, line);
+      if (outcome.type === 'bound') {
+        for (const b of outcome.bindings) {
+          if (b.was !== undefined && b.binding.kind === 'leaf') {
+            updates.push({ name: b.binding.name, value: b.binding.value, was: b.was });
+          }
+        }
+      }
+    } catch (e) {
+      throw located(e, i);
+    }
+  }
+  const source = lines[last];
+  try {
+    const statement = parseStatement(source, program.arities());
+    if (statement.type !== 'expression') {
+      throw new ExprError(
+        'the last line should be the expression to differentiate',
+        source,
+        source.search(/\S/),
+        'end the file with an expression, e.g. the name you bound: z',
+      );
+    }
+    const expanded = program.expanded(statement.root, source);
+    const values = new Map<string, number>();
+    for (const leaf of expanded.leaves) {
+      const b = program.bindings.get(leaf);
+      // A command-line number is where a leaf starts; the program may have updated it since.
+      if (given.get(leaf)?.kind !== 'array' && given.get(leaf)?.kind !== 'stdin' && b?.kind === 'leaf') {
+        values.set(leaf, b.value);
+      }
+    }
+    const { named, reserved } = expanded;
+    for (const n of expanded.leaves) mentioned.add(n);
+    return { kind: 'program', source, root: expanded.root, named, reserved, values, updates, mentioned };
+  } catch (e) {
+    if (e instanceof MissingValueError) {
+      const hint = `give it with --${e.variable} VALUE, or bind it in ${name}: ${e.variable} = 0.5`;
+      throw located(new MissingValueError(e.variable, e.input, e.index, hint), last);
+    }
+    throw located(e, last);
+  }
+}

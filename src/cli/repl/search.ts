@@ -1,0 +1,48 @@
+/**
+ * `:minimize [METHOD]` and `:root [METHOD] [a:b]`: the subcommands' searches on the session's last
+ * expression, starting from the values it was evaluated at.
+ */
+import { METHODS, Minimization, type Method } from '../../api/minimize.js';
+import { ROOT_METHODS, RootSearch, type RootMethod } from '../../api/root.js';
+import { renderMinimizeText, renderRootText } from '../../report/optimize.js';
+import { UsageError } from '../errors.js';
+import { rootUsage } from '../optimize.js';
+import type { ReplSession } from './state.js';
+
+export function minimizeText(s: ReplSession, arg: string): string {
+  const words = arg.split(/\s+/).filter((w) => w !== '');
+  const [method = 'lbfgs', ...rest] = words;
+  if (!(METHODS as readonly string[]).includes(method) || rest.length > 0) {
+    throw new UsageError(`:minimize takes an optional method, got '${arg}'`, `one of ${METHODS.join(', ')}`);
+  }
+  const last = s.requireLast('minimize');
+  const search = new Minimization(last.root, last.values, { method: method as Method, trajectory: 'thinned' });
+  return renderMinimizeText({ ...search.finish(), expression: last.source }, s.settings);
+}
+
+export function rootText(s: ReplSession, arg: string): string {
+  const words = arg.split(/\s+/).filter((w) => w !== '');
+  const [method = 'newton', bracketText, ...rest] = words;
+  const bracket = bracketText?.split(':').map(Number);
+  if (
+    !(ROOT_METHODS as readonly string[]).includes(method) ||
+    rest.length > 0 ||
+    (bracket !== undefined && (bracket.length !== 2 || !bracket.every(Number.isFinite)))
+  ) {
+    throw new UsageError(
+      `:root takes an optional method and bracket, got '${arg}'`,
+      'write :root, :root secant or :root bisect 0:2',
+    );
+  }
+  const last = s.requireLast('root');
+  try {
+    const search = new RootSearch(last.root, last.values, {
+      method: method as RootMethod,
+      bracket: bracket as [number, number] | undefined,
+      trajectory: 'thinned',
+    });
+    return renderRootText({ ...search.finish(), expressions: [last.source.trim()] }, s.settings);
+  } catch (e) {
+    throw rootUsage(e, method as RootMethod);
+  }
+}
