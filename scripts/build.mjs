@@ -3,7 +3,7 @@
 // product requirement: on Node 20, loading the same bundle as an ES module costs ~50% more CPU
 // than `node -e 0` in the ESM loader alone, as CommonJS it is within a few percent (measured with
 // `perf stat -e task-clock`; `npm run bench` prints the wall-clock ratio). bin/ is CommonJS too
-// (bin/package.json). mathjs and @inquirer/prompts stay outside the bundle: they are loaded with
+// (bin/package.json). mathjs, @inquirer/prompts and the plotting packages stay outside the bundle: they are loaded with
 // a dynamic import(), only on the paths that use them. (So no `import.meta` in src/cli's graph.)
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['mathjs', '@inquirer/prompts'],
+  // d3-contour and @resvg/resvg-js (a native renderer) are loaded by --plot only.
+  external: ['mathjs', '@inquirer/prompts', 'd3-contour', '@resvg/resvg-js'],
   legalComments: 'none',
   logLevel: 'warning',
   // Whitespace and syntax only (names stay readable in an internal error's stack): a 43% smaller

@@ -14,6 +14,10 @@ installed=$(npm install --no-audit --no-fund "./$tarball" "typescript@$(node -p 
 if grep -q 'install-scripts' <<<"$installed"; then echo "pack-check: installing warned:"; echo "$installed"; exit 1; fi
 out=$(NO_COLOR=1 npx --no-install dezero-grad "square(exp(square(x)))" --x 0.5)
 grep -qx 'dy/dx = 3.297442541400256' <<<"$out" || { echo "pack-check: npx dezero-grad printed:"; echo "$out"; exit 1; }
+# --plot's packages are outside the bundle: they must load from the installed package.
+NO_COLOR=1 npx --no-install dezero-grad "tanh(x)" --x -1:1:0.5 --plot | grep -q '^tanh(x)$' || { echo "pack-check: --plot failed"; exit 1; }
+npx --no-install dezero-grad "tanh(x)" --x -1:1:0.5 --plot plot.png
+[ "$(head -c 8 plot.png | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || { echo "pack-check: --plot plot.png wrote no PNG"; exit 1; }
 cat > check.ts <<'TS'
 import { grad, Variable, square, type GradResult } from 'dezero-grad';
 const r: GradResult = grad('square(exp(square(x)))', { x: 0.5 });
@@ -49,4 +53,4 @@ grep -q 'require("dezero-grad")' cjs-out/main.js || { echo "pack-check: tsc did 
 cjs=$(node cjs-out/main.js)
 [ "$cjs" = "3.297442541400256 6 1" ] || { echo "pack-check: the CommonJS project printed: $cjs"; exit 1; }
 node -e "const { grad } = require('dezero-grad'); if (grad('x^2', { x: 3 }).gradient.x !== 6) process.exit(1)"
-echo "pack-check: $tarball installs; npx dezero-grad, a typed import and a CommonJS require work"
+echo "pack-check: $tarball installs; npx dezero-grad, --plot (terminal and PNG), a typed import and a CommonJS require work"

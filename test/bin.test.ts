@@ -61,10 +61,14 @@ describe('bin/dezero-grad.js', () => {
     assert.match(r.stderr, /cannot write to standard output/);
   });
 
-  test('the bundle imports neither mathjs nor @inquirer/prompts up front', () => {
+  test('the bundle imports neither mathjs, @inquirer/prompts nor the plotting packages up front', () => {
     const bundle = readFileSync(`${root}dist/cli.cjs`, 'utf8');
-    assert.doesNotMatch(bundle, /^import\b[^;]*["'](mathjs|@inquirer\/prompts)["']/m);
-    assert.doesNotMatch(bundle, /require\(["'](mathjs|@inquirer\/prompts)["']\)/);
+    const packages = /["'](mathjs|@inquirer\/prompts|d3-contour|@resvg\/resvg-js)["']/.source;
+    assert.doesNotMatch(bundle, new RegExp(`^import\\b[^;]*${packages}`, 'm'));
+    assert.doesNotMatch(bundle, new RegExp(`require\\(${packages}\\)`));
+    assert.match(bundle, /import\(["']@resvg\/resvg-js["']\)/, 'resvg is loaded on demand, from outside the bundle');
+    assert.match(bundle, /import\(["']d3-contour["']\)/, 'd3-contour too (an ES module: import(), never require())');
+    assert.doesNotMatch(bundle, /function contours\(/, 'd3-contour is not bundled');
   });
 });
 

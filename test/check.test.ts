@@ -108,7 +108,7 @@ test('--check with --order or --tree: a usage error, exit 2', async () => {
   for (const extra of [['--order', '2'], ['--tree'], ['--hessian']]) {
     const r = await cli([...SEED, '--check', ...extra]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /--check applies to the first derivatives at one point and does not combine with --order/);
+    assert.match(r.err, /--check applies to the first derivatives and does not combine with --order/);
   }
 });
 

@@ -26,7 +26,7 @@ async function cli(argv: string[], graphviz: 'ok' | 'missing' | 'real' = 'ok'): 
     stdoutIsTTY: false,
     readStdin: async () => '',
     readFile: async () => '',
-    writeFile: async (path, text) => void ran.files.set(path, text),
+    writeFile: async (path, text) => void ran.files.set(path, String(text)),
     runGraphviz: async (dot, format, file) => {
       ran.drawn.push({ dot, format, file });
       if (graphviz !== 'real') return graphviz;

@@ -151,7 +151,7 @@ test('no I/O below the CLI: engine, expr, batch (but its thread pool), api and r
   assert.deepEqual(io, []);
 });
 
-test('start-up loads no mathjs, @inquirer/prompts, chalk or REPL: only a dynamic import does', () => {
+test('start-up loads no mathjs, @inquirer/prompts, chalk, REPL or plotting: only a dynamic import does', () => {
   // The files cli/main.ts loads with itself: its static imports, and theirs.
   const loaded = new Set<string>(['cli/main.ts']);
   const packages = new Map<string, string>();
@@ -167,11 +167,16 @@ test('start-up loads no mathjs, @inquirer/prompts, chalk or REPL: only a dynamic
       }
     }
   }
-  const heavy = [...packages].filter(([p]) => ['mathjs', '@inquirer/prompts', 'chalk', 'node:readline'].includes(p));
+  const heavy = [...packages].filter(([p]) =>
+    ['mathjs', '@inquirer/prompts', 'chalk', 'node:readline', 'd3-contour', '@resvg/resvg-js'].includes(p),
+  );
   assert.deepEqual(
     heavy.map(([p, file]) => `${file} imports '${p}'`),
     [],
   );
-  const lazy = [...loaded].filter((f) => f.startsWith('cli/repl/') || f === 'expr/mathjs.ts');
-  assert.deepEqual(lazy, [], 'these are for the REPL and the symbolic oracle only');
+  const lazy = [...loaded].filter(
+    (f) =>
+      f.startsWith('cli/repl/') || ['expr/mathjs.ts', 'cli/plot.ts', 'report/plot.ts', 'report/svg.ts'].includes(f),
+  );
+  assert.deepEqual(lazy, [], 'these are for the REPL, the symbolic oracle and --plot only');
 });

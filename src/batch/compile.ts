@@ -96,7 +96,23 @@ function at(x: Input, i: number): number {
  */
 export function plan(root: Node, source = ''): Plan {
   const names = variableNames(root);
-  const graph = build(root, new Map(names.map((n) => [n, 1])), source);
+  return planOf(build(root, new Map(names.map((n) => [n, 1])), source), names);
+}
+
+/** What planOf needs of a graph: its variables, its steps in creation order, its output. */
+export interface PlannedGraph {
+  variables: ReadonlyMap<string, Variable>;
+  steps: readonly { op: OpSpec; output: Variable }[];
+  output: Variable;
+  outputName: string;
+}
+
+/**
+ * The Plan of a graph already built (plan() builds the expression's; a gradient graph built by
+ * backward with createGraph is one too, for higher orders over many points). Its shape must not
+ * depend on the point: no conditional, whose backward follows the branch taken.
+ */
+export function planOf(graph: PlannedGraph, names: readonly string[]): Plan {
   const slotOf = new Map<Variable, number>();
   names.forEach((name, j) => slotOf.set(graph.variables.get(name)!, j));
   const constants: Plan['constants'] = [];
@@ -151,7 +167,15 @@ export function plan(root: Node, source = ''): Plan {
       Config.allRoutes = old;
     }
   }
-  return { names, constants, forward, backward, outputSlot, outputName: graph.outputName, slotCount: slotOf.size };
+  return {
+    names: [...names],
+    constants,
+    forward,
+    backward,
+    outputSlot,
+    outputName: graph.outputName,
+    slotCount: slotOf.size,
+  };
 }
 
 /** A variable's values for a run: an array (one per point) or one number for every point. */

@@ -13,6 +13,8 @@ export interface KnownOptions {
   long: ReadonlyMap<string, boolean>;
   /** `-q` -> takes a value? */
   short: ReadonlyMap<string, boolean>;
+  /** Options whose value is optional and a file name (`--plot [file]`): the next word is theirs when it names a file. */
+  optionalFile?: ReadonlySet<string>;
 }
 
 export interface Assignment {
@@ -49,6 +51,8 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
       if (takesValue !== undefined) {
         options.push(arg);
         if (takesValue && eq < 0) options.push(optionValue(flag, argv, ++i));
+        else if (eq < 0 && known.optionalFile?.has(flag) && i + 1 < argv.length && looksLikeFile(argv[i + 1]))
+          options.push(argv[++i]);
         continue;
       }
       if (IDENT.test(name)) {
@@ -84,6 +88,11 @@ export function splitArgv(argv: readonly string[], known: KnownOptions): SplitAr
   return { options, positionals, assignments };
 }
 
+/** True for the word after `--plot` when it names a file (has an extension): `--plot out.svg`. */
+function looksLikeFile(next: string): boolean {
+  return !next.startsWith('-') && /\.[A-Za-z0-9]+$/.test(next);
+}
+
 /** The value after an option that takes one: there must be one (commander would take our `--`). */
 function optionValue(flag: string, argv: readonly string[], i: number): string {
   if (i >= argv.length || argv[i] === '--') {
@@ -107,9 +116,11 @@ export function knownOptions(program: Command): KnownOptions {
   const long = new Map<string, boolean>([['--help', false]]);
   const short = new Map<string, boolean>([['-h', false]]);
   for (const o of program.options) {
-    const takesValue = o.required || o.optional;
+    // An optional value (--plot [file]) is taken by commander from `--plot=FILE`; splitArgv takes
+    // `--plot FILE` when the next word names a file.
+    const takesValue = o.required;
     if (o.long) long.set(o.long, takesValue);
     if (o.short) short.set(o.short, takesValue);
   }
-  return { long, short };
+  return { long, short, optionalFile: new Set(program.options.filter((o) => o.optional).map((o) => o.long!)) };
 }

@@ -7,7 +7,14 @@
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, LengthMismatchError, broadcastLength } from '../batch/run.js';
 import type { Input } from '../batch/compile.js';
-import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat, type BatchTrace } from '../report/table.js';
+import {
+  RowWriter,
+  batchHeaders,
+  renderBatchJson,
+  type BatchFormat,
+  type BatchTrace,
+  type Column,
+} from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
@@ -15,6 +22,20 @@ import { build } from '../expr/build.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseLine, type GivenValue } from './values.js';
+import { derivativeName } from '../api/higher.js';
+import { higher } from './graph-options.js';
+import {
+  CompiledDerivatives,
+  compilableDerivatives,
+  higherAtPoints,
+  pointChecker,
+  type PointChecker,
+} from '../api/points.js';
+import { verify, type SymbolicFormula } from '../api/check.js';
+import { reasonText, renderSymbolicText, symbolicJson } from '../report/check.js';
+import { formatNumber, jsonNumber } from '../report/format.js';
+import { PLAIN } from '../report/style.js';
+import type { PlotTarget } from './plot-options.js';
 
 export interface BatchOptions {
   source: string;
@@ -26,6 +47,16 @@ export interface BatchOptions {
   /** With --json: leave out the per-node `forward` and `backward` records. */
   quiet: boolean;
   settings: RenderSettings;
+  /** --order N: d^k y/d(wrt)^k for k = 2..N as more columns (the first is the gradient's). */
+  order?: number;
+  /** The variable --order differentiates by (checked by the caller). */
+  wrt?: string;
+  /** --plot: draw the curves instead of printing rows (`terminal`, or a file to write). */
+  plot?: PlotTarget;
+  /** --check at every point: columns for the central difference, mathjs's value and the verdict; exit 3 on a mismatch. */
+  check?: boolean;
+  /** --symbolic: the formulas after the rows (stderr for tsv and csv), or `"symbolic"` in JSON. */
+  symbolic?: boolean;
 }
 
 /** Points per chunk: big enough to amortise the loop, small enough to keep memory flat. */
@@ -39,52 +70,99 @@ interface Chunk {
 export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const compiled = new CompiledExpression(o.root, o.source);
   const names = compiled.names;
-  const headers = batchHeaders(names, compiled.outputName);
+  const output = compiled.outputName;
+  const order = o.order ?? 1;
+  const higherNames = o.wrt === undefined ? [] : range(2, order).map((k) => derivativeName(output, o.wrt!, k));
+  // --order: the gradient graphs compiled once when their shape is the same at every point.
+  const compiledHigher =
+    higherNames.length > 0 && compilableDerivatives(o.root)
+      ? higher(() => new CompiledDerivatives(o.root, o.source, names, o.wrt!, order))
+      : undefined;
+  // --check: per variable the central difference and mathjs's derivative, then a verdict per point.
+  const checker = o.check ? await pointChecker(o.root, names) : undefined;
+  const checkNames = checker === undefined ? [] : [...names.flatMap((n) => checkColumns(output, n)), 'check'];
+  const headers = [...batchHeaders(names, output), ...higherNames, ...checkNames];
   const writer = new RowWriter(o.format, headers, o.settings);
-  const kept: { inputs: Float64Array[]; value: Float64Array; grads: Float64Array[] }[] = [];
+  // JSON and plots need every point at the end; rows are written as they come.
+  const keep = o.json || o.plot !== undefined;
+  const kept: Kept[] = [];
   const bad = { count: 0, first: -1 };
+  const failed: CheckFailures = { count: 0, inconclusive: 0 };
   let total = 0;
   let value = new Float64Array(0);
   let grads: Float64Array[] = [];
+  let more: Float64Array[] = [];
 
   for await (const chunk of chunks(o, names, io)) {
     const { n, inputs } = chunk;
     // Rows are written before the next chunk is computed, so the output buffers are reused.
-    if (o.json || value.length < n) {
+    if (keep || value.length < n) {
       value = new Float64Array(n);
       grads = names.map(() => new Float64Array(n));
+      more = higherNames.map(() => new Float64Array(n));
     }
     compiled.kernel(inputs)(0, n, inputs, value, grads);
-    countNonFinite(value, grads, n, total, bad);
-    if (o.json)
+    if (more.length > 0) {
+      higher(() =>
+        compiledHigher === undefined
+          ? higherAtPoints(o.root, o.source, names, inputs, n, o.wrt!, order, more)
+          : compiledHigher.run(inputs, n, more),
+      );
+    }
+    const checked = checker === undefined ? undefined : checkChunk(checker, names, inputs, grads, n, total, failed);
+    countNonFinite(value, [...grads, ...more], n, total, bad);
+    if (keep)
       kept.push({
         inputs: inputs.map((x) => (typeof x === 'number' ? new Float64Array(n).fill(x) : x.slice(0, n))),
         value,
         grads,
+        higher: more,
+        checked,
       });
-    else io.out(writer.rows([...inputs, value, ...grads], n));
+    else io.out(writer.rows([...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])], n));
     total += n;
   }
 
-  if (o.json) {
-    const inputs = names.map((_, j) =>
-      concat(
-        kept.map((k) => k.inputs[j]),
-        total,
-      ),
+  const joined = (pick: (k: Kept) => Float64Array): Float64Array => concat(kept.map(pick), total);
+  if (o.plot !== undefined) {
+    const { plotCommand } = await import('./plot.js');
+    const along = names.find((n) => o.given.get(n)!.kind !== 'number') ?? names[0];
+    const wrt = o.wrt ?? along;
+    const j = names.indexOf(wrt);
+    await plotCommand(
+      {
+        target: o.plot,
+        title: o.source.trim(),
+        x: { name: along, values: joined((k) => k.inputs[names.indexOf(along)]) },
+        curves: [
+          { label: output, values: joined((k) => k.value) },
+          ...(j < 0 ? [] : [{ label: derivativeName(output, wrt, 1), values: joined((k) => k.grads[j]) }]),
+          ...higherNames.map((label, h) => ({ label, values: joined((k) => k.higher[h]) })),
+        ],
+        settings: o.settings,
+      },
+      io,
     );
-    const values = concat(
-      kept.map((k) => k.value),
-      total,
-    );
-    const gs = names.map((_, j) =>
-      concat(
-        kept.map((k) => k.grads[j]),
-        total,
-      ),
-    );
+  } else if (o.json) {
+    const inputs = names.map((_, j) => joined((k) => k.inputs[j]));
+    const values = joined((k) => k.value);
+    const gs = names.map((_, j) => joined((k) => k.grads[j]));
     const trace = o.quiet ? undefined : traceRecords(o, names, inputs, total);
-    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace));
+    const derivatives =
+      o.wrt === undefined
+        ? undefined
+        : {
+            wrt: o.wrt,
+            derivatives: [gs[names.indexOf(o.wrt)], ...higherNames.map((_, h) => joined((k) => k.higher[h]))],
+          };
+    const text = renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives);
+    if (checker === undefined && !o.symbolic) io.out(text);
+    else {
+      const obj = JSON.parse(text);
+      if (checker !== undefined) obj.check = checkJsonMany(checker, names, kept, total, failed, o.settings);
+      if (o.symbolic) obj.symbolic = symbolicJson(await formulas(o.root, names));
+      io.out(JSON.stringify(obj) + '\n');
+    }
   } else if (total === 0) {
     io.out(
       writer.rows(
@@ -93,12 +171,169 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       ),
     ); // the header alone
   }
+  if (!o.json && o.plot === undefined) {
+    // The formulas and the check's verdict: after the table; on stderr for tsv and csv (their
+    // standard output is rows only, for the next program).
+    const say = o.format === 'table' ? (s: string) => io.out(s) : (s: string) => io.err(s);
+    if (o.symbolic) say(renderSymbolicText(await formulas(o.root, names), output, o.settings));
+    if (checker !== undefined) say(checkSummary(checker, output, total, failed, o.settings));
+  }
   if (bad.count > 0) {
     io.err(
       `dezero-grad: warning: ${bad.count} of ${total} points give a value or gradient that is not finite (the first is row ${bad.first + 1})\n`,
     );
   }
-  return EXIT.OK;
+  return failed.count > 0 ? EXIT.CHECK_MISMATCH : EXIT.OK;
+}
+
+/** What JSON and plots keep of a chunk. */
+interface Kept {
+  inputs: Float64Array[];
+  value: Float64Array;
+  grads: Float64Array[];
+  higher: Float64Array[];
+  checked?: CheckedChunk;
+}
+
+/** The check of a chunk: its columns (numeric and symbolic per variable, then the verdicts). */
+interface CheckedChunk {
+  numeric: Float64Array[];
+  symbolic: Float64Array[];
+  /** Per point: every variable agrees. */
+  ok: boolean[];
+  /** Per variable, per point. */
+  okBy: boolean[][];
+  columns: Column[];
+}
+
+/** How many points disagree, and the first of them with its reason. */
+interface CheckFailures {
+  count: number;
+  /** Points where the numeric estimate decided nothing (they count as agreeing, as for one point). */
+  inconclusive: number;
+  first?: { row: number; values: Map<string, number>; name: string; reason: string };
+}
+
+function checkColumns(output: string, name: string): string[] {
+  return [`d${output}/d${name}(numeric)`, `d${output}/d${name}(symbolic)`];
+}
+
+/** gradcheck at each point of a chunk (rows offset + 0 .. n-1). */
+function checkChunk(
+  checker: PointChecker,
+  names: readonly string[],
+  inputs: readonly Input[],
+  grads: readonly Float64Array[],
+  n: number,
+  offset: number,
+  failed: CheckFailures,
+): CheckedChunk {
+  const numeric = names.map(() => new Float64Array(n));
+  const symbolic = names.map(() => new Float64Array(n));
+  const ok = new Array<boolean>(n);
+  const okBy = names.map(() => new Array<boolean>(n));
+  const verdicts = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const values = new Map(names.map((name, j) => [name, typeof inputs[j] === 'number' ? inputs[j] : inputs[j][i]]));
+    const gradient: Record<string, number> = Object.create(null);
+    names.forEach((name, j) => (gradient[name] = grads[j][i]));
+    const entries = checker.check(values, gradient);
+    ok[i] = true;
+    let unsure = false;
+    names.forEach((name, j) => {
+      const e = entries.get(name)!;
+      if (e.ok && e.numericInconclusive) unsure = true;
+      numeric[j][i] = e.numeric;
+      symbolic[j][i] = e.symbolic ?? Number.NaN;
+      okBy[j][i] = e.ok;
+      if (e.ok) return;
+      if (ok[i]) failed.count++;
+      ok[i] = false;
+      if (failed.first === undefined) {
+        const reason =
+          e.reason === undefined ? 'unknown: please report it with the command you ran' : reasonText(e.reason);
+        failed.first = { row: offset + i, values, name, reason };
+      }
+    });
+    if (ok[i] && unsure) failed.inconclusive++;
+    verdicts[i] = !ok[i] ? 'MISMATCH' : unsure ? 'inconclusive' : 'ok';
+  }
+  const columns: Column[] = names.flatMap((_, j) => [numeric[j], symbolic[j]]);
+  columns.push(verdicts);
+  return { numeric, symbolic, ok, okBy, columns };
+}
+
+/** The verdict after the rows: every point agrees, or how many do not and why the first. */
+function checkSummary(
+  checker: PointChecker,
+  output: string,
+  total: number,
+  failed: CheckFailures,
+  settings: RenderSettings,
+): string {
+  const style = settings.style ?? PLAIN;
+  const lines: string[] = [];
+  for (const [name, why] of checker.whyNot)
+    lines.push(style.dim(`check: d${output}/d${name} has no symbolic form (${why}); the central difference decides`));
+  if (failed.first === undefined) {
+    const unsure =
+      failed.inconclusive === 0 ? '' : ` (at ${failed.inconclusive} the central difference is inconclusive)`;
+    lines.push(style.heading(`ok: the gradient agrees at all ${total} points${unsure}`));
+  } else {
+    const { row, values, name, reason } = failed.first;
+    const at = [...values].map(([k, v]) => `${k} = ${formatNumber(v, settings.precision)}`).join(', ');
+    lines.push(
+      style.error(`check failed at ${failed.count} of ${total} points (exit ${EXIT.CHECK_MISMATCH})`),
+      style.warn(`  the first is row ${row + 1} (${at}): d${output}/d${name}: ${reason}`),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `"check": {name: {"numeric": [...], "symbolic": [...] or null, "ok": [...]}}`, and the first mismatch. */
+function checkJsonMany(
+  checker: PointChecker,
+  names: readonly string[],
+  kept: readonly Kept[],
+  total: number,
+  failed: CheckFailures,
+  settings: RenderSettings,
+): { [key: string]: JsonValue } {
+  const arr = (pick: (c: CheckedChunk) => Float64Array): JsonValue[] =>
+    Array.from(
+      concat(
+        kept.map((k) => pick(k.checked!)),
+        total,
+      ),
+      (v) => jsonNumber(v, settings.precision),
+    );
+  const obj: { [key: string]: JsonValue } = Object.create(null);
+  names.forEach((name, j) => {
+    const why = checker.whyNot.get(name);
+    obj[name] = {
+      numeric: arr((c) => c.numeric[j]),
+      symbolic: why === undefined ? arr((c) => c.symbolic[j]) : null,
+      ok: kept.flatMap((k) => k.checked!.okBy[j]),
+      ...(why === undefined ? {} : { symbolicWhyNot: why }),
+    };
+  });
+  if (failed.first !== undefined) {
+    obj.mismatches = failed.count;
+    obj.firstMismatch = { row: failed.first.row, variable: failed.first.name, reason: failed.first.reason };
+  }
+  return obj;
+}
+
+/** mathjs's derivative of each variable as a formula in our grammar (loads mathjs). */
+async function formulas(root: Node, names: readonly string[]): Promise<Map<string, SymbolicFormula>> {
+  const gradient: Record<string, number> = Object.create(null);
+  for (const name of names) gradient[name] = 0;
+  return (await verify(root, new Map(), gradient, { check: false, symbolic: true })).symbolic!;
+}
+
+/** [from, from + 1, ..., to]; empty when to < from. */
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
 /**

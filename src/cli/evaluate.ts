@@ -17,7 +17,8 @@ import { parseAssignments, type GivenValue } from './values.js';
 import { readProgram, updateText } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
-import { graphCommand, wantsGraphOptions, type GraphOptions } from './graph-options.js';
+import { checkWrt, graphCommand, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-options.js';
+import { checkPlot, plotTarget } from './plot-options.js';
 import { EXIT, UsageError } from './errors.js';
 import { nearest } from '../expr/suggest.js';
 import type { IO } from './io.js';
@@ -40,6 +41,8 @@ export interface EvaluateOptions {
   symbolic?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
+  /** --plot: draw the value and the derivatives over a range (true: in the terminal; a .svg or .png file). */
+  plot?: string | true;
   /** The program's long options (`--precision`), to tell a mistyped one from an unused variable. */
   optionNames?: readonly string[];
 }
@@ -93,15 +96,28 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const check = options.check === true;
   const symbolic = options.symbolic === true;
   const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
-  if ((check || symbolic) && (graphWanted || batch)) {
+  // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
+  const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
+  if ((check || symbolic) && graphWanted) {
     throw new UsageError(
-      `--${check ? 'check' : 'symbolic'} applies to the first derivatives at one point and does not combine with --order, --hessian, --dot, --graph, --tree, --format or many points`,
+      `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,
       'run them as two commands',
     );
   }
-  if (batch && graphWanted) {
-    const what = '--order, --hessian, --dot and the other graph options take a single point';
-    throw new UsageError(what, 'give each variable one value');
+  if (batch && pointOnly) {
+    const what = '--hessian, --trace-grad, --dot, --graph and --tree take a single point';
+    throw new UsageError(what, 'give each variable one value (--order works over many points)');
+  }
+  if (options.graph?.wrt !== undefined && options.graph.order === undefined) {
+    throw new UsageError('--wrt goes with --order', `write --order 2 --wrt ${options.graph.wrt}`);
+  }
+  const plot = options.plot === undefined ? undefined : plotTarget(options.plot);
+  if (plot !== undefined) checkPlot(options, names, given);
+  if (plot !== undefined && (check || symbolic)) {
+    throw new UsageError(
+      `--plot draws a figure: it does not combine with --${check ? 'check' : 'symbolic'}`,
+      'run them as two commands',
+    );
   }
   // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
   const color = options.json ? false : options.color;
@@ -110,9 +126,15 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (read?.kind === 'program' && !options.json && !options.quiet) {
     for (const u of read.updates) io.out(updateText(u, settings));
   }
-  if (batch) {
+  if (batch || plot !== undefined) {
     const { json, quiet } = options;
-    return batchCommand({ source, root, given, format: options.format ?? 'table', json, quiet, settings }, io);
+    const order = options.graph?.order;
+    // A plot differentiates along its axis unless --wrt says otherwise.
+    const along = plot === undefined ? undefined : names.find((n) => given.get(n)!.kind !== 'number');
+    const wrt = order === undefined ? undefined : checkWrt(names, options.graph?.wrt ?? along, ORDER_WORDS);
+    const format = options.format ?? 'table';
+    const run = { source, root, given, format, json, quiet, settings, order, wrt, plot, check, symbolic };
+    return batchCommand(run, io);
   }
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
@@ -150,6 +172,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   }
   return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
 }
+
+const ORDER_WORDS = { order: '--order', wrt: (name: string) => `--wrt ${name}` };
 
 async function readExpression(options: EvaluateOptions, io: IO): Promise<string> {
   const { expression, file } = options;

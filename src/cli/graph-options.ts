@@ -51,6 +51,11 @@ export function wantsGraphOptions(o: GraphOptions): boolean {
   );
 }
 
+/** The options that take one point: all but --order and --wrt, which work over many points too. */
+export function wantsPointOptions(o: GraphOptions): boolean {
+  return o.hessian === true || o.traceGrad === true || o.dot === true || o.graph !== undefined || o.tree === true;
+}
+
 export function parseOrder(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_ORDER) {
     throw new UsageError(
@@ -165,7 +170,7 @@ function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void
 }
 
 /** The variable to differentiate by: `wrt`, or the only one. `how` spells the options in messages. */
-function checkWrt(
+export function checkWrt(
   names: readonly string[],
   wrt: string | undefined,
   how: { order: string; wrt: (name: string) => string },
@@ -222,7 +227,7 @@ export function treeText(graph: Graph, settings: RenderSettings = {}): string {
 }
 
 /** Runs a higher-order computation; a graph too big to build is bad input, said with --order, not a crash. */
-function higher<T>(compute: () => T): T {
+export function higher<T>(compute: () => T): T {
   try {
     return compute();
   } catch (e) {

@@ -15,6 +15,8 @@ export interface IO {
   onInterrupt?(handler: () => void): () => void;
   /** Terminal width, when standard output is a terminal. */
   columns?: number;
+  /** Terminal height, when standard output is a terminal (for --plot). */
+  rows?: number;
   /** All of standard input as text. */
   readStdin(): Promise<string>;
   /** Standard input as it arrives, for streaming (`--x -`); absent: read it all with readStdin. */
@@ -25,7 +27,8 @@ export interface IO {
    * Rejects with ExitSignal(130) on Ctrl-C.
    */
   ask?(name: string, validate: (text: string) => string | true): Promise<string>;
-  writeFile?(path: string, text: string): Promise<void>;
+  /** Text as UTF-8, bytes as they are (a PNG). */
+  writeFile?(path: string, data: string | Uint8Array): Promise<void>;
   /**
    * Draws DOT text into `file` with Graphviz (`dot -T<format> -o <file>`): 'missing' when `dot` is
    * not installed. Absent: --graph is unavailable.

@@ -18,8 +18,8 @@ async function readStdin(): Promise<string> {
 // node:fs, not node:fs/promises: the promises module loads readline and streams at start-up.
 const readFile = (path: string): Promise<string> =>
   new Promise((resolve, reject) => readFileCallback(path, 'utf8', (e, text) => (e ? reject(e) : resolve(text))));
-const writeFile = (path: string, text: string): Promise<void> =>
-  new Promise((resolve, reject) => writeFileCallback(path, text, 'utf8', (e) => (e ? reject(e) : resolve())));
+const writeFile = (path: string, data: string | Uint8Array): Promise<void> =>
+  new Promise((resolve, reject) => writeFileCallback(path, data, 'utf8', (e) => (e ? reject(e) : resolve())));
 
 /** A buffer to sleep on (Atomics.wait) while a non-blocking pipe is full. */
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -118,6 +118,7 @@ export async function main(): Promise<void> {
       return () => process.off('SIGINT', handler);
     },
     columns: stdoutIsTTY ? process.stdout.columns : undefined,
+    rows: stdoutIsTTY ? process.stdout.rows : undefined,
     readStdin,
     stdinChunks,
     readFile,

@@ -24,6 +24,7 @@ export interface CliOptions extends GraphOptions {
   check?: boolean;
   symbolic?: boolean;
   format?: BatchFormat;
+  plot?: string | true;
 }
 
 const EXAMPLES = `
@@ -44,6 +45,9 @@ Examples:
   $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
   $ dezero-grad "x*y" --x 1 --y 2 --hessian
   $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
+  $ dezero-grad "tanh(x)" --x -2:2:0.5 --order 3   a column per derivative over a range
+  $ dezero-grad "tanh(x)" --x -5:5:0.01 --order 4 --plot    f and 4 derivatives, drawn here
+  $ dezero-grad "sin(x)" --x -7:7:0.01 --order 2 --plot sin.svg   ...or in a .svg or .png
   $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2   a minimum (minimize --help)
   $ dezero-grad root "x^2 - 2" --x 1               a root by Newton's method (root --help)
 
@@ -55,7 +59,13 @@ Variables:
   A value may be many points: a list 0,0.5,1, a range START:STOP[:STEP], or - for one
   number a line from standard input (streamed). Lists of equal length pair up; a single
   value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
-  --json for one object with arrays).
+  --json for one object with arrays); --order N adds a column per derivative.
+
+Plots:
+  --plot draws the value and each derivative along the variable given as a range: in
+  the terminal (its size, or COLUMNS x LINES, else 80 x 24; a colour per curve, or a
+  character per curve with NO_COLOR), or with --plot FILE.svg / FILE.png into a file
+  titled with the expression. Points that are not finite are left as gaps.
 
 Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, # comments:
   x = -4                a leaf: a name for a constant
@@ -125,6 +135,10 @@ export function makeProgram(io: IO): Command {
     .option('--dot', 'print the graph as Graphviz DOT (only that)')
     .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
     .option('--tree', 'draw the graph as an indented tree with values and gradients')
+    .option(
+      '--plot [file]',
+      'with a range: draw the value and each derivative (--order N) in the terminal, or into FILE.svg or FILE.png',
+    )
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .version(VERSION, '-V, --version', 'print the version')
@@ -243,6 +257,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
         check: opts.check,
         symbolic: opts.symbolic,
         format: opts.format,
+        plot: opts.plot,
         graph: {
           order: opts.order,
           wrt: opts.wrt,

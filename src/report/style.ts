@@ -18,6 +18,8 @@ export interface Style {
   dim(s: string): string;
   warn(s: string): string;
   error(s: string): string;
+  /** The i-th curve of a plot, one colour each; absent without colour (plots then vary the character). */
+  series?(i: number, s: string): string;
 }
 
 const plainText = (s: string): string => s;
@@ -50,5 +52,6 @@ export async function makeStyle(level: 0 | 1 | 2 | 3): Promise<Style> {
     dim: (s) => c.dim(s),
     warn: (s) => c.yellow(s),
     error: (s) => c.red.bold(s),
+    series: (i, s) => [c.blue, c.red, c.green, c.magenta, c.cyan, c.yellow][i % 6](s),
   };
 }

@@ -5,7 +5,8 @@
  *   tsv / csv         x<TAB>y<TAB>dy/dx         one header line, then one line a point, for scripts
  *   JSON              the single-point schema with arrays: {"expression", "variables": {x: [...]},
  *                     "value": [...], "gradient": {x: [...]}, "forward": [{"name", "op", "inputs",
- *                     "value": [...]}], "backward": [{"name", "grad": [...]}]} (records: not with --quiet)
+ *                     "value": [...]}], "backward": [{"name", "grad": [...]}]} (records: not with --quiet);
+ *                     with --order, "wrt" and "derivatives": [[...], [...]] (an array per order)
  *
  * Rows arrive in chunks (a stream from standard input has no known end), so the table sets its
  * column widths from the first chunk and widens later if it must.
@@ -18,8 +19,8 @@ import type { JsonValue } from './json.js';
 export type BatchFormat = 'table' | 'tsv' | 'csv';
 export const BATCH_FORMATS: readonly BatchFormat[] = ['table', 'tsv', 'csv'];
 
-/** A column's numbers for one chunk: an array, or one number on every row. */
-export type Column = ArrayLike<number> | number;
+/** A column's numbers for one chunk: an array, or one number on every row; or words (`ok`). */
+export type Column = ArrayLike<number> | number | readonly string[];
 
 /** The header: the variables, the output, then d<output>/d<variable> for each. */
 export function batchHeaders(names: readonly string[], output: string): string[] {
@@ -72,9 +73,14 @@ export class RowWriter {
     const out = new Array<string>(n);
     const { precision } = this.settings;
     if (typeof c === 'number') return out.fill(formatNumber(c, precision));
+    if (isWords(c)) return c.slice(0, n);
     for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
     return out;
   }
+}
+
+function isWords(c: Column): c is readonly string[] {
+  return Array.isArray(c) && typeof c[0] === 'string';
 }
 
 /** The per-node records with arrays: forward values and backward gradients, one per point. */
@@ -87,14 +93,15 @@ export interface BatchTrace {
 export function renderBatchJson(
   expression: string,
   names: readonly string[],
-  inputs: readonly Column[],
+  inputs: readonly (ArrayLike<number> | number)[],
   value: ArrayLike<number>,
   grads: readonly ArrayLike<number>[],
   settings: RenderSettings = {},
   trace?: BatchTrace,
+  higher?: { wrt: string; derivatives: readonly ArrayLike<number>[] },
 ): string {
   const n = value.length;
-  const arr = (c: Column): (number | string)[] => {
+  const arr = (c: ArrayLike<number> | number): (number | string)[] => {
     const out = new Array<number | string>(n);
     for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], settings.precision);
     return out;
@@ -105,5 +112,7 @@ export function renderBatchJson(
     variables[name] = arr(inputs[j]);
     gradient[name] = arr(grads[j]);
   });
-  return JSON.stringify({ expression, variables, value: arr(value), gradient, ...trace }) + '\n';
+  // --order: `"wrt"` and `"derivatives": [[d1 at every point], [d2 ...], ...]`, as for one point.
+  const orders = higher === undefined ? {} : { wrt: higher.wrt, derivatives: higher.derivatives.map(arr) };
+  return JSON.stringify({ expression, variables, value: arr(value), gradient, ...orders, ...trace }) + '\n';
 }
