@@ -125,7 +125,7 @@ export function makeProgram(io: IO): Command {
     )
     .option(
       '--check',
-      "check every gradient against a central difference and mathjs's symbolic derivative; exit 3 on a mismatch",
+      "check every gradient against central differences (with their own error) and mathjs's symbolic derivative; exit 3 on a mismatch",
     )
     .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
     .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))

@@ -20,6 +20,8 @@ export interface Terminal {
   dir: string;
   /** Polls the screen until `done` holds for it; fails with the screen when the deadline passes. */
   screenUntil(what: string, done: (screen: string, lastLine: string) => boolean): Promise<string>;
+  /** The screen now, with its colours as escape sequences (capture-pane -e). */
+  screenWithEscapes(): string;
   /** Types text literally. */
   type(text: string): void;
   /** Presses keys by tmux name: Enter, Up, Tab, C-c, C-d. */
@@ -59,6 +61,7 @@ export function startTerminal(command: (dir: string) => string): Terminal {
         await sleep(50);
       }
     },
+    screenWithEscapes: () => tmux('capture-pane', '-p', '-e', '-t', 'term'),
     type: (text) => void tmux('send-keys', '-t', 'term', '-l', text),
     press: (...keys) => void tmux('send-keys', '-t', 'term', ...keys),
     async exitCode() {

@@ -58,7 +58,7 @@ export const COMMANDS: readonly ReplCommand[] = [
     summary: 'run the lines of FILE (bindings, functions, expressions) as if typed',
     run: (s, arg) => s.load(arg),
   },
-  { name: 'check', summary: "the last gradient against a central difference and mathjs's derivative", run: check },
+  { name: 'check', summary: "the last gradient against central differences and mathjs's derivative", run: check },
   {
     name: 'order',
     args: 'N [NAME]',
