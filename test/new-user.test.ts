@@ -38,6 +38,13 @@ test('a value the expression does not use: its partial derivative is 0, printed 
   assert.deepEqual(j.variables, { x: 1, y: 2 });
 });
 
+test('over many points too, the output is not named after a given value: x^2 --x 0:1 --y 2 has columns x, z, dz/dx', () => {
+  const csv = run(['x^2', '--x', '0:1', '--y', '2', '--format', 'csv']);
+  assert.equal(csv.stdout, 'x,z,dz/dx\n0,0,0\n1,1,2\n');
+  const j = JSON.parse(run(['x^2', '--x', '0:1', '--y', '2', '--json']).stdout);
+  assert.equal(j.forward[0].name, 'z');
+});
+
 test('--precision rounds the results, never the echoed inputs in --json', () => {
   const j = JSON.parse(run(['x^2', '--x', '1.23456', '--precision', '2', '--json', '-q']).stdout);
   assert.equal(j.variables.x, 1.23456);

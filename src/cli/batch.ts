@@ -18,7 +18,7 @@ import {
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
-import { build } from '../expr/build.js';
+import { build, outputNameAvoiding } from '../expr/build.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseLine, type GivenValue } from './values.js';
@@ -70,7 +70,10 @@ interface Chunk {
 export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const compiled = new CompiledExpression(o.root, o.source);
   const names = compiled.names;
-  const output = compiled.outputName;
+  // Not a name given a value either: `x^2 --x 0:1 --y 2` has columns x, z, dz/dx.
+  const output = o.given.has(compiled.outputName)
+    ? outputNameAvoiding(new Set([...names, ...o.given.keys()]))
+    : compiled.outputName;
   const order = o.order ?? 1;
   const higherNames = o.wrt === undefined ? [] : range(2, order).map((k) => derivativeName(output, o.wrt!, k));
   // --order: the gradient graphs compiled once when their shape is the same at every point.
@@ -343,7 +346,7 @@ function range(from: number, to: number): number[] {
 function traceRecords(o: BatchOptions, names: readonly string[], inputs: Float64Array[], total: number): BatchTrace {
   const at = (i: number): Map<string, number> => new Map(names.map((n, j) => [n, total === 0 ? 1 : inputs[j][i]]));
   const records = (i: number): { [key: string]: JsonValue } =>
-    jsonObject('', at(i), differentiate(build(o.root, at(i), o.source)), o.settings);
+    jsonObject('', at(i), differentiate(build(o.root, at(i), o.source, { reserved: [...o.given.keys()] })), o.settings);
   type Rec = { [key: string]: JsonValue };
   const first = records(0);
   const forward = (first.forward as Rec[]).map((r) => ({ ...r, value: [] as JsonValue[] }));

@@ -50,6 +50,11 @@ export function variableNames(root: Node): string[] {
 
 const OUTPUT_NAMES = ['y', 'z', 'w', 'v', 'u', 'f', 'g', 'h', 'out'];
 
+/** The output's name: y, or the next of z, w, v, ... that no name in `taken` is. */
+export function outputNameAvoiding(taken: ReadonlySet<string>): string {
+  return OUTPUT_NAMES.find((n) => !taken.has(n)) ?? freshName(taken, 'out');
+}
+
 export interface BuildOptions {
   /**
    * Names for the outputs of some calls: a program's named intermediates (`z = 2*x + 2 + x`),
@@ -76,7 +81,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
   // Names the steps may not take: the variables', the named intermediates', and any name given a
   // value (`x^2 --y 2` prints z = 1, dz/dx = 2, dz/dy = 0).
   const taken = new Set([...used, ...values.keys(), ...(named?.values() ?? []), ...(options.reserved ?? [])]);
-  const outputName = named?.get(root) ?? OUTPUT_NAMES.find((n) => !taken.has(n)) ?? freshName(taken, 'out');
+  const outputName = named?.get(root) ?? outputNameAvoiding(taken);
   const names = new NameSource(new Set([...taken, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
@@ -149,7 +154,7 @@ function firstUse(root: Node, name: string): number {
   return best === Infinity ? 0 : best;
 }
 
-function freshName(used: Set<string>, base: string): string {
+function freshName(used: ReadonlySet<string>, base: string): string {
   for (let i = 1; ; i++) if (!used.has(base + i)) return base + i;
 }
 
