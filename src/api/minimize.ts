@@ -12,6 +12,9 @@ import { build } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
 import type { Values } from './grad.js';
 import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
+import { Search, type Stop, type StopReason, thinning } from './search.js';
+
+export { keepIterate, type StopReason, THINNED_SIZE, type Thinning, thinning } from './search.js';
 
 export type Method = 'gd' | 'momentum' | 'adam' | 'newton' | 'lbfgs';
 export const METHODS: readonly Method[] = ['lbfgs', 'gd', 'momentum', 'adam', 'newton'];
@@ -51,53 +54,6 @@ export interface MinimizeOptions {
   /** With 'thinned': keep every iterate whose k is a multiple of this too (the rows to print). */
   keepEvery?: number;
 }
-
-/** A thinned trajectory keeps about this many iterates, besides the multiples of `keepEvery`. */
-export const THINNED_SIZE = 100_000;
-
-/** How a thinned trajectory is kept: the multiples of `modulus` and of `every`. */
-export interface Thinning {
-  modulus: number;
-  every: number;
-  /** The length past which it is compacted next. */
-  limit: number;
-}
-
-export function thinning(options: { trajectory?: 'all' | 'thinned'; keepEvery?: number }): Thinning | undefined {
-  if (options.trajectory !== 'thinned') return undefined;
-  const every = options.keepEvery ?? 0;
-  if (!(Number.isInteger(every) && every >= 0)) throw new RangeError(`keepEvery must be a whole number, got ${every}`);
-  return { modulus: 1, every, limit: THINNED_SIZE };
-}
-
-/**
- * Appends `it` to a trajectory, thinned when `state` is given (see MinimizeOptions.trajectory):
- * the previous newest goes unless it is one to keep, and past the limit the modulus grows
- * tenfold and the trajectory is compacted to what is kept (the limit doubles when the multiples
- * of `every` alone fill it, so compacting stays rare).
- */
-export function keepIterate<T extends { k: number }>(trajectory: T[], it: T, state?: Thinning): void {
-  if (state === undefined) {
-    trajectory.push(it);
-    return;
-  }
-  const kept = (k: number): boolean => k % state.modulus === 0 || (state.every > 0 && k % state.every === 0);
-  const tail = trajectory[trajectory.length - 1];
-  if (tail !== undefined && !kept(tail.k)) trajectory.pop();
-  trajectory.push(it);
-  if (trajectory.length <= state.limit) return;
-  state.modulus *= 10;
-  let n = 0;
-  for (let i = 0; i < trajectory.length; i++) {
-    const t = trajectory[i];
-    if (kept(t.k) || i === trajectory.length - 1) trajectory[n++] = t;
-  }
-  trajectory.length = n;
-  if (n > state.limit / 2) state.limit *= 2;
-}
-
-/** Why a search stopped. */
-export type StopReason = 'converged' | 'iteration limit' | 'non-finite' | 'diverging' | 'stalled' | 'interrupted';
 
 /** One point of the path: k = 0 is the start, k the number of updates made to reach it. */
 export interface Iterate {
@@ -140,11 +96,6 @@ interface Point {
   x: Float64Array;
   value: number;
   gradient: Float64Array;
-}
-
-interface Stop {
-  reason: StopReason;
-  detail: string;
 }
 
 interface Settings {
@@ -400,24 +351,19 @@ const DIVERGED = 1e12;
  * and returns false once the search has stopped; `result()` is the record so far. The CLI runs it
  * a slice at a time (to show progress and to stop on Ctrl-C with `interrupt()`), `minimize` at once.
  */
-export class Minimization {
-  readonly trajectory: Iterate[] = [];
+export class Minimization extends Search<Point, Iterate, MinimizeResult> {
   readonly method: Method;
   readonly names: string[];
   readonly lr: number | undefined;
   readonly iters: number;
   readonly tol: number;
   private readonly f: Objective;
-  private readonly run: MethodRun;
+  protected readonly run: MethodRun;
   private readonly start: Float64Array;
-  private last: Point | undefined;
   private best: Iterate | undefined;
-  private stop: Stop | undefined;
-  private readonly thinning: Thinning | undefined;
-  /** Iterates computed so far. */
-  private count = 0;
 
   constructor(expression: string | Node, start: Values, options: MinimizeOptions = {}) {
+    super(thinning(options));
     const source = typeof expression === 'string' ? expression : '';
     const root = typeof expression === 'string' ? parse(expression) : expression;
     this.method = options.method ?? 'lbfgs';
@@ -428,7 +374,6 @@ export class Minimization {
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? DEFAULT_TOL;
     checkSettings(this.lr, this.iters, this.tol);
-    this.thinning = thinning(options);
     this.f = objectiveOf(root, undefined, source);
     this.names = this.f.names;
     if (this.names.length === 0) throw new RangeError('the expression has no variable to minimize over');
@@ -446,46 +391,10 @@ export class Minimization {
     this.run = runs[this.method]();
   }
 
-  /** True once the search has stopped. */
-  get done(): boolean {
-    return this.stop !== undefined;
-  }
-
-  /** The newest iterate; undefined before the first step. */
-  get current(): Iterate | undefined {
-    return this.trajectory[this.trajectory.length - 1];
-  }
-
-  /** Computes the next iterate; false when there is none (the search has stopped). */
-  step(): boolean {
-    if (this.stop !== undefined) return false;
-    const next = this.run.next();
-    if (next.done) {
-      this.stop = next.value;
-      return false;
-    }
-    const p = next.value;
-    const k = this.count++;
+  protected iterate(p: Point, k: number): Iterate {
     const it: Iterate = { k, x: Array.from(p.x), value: p.value, gradNorm: norm(p.gradient) };
-    keepIterate(this.trajectory, it, this.thinning);
-    this.last = p;
     if (Number.isFinite(it.value) && (this.best === undefined || it.value < this.best.value)) this.best = it;
-    this.stop = this.check(it);
-    if (this.stop !== undefined) this.run.return(this.stop);
-    return this.stop === undefined;
-  }
-
-  /** Stops the search where it is (Ctrl-C); the record keeps the iterates so far and the best. `why`: the detail. */
-  interrupt(why = 'interrupt() was called'): void {
-    if (this.stop !== undefined) return;
-    this.stop = { reason: 'interrupted', detail: why };
-    this.run.return(this.stop);
-  }
-
-  /** Runs to the end. */
-  finish(): MinimizeResult {
-    while (this.step());
-    return this.result();
+    return it;
   }
 
   result(): MinimizeResult {
@@ -520,7 +429,7 @@ export class Minimization {
   }
 
   /** The stops every method shares, checked at each iterate. */
-  private check(it: Iterate): Stop | undefined {
+  protected check(it: Iterate): Stop | undefined {
     const p = this.last!;
     const bad = !Number.isFinite(it.value)
       ? `the value is ${it.value}`

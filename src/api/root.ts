@@ -8,7 +8,8 @@ import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
 import type { Values } from './grad.js';
-import { keepIterate, short, startMap, thinning, type StopReason, type Thinning } from './minimize.js';
+import { short, startMap } from './minimize.js';
+import { Search, type Stop, type StopReason, thinning } from './search.js';
 import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
 
 export type RootMethod = 'newton' | 'secant' | 'bisect';
@@ -116,11 +117,6 @@ export function equationsOf(text: string): Equation[] {
 interface RootPoint {
   x: Float64Array;
   residual: Float64Array;
-}
-
-interface Stop {
-  reason: StopReason;
-  detail: string;
 }
 
 type RootRun = Generator<RootPoint, Stop, void>;
@@ -262,27 +258,23 @@ function* bisect(sys: System, bracket: [number, number], ends: Ends): RootRun {
 
 const DIVERGED = 1e12;
 
-/** A root search in progress: `step()` computes the next iterate, false once stopped (as Minimization). */
-export class RootSearch {
-  readonly trajectory: RootIterate[] = [];
+/** A root search in progress (as Minimization): `step()` computes the next iterate, false once stopped; it throws RootError where the method cannot go on (a flat derivative, no sign change). */
+export class RootSearch extends Search<RootPoint, RootIterate, RootResult> {
   readonly method: RootMethod;
   readonly names: string[];
   readonly iters: number;
   readonly tol: number;
   private readonly sys: System;
-  private readonly run: RootRun;
+  protected readonly run: RootRun;
   private readonly ends: Ends = { start: [NaN, NaN], bracket: [NaN, NaN] };
   private readonly x0: Float64Array;
-  private last: RootPoint | undefined;
-  private stop: Stop | undefined;
-  private readonly thinning: Thinning | undefined;
-  private count = 0;
 
   /**
    * `equations`: one expression, `"[f, g]"`, or a list. Newton needs a start for every variable;
    * the secant method a start or a bracket (its two first points), bisection a bracket.
    */
   constructor(equations: string | Node | readonly (string | Node)[], start: Values = {}, options: RootOptions = {}) {
+    super(thinning(options));
     const list: Equation[] = (Array.isArray(equations) ? equations : [equations]).flatMap((e: string | Node) =>
       typeof e === 'string' ? equationsOf(e) : [{ root: e, source: '' }],
     );
@@ -293,7 +285,6 @@ export class RootSearch {
     const info = ROOT_METHOD_INFO[this.method];
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? 1e-10;
-    this.thinning = thinning(options);
     if (!(Number.isInteger(this.iters) && this.iters > 0)) {
       throw new RangeError(`iters must be a positive integer, got ${this.iters}`);
     }
@@ -341,46 +332,8 @@ export class RootSearch {
     this.run = runs[this.method]();
   }
 
-  get done(): boolean {
-    return this.stop !== undefined;
-  }
-
-  get current(): RootIterate | undefined {
-    return this.trajectory[this.trajectory.length - 1];
-  }
-
-  /** Computes the next iterate; false when the search has stopped. Throws RootError (flat, no sign change). */
-  step(): boolean {
-    if (this.stop !== undefined) return false;
-    const next = this.run.next();
-    if (next.done) {
-      this.stop = next.value;
-      return false;
-    }
-    const p = next.value;
-    const it: RootIterate = {
-      k: this.count++,
-      x: Array.from(p.x),
-      residual: Array.from(p.residual),
-      norm: norm(p.residual),
-    };
-    keepIterate(this.trajectory, it, this.thinning);
-    this.last = p;
-    this.stop = this.check(it);
-    if (this.stop !== undefined) this.run.return(this.stop);
-    return this.stop === undefined;
-  }
-
-  /** As Minimization.interrupt. */
-  interrupt(why = 'interrupt() was called'): void {
-    if (this.stop !== undefined) return;
-    this.stop = { reason: 'interrupted', detail: why };
-    this.run.return(this.stop);
-  }
-
-  finish(): RootResult {
-    while (this.step());
-    return this.result();
+  protected iterate(p: RootPoint, k: number): RootIterate {
+    return { k, x: Array.from(p.x), residual: Array.from(p.residual), norm: norm(p.residual) };
   }
 
   result(): RootResult {
@@ -408,7 +361,7 @@ export class RootSearch {
     };
   }
 
-  private check(it: RootIterate): Stop | undefined {
+  protected check(it: RootIterate): Stop | undefined {
     if (it.residual.some((r) => !Number.isFinite(r)) || it.x.some((v) => !Number.isFinite(v))) {
       return { reason: 'non-finite', detail: `the residual is ${it.residual.join(', ')} at iteration ${it.k}` };
     }
