@@ -12,8 +12,9 @@ import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
 import { build } from '../expr/build.js';
+import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
-import type { IO } from './io.js';
+import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
 import { parseLine, type GivenValue } from './values.js';
 
 export interface BatchOptions {
@@ -34,6 +35,31 @@ const CHUNK = 1 << 16;
 interface Chunk {
   inputs: Input[];
   n: number;
+  /** The number of points in all, when known before they are computed (lists and ranges). */
+  total?: number;
+}
+
+/** Most points --json takes: it is one object holding every point (rows stream; JSON cannot). */
+export const MAX_JSON_POINTS = 1_000_000;
+/** Most per-node records --json without --quiet computes: the node-by-node engine at every point (~10 µs a record). */
+export const MAX_JSON_RECORDS = 500_000;
+
+/** Refuses, before the work, a JSON object past the limits: `total` points of a `nodes`-node expression. */
+function checkJsonWork(o: BatchOptions, total: number): void {
+  if (!o.json) return;
+  if (total > MAX_JSON_POINTS) {
+    throw new UsageError(
+      `--json holds every point in one object, and ${total} points are more than its limit of ${MAX_JSON_POINTS}`,
+      'stream the rows with --format tsv (any number of points), or give fewer points',
+    );
+  }
+  const records = total * size(o.root);
+  if (!o.quiet && records > MAX_JSON_RECORDS) {
+    throw new UsageError(
+      `--json without --quiet records every node at every point: about ${records} records, more than its limit of ${MAX_JSON_RECORDS}`,
+      'add --quiet to leave the records out (value and gradient only), or give fewer points',
+    );
+  }
 }
 
 export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
@@ -49,6 +75,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
 
   for await (const chunk of chunks(o, names, io)) {
     const { n, inputs } = chunk;
+    checkJsonWork(o, chunk.total ?? total + n); // a list or range: its whole length, before any work
     // Rows are written before the next chunk is computed, so the output buffers are reused.
     if (o.json || value.length < n) {
       value = new Float64Array(n);
@@ -164,7 +191,7 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     const total = arrayLength ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
     }
     return;
   }
@@ -189,12 +216,18 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     n,
     inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))),
   });
-  for await (const x of stdinNumbers(io, flag)) {
-    buffer[n++] = x;
-    if (n === CHUNK) {
-      yield emit();
-      n = 0;
+  try {
+    for await (const x of stdinNumbers(io, flag)) {
+      buffer[n++] = x;
+      if (n === CHUNK) {
+        yield emit();
+        n = 0;
+      }
     }
+  } catch (e) {
+    // A bad line: the rows before it are printed first, then the error (exit 2).
+    if (n > 0) yield emit();
+    throw e;
   }
   if (n > 0) yield emit();
 }
@@ -221,23 +254,16 @@ function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | 
   }
 }
 
-/** Numbers from standard input, one a line (blank lines skipped), as they arrive. */
+/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
 async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
   const source: AsyncIterable<string> =
     io.stdinChunks?.() ??
     (async function* () {
       yield await io.readStdin();
     })();
-  let rest = '';
   let line = 0;
-  for await (const text of source) {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop()!;
-    for (const l of lines) {
-      line++;
-      if (l.trim() !== '') yield parseLine(l, line, flag);
-    }
+  for await (const l of boundedLines(source, MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
+    line++;
+    if (l.trim() !== '') yield parseLine(l, line, flag);
   }
-  line++;
-  if (rest.trim() !== '') yield parseLine(rest, line, flag);
 }

@@ -4,23 +4,27 @@
  */
 import type { GradResult } from '../api/grad.js';
 import { caretLines, ExprError } from '../expr/errors.js';
+import { shown } from '../expr/visible.js';
 import { formatNumber } from '../report/format.js';
 import { nonFiniteWarning } from '../report/warnings.js';
 import type { UsageError } from './errors.js';
 import type { IO } from './io.js';
 
-/** Bad input: what is wrong, where (a caret under the spot), what to write. */
+/**
+ * Bad input: what is wrong, where (a caret under the spot), what to write. Input quoted in the
+ * message is shown visibly (`\x1b`, `<U+202E>`): nothing raw reaches the terminal.
+ */
 export function formatError(e: UsageError | ExprError): string {
   const lines: string[] = [];
   if (e instanceof ExprError) {
     const context = e instanceof ValueError ? ` in ${e.flag}` : '';
-    lines.push(`dezero-grad: ${e.message} (column ${e.column}${context})`);
+    lines.push(`dezero-grad: ${shown(e.message)} (column ${e.column}${shown(context)})`);
     const [text, caret] = caretLines(e.input, e.index);
     lines.push(`  ${text}`, `  ${caret}`);
   } else {
-    lines.push(`dezero-grad: ${e.message}`);
+    lines.push(`dezero-grad: ${shown(e.message)}`);
   }
-  if (e.hint !== undefined) lines.push(`  hint: ${e.hint}`);
+  if (e.hint !== undefined) lines.push(`  hint: ${shown(e.hint)}`);
   return lines.join('\n') + '\n';
 }
 

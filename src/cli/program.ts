@@ -11,6 +11,7 @@ import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-options.js';
 import { formatError } from './messages.js';
+import { visible } from '../expr/visible.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
@@ -53,6 +54,12 @@ Variables:
   number a line from standard input (streamed). Lists of equal length pair up; a single
   value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
   --json for one object with arrays).
+
+Limits (each refused with a message, exit 2, before the work):
+  -f FILE and - read at most 8,000,000 bytes; a line of --x - or of a piped session
+  at most 2,000,000 characters; -f on a FIFO waits 5 s for a writer. --json takes at
+  most 1,000,000 points (500,000 per-node records without -q); --hessian at most 200
+  variables. Control characters in input echoed back are written out (\\x1b).
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
@@ -161,7 +168,8 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: numb
 }
 
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
-export async function run(argv: readonly string[], io: IO): Promise<number> {
+export async function run(argv: readonly string[], given: IO): Promise<number> {
+  const io = visibleErrors(given);
   try {
     const program = makeProgram(io);
     const split = splitArgv(argv, knownOptions(program));
@@ -224,6 +232,17 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
   } catch (e) {
     return report(e, io);
   }
+}
+
+/**
+ * `io` with standard error passed through visible(): every message, warning and caret already
+ * shows input visibly; this keeps anything missed (a file name in a message from the system, a
+ * program's own error text) from reaching the terminal raw. Standard error carries no colour.
+ * The getters of `io` (the REPL's streams) stay getters: nothing is created before it is used.
+ */
+function visibleErrors(io: IO): IO {
+  const err = (text: string): void => io.err(visible(text));
+  return Object.create(io, { err: { value: err, enumerable: true } }) as IO;
 }
 
 /** Prints an error the way the user should see it and returns its exit code. */

@@ -9,12 +9,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Interface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { CALLABLE, CONSTANTS } from '../../engine/registry.js';
 import { VERSION } from '../../version.js';
 import { renderSettings } from '../color.js';
-import { EXIT } from '../errors.js';
-import type { IO } from '../io.js';
+import { EXIT, UsageError } from '../errors.js';
+import { boundedLines, MAX_LINE_LENGTH, type IO } from '../io.js';
+import { formatError } from '../messages.js';
 import { COMMANDS } from './commands.js';
 import { Session } from './session.js';
 
@@ -37,27 +37,36 @@ export async function replCommand(options: ReplOptions, io: IO): Promise<number>
   if (io.stdinIsTTY && io.stdoutIsTTY && io.input !== undefined && io.output !== undefined) {
     return terminalRepl(createInterface, options, io, io.input, io.output);
   }
-  return pipedRepl(createInterface, options, io);
+  return pipedRepl(options, io);
 }
 
 /** Piped input: each line runs as typed; exit 0 when every line succeeded, 2 when any failed. */
-async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
+async function pipedRepl(options: ReplOptions, io: IO): Promise<number> {
   // Piped: colour only when forced, no width (the lines are not on a screen).
   const session = new Session({ settings: await renderSettings(options, io.env, false), lineNumbers: true });
-  const input = io.input ?? Readable.from([await io.readStdin()]);
-  const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  // Lines as they arrive, each bounded (a file with no newline, /dev/zero, is not read whole).
+  const chunks: AsyncIterable<string> =
+    io.stdinChunks?.() ??
+    (async function* () {
+      yield await io.readStdin();
+    })();
   let failed = false;
   let first = true;
-  for await (const text of rl) {
-    const line = first ? text.replace(/^\uFEFF/, '') : text; // a byte-order mark from an editor
-    first = false;
-    const r = await session.run(line);
-    if (r.out !== '') io.out(r.out);
-    if (r.err !== '') io.err(r.err);
-    if (!r.ok) failed = true;
-    if (r.quit) break;
+  try {
+    for await (const text of boundedLines(chunks, MAX_LINE_LENGTH)) {
+      const line = first ? text.replace(/^\uFEFF/, '') : text; // a byte-order mark from an editor
+      first = false;
+      const r = await session.run(line);
+      if (r.out !== '') io.out(r.out);
+      if (r.err !== '') io.err(r.err);
+      if (!r.ok) failed = true;
+      if (r.quit) break;
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(formatError(e)); // a line too long: the session ends there
+    return EXIT.BAD_INPUT;
   }
-  rl.close();
   return failed ? EXIT.BAD_INPUT : EXIT.OK;
 }
 
