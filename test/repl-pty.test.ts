@@ -4,7 +4,8 @@
  * message, where tmux is not installed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -54,5 +55,47 @@ test('the REPL on a terminal: history, completion, Ctrl-C, Ctrl-D', {
     assert.deepEqual(readFileSync(history, 'utf8').trimEnd().split('\n'), ['x = 0.25', 'square(x)']);
   } finally {
     term.close();
+  }
+});
+
+test('four sessions entering lines at once into one history file lose no line and corrupt none', {
+  skip: hasTmux ? false : 'tmux is not installed',
+}, async () => {
+  const shared = mkdtempSync(join(tmpdir(), 'dezero-grad-shared-history-'));
+  const history = join(shared, 'history');
+  const sessions = 4;
+  const lines = 60;
+  const terms = Array.from({ length: sessions }, () =>
+    startTerminal(
+      () => `env DEZERO_GRAD_HISTORY=${quote(history)} NO_COLOR=1 ${quote(process.execPath)} ${quote(bin)}`,
+    ),
+  );
+  try {
+    for (const term of terms) await term.screenUntil('the prompt', (s, last) => s.includes(':help') && last === '>');
+    // Each session gets its lines as one paste (a carriage return ends each), all four at once.
+    terms.forEach((term, k) =>
+      term.type(Array.from({ length: lines }, (_, i) => `s${k}_${i} = ${i}`).join('\r') + '\r'),
+    );
+    for (const [k, term] of terms.entries()) {
+      // The binding's echo (not the typed line, which follows the prompt) says the last line ran.
+      const last = new RegExp(`^s${k}_${lines - 1} = ${lines - 1}$`, 'm');
+      await term.screenUntil(`session ${k}'s last line`, (screen) => last.test(screen));
+      term.press('C-d');
+    }
+    for (const term of terms) assert.equal(await term.exitCode(), 0);
+    const saved = readFileSync(history, 'utf8').split('\n');
+    assert.equal(saved.pop(), '', 'the file ends with a newline');
+    for (const line of saved) assert.match(line, /^s\d_\d+ = \d+$/, 'a corrupted line');
+    const expected = terms.flatMap((_, k) => Array.from({ length: lines }, (_, i) => `s${k}_${i} = ${i}`));
+    assert.deepEqual([...saved].sort(), [...expected].sort());
+    // Each session's lines are in the order it entered them.
+    for (let k = 0; k < sessions; k++) {
+      const own = saved.filter((l) => l.startsWith(`s${k}_`));
+      assert.deepEqual(own, expected.slice(k * lines, (k + 1) * lines));
+    }
+    assert.deepEqual(readdirSync(shared), ['history'], 'no temporary file or lock left behind');
+  } finally {
+    for (const term of terms) term.close();
+    rmSync(shared, { recursive: true, force: true });
   }
 });

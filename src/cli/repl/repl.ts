@@ -5,7 +5,18 @@
  * On piped input: the same language one line at a time, no prompt, no colour; the exit code says
  * whether every line succeeded.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Interface } from 'node:readline';
@@ -216,7 +227,8 @@ export function complete(session: Session, line: string): [string[], string] {
 
 /**
  * Where history is kept: DEZERO_GRAD_HISTORY (empty: nowhere), else
- * $XDG_STATE_HOME/dezero-grad/history, else ~/.local/state/dezero-grad/history.
+ * $XDG_STATE_HOME/dezero-grad/history, else ~/.local/state/dezero-grad/history. A HOME that is
+ * empty or relative (`HOME=''`) keeps no history: never a file in the current directory.
  */
 export function historyPath(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const given = env.DEZERO_GRAD_HISTORY;
@@ -224,17 +236,32 @@ export function historyPath(env: Readonly<Record<string, string | undefined>>): 
   const state = env.XDG_STATE_HOME;
   // The XDG spec: a relative path is invalid and is ignored.
   if (state !== undefined && isAbsolute(state)) return join(state, 'dezero-grad', 'history');
-  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir();
+  const home = env.HOME !== undefined ? env.HOME : homedir();
+  if (!isAbsolute(home)) return undefined;
   return join(home, '.local', 'state', 'dezero-grad', 'history');
 }
 
+/** Most bytes of a history file read (1,000 lines of a few hundred characters, with room). */
+const MAX_HISTORY_BYTES = 4 * 1024 * 1024;
+/** How long a session waits for another to finish writing the history file (it then writes anyway). */
+const LOCK_WAIT_MS = 2000;
+/** A lock older than this was left by a session that died while writing: taken over. */
+const STALE_LOCK_MS = 10_000;
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * The history file: one line per entry, oldest first, at most MAX_HISTORY, no entry equal to the
- * one before it. readline keeps history newest first; load and save turn it around. A file that
- * cannot be read or written is a warning, once, and the session goes on without it.
+ * one before it. readline keeps history newest first; load turns it around. Each line entered is
+ * added to what the file holds now (other sessions' lines included): under a lock file, the file
+ * is read, the line appended, and the whole written to a temporary file renamed over it, so a
+ * reader never sees half a file and two sessions never overwrite each other's lines. A symbolic
+ * link, a FIFO or anything but a regular file is refused (never followed, never waited on), and
+ * a file that cannot be read or written is a warning, once; the session goes on without history.
  */
 export class HistoryFile {
   private warned = false;
+  /** The last line added, so that readline's event for an unchanged history adds nothing. */
+  private lastAdded: string | undefined;
 
   constructor(
     readonly path: string | undefined,
@@ -243,31 +270,90 @@ export class HistoryFile {
 
   /** Newest first, as readline wants it. */
   load(): string[] {
-    if (this.path === undefined) return [];
-    let text: string;
+    if (this.path === undefined || this.warned) return [];
+    let text: string | undefined;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = this.read();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn('read', e);
+      this.warn('read', e);
       return [];
     }
-    const entries: string[] = [];
-    for (const line of text.split('\n')) {
-      const entry = line.replace(/\r$/, '');
-      if (entry.trim() !== '' && entry !== entries[entries.length - 1]) entries.push(entry);
-    }
+    const entries = entriesOf(text ?? '');
     return entries.slice(-MAX_HISTORY).reverse();
   }
 
-  /** Writes the whole history (newest first, as readline keeps it). */
+  /**
+   * Called with readline's history (newest first) each time a line is entered: adds the newest
+   * entry to the file as it is now.
+   */
   save(history: readonly string[]): void {
-    if (this.path === undefined || this.warned) return;
-    const entries = history.slice(0, MAX_HISTORY).reverse();
+    const entry = history[0];
+    if (this.path === undefined || this.warned || entry === undefined || entry === this.lastAdded) return;
+    this.lastAdded = entry;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(this.path, entries.join('\n') + '\n', { mode: 0o600 });
+      const unlock = this.lock();
+      try {
+        const entries = entriesOf(this.read() ?? '');
+        if (entries[entries.length - 1] !== entry) entries.push(entry);
+        const temp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync(temp, entries.slice(-MAX_HISTORY).join('\n') + '\n', { mode: 0o600, flag: 'wx' });
+          renameSync(temp, this.path);
+        } catch (e) {
+          rmSync(temp, { force: true });
+          throw e;
+        }
+      } finally {
+        unlock();
+      }
     } catch (e) {
       this.warn('write', e);
+    }
+  }
+
+  /**
+   * The file's text, or undefined when there is none yet. Opened without following a symbolic
+   * link and without waiting on a FIFO; anything but a regular file is refused.
+   */
+  private read(): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.path!, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP') throw new Error('it is a symbolic link (not followed)');
+      throw e;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw new Error(`it is not a regular file (${stat.isFIFO() ? 'a FIFO' : 'a special file'})`);
+      if (stat.size > MAX_HISTORY_BYTES) throw new Error(`it is larger than ${MAX_HISTORY_BYTES} bytes`);
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Takes the lock file beside the history file (waiting a little for another session); returns its release. */
+  private lock(): () => void {
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        closeSync(openSync(lock, 'wx', 0o600));
+        return () => rmSync(lock, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
+      } catch {
+        // released meanwhile: try again
+      }
+      if (Date.now() > deadline) return () => {}; // a lock that is never released: write anyway
+      Atomics.wait(NAP, 0, 0, 2);
     }
   }
 
@@ -278,4 +364,14 @@ export class HistoryFile {
       `dezero-grad: warning: cannot ${what} the history file ${this.path}: ${(e as Error).message}; history is not kept\n`,
     );
   }
+}
+
+/** The entries of a history file's text, oldest first, without blank lines or repeats in a row. */
+function entriesOf(text: string): string[] {
+  const entries: string[] = [];
+  for (const line of text.split('\n')) {
+    const entry = line.replace(/\r$/, '');
+    if (entry.trim() !== '' && entry !== entries[entries.length - 1]) entries.push(entry);
+  }
+  return entries;
 }
