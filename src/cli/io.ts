@@ -38,6 +38,11 @@ export interface IO {
    * Rejects with ExitSignal(130) on Ctrl-C.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /**
+   * While a session's long work runs (Ctrl-C stops it, see repl/interrupt.ts): a SIGINT just
+   * outside it is ignored rather than ending the program. Returns the release. Absent: nothing.
+   */
+  holdInterrupts?(): () => void;
 }
 
 // ---- reading with limits -----------------------------------------------------------------------

@@ -154,6 +154,11 @@ export async function main(): Promise<void> {
       return process.stdout;
     },
     choose,
+    holdInterrupts: () => {
+      const ignore = (): void => {};
+      process.on('SIGINT', ignore);
+      return () => void process.off('SIGINT', ignore);
+    },
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }

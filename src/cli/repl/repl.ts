@@ -27,6 +27,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { boundedLines, MAX_LINE_LENGTH, type IO } from '../io.js';
 import { formatError } from '../messages.js';
 import { COMMANDS } from './commands.js';
+import { interruptible, InterruptedError } from './interrupt.js';
 import { Session } from './session.js';
 
 export interface ReplOptions {
@@ -96,10 +97,12 @@ async function terminalRepl(
     history.load(),
     (line) => complete(session, line),
     (h) => history.save(h),
+    io.holdInterrupts,
   );
   const session: Session = new Session({
     settings: await renderSettings(options, io.env, io.stdoutIsTTY, io.columns),
     echo: true,
+    guard: (work) => lines.interruptibly(work),
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });
@@ -141,6 +144,7 @@ class TerminalLines {
     private history: string[],
     private readonly completer: (line: string) => [string[], string],
     private readonly onHistory: (history: readonly string[]) => void,
+    private readonly holdInterrupts?: () => () => void,
   ) {}
 
   /** The next line, or null after Ctrl-D on an empty line (or the end of input). */
@@ -149,6 +153,27 @@ class TerminalLines {
     if (this.ended) return Promise.resolve(null);
     (this.rl ?? this.open()).prompt();
     return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /**
+   * Runs a line's synchronous work so that Ctrl-C stops it (interrupt.ts): readline's raw mode is
+   * left meanwhile, so that the terminal sends Ctrl-C as a signal rather than as a key readline
+   * would read only after the work. A stray signal just outside the work is ignored, not fatal.
+   */
+  interruptibly<T>(work: () => T): T {
+    const tty = this.input as NodeJS.ReadStream;
+    const raw = tty.isTTY === true && tty.isRaw;
+    const release = this.holdInterrupts?.();
+    if (raw) tty.setRawMode(false);
+    try {
+      return interruptible(work);
+    } catch (e) {
+      if (e instanceof InterruptedError) this.output.write('\n'); // after the terminal's ^C
+      throw e;
+    } finally {
+      if (raw) tty.setRawMode(true);
+      release?.();
+    }
   }
 
   async suspend<T>(run: () => Promise<T>): Promise<T> {
@@ -296,7 +321,7 @@ export class HistoryFile {
       try {
         const entries = entriesOf(this.read() ?? '');
         if (entries[entries.length - 1] !== entry) entries.push(entry);
-        const temp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        const temp = `${this.path}.${Math.random().toString(36).slice(2)}.tmp`;
         try {
           writeFileSync(temp, entries.slice(-MAX_HISTORY).join('\n') + '\n', { mode: 0o600, flag: 'wx' });
           renameSync(temp, this.path);

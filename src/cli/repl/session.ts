@@ -23,6 +23,7 @@ import { build, variableNames, type Graph } from '../../expr/build.js';
 import { ExprError, MissingValueError } from '../../expr/errors.js';
 import { tokenize, type Token } from '../../expr/lexer.js';
 import { parse } from '../../expr/parse.js';
+import { visible } from '../../expr/visible.js';
 import { formatNumber } from '../../report/format.js';
 import { renderJson } from '../../report/json.js';
 import type { RenderSettings } from '../../report/settings.js';
@@ -57,6 +58,11 @@ export interface SessionOptions {
    * can answer, and then commands take their default.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /**
+   * Runs a line's synchronous work so that Ctrl-C can stop it (interrupt.ts, on a terminal); the
+   * line then fails with that error and the session goes on. Absent: the work just runs.
+   */
+  guard?<T>(work: () => T): T;
   /** Most operations the calls to defined functions may expand to in one line (MAX_EXPANDED). */
   maxExpanded?: number;
 }
@@ -88,14 +94,15 @@ export class Session implements ReplSession {
     let err = '';
     try {
       const trimmed = line.trim();
+      const guard = this.options.guard ?? (<T>(work: () => T): T => work());
       if (trimmed === '') {
         // nothing to do
       } else if (trimmed.startsWith(':')) {
-        out = await this.command(trimmed.slice(1));
+        out = await guard(() => this.command(trimmed.slice(1)));
       } else {
         const eq = line.indexOf('=');
-        if (eq >= 0 && line[eq + 1] !== '=') out = this.binding(line, eq);
-        else ({ out, err } = this.evaluate(line));
+        if (eq >= 0 && line[eq + 1] !== '=') out = guard(() => this.binding(line, eq));
+        else ({ out, err } = guard(() => this.evaluate(line)));
       }
       return { out, err, ok: true, quit: this.done };
     } catch (e) {
@@ -158,7 +165,7 @@ export class Session implements ReplSession {
 
   /** `f(t) = sin(t)^2` as the session shows a function. */
   describeFunction(d: Definition): string {
-    return `${this.style.fn(d.name)}(${d.params.map((p) => this.style.name(p)).join(', ')}) = ${d.text}`;
+    return `${this.style.fn(d.name)}(${d.params.map((p) => this.style.name(p)).join(', ')}) = ${visible(d.text, false)}`;
   }
 
   private async command(text: string): Promise<string> {
