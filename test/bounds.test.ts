@@ -244,3 +244,16 @@ test('a byte-order mark at the start of a -f file is read as nothing', async () 
 });
 
 test('cleanup', () => rmSync(dir, { recursive: true, force: true }));
+
+test('--x - paired with a list reads no more lines than the list has', async () => {
+  // An endless stream: the answer comes once one value more than the list has been read.
+  const r = await runBounded(['x*y', '--x', '-', '--y', '1,2,3'], { stdin: { path: '/dev/zero' } });
+  refused(r, /line 1 of standard input/); // NULs are not a number
+  const lines = Array.from({ length: 200_000 }, (_, i) => String(i)).join('\n');
+  refused(
+    await runBounded(['x*y', '--x', '-', '--y', '1,2,3'], { stdin: lines }),
+    /different lengths: --y has 3, --x - has more than 3/,
+  );
+  const ok = await runBounded(['x*y', '--x', '-', '--y', '1,2,3', '--format', 'tsv'], { stdin: '4\n5\n6\n' });
+  assert.equal(ok.out, `x\ty\tz\tdz/dx\tdz/dy\n4\t1\t${4 * 1}\t1\t4\n5\t2\t${5 * 2}\t2\t5\n6\t3\t${6 * 3}\t3\t6\n`);
+});

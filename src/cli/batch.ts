@@ -198,14 +198,25 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
 
   const flag = `--${streamed}`;
   if (arrayLength !== undefined) {
-    // Pairing with a list: read everything, then check the lengths (the list is finite anyway).
+    // Pairing with a list: read as many values as the list has (one more says they differ),
+    // then check the lengths; a stream longer than the list is not read to its end.
     const all: number[] = [];
-    for await (const x of stdinNumbers(io, flag)) all.push(x);
+    for await (const x of stdinNumbers(io, flag)) {
+      all.push(x);
+      if (all.length > arrayLength) {
+        const lists: string[] = [];
+        for (const [n, v] of fixed) if (typeof v !== 'number') lists.push(`--${n} has ${v.length}`);
+        throw new UsageError(
+          `the values have different lengths: ${lists.join(', ')}, ${flag} - has more than ${arrayLength}`,
+          'give lists of equal length; a single value repeats for every point',
+        );
+      }
+    }
     fixed.set(streamed, all.length === 1 ? all[0] : Float64Array.from(all));
     const total = lengthOf(fixed) ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
     }
     return;
   }
