@@ -218,6 +218,10 @@ test('ranges: STOP off the grid is not included, the count of 0:1e12:1 is exact,
   refused(await runBounded(['x', '--x', '0:1e12:1']), new RegExp(`the range has ${1e12 + 1} points`));
   refused(await runBounded(['x', '--x', '1e-400']), /'1e-400' is smaller than the smallest double/);
   refused(await runBounded(['x*1e-400', '--x', '1']), /'1e-400' is smaller than the smallest double/);
+  const streamed = await runBounded(['x', '--x', '-', '--format', 'tsv'], { stdin: '0\n0e5\n1e-400\n' });
+  assert.equal(streamed.code, 2);
+  assert.equal(streamed.out, 'x\tx\tdx/dx\n0\t0\t1\n0\t0\t1\n');
+  assert.match(streamed.err, /line 3 of standard input: number '1e-400' is smaller than the smallest double/);
   // The smallest subnormal is a number, not 0.
   const tiny = await runBounded(['x', '--x', '5e-324', '-q']);
   assert.match(tiny.out, /^x = 5e-324\n/);

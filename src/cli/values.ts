@@ -122,7 +122,8 @@ export function parseLine(line: string, lineNumber: number, flag: string): numbe
   const t = line.trim();
   if (PLAIN.test(t)) {
     const n = Number(t);
-    if (Number.isFinite(n)) return n;
+    // 1e309 and 1e-400 (Infinity, 0) go on to the grammar, which says what is wrong with them.
+    if (Number.isFinite(n) && (n !== 0 || !/[1-9]/.test(t.replace(/[eE].*$/, '')))) return n;
   }
   try {
     return evaluateConstant(t);
