@@ -15,7 +15,7 @@ import { build } from '../expr/build.js';
 import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
 import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
-import { parseLine, type GivenValue } from './values.js';
+import { parseLine, Range, type GivenValue } from './values.js';
 
 export interface BatchOptions {
   source: string;
@@ -179,19 +179,29 @@ function countNonFinite(
 /** The points in chunks: lists and ranges sliced, standard input read as it arrives. */
 async function* chunks(o: BatchOptions, names: readonly string[], io: IO): AsyncGenerator<Chunk> {
   const streamed = names.find((n) => o.given.get(n)!.kind === 'stdin');
-  const fixed = new Map<string, Float64Array | number>();
+  const fixed = new Map<string, Points>();
   for (const name of names) {
     const g = o.given.get(name)!;
     if (g.kind === 'number') fixed.set(name, g.value);
-    else if (g.kind === 'array') fixed.set(name, g.values.length === 1 ? g.values[0] : g.values);
+    else if (g.kind === 'array') fixed.set(name, g.values.length === 1 ? first(g.values) : g.values);
   }
   const arrayLength = lengthOf(fixed);
+  // A range's points are computed a chunk at a time, into one buffer per variable.
+  const buffers = new Map<string, Float64Array>();
+  const slice = (name: string, start: number, end: number): Input => {
+    const x = fixed.get(name)!;
+    if (typeof x === 'number') return x;
+    if (x instanceof Float64Array) return x.subarray(start, end);
+    let buffer = buffers.get(name);
+    if (buffer === undefined) buffers.set(name, (buffer = new Float64Array(CHUNK)));
+    return x.into(buffer, start, end);
+  };
 
   if (streamed === undefined) {
     const total = arrayLength ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, total, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(name, start, end)) };
     }
     return;
   }
@@ -216,7 +226,7 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     const total = lengthOf(fixed) ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, total, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(name, start, end)) };
     }
     return;
   }
@@ -243,15 +253,18 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
   if (n > 0) yield emit();
 }
 
-function slice(x: Float64Array | number, start: number, end: number): Input {
-  return typeof x === 'number' ? x : x.subarray(start, end);
-}
+/** A variable's points: a list, a range (computed as needed) or one number. */
+type Points = Float64Array | Range | number;
+
+const first = (values: Float64Array | Range): number => (values instanceof Range ? values.at(0) : values[0]);
 
 /** The common length of the arrays, undefined when all are single numbers; mismatches are exit 2. */
-function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | undefined {
+function lengthOf(values: ReadonlyMap<string, Points>): number | undefined {
   try {
     const arrays = [...values.values()].some((x) => typeof x !== 'number');
-    const n = broadcastLength(values);
+    const lengths = new Map<string, ArrayLike<number> | number>();
+    for (const [name, x] of values) lengths.set(name, x instanceof Range ? { length: x.length } : x);
+    const n = broadcastLength(lengths);
     return arrays ? n : undefined;
   } catch (e) {
     if (e instanceof LengthMismatchError) {

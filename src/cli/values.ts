@@ -13,7 +13,7 @@ import { ValueError } from './messages.js';
 
 export type GivenValue =
   | { kind: 'number'; value: number }
-  | { kind: 'array'; values: Float64Array }
+  | { kind: 'array'; values: Float64Array | Range }
   | { kind: 'stdin' };
 
 /** Largest range accepted, in points; past it, stream with `--x -`. */
@@ -81,7 +81,7 @@ function constantAt(whole: string, part: { text: string; start: number }): numbe
   }
 }
 
-function range(text: string, limit: RangeLimit): Float64Array {
+function range(text: string, limit: RangeLimit): Range {
   const ps = parts(text, ':');
   if (ps.length < 2 || ps.length > 3) {
     throw new ExprError(`a range is START:STOP or START:STOP:STEP, got ${ps.length} parts`, text, 0, 'write 0:1:0.25');
@@ -108,12 +108,33 @@ function range(text: string, limit: RangeLimit): Float64Array {
   // Short decimals stay short (0:1:0.1 gives 0.3, not 0.30000000000000004), as seq prints them;
   // values that need more digits (pi/4) are left exactly as computed.
   const short = [start, stop, step].every((v) => Number(v.toPrecision(12)) === v);
-  const values = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = start + i * step;
-    values[i] = short ? Number(v.toPrecision(12)) : v;
+  return new Range(start, step, count, short);
+}
+
+/**
+ * The points of a range, computed a slice at a time as they are needed: a range of 50,000,000
+ * points never sits in memory whole (rows stream; --json takes at most MAX_JSON_POINTS).
+ */
+export class Range {
+  constructor(
+    readonly start: number,
+    readonly step: number,
+    readonly length: number,
+    /** Round each point to 12 significant digits (the range was written in short decimals). */
+    readonly short: boolean,
+  ) {}
+
+  /** The i-th point. */
+  at(i: number): number {
+    const v = this.start + i * this.step;
+    return this.short ? Number(v.toPrecision(12)) : v;
   }
-  return values;
+
+  /** Points [from, to) written into `buffer` (at least to - from long); returns that part of it. */
+  into(buffer: Float64Array, from: number, to: number): Float64Array {
+    for (let i = from; i < to; i++) buffer[i - from] = this.at(i);
+    return buffer.subarray(0, to - from);
+  }
 }
 
 /** A line of standard input as a number: a plain decimal quickly, else a constant expression (`pi/4`). */
