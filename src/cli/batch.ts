@@ -7,7 +7,7 @@
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, LengthMismatchError, broadcastLength } from '../batch/run.js';
 import type { Input } from '../batch/compile.js';
-import { RowWriter, batchHeaders, renderBatchJson, type BatchFormat, type BatchTrace } from '../report/table.js';
+import { RowWriter, batchHeaders, batchJsonPieces, type BatchFormat, type BatchTrace } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
@@ -111,7 +111,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       ),
     );
     const trace = o.quiet ? undefined : traceRecords(o, names, inputs, total);
-    io.out(renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace));
+    for (const piece of batchJsonPieces(o.source.trim(), names, inputs, values, gs, o.settings, trace)) io.out(piece);
   } else if (total === 0) {
     io.out(
       writer.rows(
