@@ -156,7 +156,7 @@ describe('batch errors: one message, exit 2', () => {
       name: 'a stream that does not match a list',
       argv: ['x*y', '--x', '-', '--y', '1,2'],
       stdin: ['1\n2\n3\n'],
-      err: /--y has 2, --x has 3/,
+      err: /--y has 2, --x - has more than 2/,
     },
     {
       name: 'stdin for both the expression and a value',

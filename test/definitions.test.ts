@@ -115,7 +115,7 @@ test("the rules the trace prints, derived from each op's backward", () => {
     ['x ^ 3', { x: 2 }, ['3·x^(3-1)·gy']],
     ['-x', { x: 1 }, ['-gy']],
     ['square(x)', { x: 1 }, ['2·x·gy']],
-    ['sqrt(x)', { x: 1 }, ['gy/(2·sqrt(x))']],
+    ['sqrt(x)', { x: 1 }, ['gy/(2·max(sqrt(x), 0))']],
     ['exp(x)', { x: 1 }, ['exp(x)·gy']],
     ['log(x)', { x: 1 }, ['gy/x']],
     ['sin(x)', { x: 1 }, ['cos(x)·gy']],

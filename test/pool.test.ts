@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CompiledExpression, Pool, createPool, parse, sharedFloat64, type BatchResult } from '../src/index.js';
+import {
+  CompiledExpression,
+  Pool,
+  createPool,
+  parse,
+  sharedFloat64,
+  type BatchResult,
+  type PoolOptions,
+} from '../src/index.js';
+import { maxThreads } from '../src/batch/pool.js';
 import { expression, random, values } from './helpers/random.js';
 
 /** Every number of `a` is the same double as `b`'s (NaN included, -0 distinct from 0). */
@@ -134,4 +143,62 @@ test('a pool that is never closed does not keep the process alive', () => {
   assert.equal(r.signal, null, 'the process was still running');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'true');
+});
+
+test('options are validated: threads, block, minPoints and timeout out of range are RangeErrors naming them', () => {
+  const bad: [PoolOptions, RegExp][] = [
+    [{ threads: 500 }, /threads must be a whole number from 1 to \d+, got 500/],
+    [{ threads: 0 }, /threads .* got 0/],
+    [{ threads: 1.5 }, /threads .* got 1\.5/],
+    [{ threads: Number.NaN }, /threads .* got NaN/],
+    [{ block: Infinity }, /block must be a whole number from 1 to 1073741824, got Infinity/],
+    [{ block: Number.NaN }, /block .* got NaN/],
+    [{ block: 0 }, /block .* got 0/],
+    [{ minPoints: -1 }, /minPoints .* got -1/],
+    [{ timeout: 0 }, /timeout .* got 0/],
+    [{ threads: '2' as unknown as number }, /threads .* got "2"/],
+  ];
+  for (const [options, message] of bad) assert.throws(() => createPool(options), { name: 'RangeError', message });
+  // At the bounds they are accepted (and Infinity where it means "never": no threads, no timeout).
+  for (const options of [{ threads: 1 }, { threads: maxThreads() }, { minPoints: Infinity }, { timeout: Infinity }]) {
+    void createPool(options).close();
+  }
+});
+
+test('a worker that never answers: the run rejects after the timeout, saying so, and the pool goes on', async () => {
+  const x = new Float64Array(64).fill(0.5);
+  const c = new CompiledExpression(parse('exp(x)'), 'exp(x)');
+  const silent = new Pool(
+    { threads: 2, minPoints: 2, timeout: 300 },
+    `require('node:worker_threads').parentPort.on('message', () => {});`,
+  );
+  const started = performance.now();
+  await assert.rejects(
+    silent.run(c, new Map([['x', x]])),
+    /worker thread did not answer within 300 ms; 1 worker was stopped/,
+  );
+  assert.ok(performance.now() - started < 5000);
+  await silent.close();
+});
+
+test('spare buffers do not pile up: only the last run’s copies are kept', async () => {
+  const pool = createPool({ threads: 2, minPoints: 2 });
+  try {
+    const c = new CompiledExpression(parse('x*y'), 'x*y');
+    for (const n of [100, 200, 300, 400, 500]) {
+      const r = await pool.run(
+        c,
+        new Map([
+          ['x', new Float64Array(n).fill(2)],
+          ['y', new Float64Array(n).fill(3)],
+        ]),
+      );
+      assert.equal(r.value[n - 1], 2 * 3);
+    }
+    const spare = (pool as unknown as { spare: Float64Array[] }).spare;
+    assert.equal(spare.length, 2);
+    assert.ok(spare.every((b) => b.length === 500));
+  } finally {
+    await pool.close();
+  }
 });

@@ -4,7 +4,8 @@
  * message, where tmux is not installed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,83 @@ test('the REPL on a terminal: history, completion, Ctrl-C, Ctrl-D', {
     assert.equal(await term.exitCode(), 0);
     // History: oldest first, the repeated line once.
     assert.deepEqual(readFileSync(history, 'utf8').trimEnd().split('\n'), ['x = 0.25', 'square(x)']);
+  } finally {
+    term.close();
+  }
+});
+
+test('four sessions entering lines at once into one history file lose no line and corrupt none', {
+  skip: hasTmux ? false : 'tmux is not installed',
+}, async () => {
+  const shared = mkdtempSync(join(tmpdir(), 'dezero-grad-shared-history-'));
+  const history = join(shared, 'history');
+  const sessions = 4;
+  const lines = 60;
+  /** Session k's lines: 59 bindings, then one whose echo is not the line itself. */
+  const entered = (k: number): string[] => [
+    ...Array.from({ length: lines - 1 }, (_, i) => `s${k}_${i} = ${i}`),
+    `s${k}_last = 1000 + ${k}`,
+  ];
+  const terms = Array.from({ length: sessions }, () =>
+    startTerminal(
+      () => `env DEZERO_GRAD_HISTORY=${quote(history)} NO_COLOR=1 ${quote(process.execPath)} ${quote(bin)}`,
+    ),
+  );
+  try {
+    for (const term of terms) await term.screenUntil('the prompt', (s, last) => s.includes(':help') && last === '>');
+    // Each session gets its lines as one paste (a carriage return ends each), all four at once.
+    terms.forEach((term, k) => term.type(entered(k).join('\r') + '\r'));
+    for (const [k, term] of terms.entries()) {
+      // The last line's echo, which differs from the line typed (an echo of typeahead), says it ran.
+      const last = new RegExp(`^s${k}_last = ${1000 + k}$`, 'm');
+      await term.screenUntil(`session ${k}'s last line`, (screen) => last.test(screen));
+      term.press('C-d');
+    }
+    for (const term of terms) assert.equal(await term.exitCode(), 0);
+    const saved = readFileSync(history, 'utf8').split('\n');
+    assert.equal(saved.pop(), '', 'the file ends with a newline');
+    for (const line of saved) assert.match(line, /^s\d_(\d+ = \d+|last = 1000 \+ \d)$/, 'a corrupted line');
+    const expected = terms.flatMap((_, k) => entered(k));
+    assert.deepEqual([...saved].sort(), [...expected].sort());
+    // Each session's lines are in the order it entered them.
+    for (let k = 0; k < sessions; k++) {
+      const own = saved.filter((l) => l.startsWith(`s${k}_`));
+      assert.deepEqual(own, entered(k));
+    }
+    assert.deepEqual(readdirSync(shared), ['history'], 'no temporary file or lock left behind');
+  } finally {
+    for (const term of terms) term.close();
+    rmSync(shared, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C stops long work in a session and returns to the prompt, the session intact', {
+  skip: hasTmux ? false : 'tmux is not installed',
+}, async () => {
+  const term = startTerminal(() => `env DEZERO_GRAD_HISTORY= NO_COLOR=1 ${quote(process.execPath)} ${quote(bin)}`);
+  try {
+    await term.screenUntil('the prompt', (s, last) => s.includes(':help') && last === '>');
+    // f9(x) expands to ~160,000 operations: seconds of work, under the session's limits.
+    const defs = ['x = 0.5', 'f0(t) = sin(t)*cos(t)+t'];
+    for (let i = 1; i <= 9; i++) defs.push(`f${i}(t) = f${i - 1}(t)*f${i - 1}(t)+f${i - 1}(t)`);
+    term.type(defs.join('\r') + '\r');
+    await term.screenUntil('the definitions', (s) => s.includes('f9(t) = f8(t)*f8(t)+f8(t)\n'));
+    term.type('f9(x)\r');
+    await term.screenUntil('the line entered', (s) => s.includes('> f9(x)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    term.press('C-c');
+    await term.screenUntil('the interruption', (s) =>
+      s.includes('dezero-grad: interrupted (Ctrl-C): the line was stopped'),
+    );
+    // The session goes on: its variables and functions are as they were.
+    term.type('sin(x) + f0(x)\r');
+    // d/dx [sin(x) + sin(x)cos(x) + x] = cos(x) + cos(2x) + 1
+    const slope = Math.cos(0.5) + Math.cos(2 * 0.5) + 1;
+    const screen = await term.screenUntil('the next result', (s) => /^dy\/dx = \S+$/m.test(s));
+    const shown = Number(/^dy\/dx = (\S+)$/m.exec(screen)![1]);
+    assert.ok(Math.abs(shown - slope) < 1e-12, `dy/dx = ${shown}, expected ${slope}`);
+    term.press('C-d');
+    assert.equal(await term.exitCode(), 0);
   } finally {
     term.close();
   }

@@ -4,7 +4,8 @@
  * defined functions. The terminal itself is tested in repl-pty.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -518,6 +519,58 @@ describe('the history file', () => {
       join('/home/u', '.local', 'state', 'dezero-grad', 'history'),
     );
     assert.equal(historyPath({ HOME: '/home/u' }), join('/home/u', '.local', 'state', 'dezero-grad', 'history'));
+    // HOME='' (or relative): no history, never a file under the current directory.
+    assert.equal(historyPath({ HOME: '' }), undefined);
+    assert.equal(historyPath({ HOME: 'relative' }), undefined);
+  });
+
+  test("a line is added to the file as it is now: another session's lines are kept, atomically", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-history-'));
+    try {
+      const path = join(dir, 'history');
+      writeFileSync(path, 'old\n');
+      const a = new HistoryFile(path, { err: (t) => assert.fail(t) });
+      const b = new HistoryFile(path, { err: (t) => assert.fail(t) });
+      const aHistory = a.load();
+      b.load();
+      a.save(['a1', ...aHistory]);
+      b.save(['b1', 'old']);
+      a.save(['a2', 'a1', ...aHistory]);
+      assert.equal(readFileSync(path, 'utf8'), 'old\na1\nb1\na2\n');
+      // No temporary file or lock is left behind.
+      assert.deepEqual(readdirSync(dir), ['history']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a symbolic link, a FIFO or a directory is refused with one warning: never followed, never waited on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-history-'));
+    try {
+      const target = join(dir, 'precious');
+      const lines = Array.from({ length: 1500 }, (_, i) => `line ${i}`).join('\n') + '\n';
+      writeFileSync(target, lines);
+      symlinkSync(target, join(dir, 'link'));
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      mkdirSync(join(dir, 'folder'));
+      for (const [name, why] of [
+        ['link', /it is a symbolic link \(not followed\)/],
+        ['fifo', /it is not a regular file \(a FIFO\)/],
+        ['folder', /it is not a regular file|EISDIR/],
+      ] as const) {
+        let warnings = '';
+        const file = new HistoryFile(join(dir, name), { err: (t) => (warnings += t) });
+        assert.deepEqual(file.load(), [], name);
+        file.save(['x = 1']);
+        file.save(['x = 2', 'x = 1']);
+        assert.equal(warnings.match(/warning: cannot read the history file/g)?.length, 1, warnings);
+        assert.match(warnings, why);
+        assert.equal(warnings.split('\n').length, 2, `one warning: ${warnings}`);
+      }
+      assert.equal(readFileSync(target, 'utf8'), lines, 'the link target is untouched');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('saved oldest first, at most MAX_HISTORY; loaded newest first without repeats in a row', () => {
@@ -526,8 +579,12 @@ describe('the history file', () => {
       const path = join(dir, 'deeper', 'history');
       const file = new HistoryFile(path, { err: (t) => assert.fail(t) });
       assert.deepEqual(file.load(), []); // no file yet
-      const newestFirst = Array.from({ length: MAX_HISTORY + 5 }, (_, i) => `x = ${MAX_HISTORY + 4 - i}`);
-      file.save(newestFirst);
+      // Each line entered is saved as readline reports it: the history so far, newest first.
+      const history: string[] = [];
+      for (let i = 0; i < MAX_HISTORY + 5; i++) {
+        history.unshift(`x = ${i}`);
+        file.save(history);
+      }
       const saved = readFileSync(path, 'utf8').trimEnd().split('\n');
       assert.equal(saved.length, MAX_HISTORY);
       assert.equal(saved[0], 'x = 5');

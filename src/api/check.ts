@@ -384,9 +384,34 @@ export async function verify(
   gradient: Readonly<Record<string, number>>,
   want: { check: boolean; symbolic: boolean },
 ): Promise<Verification> {
+  return (await verifier())(root, values, gradient, want);
+}
+
+/** What `verify` does once mathjs is loaded: synchronous, for callers that time or interrupt it. */
+export type Verifier = (
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  gradient: Readonly<Record<string, number>>,
+  want: { check: boolean; symbolic: boolean },
+) => Verification;
+
+/** Loads mathjs and the bridge (the only asynchronous part of `verify`) and returns the rest. */
+export async function verifier(): Promise<Verifier> {
   const bridge = await import('../expr/mathjs.js');
   const { print } = await import('../expr/print.js');
   const math = await bridge.loadMathjs();
+  return (root, values, gradient, want) => verifyWith(bridge, print, math, root, values, gradient, want);
+}
+
+function verifyWith(
+  bridge: typeof import('../expr/mathjs.js'),
+  print: typeof import('../expr/print.js').print,
+  math: Awaited<ReturnType<typeof import('../expr/mathjs.js').loadMathjs>>,
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  gradient: Readonly<Record<string, number>>,
+  want: { check: boolean; symbolic: boolean },
+): Verification {
   const atPoint = new Map<string, SymbolicValue>();
   const formulas = new Map<string, SymbolicFormula>();
   for (const name of Object.keys(gradient)) {

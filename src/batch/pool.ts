@@ -22,6 +22,33 @@ export interface PoolOptions {
   minPoints?: number;
   /** Points a thread claims at a time (default BLOCK). */
   block?: number;
+  /**
+   * Milliseconds a worker may take to answer once this thread has finished its share (default
+   * ANSWER_TIMEOUT); past it the worker is stopped and `run` rejects, saying so.
+   */
+  timeout?: number;
+}
+
+/** How long `run` waits for a worker after this thread's share is done: then it reports and stops it. */
+export const ANSWER_TIMEOUT = 30_000;
+
+/** Most threads a pool takes: twice the machine's cores (more only costs memory, ~9 MB a worker). */
+export const maxThreads = (): number => 2 * availableParallelism();
+
+/** Largest block: claims count in an Int32Array, and a block is a slice of one batch. */
+const MAX_BLOCK = 2 ** 30;
+
+/** Checks one option: a whole number (or Infinity where allowed) in [min, max]; a RangeError naming it otherwise. */
+function checked(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' && value >= min && value <= max && (Number.isInteger(value) || value === Infinity);
+  if (!ok) {
+    throw new RangeError(
+      `createPool: ${name} must be a whole number from ${min} to ${max === Infinity ? 'Infinity' : max}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -164,6 +191,7 @@ export class Pool {
   readonly threads: number;
   readonly minPoints: number;
   readonly block: number;
+  readonly timeout: number;
   /** Points the workers have computed so far (the rest were computed on this thread). */
   workerPoints = 0;
   private workers: Thread[] = [];
@@ -180,9 +208,10 @@ export class Pool {
     options: PoolOptions = {},
     private readonly script = WORKER,
   ) {
-    this.threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
-    this.minPoints = options.minPoints ?? MIN_POINTS;
-    this.block = Math.max(1, Math.floor(options.block ?? BLOCK));
+    this.threads = checked('threads', options.threads, Math.min(2, availableParallelism()), 1, maxThreads());
+    this.minPoints = checked('minPoints', options.minPoints, MIN_POINTS, 0, Infinity);
+    this.block = checked('block', options.block, BLOCK, 1, MAX_BLOCK);
+    this.timeout = checked('timeout', options.timeout, ANSWER_TIMEOUT, 1, Infinity);
     for (let w = 1; w < this.threads; w++) this.spawn();
   }
 
@@ -235,11 +264,12 @@ export class Pool {
     claimBlocks(compiled.kernel(inputs), claimed, this.block, length, inputs, value, grads);
     try {
       // Every worker answers, even one that found no block left: a result is never returned
-      // while a worker may still write into it, and a worker's failure always surfaces.
-      for (const points of await Promise.all(work)) this.workerPoints += points;
+      // while a worker may still write into it, and a worker's failure always surfaces. One that
+      // does not answer in time is stopped (it may be writing) before `run` rejects.
+      for (const points of await this.answers(work)) this.workerPoints += points;
     } finally {
-      this.spare.push(...borrowed);
-      if (this.closed) this.spare = [];
+      // Only the last run's copies are kept: buffers of other sizes do not pile up.
+      this.spare = this.closed ? [] : borrowed;
     }
     if (into !== undefined && !reuse && compiled.fits(into, length)) {
       into.value.set(value);
@@ -247,6 +277,29 @@ export class Pool {
       return into;
     }
     return out;
+  }
+
+  /** The workers' answers, or a rejection naming the first one that did not answer within `timeout`. */
+  private async answers(work: Promise<number>[]): Promise<number[]> {
+    const workers = [...this.workers];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      if (this.timeout === Infinity) return;
+      timer = setTimeout(() => {
+        const stuck = workers.filter((w) => w.pending.size > 0);
+        const e = new Error(
+          `worker thread did not answer within ${this.timeout} ms; ${stuck.length} worker${stuck.length === 1 ? ' was' : 's were'} stopped (the pool starts new ones)`,
+        );
+        this.workers = this.workers.filter((w) => !stuck.includes(w));
+        for (const w of stuck) w.dead = e; // its exit is this error, not a failure of its own
+        void Promise.all(stuck.map((w) => w.worker.terminate())).then(() => reject(e));
+      }, this.timeout);
+    });
+    try {
+      return await Promise.race([Promise.all(work), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A shared buffer of at least `length` numbers, from the spares when one is big enough. */

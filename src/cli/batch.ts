@@ -10,6 +10,7 @@ import type { Input } from '../batch/compile.js';
 import {
   RowWriter,
   batchHeaders,
+  batchJsonPieces,
   renderBatchJson,
   type BatchFormat,
   type BatchTrace,
@@ -19,9 +20,10 @@ import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { differentiate } from '../api/grad.js';
 import { build, outputNameAvoiding } from '../expr/build.js';
+import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
-import type { IO } from './io.js';
-import { parseLine, type GivenValue } from './values.js';
+import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
+import { parseLine, Range, type GivenValue } from './values.js';
 import { derivativeName } from '../api/higher.js';
 import { higher } from './graph-options.js';
 import {
@@ -65,6 +67,31 @@ const CHUNK = 1 << 16;
 interface Chunk {
   inputs: Input[];
   n: number;
+  /** The number of points in all, when known before they are computed (lists and ranges). */
+  total?: number;
+}
+
+/** Most points --json takes: it is one object holding every point (rows stream; JSON cannot). */
+export const MAX_JSON_POINTS = 1_000_000;
+/** Most per-node records --json without --quiet computes: the node-by-node engine at every point (~10 µs a record). */
+export const MAX_JSON_RECORDS = 500_000;
+
+/** Refuses, before the work, a JSON object past the limits: `total` points of a `nodes`-node expression. */
+function checkJsonWork(o: BatchOptions, total: number): void {
+  if (!o.json) return;
+  if (total > MAX_JSON_POINTS) {
+    throw new UsageError(
+      `--json holds every point in one object, and ${total} points are more than its limit of ${MAX_JSON_POINTS}`,
+      'stream the rows with --format tsv (any number of points), or give fewer points',
+    );
+  }
+  const records = total * size(o.root);
+  if (!o.quiet && records > MAX_JSON_RECORDS) {
+    throw new UsageError(
+      `--json without --quiet records every node at every point: about ${records} records, more than its limit of ${MAX_JSON_RECORDS}`,
+      'add --quiet to leave the records out (value and gradient only), or give fewer points',
+    );
+  }
 }
 
 export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
@@ -98,6 +125,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
 
   for await (const chunk of chunks(o, names, io)) {
     const { n, inputs } = chunk;
+    checkJsonWork(o, chunk.total ?? total + n); // a list or range: its whole length, before any work
     // Rows are written before the next chunk is computed, so the output buffers are reused.
     if (keep || value.length < n) {
       value = new Float64Array(n);
@@ -158,9 +186,12 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
             wrt: o.wrt,
             derivatives: [gs[names.indexOf(o.wrt)], ...higherNames.map((_, h) => joined((k) => k.higher[h]))],
           };
-    const text = renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives);
-    if (checker === undefined && !o.symbolic) io.out(text);
-    else {
+    if (checker === undefined && !o.symbolic) {
+      // Written as it is made: a million points never become one string.
+      for (const piece of batchJsonPieces(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives))
+        io.out(piece);
+    } else {
+      const text = renderBatchJson(o.source.trim(), names, inputs, values, gs, o.settings, trace, derivatives);
       const obj = JSON.parse(text);
       if (checker !== undefined) obj.check = checkJsonMany(checker, names, kept, total, failed, o.settings);
       if (o.symbolic) obj.symbolic = symbolicJson(await formulas(o.root, names));
@@ -390,33 +421,54 @@ function countNonFinite(
 /** The points in chunks: lists and ranges sliced, standard input read as it arrives. */
 async function* chunks(o: BatchOptions, names: readonly string[], io: IO): AsyncGenerator<Chunk> {
   const streamed = names.find((n) => o.given.get(n)!.kind === 'stdin');
-  const fixed = new Map<string, Float64Array | number>();
+  const fixed = new Map<string, Points>();
   for (const name of names) {
     const g = o.given.get(name)!;
     if (g.kind === 'number') fixed.set(name, g.value);
-    else if (g.kind === 'array') fixed.set(name, g.values.length === 1 ? g.values[0] : g.values);
+    else if (g.kind === 'array') fixed.set(name, g.values.length === 1 ? first(g.values) : g.values);
   }
   const arrayLength = lengthOf(fixed);
+  // A range's points are computed a chunk at a time, into one buffer per variable.
+  const buffers = new Map<string, Float64Array>();
+  const slice = (name: string, start: number, end: number): Input => {
+    const x = fixed.get(name)!;
+    if (typeof x === 'number') return x;
+    if (x instanceof Float64Array) return x.subarray(start, end);
+    let buffer = buffers.get(name);
+    if (buffer === undefined) buffers.set(name, (buffer = new Float64Array(CHUNK)));
+    return x.into(buffer, start, end);
+  };
 
   if (streamed === undefined) {
     const total = arrayLength ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(name, start, end)) };
     }
     return;
   }
 
   const flag = `--${streamed}`;
   if (arrayLength !== undefined) {
-    // Pairing with a list: read everything, then check the lengths (the list is finite anyway).
+    // Pairing with a list: read as many values as the list has (one more says they differ),
+    // then check the lengths; a stream longer than the list is not read to its end.
     const all: number[] = [];
-    for await (const x of stdinNumbers(io, flag)) all.push(x);
+    for await (const x of stdinNumbers(io, flag)) {
+      all.push(x);
+      if (all.length > arrayLength) {
+        const lists: string[] = [];
+        for (const [n, v] of fixed) if (typeof v !== 'number') lists.push(`--${n} has ${v.length}`);
+        throw new UsageError(
+          `the values have different lengths: ${lists.join(', ')}, ${flag} - has more than ${arrayLength}`,
+          'give lists of equal length; a single value repeats for every point',
+        );
+      }
+    }
     fixed.set(streamed, all.length === 1 ? all[0] : Float64Array.from(all));
     const total = lengthOf(fixed) ?? 1;
     for (let start = 0; start < total; start += CHUNK) {
       const end = Math.min(total, start + CHUNK);
-      yield { n: end - start, inputs: names.map((name) => slice(fixed.get(name)!, start, end)) };
+      yield { n: end - start, total, inputs: names.map((name) => slice(name, start, end)) };
     }
     return;
   }
@@ -427,25 +479,34 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     n,
     inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))),
   });
-  for await (const x of stdinNumbers(io, flag)) {
-    buffer[n++] = x;
-    if (n === CHUNK) {
-      yield emit();
-      n = 0;
+  try {
+    for await (const x of stdinNumbers(io, flag)) {
+      buffer[n++] = x;
+      if (n === CHUNK) {
+        yield emit();
+        n = 0;
+      }
     }
+  } catch (e) {
+    // A bad line: the rows before it are printed first, then the error (exit 2).
+    if (n > 0) yield emit();
+    throw e;
   }
   if (n > 0) yield emit();
 }
 
-function slice(x: Float64Array | number, start: number, end: number): Input {
-  return typeof x === 'number' ? x : x.subarray(start, end);
-}
+/** A variable's points: a list, a range (computed as needed) or one number. */
+type Points = Float64Array | Range | number;
+
+const first = (values: Float64Array | Range): number => (values instanceof Range ? values.at(0) : values[0]);
 
 /** The common length of the arrays, undefined when all are single numbers; mismatches are exit 2. */
-function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | undefined {
+function lengthOf(values: ReadonlyMap<string, Points>): number | undefined {
   try {
     const arrays = [...values.values()].some((x) => typeof x !== 'number');
-    const n = broadcastLength(values);
+    const lengths = new Map<string, ArrayLike<number> | number>();
+    for (const [name, x] of values) lengths.set(name, x instanceof Range ? { length: x.length } : x);
+    const n = broadcastLength(lengths);
     return arrays ? n : undefined;
   } catch (e) {
     if (e instanceof LengthMismatchError) {
@@ -459,23 +520,16 @@ function lengthOf(values: ReadonlyMap<string, Float64Array | number>): number | 
   }
 }
 
-/** Numbers from standard input, one a line (blank lines skipped), as they arrive. */
+/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
 async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
   const source: AsyncIterable<string> =
     io.stdinChunks?.() ??
     (async function* () {
       yield await io.readStdin();
     })();
-  let rest = '';
   let line = 0;
-  for await (const text of source) {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop()!;
-    for (const l of lines) {
-      line++;
-      if (l.trim() !== '') yield parseLine(l, line, flag);
-    }
+  for await (const l of boundedLines(source, MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
+    line++;
+    if (l.trim() !== '') yield parseLine(l, line, flag);
   }
-  line++;
-  if (rest.trim() !== '') yield parseLine(rest, line, flag);
 }

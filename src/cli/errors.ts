@@ -21,6 +21,19 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Bad input in a file, with its place: `where` is `file:line`, and formatError says
+ * `dezero-grad: step.dz:3:5: message` with the line and its caret.
+ */
+export class PlacedError extends UsageError {
+  constructor(
+    readonly error: UsageError | (Error & { hint?: string }),
+    readonly where: string,
+  ) {
+    super(error.message, error.hint);
+  }
+}
+
 /** Ends the program quietly with a code (a closed pipe, Ctrl-C at a prompt, --help). */
 export class ExitSignal extends Error {
   constructor(readonly exitCode: number) {

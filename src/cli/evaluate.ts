@@ -12,7 +12,7 @@ import { jsonObject } from '../report/json.js';
 import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
-import { batchCommand } from './batch.js';
+import { batchCommand, MAX_JSON_POINTS } from './batch.js';
 import { parseAssignments, type GivenValue } from './values.js';
 import { readProgram, updateText } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
@@ -66,7 +66,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const used = variableNames(parse(options.expression));
     for (const a of optionLike) if (!used.includes(a.name)) mistypedOption(a.name, options.optionNames);
   }
-  const given = parseAssignments(options.assignments);
+  // --json holds every point: a range past its limit is refused before it is made.
+  const jsonLimit = { points: MAX_JSON_POINTS, hint: 'with --json; --format tsv streams any number of points' };
+  const given = parseAssignments(options.assignments, options.json ? jsonLimit : undefined);
   checkStdin(options, given);
   const text = await readExpression(options, io);
   // A file (or standard input) may hold a program: bindings and functions, then the expression.
@@ -185,6 +187,7 @@ async function readExpression(options: EvaluateOptions, io: IO): Promise<string>
     try {
       return await io.readFile(file);
     } catch (e) {
+      if (e instanceof UsageError) throw e; // too large, or a FIFO nothing writes to
       const code = (e as NodeJS.ErrnoException).code;
       throw new UsageError(
         `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`,
@@ -226,10 +229,14 @@ async function askFor(name: string, source: string, io: IO): Promise<number> {
   return evaluateConstant(text);
 }
 
+/** Where `name` first stands alone as a word in `source` (0 if nowhere); no RegExp built from input. */
 function firstIndexOf(source: string, name: string): number {
-  const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`);
-  const m = re.exec(source);
-  return m === null ? 0 : m.index;
+  const word = /[A-Za-z0-9_]/;
+  for (let i = source.indexOf(name); i >= 0; i = source.indexOf(name, i + 1)) {
+    const end = i + name.length;
+    if ((i === 0 || !word.test(source[i - 1])) && (end === source.length || !word.test(source[end]))) return i;
+  }
+  return 0;
 }
 
 function allFinite(graph: Graph, result: GradResult): boolean {

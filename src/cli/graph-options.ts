@@ -103,6 +103,7 @@ export async function graphCommand(o: GraphOptions, run: GraphRun, io: IO): Prom
       clusters.push(...h.clusters);
     }
     if (o.hessian === true) {
+      checkHessianWork(names.length, graph.steps.length);
       const h = hessianAt(graph, names, { tracePasses: o.traceGrad });
       hessian = { names: h.names, matrix: h.matrix };
       if (wrt === undefined) {
@@ -270,4 +271,27 @@ async function drawGraph(dot: string, file: string, format: string, io: IO): Pro
   }
   io.err(`dezero-grad: dot could not draw ${file}: ${outcome.error.trim()}\n`);
   return false;
+}
+
+/** Most variables --hessian takes: its matrix has a row and a column for each. */
+export const MAX_HESSIAN_VARIABLES = 200;
+/** Most function steps the Hessian's passes may take in all: one pass a variable over the gradient graph. */
+export const MAX_HESSIAN_WORK = 5_000_000;
+
+/** Refuses, before any pass runs, a Hessian too large to print or too long to compute. */
+function checkHessianWork(variables: number, steps: number): void {
+  if (variables > MAX_HESSIAN_VARIABLES) {
+    throw new UsageError(
+      `--hessian of ${variables} variables is a ${variables}x${variables} matrix; the limit is ${MAX_HESSIAN_VARIABLES} variables`,
+      'give the gradient alone (without --hessian), or a smaller expression',
+    );
+  }
+  // Each pass runs through the gradient graph, a few times the expression's graph.
+  const work = variables * 3 * steps;
+  if (work > MAX_HESSIAN_WORK) {
+    throw new UsageError(
+      `--hessian would take about ${work} function steps (${variables} backward passes over ${3 * steps}); the limit is ${MAX_HESSIAN_WORK}`,
+      'give the gradient alone (without --hessian), or a smaller expression',
+    );
+  }
 }

@@ -1,8 +1,19 @@
+import { close, constants, fstat, open, read, type Stats } from 'node:fs';
+import { MAX_INPUT_LENGTH } from '../expr/parse.js';
+import { UsageError } from './errors.js';
+
+const { O_NONBLOCK, O_RDONLY } = constants;
+
 /** What the program needs from its surroundings; the entry fills it from `process`, tests with fakes. */
 export interface IO {
   /** Write to standard output / error. */
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Standard error as it is, for our own terminal control only (a progress line's carriage return
+   * and erase), never for text that holds input: `err` shows control characters visibly.
+   */
+  status?(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
@@ -42,4 +53,126 @@ export interface IO {
    * Rejects with ExitSignal(130) on Ctrl-C.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /**
+   * While a session's long work runs (Ctrl-C stops it, see repl/interrupt.ts): a SIGINT just
+   * outside it is ignored rather than ending the program. Returns the release. Absent: nothing.
+   */
+  holdInterrupts?(): () => void;
+}
+
+// ---- reading with limits -----------------------------------------------------------------------
+
+/**
+ * Most bytes read from a file or standard input as a whole (`-f FILE`, `-`): 4 bytes for each of an
+ * expression's 2,000,000 characters (UTF-8), so whatever the parser's own limit allows is read.
+ */
+export const MAX_READ_BYTES = 4 * MAX_INPUT_LENGTH;
+
+/** Most characters in one line of a stream (`--x -`, `dezero-grad repl < FILE`). */
+export const MAX_LINE_LENGTH = MAX_INPUT_LENGTH;
+
+/** How long `-f FIFO` waits for a program to write to the FIFO before giving up. */
+export const FIFO_WAIT_MS = 5000;
+
+const CHUNK_BYTES = 1 << 16;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const call = <T>(f: (cb: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v))));
+
+/**
+ * All of a file (`source` a path) or of an open descriptor (`source` a number: 0 for standard
+ * input) as UTF-8 text, reading at most `limit` bytes: past it, a UsageError saying so, without
+ * reading on (`/dev/zero` ends at once). A byte-order mark at the start is read as nothing;
+ * invalid UTF-8 becomes U+FFFD, which the lexer then points at. A FIFO is opened without waiting
+ * for a writer, and one that nothing writes to for FIFO_WAIT_MS is an error, not a silent hang.
+ * Errors of the file system (no such file, a directory) are thrown as they are, for the caller to
+ * word; `what` names the source in the messages (default: the path, or "standard input").
+ */
+export async function readBounded(source: string | number, limit: number, what?: string): Promise<string> {
+  const name = what ?? (typeof source === 'number' ? 'standard input' : source);
+  const fd = typeof source === 'number' ? source : await call<number>((cb) => open(source, O_RDONLY | O_NONBLOCK, cb));
+  try {
+    const fifo = typeof source === 'string' && (await call<Stats>((cb) => fstat(fd, cb))).isFIFO();
+    const decoder = new TextDecoder('utf-8');
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    const deadline = Date.now() + FIFO_WAIT_MS;
+    let text = '';
+    let total = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = await call<number>((cb) => read(fd, buffer, 0, CHUNK_BYTES, null, cb));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await sleep(10); // a non-blocking pipe with its writer still busy
+        continue;
+      }
+      if (n === 0) {
+        // A FIFO opened without waiting reads as empty until some program opens it for writing.
+        if (!fifo || total > 0) break;
+        if (Date.now() > deadline) {
+          throw new UsageError(
+            `nothing was written to ${name} within ${FIFO_WAIT_MS / 1000} s (it is a FIFO, and no program wrote to it)`,
+            `start the program that writes first, or pipe the text in: ... | dezero-grad -`,
+          );
+        }
+        await sleep(20);
+        continue;
+      }
+      total += n;
+      if (total > limit) {
+        throw new UsageError(
+          `${name} is larger than ${limit} bytes, the most read as one input`,
+          'an expression is at most 2000000 characters; stream many values one a line with --NAME -',
+        );
+      }
+      text += decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+    return text + decoder.decode();
+  } finally {
+    if (typeof source === 'string') await call<void>((cb) => close(fd, (e) => cb(e, undefined))).catch(() => {});
+  }
+}
+
+/**
+ * The lines of a stream of text (the `\n` dropped, and a `\r` before it), as they arrive, each at
+ * most `maxLine` characters: a longer line is a UsageError naming it, raised as soon as the line
+ * passes the limit (a stream with no newline at all is not read to its end). Linear in the input:
+ * a line split over many chunks is joined once.
+ */
+export async function* boundedLines(
+  chunks: AsyncIterable<string>,
+  maxLine: number,
+  what = 'standard input',
+): AsyncGenerator<string> {
+  let pieces: string[] = [];
+  let length = 0;
+  let line = 0;
+  const tooLong = (): UsageError =>
+    new UsageError(
+      `line ${line + 1} of ${what} is longer than ${maxLine} characters`,
+      'give one value or expression a line',
+    );
+  const finish = (last: string): string => {
+    pieces.push(last);
+    const text = pieces.join('');
+    pieces = [];
+    length = 0;
+    line++;
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      if (length + nl - start > maxLine) throw tooLong();
+      yield finish(chunk.slice(start, nl));
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      length += chunk.length - start;
+      if (length > maxLine) throw tooLong();
+      pieces.push(chunk.slice(start));
+    }
+  }
+  if (length > 0) yield finish('');
 }

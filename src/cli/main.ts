@@ -1,23 +1,19 @@
 /**
  * The CLI entry: the only module that touches `process`. argv in, exit code out.
  */
-import { fstatSync, readFile as readFileCallback, writeFile as writeFileCallback, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, readlinkSync, writeFile as writeFileCallback, writeSync } from 'node:fs';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
-import type { IO } from './io.js';
+import { MAX_READ_BYTES, readBounded, type IO } from './io.js';
 
 /** Standard input as text, chunk by chunk (UTF-8 sequences split across chunks are kept whole). */
 const stdinChunks = (): AsyncIterable<string> => process.stdin.setEncoding('utf8') as AsyncIterable<string>;
 
-async function readStdin(): Promise<string> {
-  let text = '';
-  for await (const chunk of stdinChunks()) text += chunk;
-  return text;
-}
+/** All of standard input, or of a file, at most MAX_READ_BYTES (io.ts). */
+const readStdin = (): Promise<string> => readBounded(0, MAX_READ_BYTES);
+const readFile = (path: string): Promise<string> => readBounded(path, MAX_READ_BYTES);
 
 // node:fs, not node:fs/promises: the promises module loads readline and streams at start-up.
-const readFile = (path: string): Promise<string> =>
-  new Promise((resolve, reject) => readFileCallback(path, 'utf8', (e, text) => (e ? reject(e) : resolve(text))));
 const writeFile = (path: string, data: string | Uint8Array): Promise<void> =>
   new Promise((resolve, reject) => writeFileCallback(path, data, 'utf8', (e) => (e ? reject(e) : resolve())));
 
@@ -27,11 +23,16 @@ const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Writes to a file descriptor synchronously. Not through process.stdout: creating that stream loads
  * Node's net and stream modules, ~10% of start-up for a one-point run whose output is a pipe. A
- * closed pipe (`| head`) ends the program quietly; other errors exit 1. Synchronous writes also
- * give backpressure for free: a long stream of rows waits for its reader.
+ * closed pipe (`| head`) ends the program quietly; other errors on standard output exit 1 (so does
+ * a closed standard output, `>&-`: the result would be lost). Standard error that cannot be
+ * written to (`2> /dev/full`) is given up on, and the exit code stays the program's. Synchronous
+ * writes also give backpressure for free: a long stream of rows waits for its reader.
  */
 function writer(fd: 1 | 2): (text: string) => void {
+  let broken = false;
   return (text) => {
+    if (broken) return;
+    if (fd === 1 && stdoutClosed()) fail(new Error('it is closed'));
     const buffer = Buffer.from(text, 'utf8');
     let offset = 0;
     while (offset < buffer.length) {
@@ -43,18 +44,44 @@ function writer(fd: 1 | 2): (text: string) => void {
           Atomics.wait(SLEEP, 0, 0, 1);
           continue;
         }
-        if (code === 'EPIPE') process.exit(EXIT.OK);
-        if (fd === 1) {
-          try {
-            writeSync(2, `dezero-grad: cannot write to standard output: ${(e as Error).message}\n`);
-          } catch {
-            // nothing left to report to
-          }
+        if (fd === 2) {
+          broken = true; // nowhere left to say anything
+          return;
         }
-        process.exit(EXIT.INTERNAL);
+        if (code === 'EPIPE') process.exit(EXIT.OK);
+        fail(e as Error);
       }
     }
   };
+}
+
+/** Standard output cannot take the result: say so on standard error and exit 1. */
+function fail(e: Error): never {
+  try {
+    writeSync(2, `dezero-grad: cannot write to standard output: ${e.message}\n`);
+  } catch {
+    // nothing left to report to
+  }
+  process.exit(EXIT.INTERNAL);
+}
+
+let closedStdout: boolean | undefined;
+/**
+ * Was standard output closed when the program started (`>&-`)? Node then opens /dev/null in its
+ * place, read-write, so writes vanish with exit 0. A shell's `> /dev/null` opens it write-only.
+ * Known only where /proc tells (Linux); elsewhere false.
+ */
+function stdoutClosed(): boolean {
+  if (closedStdout === undefined) {
+    try {
+      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'));
+      closedStdout =
+        readlinkSync('/proc/self/fd/1') === '/dev/null' && flags !== null && (parseInt(flags[1], 8) & 3) === 2;
+    } catch {
+      closedStdout = false;
+    }
+  }
+  return closedStdout;
 }
 
 /** isatty without creating the stdio streams; node:tty (which loads net) only for a character device. */
@@ -133,6 +160,11 @@ export async function main(): Promise<void> {
       return process.stdout;
     },
     choose,
+    holdInterrupts: () => {
+      const ignore = (): void => {};
+      process.on('SIGINT', ignore);
+      return () => void process.off('SIGINT', ignore);
+    },
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }

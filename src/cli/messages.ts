@@ -4,23 +4,31 @@
  */
 import type { GradResult } from '../api/grad.js';
 import { caretLines, ExprError } from '../expr/errors.js';
+import { shown } from '../expr/visible.js';
 import { formatNumber } from '../report/format.js';
 import { nonFiniteWarning } from '../report/warnings.js';
-import type { UsageError } from './errors.js';
+import { PlacedError, type UsageError } from './errors.js';
 import type { IO } from './io.js';
 
-/** Bad input: what is wrong, where (a caret under the spot), what to write. */
-export function formatError(e: UsageError | ExprError): string {
+/**
+ * Bad input: what is wrong, where (a caret under the spot), what to write. Input quoted in the
+ * message is shown visibly (`\x1b`, `<U+202E>`): nothing raw reaches the terminal. `where` places
+ * it in a file: `dezero-grad: step.dz:3:5: message` (a line's column after the file and line).
+ */
+export function formatError(e: UsageError | ExprError, where?: string): string {
+  if (e instanceof PlacedError) return formatError(e.error as UsageError | ExprError, e.where);
   const lines: string[] = [];
+  const at = where === undefined ? '' : `${shown(where)}${e instanceof ExprError ? `:${e.column}` : ''}: `;
   if (e instanceof ExprError) {
     const context = e instanceof ValueError ? ` in ${e.flag}` : '';
-    lines.push(`dezero-grad: ${e.message} (column ${e.column}${context})`);
+    const column = where === undefined ? ` (column ${e.column}${shown(context)})` : '';
+    lines.push(`dezero-grad: ${at}${shown(e.message)}${column}`);
     const [text, caret] = caretLines(e.input, e.index);
     lines.push(`  ${text}`, `  ${caret}`);
   } else {
-    lines.push(`dezero-grad: ${e.message}`);
+    lines.push(`dezero-grad: ${at}${shown(e.message)}`);
   }
-  if (e.hint !== undefined) lines.push(`  hint: ${e.hint}`);
+  if (e.hint !== undefined) lines.push(`  hint: ${shown(e.hint)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -384,14 +384,14 @@ async function drive(
       if (now - slice < SLICE_MS) continue;
       slice = now;
       if (progress && now - t0 >= PROGRESS_AFTER_MS) {
-        io.err(`\r${line()}\x1b[K`);
+        (io.status ?? io.err)(`\r${line()}\x1b[K`);
         shown = true;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     stop?.();
-    if (shown) io.err('\r\x1b[K');
+    if (shown) (io.status ?? io.err)('\r\x1b[K');
   }
   return interrupted;
 }

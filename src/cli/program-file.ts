@@ -8,13 +8,13 @@
  */
 import { Program } from '../api/program.js';
 import type { Node } from '../expr/ast.js';
-import { caretLines, ExprError, MissingValueError } from '../expr/errors.js';
+import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parseStatement, stripComment } from '../expr/statement.js';
 import { variableNames } from '../expr/build.js';
 import { formatNumber } from '../report/format.js';
 import type { RenderSettings } from '../report/settings.js';
 import { PLAIN } from '../report/style.js';
-import { UsageError } from './errors.js';
+import { PlacedError, UsageError } from './errors.js';
 import type { GivenValue } from './values.js';
 
 /** The lines of a file or of standard input: a byte-order mark dropped, CRLF or LF line ends. */
@@ -22,20 +22,6 @@ export function programLines(text: string): string[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-/** `dezero-grad: step.dz:3:5: message`, the line with a caret, and the hint. */
-export function formatErrorAt(e: ExprError | UsageError, where: string): string {
-  const lines: string[] = [];
-  if (e instanceof ExprError) {
-    lines.push(`dezero-grad: ${where}:${e.column}: ${e.message}`);
-    const [text, caret] = caretLines(e.input, e.index);
-    lines.push(`  ${text}`, `  ${caret}`);
-  } else {
-    lines.push(`dezero-grad: ${where}: ${e.message}`);
-  }
-  if (e.hint !== undefined) lines.push(`  hint: ${e.hint}`);
-  return lines.join('\n') + '\n';
 }
 
 /** A leaf's update (`x = x - ...`), as every mode but JSON says it: `x = 1.45  (updated, was 2)`. */
@@ -49,13 +35,6 @@ export interface Update {
   name: string;
   value: number;
   was: number;
-}
-
-/** An error in a program file, already placed (file:line:column) and formatted. */
-export class ProgramError extends UsageError {
-  constructor(readonly text: string) {
-    super(text.replace(/^dezero-grad: /, '').replace(/\n$/, ''));
-  }
 }
 
 export type ReadProgram =
@@ -107,7 +86,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
   for (let i = lines.length - 1; i >= 0 && last < 0; i--) if (stripComment(lines[i]).trim() !== '') last = i;
   if (last < 0) throw new UsageError(`${name} has no expression: its last line should be the one to differentiate`);
   const located = (e: unknown, i: number): unknown =>
-    e instanceof ExprError || e instanceof UsageError ? new ProgramError(formatErrorAt(e, `${name}:${i + 1}`)) : e;
+    e instanceof ExprError || e instanceof UsageError ? new PlacedError(e, `${name}:${i + 1}`) : e;
   const updates: Update[] = [];
   const mentioned = new Set<string>();
   for (let i = 0; i < last; i++) {

@@ -11,6 +11,7 @@ import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-options.js';
 import { formatError } from './messages.js';
+import { visible } from '../expr/visible.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
 
@@ -77,6 +78,12 @@ Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, 
   z                     with -f, the last line is the expression to differentiate
   Gradients are with respect to the leaves; --x on the command line gives a leaf (a
   constant binding of x in the file is then only a default). Errors say FILE:LINE:COLUMN.
+
+Limits (each refused with a message, exit 2, before the work):
+  -f FILE and - read at most 8,000,000 bytes; a line of --x - or of a piped session
+  at most 2,000,000 characters; -f on a FIFO waits 5 s for a writer. --json takes at
+  most 1,000,000 points (500,000 per-node records without -q); --hessian at most 200
+  variables. Control characters in input echoed back are written out (\\x1b).
 
 Grammar:
   numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
@@ -204,7 +211,8 @@ function startsRepl(args: readonly string[], opts: CliOptions, assignments: read
 }
 
 /** Runs the program on `argv` (the arguments after the program name) and returns the exit code. */
-export async function run(argv: readonly string[], io: IO): Promise<number> {
+export async function run(argv: readonly string[], given: IO): Promise<number> {
+  const io = visibleErrors(given);
   try {
     if (isSubcommand(argv)) {
       // Loaded on demand, as the session is.
@@ -273,6 +281,21 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
   } catch (e) {
     return report(e, io);
   }
+}
+
+/**
+ * `io` with standard error passed through visible(): every message, warning and caret already
+ * shows input visibly; this keeps anything missed (a file name in a message from the system, a
+ * program's own error text) from reaching the terminal raw. Standard error carries no colour.
+ * The getters of `io` (the REPL's streams) stay getters: nothing is created before it is used.
+ */
+function visibleErrors(io: IO): IO {
+  const err = (text: string): void => io.err(visible(text));
+  const status = (text: string): void => io.err(text);
+  return Object.create(io, {
+    err: { value: err, enumerable: true },
+    status: { value: status, enumerable: true },
+  }) as IO;
 }
 
 /** Prints an error the way the user should see it and returns its exit code. */

@@ -13,17 +13,28 @@ import { ValueError } from './messages.js';
 
 export type GivenValue =
   | { kind: 'number'; value: number }
-  | { kind: 'array'; values: Float64Array }
+  | { kind: 'array'; values: Float64Array | Range }
   | { kind: 'stdin' };
 
 /** Largest range accepted, in points; past it, stream with `--x -`. */
 export const MAX_RANGE = 50_000_000;
 
-export function parseAssignments(assignments: readonly Assignment[]): Map<string, GivenValue> {
+/** The most points a range may have, and what to say past it (`--json` takes fewer). */
+export interface RangeLimit {
+  points: number;
+  hint: string;
+}
+
+const STREAM_HINT = 'stream more points with --NAME - (one a line on standard input)';
+
+export function parseAssignments(
+  assignments: readonly Assignment[],
+  limit: RangeLimit = { points: MAX_RANGE, hint: STREAM_HINT },
+): Map<string, GivenValue> {
   const values = new Map<string, GivenValue>();
   for (const a of assignments) {
     if (values.has(a.name)) throw new UsageError(`${a.name} is given twice`, `give --${a.name} once`);
-    values.set(a.name, parseValue(a));
+    values.set(a.name, parseValue(a, limit));
   }
   const fromStdin = [...values].filter(([, v]) => v.kind === 'stdin').map(([n]) => `--${n} -`);
   if (fromStdin.length > 1) {
@@ -35,13 +46,13 @@ export function parseAssignments(assignments: readonly Assignment[]): Map<string
   return values;
 }
 
-function parseValue(a: Assignment): GivenValue {
+function parseValue(a: Assignment, limit: RangeLimit): GivenValue {
   const text = a.value;
   if (text.trim() === '-') return { kind: 'stdin' };
   try {
     if (text.includes(','))
       return { kind: 'array', values: Float64Array.from(parts(text, ','), (p) => constantAt(text, p)) };
-    if (text.includes(':')) return { kind: 'array', values: range(text) };
+    if (text.includes(':')) return { kind: 'array', values: range(text, limit) };
     return { kind: 'number', value: evaluateConstant(text) };
   } catch (e) {
     if (e instanceof ExprError) throw new ValueError(a.flag, e);
@@ -70,7 +81,7 @@ function constantAt(whole: string, part: { text: string; start: number }): numbe
   }
 }
 
-function range(text: string): Float64Array {
+function range(text: string, limit: RangeLimit): Range {
   const ps = parts(text, ':');
   if (ps.length < 2 || ps.length > 3) {
     throw new ExprError(`a range is START:STOP or START:STOP:STEP, got ${ps.length} parts`, text, 0, 'write 0:1:0.25');
@@ -87,25 +98,43 @@ function range(text: string): Float64Array {
       `write ${stop}:${start}:${step} or use a ${step > 0 ? 'negative' : 'positive'} step`,
     );
   }
-  // STOP is on the grid when the span is a whole number up to rounding (0:1:0.1 has 11 points).
-  const count = Math.floor(span * (1 + 1e-12) + 1e-9) + 1;
-  if (count > MAX_RANGE) {
-    throw new ExprError(
-      `the range has ${count} points (the limit is ${MAX_RANGE})`,
-      text,
-      0,
-      'stream more points with --NAME - (one a line on standard input)',
-    );
+  // STOP is on the grid when the span is a whole number up to the rounding of (stop - start) / step
+  // (0:1:0.1 has 11 points), and only then: 0:2.9999999999:1 stops at 2, 0:1e12:1 has 1e12 + 1.
+  const rounding = (2 * (Math.abs(start) + Math.abs(stop))) / Math.abs(step) + 4 * span;
+  const count = Math.floor(span + rounding * Number.EPSILON) + 1;
+  if (count > limit.points) {
+    throw new ExprError(`the range has ${count} points (the limit is ${limit.points})`, text, 0, limit.hint);
   }
   // Short decimals stay short (0:1:0.1 gives 0.3, not 0.30000000000000004), as seq prints them;
   // values that need more digits (pi/4) are left exactly as computed.
   const short = [start, stop, step].every((v) => Number(v.toPrecision(12)) === v);
-  const values = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = start + i * step;
-    values[i] = short ? Number(v.toPrecision(12)) : v;
+  return new Range(start, step, count, short);
+}
+
+/**
+ * The points of a range, computed a slice at a time as they are needed: a range of 50,000,000
+ * points never sits in memory whole (rows stream; --json takes at most MAX_JSON_POINTS).
+ */
+export class Range {
+  constructor(
+    readonly start: number,
+    readonly step: number,
+    readonly length: number,
+    /** Round each point to 12 significant digits (the range was written in short decimals). */
+    readonly short: boolean,
+  ) {}
+
+  /** The i-th point. */
+  at(i: number): number {
+    const v = this.start + i * this.step;
+    return this.short ? Number(v.toPrecision(12)) : v;
   }
-  return values;
+
+  /** Points [from, to) written into `buffer` (at least to - from long); returns that part of it. */
+  into(buffer: Float64Array, from: number, to: number): Float64Array {
+    for (let i = from; i < to; i++) buffer[i - from] = this.at(i);
+    return buffer.subarray(0, to - from);
+  }
 }
 
 /** A line of standard input as a number: a plain decimal quickly, else a constant expression (`pi/4`). */
@@ -114,7 +143,8 @@ export function parseLine(line: string, lineNumber: number, flag: string): numbe
   const t = line.trim();
   if (PLAIN.test(t)) {
     const n = Number(t);
-    if (Number.isFinite(n)) return n;
+    // 1e309 and 1e-400 (Infinity, 0) go on to the grammar, which says what is wrong with them.
+    if (Number.isFinite(n) && (n !== 0 || !/[1-9]/.test(t.replace(/[eE].*$/, '')))) return n;
   }
   try {
     return evaluateConstant(t);

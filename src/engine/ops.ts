@@ -89,7 +89,8 @@ export const Pow = defineOp({
   mathjs: '({0}) ^ ({1})',
   domain: 'x >= 0, or x < 0 with an integer exponent',
   description: 'x ^ y (also x ** y), right-associative',
-  forward: (m, x, c) => m.pow(x, c),
+  // Math.pow(-Infinity, 0.5) is Infinity; the domain rule (x < 0 needs an integer exponent) says NaN.
+  forward: (m, x, c) => m.where(m.mul(m.eq(x, -Infinity), m.not(m.eq(m.floor(c), c))), NaN, m.pow(x, c)),
   backward: (gy, [x, c], y) => {
     // Each side only when it needs a gradient: 2^x has no use for d/d(2).
     const zero = eq(c, 0);
@@ -134,7 +135,9 @@ export const Sqrt = defineOp({
   domain: 'x >= 0',
   description: "square root; sqrt'(0) = Infinity",
   forward: (m, x) => m.sqrt(x),
-  backward: (gy, _, y) => [div(gy, mul(2, y))],
+  // max(y, 0): at x = -0, y is -0 and 2·y would give the gradient -Infinity; sqrt'(0) is Infinity
+  // from either side (max(-0, 0) is +0; abs(y) would make the second derivative at 0 NaN, not -Infinity).
+  backward: (gy, _, y) => [div(gy, mul(2, max(y, 0)))],
 });
 export const sqrt = (x: In): Variable => new Sqrt().call(x);
 

@@ -3,6 +3,8 @@
  * can print the input with a caret under the spot. Positions are UTF-16 indices internally and are
  * shown as 1-based columns counted in code points (what a person counts).
  */
+import { visibleChar } from './visible.js';
+
 export class ExprError extends Error {
   /** UTF-16 index of the offending spot in `input`. */
   readonly index: number;
@@ -70,8 +72,10 @@ export function caretLines(input: string, index: number, width = 72): [string, s
     lineStart = from;
     lineEnd = Math.min(lineEnd, index + 2 * width);
   }
-  const line = Array.from(input.slice(lineStart, lineEnd));
-  let col = codePointLength(input.slice(lineStart, index));
+  // Each code point as shown: controls and invisibles written out (`\x1b`, `<U+202E>`), so the
+  // caret counts the columns they take.
+  const line = Array.from(input.slice(lineStart, lineEnd), visibleChar);
+  const col = codePointLength(input.slice(lineStart, index));
   let from = 0;
   let to = line.length;
   // A window around the spot when the line is long.
@@ -82,20 +86,7 @@ export function caretLines(input: string, index: number, width = 72): [string, s
   }
   const prefix = from > 0 ? '…' : '';
   const suffix = to < line.length ? '…' : '';
-  const shown = line.slice(from, to).map(visible).join('');
-  col = col - from + prefix.length;
-  return [prefix + shown + suffix, ' '.repeat(col) + '^'];
+  const shown = line.slice(from, to);
+  const before = shown.slice(0, col - from).reduce((n, s) => n + codePointLength(s), 0);
+  return [prefix + shown.join('') + suffix, ' '.repeat(before + prefix.length) + '^'];
 }
-
-/** Invisible characters are shown by their code so the caret has something to point at. */
-function visible(ch: string): string {
-  const cp = ch.codePointAt(0)!;
-  if (ch === '\t') return ' ';
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || INVISIBLE.has(cp)) return '�';
-  return ch;
-}
-
-const INVISIBLE = new Set([
-  0x00a0, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2060,
-  0x2066, 0x2067, 0x2068, 0x2069, 0xfeff,
-]);

@@ -204,5 +204,14 @@ function readNumber(input: string, start: number): Token {
   if (!Number.isFinite(value)) {
     throw new ExprError(`number '${text}' is larger than the largest double (about 1.8e308)`, input, start);
   }
+  // Nonzero digits that round to 0: too small for a double, said as for too large.
+  if (value === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ''))) {
+    throw new ExprError(
+      `number '${text}' is smaller than the smallest double (about 5e-324) and would be 0`,
+      input,
+      start,
+      'write 0 if 0 is meant',
+    );
+  }
   return { kind: 'number', value, text, start, end: i };
 }

@@ -1,8 +1,10 @@
 /**
  * Numbers as text: by default the shortest string that reads back as the same double (JavaScript's
- * own `String(n)`); with a precision, that many significant digits, trailing zeros dropped.
+ * own `String(n)`); with a precision, that many significant digits, trailing zeros dropped. Negative
+ * zero prints as `-0` (String(-0) is "0"), so the output reads back as the same value.
  */
 export function formatNumber(n: number, precision?: number): string {
+  if (Object.is(n, -0)) return '-0';
   if (precision === undefined || !Number.isFinite(n)) return String(n);
   return String(Number(n.toPrecision(precision)));
 }

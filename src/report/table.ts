@@ -100,19 +100,63 @@ export function renderBatchJson(
   trace?: BatchTrace,
   higher?: { wrt: string; derivatives: readonly ArrayLike<number>[] },
 ): string {
+  return [...batchJsonPieces(expression, names, inputs, value, grads, settings, trace, higher)].join('');
+}
+
+/** Points a piece of batchJsonPieces holds: a few hundred kilobytes of text. */
+const PIECE = 16_384;
+
+/**
+ * The text of renderBatchJson in pieces, for writing as they are made: a million points never
+ * become one string. Each array is written a slice at a time, each slice as JSON.stringify writes it.
+ */
+export function* batchJsonPieces(
+  expression: string,
+  names: readonly string[],
+  inputs: readonly (ArrayLike<number> | number)[],
+  value: ArrayLike<number>,
+  grads: readonly ArrayLike<number>[],
+  settings: RenderSettings = {},
+  trace?: BatchTrace,
+  higher?: { wrt: string; derivatives: readonly ArrayLike<number>[] },
+): Generator<string> {
   const n = value.length;
-  const arr = (c: ArrayLike<number> | number): (number | string)[] => {
-    const out = new Array<number | string>(n);
-    for (let i = 0; i < n; i++) out[i] = jsonNumber(typeof c === 'number' ? c : c[i], settings.precision);
-    return out;
-  };
-  const variables: Record<string, unknown> = Object.create(null);
-  const gradient: Record<string, unknown> = Object.create(null);
-  names.forEach((name, j) => {
-    variables[name] = arr(inputs[j]);
-    gradient[name] = arr(grads[j]);
-  });
+  function* arr(c: ArrayLike<number> | number): Generator<string> {
+    yield '[';
+    for (let start = 0; start < n; start += PIECE) {
+      const end = Math.min(n, start + PIECE);
+      const part = new Array<number | string>(end - start);
+      for (let i = start; i < end; i++)
+        part[i - start] = jsonNumber(typeof c === 'number' ? c : c[i], settings.precision);
+      const text = JSON.stringify(part);
+      yield (start > 0 ? ',' : '') + text.slice(1, -1);
+    }
+    yield ']';
+  }
+  function* object(columns: readonly (ArrayLike<number> | number)[]): Generator<string> {
+    yield '{';
+    for (const [j, name] of names.entries()) {
+      yield `${j > 0 ? ',' : ''}${JSON.stringify(name)}:`;
+      yield* arr(columns[j]);
+    }
+    yield '}';
+  }
+  yield `{"expression":${JSON.stringify(expression)},"variables":`;
+  yield* object(inputs);
+  yield ',"value":';
+  yield* arr(value);
+  yield ',"gradient":';
+  yield* object(grads);
   // --order: `"wrt"` and `"derivatives": [[d1 at every point], [d2 ...], ...]`, as for one point.
-  const orders = higher === undefined ? {} : { wrt: higher.wrt, derivatives: higher.derivatives.map(arr) };
-  return JSON.stringify({ expression, variables, value: arr(value), gradient, ...orders, ...trace }) + '\n';
+  if (higher !== undefined) {
+    yield `,"wrt":${JSON.stringify(higher.wrt)},"derivatives":[`;
+    for (const [k, d] of higher.derivatives.entries()) {
+      if (k > 0) yield ',';
+      yield* arr(d);
+    }
+    yield ']';
+  }
+  if (trace !== undefined)
+    yield `,"forward":${JSON.stringify(trace.forward)},"backward":${JSON.stringify(trace.backward)}`;
+  yield '}\n';
 }

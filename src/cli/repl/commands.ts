@@ -3,7 +3,7 @@
  * does. A command returns the text to print, or throws UsageError. A command may be shortened to
  * any prefix that names only it (`:t` is `:trace`).
  */
-import { verify } from '../../api/check.js';
+import { verifier } from '../../api/check.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
@@ -131,8 +131,12 @@ async function order(s: ReplSession, arg: string): Promise<string> {
 async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
-  const v = await verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
-  return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
+  const verify = await verifier(); // mathjs, loaded on first use; the check itself may be stopped by Ctrl-C
+  const guard = s.options.guard ?? (<T>(work: () => T): T => work());
+  return guard(() => {
+    const v = verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
+    return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
+  });
 }
 
 function noArgument(name: string, arg: string, run: () => string): string {
@@ -158,7 +162,7 @@ function helpText(s: ReplSession): string {
       ...COMMANDS.map((c, i) => `  ${usage[i].padEnd(w)}  ${c.summary}`),
       st.heading('Keys'),
       '  Tab completes names and commands; Up and Down recall earlier lines;',
-      '  Ctrl-C clears the line; Ctrl-D on an empty line leaves.',
+      '  Ctrl-C clears the line, or stops a line that runs; Ctrl-D on an empty line leaves.',
     ].join('\n') + '\n'
   );
 }

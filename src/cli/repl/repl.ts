@@ -5,17 +5,29 @@
  * On piped input: the same language one line at a time, no prompt, no colour; the exit code says
  * whether every line succeeded.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Interface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { CALLABLE, CONSTANTS } from '../../engine/registry.js';
 import { VERSION } from '../../version.js';
 import { renderSettings } from '../color.js';
-import { EXIT } from '../errors.js';
-import type { IO } from '../io.js';
+import { EXIT, UsageError } from '../errors.js';
+import { boundedLines, MAX_LINE_LENGTH, type IO } from '../io.js';
+import { formatError } from '../messages.js';
 import { COMMANDS } from './commands.js';
+import { interruptible, InterruptedError } from './interrupt.js';
 import { Session } from './session.js';
 
 export interface ReplOptions {
@@ -39,11 +51,11 @@ export async function replCommand(options: ReplOptions, io: IO): Promise<number>
   if (io.stdinIsTTY && io.stdoutIsTTY && io.input !== undefined && io.output !== undefined) {
     return terminalRepl(createInterface, options, io, io.input, io.output);
   }
-  return pipedRepl(createInterface, options, io);
+  return pipedRepl(options, io);
 }
 
 /** Piped input: each line runs as typed; exit 0 when every line succeeded, 2 when any failed. */
-async function pipedRepl(createInterface: CreateInterface, options: ReplOptions, io: IO): Promise<number> {
+async function pipedRepl(options: ReplOptions, io: IO): Promise<number> {
   // Piped: colour only when forced, no width (the lines are not on a screen).
   const session = new Session({
     settings: await renderSettings({ ...options, color: options.json ? false : options.color }, io.env, false),
@@ -51,20 +63,29 @@ async function pipedRepl(createInterface: CreateInterface, options: ReplOptions,
     json: options.json,
     readFile: (path) => io.readFile(path),
   });
-  const input = io.input ?? Readable.from([await io.readStdin()]);
-  const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  // Lines as they arrive, each bounded (a file with no newline, /dev/zero, is not read whole).
+  const chunks: AsyncIterable<string> =
+    io.stdinChunks?.() ??
+    (async function* () {
+      yield await io.readStdin();
+    })();
   let failed = false;
   let first = true;
-  for await (const text of rl) {
-    const line = first ? text.replace(/^\uFEFF/, '') : text; // a byte-order mark from an editor
-    first = false;
-    const r = await session.run(line);
-    if (r.out !== '') io.out(r.out);
-    if (r.err !== '') io.err(r.err);
-    if (!r.ok) failed = true;
-    if (r.quit) break;
+  try {
+    for await (const text of boundedLines(chunks, MAX_LINE_LENGTH)) {
+      const line = first ? text.replace(/^\uFEFF/, '') : text; // a byte-order mark from an editor
+      first = false;
+      const r = await session.run(line);
+      if (r.out !== '') io.out(r.out);
+      if (r.err !== '') io.err(r.err);
+      if (!r.ok) failed = true;
+      if (r.quit) break;
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(formatError(e)); // a line too long: the session ends there
+    return EXIT.BAD_INPUT;
   }
-  rl.close();
   return failed ? EXIT.BAD_INPUT : EXIT.OK;
 }
 
@@ -83,12 +104,14 @@ async function terminalRepl(
     history.load(),
     (line) => complete(session, line),
     (h) => history.save(h),
+    io.holdInterrupts,
   );
   const session: Session = new Session({
     settings: await renderSettings(options, io.env, io.stdoutIsTTY, io.columns),
     echo: true,
     json: options.json,
     readFile: (path) => io.readFile(path),
+    guard: (work) => lines.interruptibly(work),
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });
@@ -132,6 +155,7 @@ class TerminalLines {
     private history: string[],
     private readonly completer: (line: string) => [string[], string],
     private readonly onHistory: (history: readonly string[]) => void,
+    private readonly holdInterrupts?: () => () => void,
   ) {}
 
   /** The next line, or null after Ctrl-D on an empty line (or the end of input). */
@@ -140,6 +164,27 @@ class TerminalLines {
     if (this.ended) return Promise.resolve(null);
     (this.rl ?? this.open()).prompt();
     return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /**
+   * Runs a line's synchronous work so that Ctrl-C stops it (interrupt.ts): readline's raw mode is
+   * left meanwhile, so that the terminal sends Ctrl-C as a signal rather than as a key readline
+   * would read only after the work. A stray signal just outside the work is ignored, not fatal.
+   */
+  interruptibly<T>(work: () => T): T {
+    const tty = this.input as NodeJS.ReadStream;
+    const raw = tty.isTTY === true && tty.isRaw;
+    const release = this.holdInterrupts?.();
+    if (raw) tty.setRawMode(false);
+    try {
+      return interruptible(work);
+    } catch (e) {
+      if (e instanceof InterruptedError) this.output.write('\n'); // after the terminal's ^C
+      throw e;
+    } finally {
+      if (raw) tty.setRawMode(true);
+      release?.();
+    }
   }
 
   async suspend<T>(run: () => Promise<T>): Promise<T> {
@@ -219,7 +264,8 @@ export function complete(session: Session, line: string): [string[], string] {
 
 /**
  * Where history is kept: DEZERO_GRAD_HISTORY (empty: nowhere), else
- * $XDG_STATE_HOME/dezero-grad/history, else ~/.local/state/dezero-grad/history.
+ * $XDG_STATE_HOME/dezero-grad/history, else ~/.local/state/dezero-grad/history. A HOME that is
+ * empty or relative (`HOME=''`) keeps no history: never a file in the current directory.
  */
 export function historyPath(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const given = env.DEZERO_GRAD_HISTORY;
@@ -227,17 +273,32 @@ export function historyPath(env: Readonly<Record<string, string | undefined>>): 
   const state = env.XDG_STATE_HOME;
   // The XDG spec: a relative path is invalid and is ignored.
   if (state !== undefined && isAbsolute(state)) return join(state, 'dezero-grad', 'history');
-  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir();
+  const home = env.HOME !== undefined ? env.HOME : homedir();
+  if (!isAbsolute(home)) return undefined;
   return join(home, '.local', 'state', 'dezero-grad', 'history');
 }
 
+/** Most bytes of a history file read (1,000 lines of a few hundred characters, with room). */
+const MAX_HISTORY_BYTES = 4 * 1024 * 1024;
+/** How long a session waits for another to finish writing the history file (it then writes anyway). */
+const LOCK_WAIT_MS = 2000;
+/** A lock older than this was left by a session that died while writing: taken over. */
+const STALE_LOCK_MS = 10_000;
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * The history file: one line per entry, oldest first, at most MAX_HISTORY, no entry equal to the
- * one before it. readline keeps history newest first; load and save turn it around. A file that
- * cannot be read or written is a warning, once, and the session goes on without it.
+ * one before it. readline keeps history newest first; load turns it around. Each line entered is
+ * added to what the file holds now (other sessions' lines included): under a lock file, the file
+ * is read, the line appended, and the whole written to a temporary file renamed over it, so a
+ * reader never sees half a file and two sessions never overwrite each other's lines. A symbolic
+ * link, a FIFO or anything but a regular file is refused (never followed, never waited on), and
+ * a file that cannot be read or written is a warning, once; the session goes on without history.
  */
 export class HistoryFile {
   private warned = false;
+  /** The last line added, so that readline's event for an unchanged history adds nothing. */
+  private lastAdded: string | undefined;
 
   constructor(
     readonly path: string | undefined,
@@ -246,31 +307,90 @@ export class HistoryFile {
 
   /** Newest first, as readline wants it. */
   load(): string[] {
-    if (this.path === undefined) return [];
-    let text: string;
+    if (this.path === undefined || this.warned) return [];
+    let text: string | undefined;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = this.read();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn('read', e);
+      this.warn('read', e);
       return [];
     }
-    const entries: string[] = [];
-    for (const line of text.split('\n')) {
-      const entry = line.replace(/\r$/, '');
-      if (entry.trim() !== '' && entry !== entries[entries.length - 1]) entries.push(entry);
-    }
+    const entries = entriesOf(text ?? '');
     return entries.slice(-MAX_HISTORY).reverse();
   }
 
-  /** Writes the whole history (newest first, as readline keeps it). */
+  /**
+   * Called with readline's history (newest first) each time a line is entered: adds the newest
+   * entry to the file as it is now.
+   */
   save(history: readonly string[]): void {
-    if (this.path === undefined || this.warned) return;
-    const entries = history.slice(0, MAX_HISTORY).reverse();
+    const entry = history[0];
+    if (this.path === undefined || this.warned || entry === undefined || entry === this.lastAdded) return;
+    this.lastAdded = entry;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(this.path, entries.join('\n') + '\n', { mode: 0o600 });
+      const unlock = this.lock();
+      try {
+        const entries = entriesOf(this.read() ?? '');
+        if (entries[entries.length - 1] !== entry) entries.push(entry);
+        const temp = `${this.path}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync(temp, entries.slice(-MAX_HISTORY).join('\n') + '\n', { mode: 0o600, flag: 'wx' });
+          renameSync(temp, this.path);
+        } catch (e) {
+          rmSync(temp, { force: true });
+          throw e;
+        }
+      } finally {
+        unlock();
+      }
     } catch (e) {
       this.warn('write', e);
+    }
+  }
+
+  /**
+   * The file's text, or undefined when there is none yet. Opened without following a symbolic
+   * link and without waiting on a FIFO; anything but a regular file is refused.
+   */
+  private read(): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.path!, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP') throw new Error('it is a symbolic link (not followed)');
+      throw e;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw new Error(`it is not a regular file (${stat.isFIFO() ? 'a FIFO' : 'a special file'})`);
+      if (stat.size > MAX_HISTORY_BYTES) throw new Error(`it is larger than ${MAX_HISTORY_BYTES} bytes`);
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Takes the lock file beside the history file (waiting a little for another session); returns its release. */
+  private lock(): () => void {
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        closeSync(openSync(lock, 'wx', 0o600));
+        return () => rmSync(lock, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
+      } catch {
+        // released meanwhile: try again
+      }
+      if (Date.now() > deadline) return () => {}; // a lock that is never released: write anyway
+      Atomics.wait(NAP, 0, 0, 2);
     }
   }
 
@@ -281,4 +401,14 @@ export class HistoryFile {
       `dezero-grad: warning: cannot ${what} the history file ${this.path}: ${(e as Error).message}; history is not kept\n`,
     );
   }
+}
+
+/** The entries of a history file's text, oldest first, without blank lines or repeats in a row. */
+function entriesOf(text: string): string[] {
+  const entries: string[] = [];
+  for (const line of text.split('\n')) {
+    const entry = line.replace(/\r$/, '');
+    if (entry.trim() !== '' && entry !== entries[entries.length - 1]) entries.push(entry);
+  }
+  return entries;
 }

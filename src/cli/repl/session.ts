@@ -14,6 +14,7 @@ import type { Graph } from '../../expr/build.js';
 import { build } from '../../expr/build.js';
 import { ExprError } from '../../expr/errors.js';
 import { parseStatement } from '../../expr/statement.js';
+import { visible } from '../../expr/visible.js';
 import { formatNumber } from '../../report/format.js';
 import { jsonObject, renderJson } from '../../report/json.js';
 import type { RenderSettings } from '../../report/settings.js';
@@ -21,7 +22,7 @@ import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
 import { formatError, warnNonFinite } from '../messages.js';
-import { formatErrorAt, programLines, updateText } from '../program-file.js';
+import { programLines, updateText } from '../program-file.js';
 import { findCommand } from './commands.js';
 import type { LastResult, ReplSession } from './state.js';
 
@@ -61,6 +62,11 @@ export interface SessionOptions {
   choose?(message: string, choices: readonly string[]): Promise<string>;
   /** Reads a file for `:load`; absent: `:load` says it is not available. */
   readFile?(path: string): Promise<string>;
+  /**
+   * Runs a line's synchronous work so that Ctrl-C can stop it (interrupt.ts, on a terminal); the
+   * line then fails with that error and the session goes on. Absent: the work just runs.
+   */
+  guard?<T>(work: () => T): T;
   /** Most operations the calls to defined functions may expand to in one line (MAX_EXPANDED). */
   maxExpanded?: number;
 }
@@ -112,8 +118,9 @@ export class Session implements ReplSession {
     let err = '';
     try {
       const trimmed = line.trim();
-      if (trimmed.startsWith(':')) out = await this.command(trimmed.slice(1));
-      else ({ out, err } = this.statement(line));
+      const guard = this.options.guard ?? (<T>(work: () => T): T => work());
+      if (trimmed.startsWith(':')) out = await guard(() => this.command(trimmed.slice(1)));
+      else ({ out, err } = guard(() => this.statement(line)));
       return { out, err: this.takeWarnings() + err, ok: true, quit: this.done };
     } catch (e) {
       err = this.takeWarnings() + err;
@@ -175,7 +182,7 @@ export class Session implements ReplSession {
           const where = e instanceof ExprError ? { column: e.column } : {};
           throw new LoadError(out + JSON.stringify({ error: e.message, file: path, line: i + 1, ...where }) + '\n', '');
         }
-        throw new LoadError(out, formatErrorAt(e, `${path}:${i + 1}`));
+        throw new LoadError(out, formatError(e, `${path}:${i + 1}`));
       }
     }
     return out;
@@ -243,7 +250,7 @@ export class Session implements ReplSession {
 
   /** `f(t) = sin(t)^2` as the session shows a function. */
   describeFunction(d: Definition): string {
-    return `${this.style.fn(d.name)}(${d.params.map((p) => this.style.name(p)).join(', ')}) = ${d.text}`;
+    return `${this.style.fn(d.name)}(${d.params.map((p) => this.style.name(p)).join(', ')}) = ${visible(d.text, false)}`;
   }
 
   private async command(text: string): Promise<string> {

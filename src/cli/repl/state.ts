@@ -36,6 +36,8 @@ export interface ReplSession {
   readonly options: {
     /** Ask the user to pick one of `choices`; absent where no one can answer. */
     choose?(message: string, choices: readonly string[]): Promise<string>;
+    /** Runs long synchronous work so that Ctrl-C can stop it (a terminal); absent: just runs it. */
+    guard?<T>(work: () => T): T;
   };
   /** `:trace`: the full forward and backward trace of the last expression. */
   traceText(): string;
