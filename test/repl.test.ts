@@ -491,6 +491,7 @@ describe('Tab completion', () => {
         ':order',
         ':minimize',
         ':root',
+        ':plot',
         ':clear',
         ':quit',
       ],

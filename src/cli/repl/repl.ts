@@ -50,6 +50,7 @@ async function pipedRepl(createInterface: CreateInterface, options: ReplOptions,
     lineNumbers: true,
     json: options.json,
     readFile: (path) => io.readFile(path),
+    io: { env: io.env, writeFile: io.writeFile },
   });
   const input = io.input ?? Readable.from([await io.readStdin()]);
   const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
@@ -89,6 +90,7 @@ async function terminalRepl(
     echo: true,
     json: options.json,
     readFile: (path) => io.readFile(path),
+    io: { env: io.env, columns: io.columns, rows: io.rows, writeFile: io.writeFile },
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });

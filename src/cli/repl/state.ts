@@ -9,6 +9,7 @@ import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
 import type { RenderSettings } from '../../report/settings.js';
 import type { Style } from '../../report/style.js';
+import type { IO } from '../io.js';
 
 export type { Binding, Definition };
 
@@ -36,6 +37,8 @@ export interface ReplSession {
   readonly options: {
     /** Ask the user to pick one of `choices`; absent where no one can answer. */
     choose?(message: string, choices: readonly string[]): Promise<string>;
+    /** For `:plot`: the terminal's size (or COLUMNS and LINES) and writing FILE.svg or .png. */
+    io?: Pick<IO, 'env' | 'columns' | 'rows' | 'writeFile'>;
   };
   /** `:trace`: the full forward and backward trace of the last expression. */
   traceText(): string;
