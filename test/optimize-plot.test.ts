@@ -278,6 +278,10 @@ test('--plot with --json, --format and --check: a file draws and prints too; the
   assert.equal(checked.status, 0, checked.stderr);
   assert.match(checked.stdout, /^tanh\(x\)\n/);
   assert.match(checked.stdout, /\nok: the gradient agrees at all 201 points/);
+  // A mismatch after the figure is still exit 3: relu at its kink x = 0 (one-sided derivatives 0 and 1).
+  const kink = run(['relu(x)', '--x', '-1:1:0.5', '--plot', '--check']);
+  assert.equal(kink.status, 3, kink.stderr);
+  assert.match(kink.stdout, /└[^]*\ncheck failed at 1 of 5 points \(exit 3\)\n {2}the first is row 3 \(x = 0\)/);
   // --symbolic: the formula after the figure in the file's case too.
   const sym = run(['tanh(x)', '--x', '-1:1:0.5', '--plot', join(dir, 'sym.svg'), '--symbolic']);
   assert.equal(sym.status, 0, sym.stderr);
