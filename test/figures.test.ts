@@ -1,4 +1,4 @@
-// The figure kinds `minimize --plot` will draw, from plain data: a value against the iteration on
+// The figure kinds `minimize --plot` draws, from plain data: a value against the iteration on
 // a log scale, and a 2-D path over the contour bands of f (book step 28's picture). Rendered by the
 // same functions --plot uses; read back through their own tick labels (terminal) and python3's XML
 // parser (SVG).
@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { axisFor, renderTerminalPlot, type ContourFigure, type LineFigure } from '../src/report/plot.js';
 import { renderSvg } from '../src/report/svg.js';
+import { PLAIN } from '../src/report/style.js';
 
 /** Rosenbrock's function, the book's step 28. */
 const rosenbrock = (x: number, y: number): number => 100 * (y - x * x) ** 2 + (1 - x) ** 2;
@@ -124,4 +125,43 @@ print(ticks['0'][0][0], ticks['1'][0][0], ticks['2'][1][1] - 4.5, ticks['1'][1][
   const [, ex, ey] = end.split(' ');
   assert.deepEqual([Number(sx), Number(sy)], [x0, y2], 'start at (0, 2)');
   assert.deepEqual([Number(ex), Number(ey)], [x1, y1], 'end at (1, 1)');
+});
+
+test('a series of marks: its character at each point, not joined, over the curves (braille with colour too)', async () => {
+  // f = x^2 over -2..2 and three iterates on it, at x = -2, 0 and 1.
+  const x = Float64Array.from({ length: 81 }, (_, i) => -2 + i / 20);
+  const figure: LineFigure = {
+    kind: 'lines',
+    title: 'x^2',
+    xLabel: 'x',
+    series: [
+      { label: 'f', x, y: x.map((v) => v * v) },
+      { label: 'iterates', x: [-2, 0, 1], y: [4, 0, 1], marks: 'o' },
+    ],
+  };
+  // A style whose series colour is a tag, so the cells can be read without ANSI codes.
+  const tagged = { ...PLAIN, series: (k: number, s: string) => `<${k}>${s}</${k}>` };
+  for (const style of [PLAIN, tagged]) {
+    const text = renderTerminalPlot(figure, { width: 60, height: 20, style });
+    const plain = text.replace(/<\/?\d>/g, '');
+    const ls = lines(plain);
+    assert.equal([...plain].filter((ch) => ch === 'o').length, 3 + 1, `three marks and the legend's:\n${plain}`);
+    const axis = ls.findIndex((l) => l.includes('└'));
+    const labels = ls[axis + 1];
+    // The tick whose label is the whole word under it.
+    const col = (label: string): number =>
+      [...ls[axis]].findIndex(
+        (ch, c) =>
+          ch === '┬' &&
+          [...labels.matchAll(/\S+/g)].some((w) => w[0] === label && w.index <= c && c < w.index + label.length),
+      );
+    assert.equal([...ls[yRow(ls, '0')]][col('0')], 'o', `the mark at (0, 0):\n${plain}`);
+    assert.equal([...ls[yRow(ls, '4')]][col('-2')], 'o', `the mark at (-2, 4):\n${plain}`);
+    assert.equal([...ls[yRow(ls, '1')]][col('1')], 'o', `the mark at (1, 1):\n${plain}`);
+    assert.match(ls.at(-1)!, style === PLAIN ? /\*\* f {3}o iterates/ : /── f {3}o iterates/);
+    if (style === tagged) assert.match(text, /<1>o<\/1>/, 'a mark in its series colour');
+  }
+  const svg = await renderSvg(figure);
+  assert.equal([...svg.matchAll(/<circle class="mark" data-label="iterates"/g)].length, 3);
+  assert.equal([...svg.matchAll(/<path class="curve"/g)].length, 1, 'marks draw no path');
 });

@@ -118,6 +118,11 @@ const SEARCH: Record<string, Row[]> = {
     { args: [...F, '--precision', '4'], code: 0 },
     { args: [...F, '--precision', '99'], code: 2 },
   ],
+  '--plot': [
+    { args: [...F, '--plot'], code: 0 },
+    { args: [...F, '--plot', join(dir, 'm.svg')], code: 0 },
+    { args: [...F, '--plot', join(dir, 'm.doc')], code: 2 },
+  ],
   '--color': [{ args: [...F, '--color'], code: 0 }],
   '--no-color': [{ args: [...F, '--no-color'], code: 0 }],
   '--help': [{ args: ['--help'], code: 0 }],
@@ -148,7 +153,7 @@ for (const [command, rows] of [
   ['minimize', SEARCH],
   ['root', ROOT],
 ] as const) {
-  describe(`every option of dezero-grad ${command || ''}--help${command ? ' (subcommand)' : ''}`, () => {
+  describe(`every option of dezero-grad ${command === '' ? '' : `${command} `}--help`, () => {
     const prefix = command === '' ? [] : [command];
     const help = run([...prefix, '--help']).stdout;
     test('has a row here', () => {

@@ -188,7 +188,7 @@ test('--plot errors: one message, exit 2', () => {
     [['tanh(x)', '--x', '0:1:0.5', '--plot', 'out.pdf'], /--plot writes .svg or .png files, got 'out.pdf'/],
     [
       ['tanh(x)', '--x', '0:1:0.5', '--plot', '--json'],
-      /--plot draws a figure: it does not combine with --json or --format/,
+      /--plot alone draws in the terminal, which would mix the figure into --json's output/,
     ],
     [['tanh(x)', '--x', '0:1:0.5', '--plot', join(dir, 'no', 'such', 'dir.svg')], /cannot write .*dir\.svg/],
   ];

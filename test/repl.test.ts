@@ -492,6 +492,7 @@ describe('Tab completion', () => {
         ':order',
         ':minimize',
         ':root',
+        ':plot',
         ':clear',
         ':quit',
       ],

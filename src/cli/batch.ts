@@ -55,6 +55,8 @@ export interface BatchOptions {
   wrt?: string;
   /** --plot: draw the curves instead of printing rows (`terminal`, or a file to write). */
   plot?: PlotTarget;
+  /** --format was given: with --plot FILE, the rows are printed too. */
+  rows?: boolean;
   /** --check at every point: columns for the central difference, mathjs's value and the verdict; exit 3 on a mismatch. */
   check?: boolean;
   /** --symbolic: the formulas after the rows (stderr for tsv and csv), or `"symbolic"` in JSON. */
@@ -115,6 +117,8 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
   const writer = new RowWriter(o.format, headers, o.settings);
   // JSON and plots need every point at the end; rows are written as they come.
   const keep = o.json || o.plot !== undefined;
+  // Rows on standard output: unless JSON is, or a figure takes their place (a file's leaves room for --format's).
+  const printRows = !o.json && (o.plot === undefined || (o.plot.kind === 'file' && o.rows === true));
   const kept: Kept[] = [];
   const bad = { count: 0, first: -1 };
   const failed: CheckFailures = { count: 0, inconclusive: 0 };
@@ -150,7 +154,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
         higher: more,
         checked,
       });
-    else io.out(writer.rows([...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])], n));
+    if (printRows) io.out(writer.rows([...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])], n));
     total += n;
   }
 
@@ -174,7 +178,8 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       },
       io,
     );
-  } else if (o.json) {
+  }
+  if (o.json) {
     const inputs = names.map((_, j) => joined((k) => k.inputs[j]));
     const values = joined((k) => k.value);
     const gs = names.map((_, j) => joined((k) => k.grads[j]));
@@ -197,7 +202,7 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       if (o.symbolic) obj.symbolic = symbolicJson(await formulas(o.root, names));
       io.out(JSON.stringify(obj) + '\n');
     }
-  } else if (total === 0) {
+  } else if (total === 0 && printRows) {
     io.out(
       writer.rows(
         headers.map(() => 0),
@@ -205,9 +210,9 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       ),
     ); // the header alone
   }
-  if (!o.json && o.plot === undefined) {
-    // The formulas and the check's verdict: after the table; on stderr for tsv and csv (their
-    // standard output is rows only, for the next program).
+  if (!o.json) {
+    // The formulas and the check's verdict: after the table (or the figure); on stderr for tsv and
+    // csv (their standard output is rows only, for the next program).
     const say = o.format === 'table' ? (s: string) => io.out(s) : (s: string) => io.err(s);
     if (o.symbolic) say(renderSymbolicText(await formulas(o.root, names), output, o.settings));
     if (checker !== undefined) say(checkSummary(checker, output, total, failed, o.settings));

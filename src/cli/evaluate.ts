@@ -18,7 +18,7 @@ import { readProgram, updateText } from './program-file.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, graphCommand, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-options.js';
-import { checkPlot, plotTarget } from './plot-options.js';
+import { checkPlot, checkPlotOutput, plotTarget } from './plot-options.js';
 import { EXIT, UsageError } from './errors.js';
 import { nearest } from '../expr/suggest.js';
 import type { IO } from './io.js';
@@ -113,13 +113,12 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (options.graph?.wrt !== undefined && options.graph.order === undefined) {
     throw new UsageError('--wrt goes with --order', `write --order 2 --wrt ${options.graph.wrt}`);
   }
+  // --plot takes the table's place; --check's verdict and --symbolic's formulas follow the figure,
+  // and with the figure in a file --json and --format print as well.
   const plot = options.plot === undefined ? undefined : plotTarget(options.plot);
-  if (plot !== undefined) checkPlot(options, names, given);
-  if (plot !== undefined && (check || symbolic)) {
-    throw new UsageError(
-      `--plot draws a figure: it does not combine with --${check ? 'check' : 'symbolic'}`,
-      'run them as two commands',
-    );
+  if (plot !== undefined) {
+    checkPlotOutput(plot, options);
+    checkPlot(names, given);
   }
   // The renderers' settings, made once for every output below (JSON has no colour: no chalk for it).
   const color = options.json ? false : options.color;
@@ -135,7 +134,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const along = plot === undefined ? undefined : names.find((n) => given.get(n)!.kind !== 'number');
     const wrt = order === undefined ? undefined : checkWrt(names, options.graph?.wrt ?? along, ORDER_WORDS);
     const format = options.format ?? 'table';
-    const run = { source, root, given, format, json, quiet, settings, order, wrt, plot, check, symbolic };
+    const rows = options.format !== undefined;
+    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic };
     return batchCommand(run, io);
   }
   const values = new Map<string, number>();

@@ -24,6 +24,8 @@ import { renderSettings } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseAssignments } from './values.js';
+import { checkPlotOutput, plotTarget } from './plot-options.js';
+import { parse } from '../expr/parse.js';
 
 export type Subcommand = 'minimize' | 'root';
 
@@ -40,6 +42,7 @@ interface OptimizeOptions {
   format?: 'table' | 'tsv' | 'csv';
   precision?: number;
   color?: boolean;
+  plot?: string | true;
 }
 
 const MINIMIZE_HELP = `
@@ -61,6 +64,19 @@ Examples:
   $ dezero-grad minimize "x^4 - 2*x^2" --x 2 --method newton         step 29
   $ dezero-grad minimize "x^2 + 3*y^2" --x 1 --y 1 --method adam --lr 0.1 --format csv
   $ dezero-grad minimize "(x - 2)^2" --x 0 --json | jq .point
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2 --method gd --iters 10000 --plot
+  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2 --method gd --iters 10000 --plot step28.svg
+
+Plots (--plot):
+  two variables    the path over the contour bands of f (step 28's picture), f on a
+                   121 x 121 grid around the path; then f and |grad| by iteration on a
+                   log scale (f less its lowest value when f is not positive throughout)
+  one variable     f over a range around the iterates, the iterates marked; then the same
+  more             f and |grad| by iteration
+  In the terminal the figures take the table's place, then the stop and the end point; a
+  file holds the figures side by side, and the text (or --json, --format) is printed as
+  without --plot. Non-finite values are gaps; a path of more than 2000 iterates is drawn
+  through every k-th.
 
 Exit codes: 0 done (whatever the stop), 2 bad input, 130 interrupted.
 `;
@@ -77,12 +93,16 @@ Several equations: "[f, g]" as one argument, or one argument each.
 Stops: converged (a step at most tol * (1 + |x|), or the residual exactly 0; bisect: half the
 bracket at most tol * (1 + |x|)), iteration limit, non-finite, diverging, interrupted (Ctrl-C).
 A flat derivative, a singular Jacobian and a bracket without a sign change are errors (exit 2).
+--plot: f over a range around the iterates, the iterates marked (several equations: |f| by
+iteration on a log scale); in the terminal in the table's place, then the root; a file's
+figure leaves the text (or --json, --format) printed as without --plot.
 
 Examples:
   $ dezero-grad root "x^2 - 2" --x 1
   $ dezero-grad root "cos(x) - x" --method bisect --bracket 0:1
   $ dezero-grad root "[x^2 + y^2 - 4, x - y]" --x 1 --y 2
   $ dezero-grad root "exp(x) - 3" --x 0 --method secant --format tsv
+  $ dezero-grad root "x^3 - 2*x - 5" --x 3 --plot
 
 Exit codes: 0 done (whatever the stop), 2 bad input, 130 interrupted.
 `;
@@ -158,6 +178,12 @@ function makeCommand(kind: Subcommand, io: IO): Command {
       ]),
     )
     .addOption(new Option('--precision <digits>', 'significant digits to print (1-17)').argParser(precision))
+    .option(
+      '--plot [file]',
+      kind === 'minimize'
+        ? 'draw the search (see Plots below) in the terminal, or into FILE.svg or FILE.png'
+        : 'draw f around the iterates (several equations: |f| by iteration) here, or into FILE.svg or .png',
+    )
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText('after', kind === 'minimize' ? MINIMIZE_HELP : ROOT_HELP);
@@ -251,6 +277,8 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   }
   if (opts.json && opts.format !== undefined)
     throw new UsageError('--json and --format are alternatives', 'give one of them');
+  const plot = opts.plot === undefined ? undefined : plotTarget(opts.plot);
+  if (plot !== undefined) checkPlotOutput(plot, opts);
   const methods: readonly string[] = kind === 'minimize' ? METHODS : ROOT_METHODS;
   if (!methods.includes(opts.method!)) {
     throw new UsageError(`unknown method '${opts.method}'`, `--method is one of ${methods.join(', ')}`);
@@ -306,9 +334,28 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
       return `iteration ${it.k}  value ${formatNumber(it.value, 6)}  |grad| ${formatNumber(it.gradNorm, 3)}`;
     });
     const r = search.result();
+    if (plot?.kind === 'terminal') {
+      // The figures in the table's place, then the stop and the end point.
+      const summary = renderMinimizeText(r, settings, { quiet: true });
+      const { plotMinimization } = await import('./optimize-plot.js');
+      await plotMinimization(
+        r,
+        { root: parse(sources[0]), source: sources[0] },
+        plot,
+        settings,
+        io,
+        lineCount(summary),
+      );
+      io.out(summary);
+      return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
+    }
     if (opts.json) io.out(JSON.stringify(minimizeJson(r, settings)) + '\n');
     else if (format !== undefined) io.out(minimizeRows(r, format, settings));
     else io.out(renderMinimizeText(r, settings, opts.quiet ? { quiet: true } : { every: opts.every }));
+    if (plot !== undefined) {
+      const { plotMinimization } = await import('./optimize-plot.js');
+      await plotMinimization(r, { root: parse(sources[0]), source: sources[0] }, plot, settings, io);
+    }
     return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
   }
 
@@ -335,11 +382,25 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
     throw rootUsage(e, opts.method as RootMethod);
   }
   const r = search.result();
+  const equations = sources.flatMap(equationsOf);
+  if (plot?.kind === 'terminal') {
+    const summary = renderRootText(r, settings, { quiet: true });
+    const { plotRoot } = await import('./optimize-plot.js');
+    await plotRoot(r, equations, plot, settings, io, lineCount(summary));
+    io.out(summary);
+    return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
+  }
   if (opts.json) io.out(JSON.stringify(rootJson(r, settings)) + '\n');
   else if (format !== undefined) io.out(rootRows(r, format, settings));
   else io.out(renderRootText(r, settings, opts.quiet ? { quiet: true } : { every: opts.every }));
+  if (plot !== undefined) {
+    const { plotRoot } = await import('./optimize-plot.js');
+    await plotRoot(r, equations, plot, settings, io);
+  }
   return interrupted ? EXIT.INTERRUPTED : EXIT.OK;
 }
+
+const lineCount = (text: string): number => text.split('\n').length - 1;
 
 /** A RootError as the CLI says it: the message, and what to try. */
 export function rootUsage(e: unknown, method: RootMethod): unknown {

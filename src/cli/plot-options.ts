@@ -21,18 +21,21 @@ export function plotTarget(value: string | true): PlotTarget {
   return { kind: 'file', path: value, format: m[1].toLowerCase() as 'svg' | 'png' };
 }
 
+/**
+ * A figure drawn in the terminal shares standard output with nothing else: --json and --format
+ * (whose output is for another program) go with a figure written to a file.
+ */
+export function checkPlotOutput(target: PlotTarget, options: { json?: boolean; format?: string }): void {
+  if (target.kind !== 'terminal' || (!options.json && options.format === undefined)) return;
+  const flag = options.json ? '--json' : `--format ${options.format}`;
+  throw new UsageError(
+    `--plot alone draws in the terminal, which would mix the figure into ${flag}'s output`,
+    `give --plot a file and ${options.json ? 'the JSON' : 'the rows'} print as well: --plot plot.svg ${flag}`,
+  );
+}
+
 /** A plot runs along one variable given as a list, range or stream; the others are one value each. */
-export function checkPlot(
-  options: { json: boolean; format?: string },
-  names: readonly string[],
-  given: ReadonlyMap<string, GivenValue>,
-): void {
-  if (options.json || options.format !== undefined) {
-    throw new UsageError(
-      '--plot draws a figure: it does not combine with --json or --format',
-      'run them as two commands',
-    );
-  }
+export function checkPlot(names: readonly string[], given: ReadonlyMap<string, GivenValue>): void {
   const along = names.filter((n) => given.get(n)!.kind !== 'number');
   if (along.length === 0) {
     const x = names[0] ?? 'x';

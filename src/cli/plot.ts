@@ -47,7 +47,35 @@ export async function drawFigure(figure: Figure, target: PlotTarget, settings: R
     return;
   }
   const { renderSvg } = await import('../report/svg.js');
-  const svg = await renderSvg(figure);
+  await writePlot(target, await renderSvg(figure), io);
+}
+
+/**
+ * Draws several figures: in the terminal one after the other, each the terminal's size (the last
+ * `reserve` lines shorter, for text printed after it); in a file side by side, `width` x `height`
+ * each.
+ */
+export async function drawFigures(
+  figures: readonly Figure[],
+  target: PlotTarget,
+  settings: RenderSettings,
+  io: IO,
+  options: { reserve?: number; width?: number; height?: number } = {},
+): Promise<void> {
+  if (target.kind === 'terminal') {
+    const { renderTerminalPlot } = await import('../report/plot.js');
+    const size = terminalSize(io);
+    figures.forEach((figure, i) => {
+      const height = i === figures.length - 1 ? Math.max(12, size.height - (options.reserve ?? 0)) : size.height;
+      io.out(renderTerminalPlot(figure, { ...settings, width: size.width, height }));
+    });
+    return;
+  }
+  const { renderSvgRow } = await import('../report/svg.js');
+  await writePlot(target, await renderSvgRow(figures, { width: options.width, height: options.height }), io);
+}
+
+async function writePlot(target: PlotTarget & { kind: 'file' }, svg: string, io: IO): Promise<void> {
   if (io.writeFile === undefined) throw new UsageError('--plot FILE is not available here');
   const data = target.format === 'svg' ? svg : await svgToPng(svg);
   try {

@@ -66,7 +66,10 @@ Plots:
   --plot draws the value and each derivative along the variable given as a range: in
   the terminal (its size, or COLUMNS x LINES, else 80 x 24; a colour per curve, or a
   character per curve with NO_COLOR), or with --plot FILE.svg / FILE.png into a file
-  titled with the expression. Points that are not finite are left as gaps.
+  titled with the expression. Points that are not finite are left as gaps. The figure
+  takes the table's place; --check's verdict and --symbolic's formulas follow it. With
+  --plot FILE, --json and --format print as well (in the terminal they are refused).
+  minimize --plot and root --plot draw a search (see minimize --help).
 
 Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, # comments:
   x = -4                a leaf: a name for a constant

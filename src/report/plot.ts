@@ -19,6 +19,8 @@ export interface Series {
   label: string;
   x: ArrayLike<number>;
   y: ArrayLike<number>;
+  /** Draw each point as this character (a circle in SVG), not joined: the iterates of a search. */
+  marks?: string;
 }
 
 export interface LineFigure {
@@ -198,6 +200,19 @@ class Canvas {
     this.chars = new Array<string>(cols * rows).fill(' ');
     this.owner = new Int32Array(cols * rows).fill(-1);
     this.bits = new Uint8Array(cols * rows);
+    this.marked = new Uint8Array(cols * rows);
+  }
+
+  /** Cells holding a mark (a character over the braille dots). */
+  readonly marked: Uint8Array;
+
+  /** Puts the character `ch` of curve `k` in the cell of dot (px, py), over any dots there. */
+  mark(px: number, py: number, k: number, ch: string): void {
+    if (px < 0 || py < 0 || px >= this.cols * this.sx || py >= this.rows * this.sy) return;
+    const i = Math.floor(py / this.sy) * this.cols + Math.floor(px / this.sx);
+    this.owner[i] = k;
+    this.chars[i] = ch;
+    this.marked[i] = 1;
   }
 
   /** Sets dot (px, py), counted from the top left, for curve `k` drawn with `ch` (character mode). */
@@ -276,7 +291,11 @@ export function renderTerminalPlot(figure: Figure, options: TerminalPlotOptions)
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       const ch =
-        canvas.sx === 1 ? canvas.chars[i] : canvas.bits[i] === 0 ? ' ' : String.fromCharCode(0x2800 + canvas.bits[i]);
+        canvas.sx === 1 || canvas.marked[i] === 1
+          ? canvas.chars[i]
+          : canvas.bits[i] === 0
+            ? ' '
+            : String.fromCharCode(0x2800 + canvas.bits[i]);
       const k = ch === ' ' ? -1 : canvas.owner[i];
       if (k !== owner) {
         text += paint(owner, run);
@@ -363,13 +382,17 @@ function lineFigureParts(figure: LineFigure): Parts {
   return {
     xAxis,
     yAxis,
-    legend: figure.series.map((s, k) => ({ label: s.label, curve: k })),
+    legend: figure.series.map((s, k) => ({ label: s.label, curve: k, mark: s.marks })),
     draw: (canvas) => {
       const w = canvas.cols * canvas.sx;
       const h = canvas.rows * canvas.sy;
-      // The first curve last: on top where curves meet.
-      for (let k = figure.series.length - 1; k >= 0; k--) {
-        const { x, y } = figure.series[k];
+      // The first curve last: on top where curves meet; marks over every curve.
+      const order = figure.series.map((_, k) => k).reverse();
+      for (const k of [
+        ...order.filter((k) => !figure.series[k].marks),
+        ...order.filter((k) => figure.series[k].marks),
+      ]) {
+        const { x, y, marks } = figure.series[k];
         const ch = CURVE_CHARS[k % CURVE_CHARS.length];
         let last: [number, number] | undefined;
         for (let i = 0; i < x.length; i++) {
@@ -380,7 +403,8 @@ function lineFigureParts(figure: LineFigure): Parts {
             continue;
           }
           const py = h - 1 - Math.round(fy * (h - 1));
-          if (last === undefined) canvas.set(px, py, k, ch);
+          if (marks !== undefined) canvas.mark(px, py, k, marks);
+          else if (last === undefined) canvas.set(px, py, k, ch);
           else canvas.line(last[0], last[1], px, py, k, ch);
           last = [px, py];
         }

@@ -11,6 +11,8 @@ import { axisFor, contourLevels, fraction, tickLabel, type Axis, type ContourFig
 export interface SvgOptions {
   width?: number;
   height?: number;
+  /** The clip path's id (unique per figure when several share a file); default 'area'. */
+  id?: string;
 }
 
 /** Colours of the curves (matplotlib's tab10, the book's figures' colours), in order. */
@@ -29,6 +31,7 @@ const n2 = (v: number): string => String(Math.round(v * 100) / 100);
 export async function renderSvg(figure: Figure, options: SvgOptions = {}): Promise<string> {
   const width = options.width ?? 800;
   const height = options.height ?? 500;
+  const id = options.id ?? 'area';
   const labels = figure.kind === 'lines' ? figure.series.map((s) => s.label) : [];
   const legendWidth = figure.kind === 'lines' ? 40 + 7.5 * Math.max(...labels.map((l) => l.length), 4) : 0;
   const box = { left: 70, top: 46, right: width - 24 - legendWidth, bottom: height - 52 };
@@ -53,29 +56,36 @@ export async function renderSvg(figure: Figure, options: SvgOptions = {}): Promi
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text class="title" x="${n2((box.left + box.right) / 2)}" y="28" text-anchor="middle" font-size="16">${escapeXml(figure.title)}</text>`,
-    `<clipPath id="area"><rect x="${box.left}" y="${box.top}" width="${box.right - box.left}" height="${box.bottom - box.top}"/></clipPath>`,
+    `<clipPath id="${id}"><rect x="${box.left}" y="${box.top}" width="${box.right - box.left}" height="${box.bottom - box.top}"/></clipPath>`,
   ];
-  if (figure.kind === 'contour') out.push(...bands(figure, px, py, (await import('d3-contour')).contours));
+  if (figure.kind === 'contour') out.push(...bands(figure, px, py, (await import('d3-contour')).contours, id));
   out.push(...axes(xAxis, yAxis, px, py, box));
   if (figure.kind === 'lines') {
     figure.series.forEach((s, k) => {
+      if (s.marks !== undefined) {
+        out.push(...marks(s, px, py, CURVE_COLORS[k % CURVE_COLORS.length], id));
+        return;
+      }
       out.push(
-        `<path class="curve" data-label="${escapeXml(s.label)}" d="${pathData(s.x, s.y, px, py)}" fill="none" stroke="${CURVE_COLORS[k % CURVE_COLORS.length]}" stroke-width="1.8" stroke-linejoin="round" clip-path="url(#area)"/>`,
+        `<path class="curve" data-label="${escapeXml(s.label)}" d="${pathData(s.x, s.y, px, py)}" fill="none" stroke="${CURVE_COLORS[k % CURVE_COLORS.length]}" stroke-width="1.8" stroke-linejoin="round" clip-path="url(#${id})"/>`,
       );
     });
     // The legend, beside the plot.
     const lx = box.right + 16;
     figure.series.forEach((s, k) => {
       const y = box.top + 10 + 22 * k;
+      const colour = CURVE_COLORS[k % CURVE_COLORS.length];
       out.push(
-        `<line x1="${n2(lx)}" y1="${y}" x2="${n2(lx + 24)}" y2="${y}" stroke="${CURVE_COLORS[k % CURVE_COLORS.length]}" stroke-width="2.5"/>`,
+        s.marks === undefined
+          ? `<line x1="${n2(lx)}" y1="${y}" x2="${n2(lx + 24)}" y2="${y}" stroke="${colour}" stroke-width="2.5"/>`
+          : `<circle cx="${n2(lx + 12)}" cy="${y}" r="4" fill="white" stroke="${colour}" stroke-width="1.8"/>`,
         `<text x="${n2(lx + 30)}" y="${y + 4.5}">${escapeXml(s.label)}</text>`,
       );
     });
   } else {
     const { path } = figure;
     out.push(
-      `<path class="path" data-label="${escapeXml(figure.pathLabel ?? 'path')}" d="${pathData(path.x, path.y, px, py)}" fill="none" stroke="#d62728" stroke-width="1.5" clip-path="url(#area)"/>`,
+      `<path class="path" data-label="${escapeXml(figure.pathLabel ?? 'path')}" d="${pathData(path.x, path.y, px, py)}" fill="none" stroke="#d62728" stroke-width="1.5" clip-path="url(#${id})"/>`,
     );
     const n = path.x.length;
     if (n > 0) {
@@ -96,6 +106,43 @@ export async function renderSvg(figure: Figure, options: SvgOptions = {}): Promi
   }
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+/** A marks series: a circle at each finite point (class "mark"), those outside the area left out. */
+function marks(
+  s: { label: string; x: ArrayLike<number>; y: ArrayLike<number> },
+  px: (v: number) => number,
+  py: (v: number) => number,
+  colour: string,
+  id: string,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.x.length; i++) {
+    const [x, y] = [px(s.x[i]), py(s.y[i])];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    out.push(
+      `<circle class="mark" data-label="${escapeXml(s.label)}" cx="${n2(x)}" cy="${n2(y)}" r="3.5" fill="white" stroke="${colour}" stroke-width="1.8" clip-path="url(#${id})"/>`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Several figures side by side in one SVG (minimize's picture and its value by iteration): each
+ * drawn by renderSvg at `width` x `height`, nested at its offset, with a clip path of its own.
+ */
+export async function renderSvgRow(figures: readonly Figure[], options: SvgOptions = {}): Promise<string> {
+  if (figures.length === 1) return renderSvg(figures[0], options);
+  const width = options.width ?? 800;
+  const height = options.height ?? 500;
+  const parts = await Promise.all(figures.map((f, i) => renderSvg(f, { width, height, id: `area${i + 1}` })));
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width * figures.length}" height="${height}" viewBox="0 0 ${width * figures.length} ${height}">`,
+      ...parts.map((p, i) => p.replace(/^<svg /, `<svg x="${width * i}" y="0" `).trimEnd()),
+      '</svg>',
+    ].join('\n') + '\n'
+  );
 }
 
 /** `M x y L x y ...`, a new `M` after each gap (a non-finite point, or <= 0 on a log axis). */
@@ -157,6 +204,7 @@ function bands(
   px: (v: number) => number,
   py: (v: number) => number,
   contours: typeof import('d3-contour').contours,
+  id: string,
 ): string[] {
   const { x, y, z } = figure.grid;
   const nx = x.length;
@@ -166,7 +214,8 @@ function bands(
   // d3-contour puts value k at the centre of grid cell k: (i + 0.5, j + 0.5). A uniform grid.
   const gx = (u: number): number => px(x[0] + ((u - 0.5) * (x[nx - 1] - x[0])) / (nx - 1));
   const gy = (v: number): number => py(y[0] + ((v - 0.5) * (y[ny - 1] - y[0])) / (ny - 1));
-  const values = Array.from(z, (v) => (Number.isFinite(v) ? v : Number.MAX_VALUE));
+  // d3-contour leaves NaN out of every band: a non-finite value is a gap (white), not the top band.
+  const values = Array.from(z, (v) => (Number.isFinite(v) ? v : Number.NaN));
   const shapes = contours()
     .size([nx, ny])
     .thresholds([-Number.MAX_VALUE, ...levels])(values);
@@ -176,6 +225,6 @@ function bands(
     const d = shape.coordinates
       .flatMap((polygon) => polygon.map((ring) => `M${ring.map(([u, v]) => `${n2(gx(u))} ${n2(gy(v))}`).join('L')}Z`))
       .join('');
-    return `<path class="band" d="${d}" fill="${fill}" stroke="#8aa" stroke-width="0.5" clip-path="url(#area)"/>`;
+    return `<path class="band" d="${d}" fill="${fill}" stroke="#8aa" stroke-width="0.5" clip-path="url(#${id})"/>`;
   });
 }

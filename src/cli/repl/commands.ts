@@ -78,6 +78,12 @@ export const COMMANDS: readonly ReplCommand[] = [
     run: rootText,
   },
   {
+    name: 'plot',
+    args: '[NAME] a:b [order N] [FILE]',
+    summary: 'draw the last expression and its derivatives along NAME (in FILE.svg or .png)',
+    run: async (s, arg) => (await import('./plot.js')).plotText(s, arg),
+  },
+  {
     name: 'clear',
     args: '[NAME ...]',
     summary: 'forget the variables and functions named, or all of them',

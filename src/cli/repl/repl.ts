@@ -62,6 +62,7 @@ async function pipedRepl(options: ReplOptions, io: IO): Promise<number> {
     lineNumbers: true,
     json: options.json,
     readFile: (path) => io.readFile(path),
+    io: { env: io.env, writeFile: io.writeFile },
   });
   // Lines as they arrive, each bounded (a file with no newline, /dev/zero, is not read whole).
   const chunks: AsyncIterable<string> =
@@ -112,6 +113,7 @@ async function terminalRepl(
     json: options.json,
     readFile: (path) => io.readFile(path),
     guard: (work) => lines.interruptibly(work),
+    io: { env: io.env, columns: io.columns, rows: io.rows, writeFile: io.writeFile },
     choose:
       io.choose === undefined ? undefined : (message, choices) => lines.suspend(() => io.choose!(message, choices)),
   });

@@ -18,6 +18,7 @@ import { visible } from '../../expr/visible.js';
 import { formatNumber } from '../../report/format.js';
 import { jsonObject, renderJson } from '../../report/json.js';
 import type { RenderSettings } from '../../report/settings.js';
+import type { IO } from '../io.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
@@ -60,6 +61,8 @@ export interface SessionOptions {
    * can answer, and then commands take their default.
    */
   choose?(message: string, choices: readonly string[]): Promise<string>;
+  /** For `:plot`: the terminal's size and writing files; absent: 80 x 24, and no files. */
+  io?: Pick<IO, 'env' | 'columns' | 'rows' | 'writeFile'>;
   /** Reads a file for `:load`; absent: `:load` says it is not available. */
   readFile?(path: string): Promise<string>;
   /**

@@ -9,6 +9,7 @@ import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
 import type { RenderSettings } from '../../report/settings.js';
 import type { Style } from '../../report/style.js';
+import type { IO } from '../io.js';
 
 export type { Binding, Definition };
 
@@ -38,6 +39,8 @@ export interface ReplSession {
     choose?(message: string, choices: readonly string[]): Promise<string>;
     /** Runs long synchronous work so that Ctrl-C can stop it (a terminal); absent: just runs it. */
     guard?<T>(work: () => T): T;
+    /** For `:plot`: the terminal's size (or COLUMNS and LINES) and writing FILE.svg or .png. */
+    io?: Pick<IO, 'env' | 'columns' | 'rows' | 'writeFile'>;
   };
   /** `:trace`: the full forward and backward trace of the last expression. */
   traceText(): string;
