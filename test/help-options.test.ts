@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const program = join(dir, 'f.dz');
 writeFileSync(program, 'x^2\n');
 const hasDot = spawnSync('dot', ['-V']).status === 0;
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
 const run = (args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], {
@@ -156,8 +157,9 @@ for (const [command, rows] of [
   describe(`every option of dezero-grad ${command === '' ? '' : `${command} `}--help`, () => {
     const prefix = command === '' ? [] : [command];
     const help = run([...prefix, '--help']).stdout;
-    test('has a row here', () => {
+    test('has a row here, and the README names it', () => {
       assert.deepEqual(optionsOf(help).sort(), Object.keys(rows).sort());
+      for (const option of optionsOf(help)) assert.ok(README.includes(option), `${option} is not in the README`);
     });
     for (const [option, cases] of Object.entries(rows)) {
       for (const { args, code } of cases) {
