@@ -1,0 +1,150 @@
+/**
+ * What bin/dezero-grad.js loads first (built into dist/cli.cjs): it runs the CLI's bundle, split
+ * into CommonJS chunks in dist/cli-chunks/, through a V8 code cache.
+ *
+ * Compiling the bundle is most of what a one-point run costs beyond `node -e 0`. So each chunk is
+ * compiled with `vm.Script` and the code V8 made for it (after the run, so the functions the run
+ * compiled lazily are in it) is kept in the user's cache directory, `$XDG_CACHE_HOME/dezero-grad`
+ * or `~/.cache/dezero-grad`; the next start deserialises it instead of compiling. A chunk's file
+ * name carries the hash of its content and a cache file's name the chunk's and the Node version's,
+ * so a rebuilt bundle or another Node never reads an old cache. V8 rejects a cache made by other
+ * V8 flags or for other source text (then it is written again). A cache that cannot be read or
+ * written (no HOME, read-only, a full disk) is skipped silently: the program runs as without it.
+ *
+ * V8 checks a cache's header and length but not its content (a flipped byte inside can crash the
+ * process), and a checksum costs more start-up than the cache saves (node:crypto loads in ~10 ms).
+ * So the file holds the cache twice and is used only when both copies are equal, byte for byte.
+ *
+ * DEZERO_GRAD_CODE_CACHE=off runs without it; =verbose says on stderr what happened to each chunk.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** The entry chunk's file name in dist/cli-chunks/, set by scripts/build.mjs. */
+declare const CLI_ENTRY: string;
+
+const CHUNKS = join(__dirname, 'cli-chunks');
+const MAGIC = Buffer.from('DZGCODE1');
+const HEADER = MAGIC.length + 4;
+
+type Status = 'used' | 'missing' | 'rejected' | 'corrupt' | 'off';
+
+interface Chunk {
+  name: string;
+  script: Script;
+  status: Status;
+  module: { exports: Record<string, unknown> };
+}
+
+const chunks = new Map<string, Chunk>();
+const setting = process.env.DEZERO_GRAD_CODE_CACHE;
+const enabled = setting !== 'off' && setting !== '0';
+const verbose = setting === 'verbose';
+
+/** The cache directory, or undefined when there is no home to put it in. */
+function cacheDir(): string | undefined {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg?.startsWith('/')) return join(xdg, 'dezero-grad');
+  const home = process.env.HOME;
+  return home ? join(home, '.cache', 'dezero-grad') : undefined;
+}
+
+const dir = enabled ? cacheDir() : undefined;
+const cacheFile = (name: string): string =>
+  join(dir!, `${name.replace(/\.cjs$/, '')}.node-${process.version}-${process.arch}.v8cache`);
+
+/** The cache for a chunk when the file is whole (both copies equal); its status otherwise. */
+function readCache(name: string): Buffer | 'missing' | 'corrupt' {
+  let file: Buffer;
+  try {
+    file = readFileSync(cacheFile(name));
+  } catch {
+    return 'missing';
+  }
+  if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return 'corrupt';
+  const length = file.readUInt32LE(MAGIC.length);
+  if (file.length !== HEADER + 2 * length) return 'corrupt';
+  const data = file.subarray(HEADER, HEADER + length);
+  return data.equals(file.subarray(HEADER + length)) ? data : 'corrupt';
+}
+
+const dynamicImport = (id: string): Promise<unknown> => import(id);
+
+/** Loads a chunk as `require` would, compiling it with its cache when there is a good one. */
+function load(name: string): Record<string, unknown> {
+  const known = chunks.get(name);
+  if (known !== undefined) return known.module.exports;
+  const file = join(CHUNKS, name);
+  const source = readFileSync(file, 'utf8');
+  const cached = dir === undefined ? 'off' : readCache(name);
+  // The chunks' `import()`s are `__import()` (scripts/build.mjs): this module's own import(), as
+  // on Node 20 a script compiled from a cache has lost its dynamic-import callback.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __import) { ${source}\n});`, {
+    filename: file,
+    cachedData: typeof cached === 'string' ? undefined : cached,
+  });
+  const status: Status = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected' : 'used';
+  const chunk: Chunk = { name, script, status, module: { exports: {} } };
+  chunks.set(name, chunk);
+  const nodeRequire = createRequire(file);
+  // The chunks require each other as './name.cjs': those come through here too, with their caches.
+  const require = (id: string): unknown => (/^\.\/[\w.-]+\.cjs$/.test(id) ? load(id.slice(2)) : nodeRequire(id));
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(chunk.module.exports, chunk.module.exports, require, chunk.module, file, CHUNKS, dynamicImport);
+  return chunk.module.exports;
+}
+
+/** Writes the caches the run did not have (atomically: a reader sees the old file or the new). */
+function writeCaches(): void {
+  if (dir === undefined) return;
+  const todo = [...chunks.values()].filter((c) => c.status !== 'used');
+  if (todo.length === 0) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch {
+    if (verbose) process.stderr.write(`code cache: cannot create ${dir}\n`);
+    return;
+  }
+  for (const chunk of todo) {
+    const target = cacheFile(chunk.name);
+    const temporary = `${target}.${process.pid}.tmp`;
+    try {
+      const data = chunk.script.createCachedData();
+      const header = Buffer.alloc(HEADER);
+      MAGIC.copy(header);
+      header.writeUInt32LE(data.length, MAGIC.length);
+      writeFileSync(temporary, Buffer.concat([header, data, data]));
+      renameSync(temporary, target);
+      if (verbose) process.stderr.write(`code cache: ${chunk.name} ${chunk.status}, written\n`);
+    } catch (e) {
+      rmSync(temporary, { force: true });
+      if (verbose)
+        process.stderr.write(`code cache: ${chunk.name} ${chunk.status}, not written (${(e as Error).message})\n`);
+    }
+  }
+  removeStale();
+}
+
+/** Removes the caches of chunks that no longer exist (an older build's). */
+function removeStale(): void {
+  try {
+    const current = new Set(readdirSync(CHUNKS).map((name) => name.replace(/\.cjs$/, '')));
+    for (const name of readdirSync(dir!)) {
+      const chunk = name.split('.node-')[0];
+      if (name.endsWith('.v8cache') && !current.has(chunk)) rmSync(join(dir!, name), { force: true });
+    }
+  } catch {
+    // best effort: a stale cache is never read, it only takes space
+  }
+}
+
+export async function main(): Promise<void> {
+  const cli = load(CLI_ENTRY) as { main(): Promise<void> };
+  await cli.main();
+  if (verbose) {
+    for (const c of chunks.values()) if (c.status === 'used') process.stderr.write(`code cache: ${c.name} used\n`);
+  }
+  writeCaches();
+}
