@@ -6,6 +6,7 @@
 // (bin/package.json). mathjs, @inquirer/prompts and the plotting packages stay outside the bundle: they are loaded with
 // a dynamic import(), only on the paths that use them. (So no `import.meta` in src/cli's graph.)
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { createRequire } from 'node:module';
@@ -56,7 +57,7 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
 // duplicated. Each chunk is then turned into CommonJS (a `require()` of a chunk is ~0.1 ms, an
 // `import()` from CommonJS goes through the ESM loader, ~8 ms the first time) and written to
 // dist/cli-chunks/ under a name carrying its content hash. dist/cli.cjs (src/cli/code-cache.ts)
-// loads the entry chunk through a V8 code cache kept in the user's cache directory.
+// loads them through a V8 code cache kept in the user's cache directory.
 const split = await build({
   entryPoints: { main: 'src/cli/main.ts' },
   outdir: 'dist/cli-chunks',
@@ -76,10 +77,12 @@ const split = await build({
   plugins: [lazyChildProcess, noColorDetection],
 });
 mkdirSync('dist/cli-chunks', { recursive: true });
+const chunks = new Map(); // name -> { code, imports: the chunks it requires when it loads }
 let entry;
 for (const out of split.outputFiles) {
   const name = basename(out.path).replace(/\.js$/, '.cjs');
   if (split.metafile.outputs[relative(process.cwd(), out.path)]?.entryPoint === 'src/cli/main.ts') entry = name;
+  const imports = [...out.text.matchAll(/(?:from|import)\s*["']\.\/([\w-]+)\.js["']/g)].map((m) => `${m[1]}.cjs`);
   // Chunks name each other './x-HASH.js': in CommonJS './x-HASH.cjs', and a chunk loaded on demand
   // is required.
   const text = out.text
@@ -98,8 +101,19 @@ for (const out of split.outputFiles) {
     minifyWhitespace: true,
     minifySyntax: true,
   });
-  writeFileSync(`dist/cli-chunks/${name}`, cjs.code);
+  chunks.set(name, { code: cjs.code, imports });
 }
+// The chunks a start loads (the entry and what it requires, transitively) go into one file, one
+// read and one code cache; each chunk loaded on demand is a file of its own. A file defines its
+// chunks as functions (src/cli/code-cache.ts runs them as CommonJS modules).
+const startup = new Set([entry]);
+for (const name of startup) for (const dep of chunks.get(name).imports) startup.add(dep);
+const define = (name) =>
+  `define(${JSON.stringify(name)}, function (exports, require, module, __filename, __dirname, __import) {\n${chunks.get(name).code}});\n`;
+const start = [...startup].map(define).join('');
+const startName = `start-${createHash('sha256').update(start).digest('hex').slice(0, 8)}.cjs`;
+writeFileSync(`dist/cli-chunks/${startName}`, start);
+for (const name of chunks.keys()) if (!startup.has(name)) writeFileSync(`dist/cli-chunks/${name}`, define(name));
 await build({
   entryPoints: ['src/cli/code-cache.ts'],
   outfile: 'dist/cli.cjs',
@@ -109,7 +123,7 @@ await build({
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
-  define: { CLI_ENTRY: JSON.stringify(entry) },
+  define: { CLI_ENTRY: JSON.stringify(entry), CLI_START: JSON.stringify(startName) },
 });
 
 // The library for CommonJS projects (`require('dezero-grad')`): the same modules bundled into one

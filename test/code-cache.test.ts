@@ -30,11 +30,11 @@ function run(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** What the loader said about the entry chunk (`main-HASH.cjs`) on stderr, verbose. */
+/** What the loader said about the start file (`start-HASH.cjs`, the chunks a start loads), verbose. */
 function entryStatus(stderr: string): string {
-  const line = stderr.split('\n').find((l) => /^code cache: main-\w+\.cjs /.test(l));
-  assert.ok(line, `no line about the entry chunk in:\n${stderr}`);
-  return line.replace(/^code cache: main-\w+\.cjs /, '');
+  const line = stderr.split('\n').find((l) => /^code cache: start-\w+\.cjs /.test(l));
+  assert.ok(line, `no line about the start file in:\n${stderr}`);
+  return line.replace(/^code cache: start-\w+\.cjs /, '');
 }
 
 const plain = run(SEED, { DEZERO_GRAD_CODE_CACHE: 'off' });
@@ -43,8 +43,8 @@ describe('the code cache', () => {
   const xdg = join(scratch, 'xdg');
   const verbose = { XDG_CACHE_HOME: xdg, DEZERO_GRAD_CODE_CACHE: 'verbose' };
   const entryCache = (): string => {
-    const name = readdirSync(join(xdg, 'dezero-grad')).find((f) => f.startsWith('main-'));
-    assert.ok(name, 'the entry chunk has a cache file');
+    const name = readdirSync(join(xdg, 'dezero-grad')).find((f) => f.startsWith('start-'));
+    assert.ok(name, 'the start file has a cache file');
     return join(xdg, 'dezero-grad', name);
   };
 
@@ -103,10 +103,11 @@ describe('the code cache', () => {
   });
 
   test('a cache made for other source text (a stale one) is rejected by V8 and written again', () => {
-    run(SEED, verbose);
+    // --symbolic loads a chunk on demand (the mathjs bridge): its cache is well formed, for other text.
+    run([...SEED, '--symbolic'], verbose);
     const dir = join(xdg, 'dezero-grad');
-    const other = readdirSync(dir).find((f) => f.startsWith('chunk-'));
-    assert.ok(other);
+    const other = readdirSync(dir).find((f) => !f.startsWith('start-'));
+    assert.ok(other, 'a chunk loaded on demand has a cache file');
     copyFileSync(join(dir, other), entryCache());
     const r = run(SEED, verbose);
     assert.equal(entryStatus(r.stderr), 'rejected, written');

@@ -22,23 +22,28 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
-/** The entry chunk's file name in dist/cli-chunks/, set by scripts/build.mjs. */
+/** In dist/cli-chunks/, set by scripts/build.mjs: the entry chunk, and the file with every chunk a start loads. */
 declare const CLI_ENTRY: string;
+declare const CLI_START: string;
 
 const CHUNKS = join(__dirname, 'cli-chunks');
 const MAGIC = Buffer.from('DZGCODE1');
 const HEADER = MAGIC.length + 4;
 
 type Status = 'used' | 'missing' | 'rejected' | 'corrupt' | 'off';
+type Factory = (...args: unknown[]) => void;
 
-interface Chunk {
+/** A file of dist/cli-chunks/ as compiled: it defines one chunk or (the start file) several. */
+interface File {
   name: string;
   script: Script;
   status: Status;
-  module: { exports: Record<string, unknown> };
 }
 
-const chunks = new Map<string, Chunk>();
+const files: File[] = [];
+/** Each chunk's code, by the name the chunks require it by (`main-HASH.cjs`), once its file is compiled. */
+const factories = new Map<string, Factory>();
+const modules = new Map<string, { exports: Record<string, unknown> }>();
 const setting = process.env.DEZERO_GRAD_CODE_CACHE;
 const enabled = setting !== 'off' && setting !== '0';
 const verbose = setting === 'verbose';
@@ -72,34 +77,44 @@ function readCache(name: string): Buffer | 'missing' | 'corrupt' {
 
 const dynamicImport = (id: string): Promise<unknown> => import(id);
 
-/** Loads a chunk as `require` would, compiling it with its cache when there is a good one. */
-function load(name: string): Record<string, unknown> {
-  const known = chunks.get(name);
-  if (known !== undefined) return known.module.exports;
+/** Compiles a file of chunks, with its cache when there is a good one, and takes its definitions. */
+function compile(name: string): void {
   const file = join(CHUNKS, name);
   const source = readFileSync(file, 'utf8');
   const cached = dir === undefined ? 'off' : readCache(name);
   // The chunks' `import()`s are `__import()` (scripts/build.mjs): this module's own import(), as
   // on Node 20 a script compiled from a cache has lost its dynamic-import callback.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __import) { ${source}\n});`, {
+  const script = new Script(`(function (define) { ${source}\n});`, {
     filename: file,
     cachedData: typeof cached === 'string' ? undefined : cached,
   });
   const status: Status = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected' : 'used';
-  const chunk: Chunk = { name, script, status, module: { exports: {} } };
-  chunks.set(name, chunk);
+  files.push({ name, script, status });
+  const defineAll = script.runInThisContext() as (define: (chunk: string, factory: Factory) => void) => void;
+  defineAll((chunk, factory) => factories.set(chunk, factory));
+}
+
+/** Loads a chunk as `require` would: its module's exports, its code run once. */
+function load(name: string): Record<string, unknown> {
+  const known = modules.get(name);
+  if (known !== undefined) return known.exports;
+  if (!factories.has(name)) compile(name);
+  const factory = factories.get(name);
+  if (factory === undefined) throw new Error(`internal: dist/cli-chunks has no chunk ${name}`);
+  const module = { exports: {} };
+  modules.set(name, module);
+  const file = join(CHUNKS, name);
   const nodeRequire = createRequire(file);
-  // The chunks require each other as './name.cjs': those come through here too, with their caches.
+  // The chunks require each other as './name.cjs': those come through here too.
   const require = (id: string): unknown => (/^\.\/[\w.-]+\.cjs$/.test(id) ? load(id.slice(2)) : nodeRequire(id));
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(chunk.module.exports, chunk.module.exports, require, chunk.module, file, CHUNKS, dynamicImport);
-  return chunk.module.exports;
+  factory.call(module.exports, module.exports, require, module, file, CHUNKS, dynamicImport);
+  return module.exports;
 }
 
 /** Writes the caches the run did not have (atomically: a reader sees the old file or the new). */
 function writeCaches(): void {
   if (dir === undefined) return;
-  const todo = [...chunks.values()].filter((c) => c.status !== 'used');
+  const todo = files.filter((f) => f.status !== 'used');
   if (todo.length === 0) return;
   try {
     mkdirSync(dir, { recursive: true });
@@ -141,10 +156,11 @@ function removeStale(): void {
 }
 
 export async function main(): Promise<void> {
+  compile(CLI_START);
   const cli = load(CLI_ENTRY) as { main(): Promise<void> };
   await cli.main();
   if (verbose) {
-    for (const c of chunks.values()) if (c.status === 'used') process.stderr.write(`code cache: ${c.name} used\n`);
+    for (const c of files) if (c.status === 'used') process.stderr.write(`code cache: ${c.name} used\n`);
   }
   writeCaches();
 }
