@@ -1,5 +1,6 @@
 // Build: tsc emits the library with its type declarations into dist/; esbuild bundles the CLI
-// (with commander and chalk) into one CommonJS file, dist/cli.cjs, because start-up time is a
+// (with commander and chalk) into CommonJS chunks under dist/cli-chunks/, run by the loader
+// dist/cli.cjs (src/cli/code-cache.ts, below), because start-up time is a
 // product requirement: on Node 20, loading the same bundle as an ES module costs ~50% more CPU
 // than `node -e 0` in the ESM loader alone, as CommonJS it is within a few percent (measured with
 // `perf stat -e task-clock`; `npm run bench` prints the wall-clock ratio). bin/ is CommonJS too

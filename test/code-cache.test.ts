@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -79,6 +88,24 @@ describe('the code cache', () => {
     });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes(EXPECTED_LAST.trim()), r.stdout);
+  });
+
+  test('a cache written by --version is written again by the next runs, with what they compiled', () => {
+    const dir = join(scratch, 'generations');
+    const env = { XDG_CACHE_HOME: dir, DEZERO_GRAD_CODE_CACHE: 'verbose' };
+    const size = (): number => {
+      const name = readdirSync(join(dir, 'dezero-grad')).find((f) => f.startsWith('start-'))!;
+      return statSync(join(dir, 'dezero-grad', name)).size;
+    };
+    assert.equal(entryStatus(run(['--version'], env).stderr), 'missing, written');
+    const before = size();
+    const next = run(SEED, env);
+    assert.match(next.stderr, /^code cache: start-\w+\.cjs used, written$/m);
+    assert.equal(next.stdout, plain.stdout);
+    assert.ok(size() > before, `the cache grew with the evaluation's functions (${before} -> ${size()} bytes)`);
+    // A few runs refresh it, then it is only read.
+    const writes = [1, 2, 3, 4].map(() => /used, written/.test(run(SEED, env).stderr));
+    assert.deepEqual(writes, [true, true, false, false]);
   });
 
   test('a corrupt cache (one byte changed inside) is ignored and written again', () => {

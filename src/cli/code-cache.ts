@@ -27,8 +27,13 @@ declare const CLI_ENTRY: string;
 declare const CLI_START: string;
 
 const CHUNKS = join(__dirname, 'cli-chunks');
-const MAGIC = Buffer.from('DZGCODE1');
-const HEADER = MAGIC.length + 4;
+const MAGIC = Buffer.from('DZGCODE2');
+const HEADER = MAGIC.length + 8; // then the cache's length and its generation, 32 bits each
+/**
+ * A cache holds the functions the run that wrote it compiled: one written by `--version` lacks the
+ * evaluation. So the first runs that use a cache write it again, with what they compiled as well.
+ */
+const GENERATIONS = 4;
 
 type Status = 'used' | 'missing' | 'rejected' | 'corrupt' | 'off';
 type Factory = (...args: unknown[]) => void;
@@ -38,6 +43,8 @@ interface File {
   name: string;
   script: Script;
   status: Status;
+  /** How many runs wrote the cache it was compiled with before (0: none, or not used). */
+  generation: number;
 }
 
 const files: File[] = [];
@@ -60,8 +67,8 @@ const dir = enabled ? cacheDir() : undefined;
 const cacheFile = (name: string): string =>
   join(dir!, `${name.replace(/\.cjs$/, '')}.node-${process.version}-${process.arch}.v8cache`);
 
-/** The cache for a chunk when the file is whole (both copies equal); its status otherwise. */
-function readCache(name: string): Buffer | 'missing' | 'corrupt' {
+/** The cache for a file of chunks when it is whole (both copies equal); its status otherwise. */
+function readCache(name: string): { data: Buffer; generation: number } | 'missing' | 'corrupt' {
   let file: Buffer;
   try {
     file = readFileSync(cacheFile(name));
@@ -72,7 +79,8 @@ function readCache(name: string): Buffer | 'missing' | 'corrupt' {
   const length = file.readUInt32LE(MAGIC.length);
   if (file.length !== HEADER + 2 * length) return 'corrupt';
   const data = file.subarray(HEADER, HEADER + length);
-  return data.equals(file.subarray(HEADER + length)) ? data : 'corrupt';
+  const generation = file.readUInt32LE(MAGIC.length + 4);
+  return data.equals(file.subarray(HEADER + length)) ? { data, generation } : 'corrupt';
 }
 
 const dynamicImport = (id: string): Promise<unknown> => import(id);
@@ -86,10 +94,15 @@ function compile(name: string): void {
   // on Node 20 a script compiled from a cache has lost its dynamic-import callback.
   const script = new Script(`(function (define) { ${source}\n});`, {
     filename: file,
-    cachedData: typeof cached === 'string' ? undefined : cached,
+    cachedData: typeof cached === 'string' ? undefined : cached.data,
   });
   const status: Status = typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected' : 'used';
-  files.push({ name, script, status });
+  files.push({
+    name,
+    script,
+    status,
+    generation: status === 'used' ? (cached as { generation: number }).generation : 0,
+  });
   const defineAll = script.runInThisContext() as (define: (chunk: string, factory: Factory) => void) => void;
   defineAll((chunk, factory) => factories.set(chunk, factory));
 }
@@ -114,7 +127,7 @@ function load(name: string): Record<string, unknown> {
 /** Writes the caches the run did not have (atomically: a reader sees the old file or the new). */
 function writeCaches(): void {
   if (dir === undefined) return;
-  const todo = files.filter((f) => f.status !== 'used');
+  const todo = files.filter((f) => f.status !== 'used' || f.generation + 1 < GENERATIONS);
   if (todo.length === 0) return;
   try {
     mkdirSync(dir, { recursive: true });
@@ -130,6 +143,7 @@ function writeCaches(): void {
       const header = Buffer.alloc(HEADER);
       MAGIC.copy(header);
       header.writeUInt32LE(data.length, MAGIC.length);
+      header.writeUInt32LE(chunk.status === 'used' ? chunk.generation + 1 : 0, MAGIC.length + 4);
       writeFileSync(temporary, Buffer.concat([header, data, data]));
       renameSync(temporary, target);
       if (verbose) process.stderr.write(`code cache: ${chunk.name} ${chunk.status}, written\n`);
