@@ -1,14 +1,17 @@
 // Build: tsc emits the library with its type declarations into dist/; esbuild bundles the CLI
-// (with commander and chalk) into one CommonJS file, dist/cli.cjs, because start-up time is a
+// (with commander and chalk) into CommonJS chunks under dist/cli-chunks/, run by the loader
+// dist/cli.cjs (src/cli/code-cache.ts, below), because start-up time is a
 // product requirement: on Node 20, loading the same bundle as an ES module costs ~50% more CPU
 // than `node -e 0` in the ESM loader alone, as CommonJS it is within a few percent (measured with
 // `perf stat -e task-clock`; `npm run bench` prints the wall-clock ratio). bin/ is CommonJS too
 // (bin/package.json). mathjs, @inquirer/prompts and the plotting packages stay outside the bundle: they are loaded with
 // a dynamic import(), only on the paths that use them. (So no `import.meta` in src/cli's graph.)
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 
@@ -49,22 +52,79 @@ rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.cjs',
+// The CLI is split: esbuild's code splitting (ES modules only) makes the entry chunk with what a
+// one-point run needs and one chunk per path loaded with `await import()` (the REPL, minimize and
+// root, plots, the symbolic oracle), with the code they share in chunks of their own, so nothing is
+// duplicated. Each chunk is then turned into CommonJS (a `require()` of a chunk is ~0.1 ms, an
+// `import()` from CommonJS goes through the ESM loader, ~8 ms the first time) and written to
+// dist/cli-chunks/ under a name carrying its content hash. dist/cli.cjs (src/cli/code-cache.ts)
+// loads them through a V8 code cache kept in the user's cache directory.
+const split = await build({
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir: 'dist/cli-chunks',
+  entryNames: '[name]-[hash]',
+  chunkNames: '[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
-  format: 'cjs',
+  format: 'esm',
   target: 'node20',
   // d3-contour and @resvg/resvg-js (a native renderer) are loaded by --plot only.
   external: ['mathjs', '@inquirer/prompts', 'd3-contour', '@resvg/resvg-js'],
   legalComments: 'none',
   logLevel: 'warning',
-  // Whitespace and syntax only (names stay readable in an internal error's stack): a 43% smaller
-  // file, ~5-10% less wall time at start-up in alternating runs.
-  minifyWhitespace: true,
-  minifySyntax: true,
+  write: false,
+  metafile: true,
   plugins: [lazyChildProcess, noColorDetection],
+});
+mkdirSync('dist/cli-chunks', { recursive: true });
+const chunks = new Map(); // name -> { code, imports: the chunks it requires when it loads }
+let entry;
+for (const out of split.outputFiles) {
+  const name = basename(out.path).replace(/\.js$/, '.cjs');
+  if (split.metafile.outputs[relative(process.cwd(), out.path)]?.entryPoint === 'src/cli/main.ts') entry = name;
+  const imports = [...out.text.matchAll(/(?:from|import)\s*["']\.\/([\w-]+)\.js["']/g)].map((m) => `${m[1]}.cjs`);
+  // Chunks name each other './x-HASH.js': in CommonJS './x-HASH.cjs', and a chunk loaded on demand
+  // is required.
+  const text = out.text
+    .replace(/(["'])\.\/([\w-]+)\.js\1/g, '"./$2.cjs"')
+    .replace(/\bimport\("\.\/([\w-]+)\.cjs"\)/g, 'Promise.resolve().then(() => require("./$1.cjs"))')
+    // The rest (node:tty, mathjs, d3-contour, ...) go through the loader's import(): V8 20 loses a
+    // script's dynamic-import callback when its code comes from a cache.
+    .replace(/\bimport\(/g, '__import(');
+  const cjs = await transform(text, {
+    format: 'cjs',
+    loader: 'js',
+    target: 'node20',
+    legalComments: 'none',
+    // Whitespace and syntax only (names stay readable in an internal error's stack): a 43% smaller
+    // file, ~5-10% less wall time at start-up in alternating runs.
+    minifyWhitespace: true,
+    minifySyntax: true,
+  });
+  chunks.set(name, { code: cjs.code, imports });
+}
+// The chunks a start loads (the entry and what it requires, transitively) go into one file, one
+// read and one code cache; each chunk loaded on demand is a file of its own. A file defines its
+// chunks as functions (src/cli/code-cache.ts runs them as CommonJS modules).
+const startup = new Set([entry]);
+for (const name of startup) for (const dep of chunks.get(name).imports) startup.add(dep);
+const define = (name) =>
+  `define(${JSON.stringify(name)}, function (exports, require, module, __filename, __dirname, __import) {\n${chunks.get(name).code}});\n`;
+const start = [...startup].map(define).join('');
+const startName = `start-${createHash('sha256').update(start).digest('hex').slice(0, 8)}.cjs`;
+writeFileSync(`dist/cli-chunks/${startName}`, start);
+for (const name of chunks.keys()) if (!startup.has(name)) writeFileSync(`dist/cli-chunks/${name}`, define(name));
+await build({
+  entryPoints: ['src/cli/code-cache.ts'],
+  outfile: 'dist/cli.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { CLI_ENTRY: JSON.stringify(entry), CLI_START: JSON.stringify(startName) },
 });
 
 // The library for CommonJS projects (`require('dezero-grad')`): the same modules bundled into one

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -62,7 +62,9 @@ describe('bin/dezero-grad.js', () => {
   });
 
   test('the bundle imports neither mathjs, @inquirer/prompts nor the plotting packages up front', () => {
-    const bundle = readFileSync(`${root}dist/cli.cjs`, 'utf8');
+    // The loader (dist/cli.cjs) and every chunk of the bundle it runs.
+    const chunks = readdirSync(`${root}dist/cli-chunks`).map((f) => `${root}dist/cli-chunks/${f}`);
+    const bundle = [`${root}dist/cli.cjs`, ...chunks].map((f) => readFileSync(f, 'utf8')).join('\n');
     const packages = /["'](mathjs|@inquirer\/prompts|d3-contour|@resvg\/resvg-js)["']/.source;
     assert.doesNotMatch(bundle, new RegExp(`^import\\b[^;]*${packages}`, 'm'));
     assert.doesNotMatch(bundle, new RegExp(`require\\(${packages}\\)`));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MAX_INPUT_LENGTH } from '../src/expr/parse.js';
 import { FIFO_WAIT_MS, MAX_READ_BYTES } from '../src/cli/io.js';
-import { MAX_JSON_POINTS } from '../src/cli/batch.js';
+import { MAX_JSON_POINTS } from '../src/cli/values.js';
 import { RAW_CONTROL, runBounded, type BoundedRun } from './helpers/bounded.js';
 import { shell } from './helpers/process.js';
 

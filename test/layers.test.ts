@@ -179,4 +179,17 @@ test('start-up loads no mathjs, @inquirer/prompts, chalk, REPL or plotting: only
       f.startsWith('cli/repl/') || ['expr/mathjs.ts', 'cli/plot.ts', 'report/plot.ts', 'report/svg.ts'].includes(f),
   );
   assert.deepEqual(lazy, [], 'these are for the REPL, the symbolic oracle and --plot only');
+  // Not on a one-point run either: each path's code comes in its own chunk (scripts/build.mjs), so
+  // the start file the code cache keeps stays small.
+  const paths = [
+    'cli/batch.ts',
+    'cli/program-file.ts',
+    'cli/optimize.ts',
+    'api/check.ts',
+    'report/check.ts',
+    'api/program.ts',
+    'api/minimize.ts',
+    'api/root.ts',
+  ].filter((f) => loaded.has(f));
+  assert.deepEqual(paths, [], 'many points, programs, --check and minimize/root are loaded on their paths only');
 });

@@ -43,15 +43,36 @@ export function grad(expression: string | Node, values?: Values): GradResult;
  */
 export function grad(expression: string | Node, values: BatchValues): BatchResult;
 export function grad(expression: string | Node, values: BatchValues = {}): GradResult | BatchResult {
+  const map = valuesMap(values);
+  if ([...map.values()].some((x) => typeof x !== 'number')) return compiled(expression).run(map);
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
-  const map = valuesMap(values);
-  if ([...map.values()].some((x) => typeof x !== 'number')) {
-    return new CompiledExpression(root, source).run(map);
-  }
   const graph = build(root, map as Map<string, number>, source);
   return differentiate(graph);
 }
+
+/**
+ * The compiled form of an expression, kept by its text (or its syntax tree, by identity): a second
+ * grad() over arrays of the same expression skips parsing, planning and compiling, and reuses the
+ * kernel V8 has already optimised. Nothing in it depends on the points.
+ */
+function compiled(expression: string | Node): CompiledExpression {
+  if (typeof expression !== 'string') {
+    let c = byTree.get(expression);
+    if (c === undefined) byTree.set(expression, (c = new CompiledExpression(expression)));
+    return c;
+  }
+  let c = byText.get(expression);
+  if (c === undefined) {
+    c = new CompiledExpression(parse(expression), expression);
+    if (byText.size >= 64) byText.clear();
+    byText.set(expression, c);
+  }
+  return c;
+}
+
+const byText = new Map<string, CompiledExpression>();
+const byTree = new WeakMap<Node, CompiledExpression>();
 
 /**
  * Runs backward on a built graph, recording every step. With `trace: false` nothing is recorded

@@ -23,7 +23,7 @@ import { build, outputNameAvoiding } from '../expr/build.js';
 import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
 import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
-import { parseLine, Range, type GivenValue } from './values.js';
+import { MAX_JSON_POINTS, parseLine, Range, type GivenValue } from './values.js';
 import { derivativeName } from '../api/higher.js';
 import { higher } from './graph-options.js';
 import {
@@ -73,8 +73,6 @@ interface Chunk {
   total?: number;
 }
 
-/** Most points --json takes: it is one object holding every point (rows stream; JSON cannot). */
-export const MAX_JSON_POINTS = 1_000_000;
 /** Most per-node records --json without --quiet computes: the node-by-node engine at every point (~10 µs a record). */
 export const MAX_JSON_RECORDS = 500_000;
 

@@ -2,19 +2,15 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { verify } from '../api/check.js';
 import { differentiate, type GradResult } from '../api/grad.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
-import { checkJson, renderCheckText, renderSymbolicText, symbolicJson } from '../report/check.js';
 import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
-import { batchCommand, MAX_JSON_POINTS } from './batch.js';
-import { parseAssignments, type GivenValue } from './values.js';
-import { readProgram, updateText } from './program-file.js';
+import { MAX_JSON_POINTS, parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, graphCommand, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-options.js';
@@ -73,7 +69,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const text = await readExpression(options, io);
   // A file (or standard input) may hold a program: bindings and functions, then the expression.
   const fromFile = options.file !== undefined || options.expression === '-';
-  const read = fromFile ? readProgram(text, options.file ?? '-', given) : undefined;
+  // (Many points, programs and --check are loaded with import() on their paths: start-up.)
+  const read = fromFile ? (await import('./program-file.js')).readProgram(text, options.file ?? '-', given) : undefined;
   const source = read?.source ?? text;
   const root = read?.kind === 'program' ? read.root : parse(source);
   const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
@@ -125,6 +122,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const settings = await renderSettings({ precision: options.precision, color }, io.env, io.stdoutIsTTY, io.columns);
   // A program's updates of its leaves (`x = x - ...`, an optimiser's steps) say so, as in the session.
   if (read?.kind === 'program' && !options.json && !options.quiet) {
+    const { updateText } = await import('./program-file.js');
     for (const u of read.updates) io.out(updateText(u, settings));
   }
   if (batch || plot !== undefined) {
@@ -136,7 +134,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const format = options.format ?? 'table';
     const rows = options.format !== undefined;
     const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic };
-    return batchCommand(run, io);
+    return (await import('./batch.js')).batchCommand(run, io);
   }
   const values = new Map<string, number>();
   for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
@@ -155,7 +153,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // --json (scripts pass the same options to many expressions); the warning above stays.
   for (const name of unused) if (values.has(name)) result.gradient[name] = 0;
   // mathjs is loaded only by verify, on the paths that ask for it.
-  const v = check || symbolic ? await verify(root, values, result.gradient, { check, symbolic }) : undefined;
+  const checks = check || symbolic ? await checkModules() : undefined;
+  const v = checks && (await checks.verify(root, values, result.gradient, { check, symbolic }));
 
   if (graphWanted && options.graph !== undefined) {
     const { json, quiet } = options;
@@ -164,15 +163,21 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
 
   if (options.json) {
     const obj = jsonObject(source.trim(), values, result, { ...settings, quiet: options.quiet });
-    if (v?.check !== undefined) obj.check = checkJson(v.check, settings);
-    if (v?.symbolic !== undefined) obj.symbolic = symbolicJson(v.symbolic);
+    if (v?.check !== undefined) obj.check = checks!.checkJson(v.check, settings);
+    if (v?.symbolic !== undefined) obj.symbolic = checks!.symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
     io.out(renderText(result, values, { ...settings, quiet: options.quiet }));
-    if (v?.symbolic !== undefined) io.out(renderSymbolicText(v.symbolic, result.trace.output, settings));
-    if (v?.check !== undefined) io.out(renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));
+    if (v?.symbolic !== undefined) io.out(checks!.renderSymbolicText(v.symbolic, result.trace.output, settings));
+    if (v?.check !== undefined)
+      io.out(checks!.renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));
   }
   return v?.check !== undefined && [...v.check.values()].some((e) => !e.ok) ? EXIT.CHECK_MISMATCH : EXIT.OK;
+}
+
+/** The code of --check and --symbolic: the comparison and its renderers. */
+async function checkModules() {
+  return { ...(await import('../api/check.js')), ...(await import('../report/check.js')) };
 }
 
 const ORDER_WORDS = { order: '--order', wrt: (name: string) => `--wrt ${name}` };

@@ -97,6 +97,11 @@ Grammar:
 Functions:
 ${CALLABLE.map((op) => `  ${`${op.name} `.padEnd(9)}${op.description}`).join('\n')}
 
+Start-up cache:
+  The compiled program is kept in $XDG_CACHE_HOME/dezero-grad (else ~/.cache/dezero-grad)
+  after a first run, for faster starts; safe to delete. DEZERO_GRAD_CODE_CACHE=off runs
+  without it, =verbose says on stderr whether it was used.
+
 Exit codes:
   0  ok (a result that is not finite still prints, with a warning)
   2  bad input: usage, syntax, unknown name, missing or malformed value;

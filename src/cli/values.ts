@@ -158,3 +158,6 @@ export function parseLine(line: string, lineNumber: number, flag: string): numbe
     throw e;
   }
 }
+
+/** Most points --json takes: it is one object holding every point (rows stream; JSON cannot). */
+export const MAX_JSON_POINTS = 1_000_000;
