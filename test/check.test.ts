@@ -151,6 +151,13 @@ test('the numeric estimate: Richardson over many steps, with its own error', () 
   }
 });
 
+test('no estimate at a point that is not finite (and no endless halving of an infinite step)', () => {
+  for (const x of [Infinity, -Infinity, NaN]) {
+    const e = numericDerivative((v) => ({ value: v, scale: Math.abs(v), sameSide: true }), x);
+    assert.ok(Number.isNaN(e.value) && Number.isNaN(e.error), String(x));
+  }
+});
+
 test('the agreement rules: within 10 times the error estimate, 1e-10 for symbolic', () => {
   const est = { value: 1000, error: 1e-3, h: 1e-3 };
   assert.ok(agreesNumeric(1000 + 0.9e-2, est));

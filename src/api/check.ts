@@ -109,6 +109,8 @@ export interface NumericDerivative {
 }
 
 export function numericDerivative(f: (v: number) => Sample, x: number): NumericDerivative {
+  // No step around a point that is not finite (and halving an infinite step never ends).
+  if (!Number.isFinite(x)) return { value: NaN, error: NaN, h: NaN };
   const widest = WIDEST * Math.max(1, Math.abs(x));
   const narrowest = Math.max(NARROWEST * (x === 0 ? 1 : Math.min(1, Math.abs(x))), NARROWEST_OF_X * Math.abs(x));
   // The differences, each over the step actually taken (x + h rounds), and their rounding errors.
