@@ -3,19 +3,13 @@
  * backward and returns the value, the gradient and the trace.
  */
 import { parse } from '../expr/parse.js';
-import { build, type Graph } from '../expr/build.js';
-import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './trace.js';
+import { build } from '../expr/build.js';
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, valuesMap, type BatchResult } from '../batch/run.js';
+import { differentiate, type GradResult, type Values } from './differentiate.js';
 
-export interface GradResult {
-  value: number;
-  /** d(output)/d(name) for every variable the expression uses, in order of first appearance. */
-  gradient: Record<string, number>;
-  trace: Trace;
-}
-
-export type Values = Readonly<Record<string, number>> | ReadonlyMap<string, number>;
+// What a one-point run needs lives in differentiate.ts, so that it loads no batch code.
+export { differentiate, type GradResult, type Values } from './differentiate.js';
 
 /** Values where some variables hold many points: `{ x: Float64Array }`. */
 export type BatchValues =
@@ -73,28 +67,3 @@ function compiled(expression: string | Node): CompiledExpression {
 
 const byText = new Map<string, CompiledExpression>();
 const byTree = new WeakMap<Node, CompiledExpression>();
-
-/**
- * Runs backward on a built graph, recording every step. With `trace: false` nothing is recorded
- * (the trace's lists stay empty) and each intermediate gradient is freed as soon as backward has
- * used it: the lean path for `--quiet` on very deep graphs.
- */
-export function differentiate(graph: Graph, options: { trace?: boolean } = {}): GradResult {
-  const { output } = graph;
-  const traced = options.trace ?? true;
-  const backward: BackwardRecord[] = [];
-  for (const v of graph.variables.values()) v.cleargrad();
-  if (output.creator !== null) {
-    output.backward(traced ? { retainGrad: true, onStep: (step) => backward.push(backwardRecord(step)) } : {});
-  }
-  const gradient: Record<string, number> = Object.create(null);
-  for (const [name, v] of graph.variables) {
-    // A variable that is the whole expression has gradient 1; one that no gradient reached, 0.
-    gradient[name] = v === output ? 1 : (v.grad?.data ?? 0);
-  }
-  return {
-    value: output.data,
-    gradient,
-    trace: { output: graph.outputName, value: output.data, forward: traced ? forwardRecords(graph) : [], backward },
-  };
-}

@@ -24,7 +24,7 @@ import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parseStatement, type NameToken, type Statement } from '../expr/statement.js';
 import { eachNode, fold } from '../expr/walk.js';
 import { OPS } from '../engine/registry.js';
-import { differentiate, type GradResult } from './grad.js';
+import { differentiate, type GradResult } from './differentiate.js';
 
 /** A function defined with `f(t) = ...`. */
 export interface Definition {

@@ -18,7 +18,7 @@ import {
 } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
-import { differentiate } from '../api/grad.js';
+import { differentiate } from '../api/differentiate.js';
 import { build, outputNameAvoiding } from '../expr/build.js';
 import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';

@@ -2,7 +2,7 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { differentiate, type GradResult } from '../api/grad.js';
+import { differentiate, type GradResult } from '../api/differentiate.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
@@ -13,7 +13,7 @@ import type { Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
-import { checkWrt, graphCommand, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-options.js';
+import { checkWrt, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-flags.js';
 import { checkPlot, checkPlotOutput, plotTarget } from './plot-options.js';
 import { EXIT, UsageError } from './errors.js';
 import { nearest } from '../expr/suggest.js';
@@ -158,6 +158,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
 
   if (graphWanted && options.graph !== undefined) {
     const { json, quiet } = options;
+    const { graphCommand } = await import('./graph-options.js');
     return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
   }
 

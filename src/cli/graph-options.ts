@@ -25,46 +25,17 @@ import { renderTree } from '../report/tree.js';
 import type { Variable } from '../engine/variable.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
+import { checkOrder, checkWrt, type GraphOptions } from './graph-flags.js';
 
-export interface GraphOptions {
-  order?: number;
-  wrt?: string;
-  hessian?: boolean;
-  traceGrad?: boolean;
-  dot?: boolean;
-  graph?: string;
-  tree?: boolean;
-}
-
-/** Highest --order accepted; the size budget in derivativesAt usually stops tanh-like graphs sooner. */
-export const MAX_ORDER = 30;
-
-export function wantsGraphOptions(o: GraphOptions): boolean {
-  return (
-    o.order !== undefined ||
-    o.wrt !== undefined ||
-    o.hessian === true ||
-    o.traceGrad === true ||
-    o.dot === true ||
-    o.graph !== undefined ||
-    o.tree === true
-  );
-}
-
-/** The options that take one point: all but --order and --wrt, which work over many points too. */
-export function wantsPointOptions(o: GraphOptions): boolean {
-  return o.hessian === true || o.traceGrad === true || o.dot === true || o.graph !== undefined || o.tree === true;
-}
-
-export function parseOrder(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_ORDER) {
-    throw new UsageError(
-      `--order takes a whole number from 1 to ${MAX_ORDER}, got '${text}'`,
-      'write --order 2 for the second derivative',
-    );
-  }
-  return Number(text);
-}
+export {
+  checkOrder,
+  checkWrt,
+  type GraphOptions,
+  MAX_ORDER,
+  parseOrder,
+  wantsGraphOptions,
+  wantsPointOptions,
+} from './graph-flags.js';
 
 export interface GraphRun {
   source: string;
@@ -170,27 +141,6 @@ function checkCombination(o: GraphOptions, run: GraphRun, names: string[]): void
   if (o.hessian === true && names.length === 0) throw new UsageError('--hessian: the expression has no variables');
 }
 
-/** The variable to differentiate by: `wrt`, or the only one. `how` spells the options in messages. */
-export function checkWrt(
-  names: readonly string[],
-  wrt: string | undefined,
-  how: { order: string; wrt: (name: string) => string },
-): string {
-  if (names.length === 0) throw new UsageError(`${how.order}: the expression has no variables to differentiate`);
-  if (wrt === undefined) {
-    if (names.length > 1) {
-      throw new UsageError(
-        `${how.order} needs ${how.wrt('NAME')}: the expression has ${names.length} variables (${names.join(', ')})`,
-        `write ${how.wrt(names[0])}`,
-      );
-    }
-    return names[0];
-  }
-  if (!names.includes(wrt))
-    throw new UsageError(`${how.wrt(wrt)}: the expression has no variable ${wrt} (it has ${names.join(', ')})`);
-  return wrt;
-}
-
 export interface GraphTextOptions extends RenderSettings {
   /** For orderText: each pass through a gradient graph too. */
   traceGrad?: boolean;
@@ -201,12 +151,6 @@ export interface GraphTextOptions extends RenderSettings {
  * differentiated graph (`const graph = build(root, values, source); differentiate(graph)`).
  * Throws UsageError for a bad N or NAME, or an order too high to build.
  */
-/** `:order N` takes 1 to MAX_ORDER. */
-export function checkOrder(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER)
-    throw new UsageError(`:order takes a whole number from 1 to ${MAX_ORDER}, got ${n}`);
-}
-
 export function orderText(graph: Graph, n: number, wrt: string | undefined, options: GraphTextOptions = {}): string {
   checkOrder(n);
   const name = checkWrt([...graph.variables.keys()], wrt, { order: ':order', wrt: (v) => `:order ${n} ${v}` });

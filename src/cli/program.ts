@@ -9,11 +9,11 @@ import { VERSION } from '../version.js';
 import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
-import { parseOrder, type GraphOptions } from './graph-options.js';
+import { parseOrder, type GraphOptions } from './graph-flags.js';
 import { formatError } from './messages.js';
 import { visible } from '../expr/visible.js';
 import type { IO } from './io.js';
-import { BATCH_FORMATS, type BatchFormat } from '../report/table.js';
+import { BATCH_FORMATS, type BatchFormat } from '../report/settings.js';
 
 export interface CliOptions extends GraphOptions {
   file?: string;

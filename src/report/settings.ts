@@ -13,3 +13,7 @@ export interface RenderSettings {
   /** Terminal width: lines that would be wider are not padded into columns. */
   width?: number;
 }
+
+/** The row formats for many points (`--format`); here, not in table.ts, so that --help's choices load no renderer. */
+export type BatchFormat = 'table' | 'tsv' | 'csv';
+export const BATCH_FORMATS: readonly BatchFormat[] = ['table', 'tsv', 'csv'];

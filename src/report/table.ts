@@ -16,8 +16,8 @@ import type { RenderSettings } from './settings.js';
 import { PLAIN } from './style.js';
 import type { JsonValue } from './json.js';
 
-export type BatchFormat = 'table' | 'tsv' | 'csv';
-export const BATCH_FORMATS: readonly BatchFormat[] = ['table', 'tsv', 'csv'];
+export { BATCH_FORMATS, type BatchFormat } from './settings.js';
+import type { BatchFormat } from './settings.js';
 
 /** A column's numbers for one chunk: an array, or one number on every row; or words (`ok`). */
 export type Column = ArrayLike<number> | number | readonly string[];

@@ -8,7 +8,7 @@
  * blank or a `# comment`, `NAME = expression`, `A, B = e1, e2`, `NAME(P, ...) = expression`, or an
  * expression, whose value and gradient with respect to every leaf it uses are printed.
  */
-import { differentiate } from '../../api/grad.js';
+import { differentiate } from '../../api/differentiate.js';
 import { MAX_EXPANDED, Program, type Binding, type BoundName, type Definition } from '../../api/program.js';
 import type { Graph } from '../../expr/build.js';
 import { build } from '../../expr/build.js';
