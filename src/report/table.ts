@@ -89,18 +89,9 @@ export interface BatchTrace {
   backward: { [key: string]: JsonValue }[];
 }
 
-/** The JSON object for many points: the single-point schema with arrays. */
-export function renderBatchJson(
-  expression: string,
-  names: readonly string[],
-  inputs: readonly (ArrayLike<number> | number)[],
-  value: ArrayLike<number>,
-  grads: readonly ArrayLike<number>[],
-  settings: RenderSettings = {},
-  trace?: BatchTrace,
-  higher?: { wrt: string; derivatives: readonly ArrayLike<number>[] },
-): string {
-  return [...batchJsonPieces(expression, names, inputs, value, grads, settings, trace, higher)].join('');
+/** The JSON object for many points, the single-point schema with arrays: batchJsonPieces joined. */
+export function renderBatchJson(...args: Parameters<typeof batchJsonPieces>): string {
+  return [...batchJsonPieces(...args)].join('');
 }
 
 /** Points a piece of batchJsonPieces holds: a few hundred kilobytes of text. */
