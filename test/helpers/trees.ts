@@ -338,6 +338,8 @@ function evaluateTree(
           visit(node.op, args, value);
           return value;
         }
+        default:
+          throw new Error(`internal: evaluateTree takes scalar trees, not a ${node.type}`);
       }
     }),
   );
