@@ -17,7 +17,9 @@ import { print } from '../src/expr/print.js';
 import { mathjsSexpr, sexpr } from './helpers/sexpr.js';
 
 const ENGINE = OPS.has('stack') && OPS.has('matmul') && OPS.has('transpose') && OPS.has('index');
-const needsEngine = ENGINE ? {} : { skip: "the engine's tensor ops (stack, matmul, transpose, index) are not in the registry yet" };
+const needsEngine = ENGINE
+  ? {}
+  : { skip: "the engine's tensor ops (stack, matmul, transpose, index) are not in the registry yet" };
 
 /** mathjs's reading of `src`, our variables' v_ prefix dropped. */
 async function mathjsReading(src: string): Promise<string> {
@@ -133,7 +135,11 @@ describe('printing reads back: in our grammar, and in mathjs as the same tree', 
 
 describe('matrix syntax errors: one message, the caret at the spot', () => {
   const cases: { input: string; message: RegExp; column: number }[] = [
-    { input: '[[1, 2], [3]]', message: /^ragged matrix: element 2 has 1 element but element 1 has 2 elements$/, column: 10 },
+    {
+      input: '[[1, 2], [3]]',
+      message: /^ragged matrix: element 2 has 1 element but element 1 has 2 elements$/,
+      column: 10,
+    },
     { input: '[1, 2; 3]', message: /^ragged matrix: row 2 has 1 element but row 1 has 2$/, column: 8 },
     { input: '[1, [2, 3]]', message: /^ragged matrix: element 2 has 2 elements but element 1 is a number$/, column: 5 },
     { input: '[[1, 2], [3, 4], [5]]', message: /ragged matrix: element 3 has 1 element/, column: 18 },
@@ -196,18 +202,17 @@ test('the mathjs form: map(X, f) where mathjs wants it, nothing else changed', (
   assert.equal(toMathjs(parse("W' .* W"), undefined, shapes), "v_W' .* v_W");
   assert.throws(() => toMathjs(parse('atan2(v, v)'), undefined, shapes), SymbolicUnavailable);
   assert.throws(() => toMathjs(parse('v < 1 ? 1 : 2'), undefined, shapes), SymbolicUnavailable);
-  assert.deepEqual(
-    [...dimensions(parse('[1, 2; 3, 4] * [1; 2]'))].at(-1)?.[1],
-    2,
-    'a [2,2] times a [2,1] is a matrix',
-  );
+  assert.deepEqual([...dimensions(parse('[1, 2; 3, 4] * [1; 2]'))].at(-1)?.[1], 2, 'a [2,2] times a [2,1] is a matrix');
 });
 
 test('mathjs evaluates the mapped form to the elementwise values', async () => {
   const math = await loadMathjs();
   const text = toMathjs(parse('exp(v) .* 2'), undefined, new Map([['v', [3]]]));
   const value = (math.parse(text) as MathNode).evaluate({ v_v: [0, 1, 2] }) as number[];
-  assert.deepEqual(value, [0, 1, 2].map((t) => Math.exp(t) * 2));
+  assert.deepEqual(
+    value,
+    [0, 1, 2].map((t) => Math.exp(t) * 2),
+  );
 });
 
 // ---- evaluation: needs the engine's tensor ops -------------------------------------------------
@@ -224,7 +229,7 @@ function nested(data: unknown): unknown {
   return go(0, 0);
 }
 
-const valueOf = (src: string, values: Record<string, number> = {}): unknown =>
+const evaluated = (src: string, values: Record<string, number> = {}): unknown =>
   nested(build(parse(src), new Map(Object.entries(values)), src).output.data);
 
 describe('evaluation agrees with mathjs evaluate', needsEngine, () => {
@@ -257,7 +262,7 @@ describe('evaluation agrees with mathjs evaluate', needsEngine, () => {
       const math = await loadMathjs();
       const theirs = math.evaluate(src) as { toArray?: () => unknown } | number;
       const want = typeof theirs === 'number' ? theirs : theirs.toArray!();
-      assert.deepEqual(valueOf(src), JSON.parse(JSON.stringify(want)));
+      assert.deepEqual(evaluated(src), JSON.parse(JSON.stringify(want)));
     });
   }
 });
@@ -282,7 +287,7 @@ describe('errors found when built: the index, the dimension and its size; ^ and 
     test(c.input, () => {
       let err: unknown;
       try {
-        valueOf(c.input);
+        evaluated(c.input);
       } catch (e) {
         err = e;
       }

@@ -92,8 +92,9 @@ export function printWith(root: Node, hooks: PrintHooks): string {
         return { text: 'end', prec: ATOM, prefix: false };
       case 'matrix': {
         // Elements need no parentheses: commas, semicolons and brackets delimit them.
-        const items =
-          node.rows === true ? args.map((a) => a.items ?? a.text).join('; ') : args.map((a) => a.text).join(', ');
+        // (One row with `;` would need a trailing `;`: it prints nested instead, the same tree.)
+        const rows = node.rows === true && args.length > 1;
+        const items = rows ? args.map((a) => a.items ?? a.text).join('; ') : args.map((a) => a.text).join(', ');
         return { text: `[${items}]`, prec: ATOM, prefix: false, items };
       }
       case 'index': {

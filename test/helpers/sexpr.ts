@@ -67,6 +67,11 @@ export function mathjsSexpr(node: any): string {
     case 'ConditionalNode':
       return `(cond ${mathjsSexpr(node.condition)} ${mathjsSexpr(node.trueExpr)} ${mathjsSexpr(node.falseExpr)})`;
     case 'FunctionNode':
+      // The bridge's map(X, f_(t_) = g(t_)) is g applied to X elementwise: read as g(X).
+      if (node.fn.name === 'map' && node.args[1]?.type === 'FunctionAssignmentNode') {
+        const x = mathjsSexpr(node.args[0]);
+        return mathjsSexpr(node.args[1].expr).replace(/\bt_\b/g, () => x);
+      }
       return `(${node.fn.name} ${node.args.map(mathjsSexpr).join(' ')})`;
     case 'OperatorNode': {
       if (node.fn === 'unaryPlus') return mathjsSexpr(node.args[0]);
