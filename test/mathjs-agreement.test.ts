@@ -183,3 +183,104 @@ test('our value equals mathjs evaluate at random points', async () => {
     { seed: 42, numRuns: 1000 },
   );
 });
+
+/**
+ * The matrix syntax (issue 16): literals with `,` and `;`, indexing with `:`, `end` and ranges,
+ * postfix `'`, `.*` `./` `.^`, and ranges where a conditional may take the `:`.
+ */
+function matrixGrammar(): fc.Arbitrary<string> {
+  const names = fc.constantFrom('x', 'W', 'v', 'pi');
+  return fc.letrec((tie) => {
+    const expr = tie('expr') as fc.Arbitrary<string>;
+    const entry = fc.oneof(
+      { weight: 3, arbitrary: expr },
+      { weight: 1, arbitrary: fc.constant(':') },
+      { weight: 1, arbitrary: fc.constantFrom('end', 'end - 1', '2:end', '1:2:end', ':2', '2:', '[1, 2]') },
+      { weight: 1, arbitrary: fc.tuple(expr, expr).map(([a, b]) => `${a}:${b}`) },
+    );
+    return {
+      atom: fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 9 }).map(String) },
+        { weight: 3, arbitrary: names },
+        { weight: 2, arbitrary: fc.array(expr, { minLength: 1, maxLength: 3 }).map((xs) => `[${xs.join(', ')}]`) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+            .chain(([r, c]) => fc.array(fc.array(expr, { minLength: c, maxLength: c }), { minLength: r, maxLength: r }))
+            .map((rows) => `[${rows.map((r) => r.join(', ')).join('; ')}]`),
+        },
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(names, fc.array(entry, { minLength: 1, maxLength: 2 }))
+            .map(([n, es]) => `${n}[${es.join(', ')}]`),
+        },
+        { weight: 1, arbitrary: expr.map((a) => `(${a})`) },
+        { weight: 1, arbitrary: expr.map((a) => `sin(${a})`) },
+        { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 9 }), names).map(([n, v]) => `${n}${v}`) },
+      ),
+      postfix: fc
+        .tuple(tie('atom') as fc.Arbitrary<string>, fc.constantFrom('', '', "'", "''", '[1]'))
+        .map(([a, p]) => (p === '[1]' && /^\d/.test(a) ? a : a + p)),
+      unary: fc
+        .tuple(fc.constantFrom('', '', '-', '- '), tie('postfix') as fc.Arbitrary<string>)
+        .map(([s, a]) => s + a),
+      expr: fc
+        .tuple(
+          tie('unary') as fc.Arbitrary<string>,
+          fc.array(
+            fc.tuple(
+              fc.constantFrom(' + ', '-', '*', ' / ', '^', ' .* ', './', '.^', ' < ', ':', ' : '),
+              tie('unary') as fc.Arbitrary<string>,
+            ),
+            { maxLength: 3 },
+          ),
+        )
+        .map(([first, rest]) => first + rest.map(([op, u]) => op + u).join('')),
+      top: fc.oneof(
+        { weight: 3, arbitrary: expr },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(expr, expr, expr).map(([c, a, b]) => `${c} ? ${a} : ${b}`),
+        },
+      ),
+    };
+  }).top as fc.Arbitrary<string>;
+}
+
+test('matrix syntax: our parse tree equals mathjs parse tree, and both read our printed forms back', async () => {
+  const math = await import('mathjs');
+  const { print } = await import('../src/expr/print.js');
+  const { toMathjs, SymbolicUnavailable } = await import('../src/expr/mathjs.js');
+  const reading = (src: string): string => mathjsSexpr(math.parse(src)).replace(/\bv_/g, '');
+  let accepted = 0;
+  let total = 0;
+  fc.assert(
+    fc.property(matrixGrammar(), (src) => {
+      total++;
+      let tree: ReturnType<typeof parse>;
+      try {
+        tree = parse(src);
+      } catch (e) {
+        if (e instanceof ExprError) return; // refused forms are tested in tensor-syntax.test.ts
+        throw e;
+      }
+      accepted++;
+      const ours = sexpr(tree);
+      assert.equal(ours, reading(src), `expression: ${src}`);
+      const printed = print(tree);
+      assert.equal(sexpr(parse(printed)), ours, `${src} printed as ${printed}`);
+      let form: string;
+      try {
+        form = toMathjs(tree);
+      } catch (e) {
+        if (e instanceof SymbolicUnavailable) return;
+        throw e;
+      }
+      assert.equal(reading(form), ours, `${src} in mathjs's form: ${form}`);
+    }),
+    { seed: 20261202, numRuns: 1500, maxSkipsPerRun: 100 },
+  );
+  assert.ok(accepted > 0.5 * total, `only ${accepted} of ${total} generated expressions were accepted`);
+});

@@ -217,3 +217,41 @@ function formulaUses(root: Node, name: string): boolean {
   if (root.type === 'variable') return root.name === name;
   return root.type === 'call' && root.args.some((a) => formulaUses(a, name));
 }
+
+test('matrix syntax: printing reads back as the same tree, and mathjs reads the mathjs form as it', async () => {
+  const math = await loadMathjs();
+  const { sexpr, mathjsSexpr } = await import('./helpers/sexpr.js');
+  const { matrixTree } = await import('./helpers/trees.js');
+  const { ExprError } = await import('../src/expr/errors.js');
+  let checked = 0;
+  fc.assert(
+    fc.property(matrixTree(3), (root) => {
+      const text = print(root);
+      let back: Node;
+      try {
+        back = parse(text);
+      } catch (e) {
+        // a random literal may be ragged ([[1, 2], 3]): refused when read, as it should be
+        if (e instanceof ExprError && /^ragged matrix/.test(e.message)) return;
+        throw e;
+      }
+      assert.equal(sexpr(back), sexpr(root), `printed as ${text}`);
+      assert.equal(print(back), text);
+      let form: string;
+      try {
+        form = toMathjs(root);
+      } catch (e) {
+        if (e instanceof SymbolicUnavailable) return;
+        throw e;
+      }
+      assert.equal(
+        mathjsSexpr(math.parse(form)).replace(/\bv_/g, ''),
+        sexpr(root),
+        `${text} in mathjs's form: ${form}`,
+      );
+      checked++;
+    }),
+    { seed: 16, numRuns: 800 },
+  );
+  assert.ok(checked > 400, `only ${checked} trees reached the mathjs comparison`);
+});

@@ -425,7 +425,20 @@ export class Program {
       switch (node.type) {
         case 'number':
         case 'constant':
+        case 'colon':
+        case 'end':
           results.push(place(node, item));
+          break;
+        case 'matrix':
+        case 'index':
+        case 'range':
+          if (!item.expanded) {
+            todo.push({ ...item, expanded: true });
+            for (let i = node.args.length - 1; i >= 0; i--)
+              todo.push({ node: node.args[i], env: item.env, at: item.at, via: item.via });
+            break;
+          }
+          results.push({ ...place(node, item), args: results.splice(results.length - node.args.length) });
           break;
         case 'variable': {
           const arg = item.env?.get(node.name);
@@ -544,7 +557,7 @@ function firstUse(root: Node, name: string): number {
 function renameVariable(root: Node, from: string, to: string): Node {
   return fold<Node>(root, (node, args) => {
     if (node.type === 'variable') return node.name === from ? ({ ...node, name: to } satisfies VariableNode) : node;
-    if (node.type === 'call') return { ...node, args };
+    if ('args' in node) return { ...node, args };
     return node;
   });
 }

@@ -4,11 +4,13 @@
  * (define-by-run). Intermediates get names in forward order, as in the book: a, b, c, ... skipping
  * names the expression uses, and the output is y (or another free letter).
  */
-import type { Node } from './ast.js';
+import { childrenOf, type CallNode, type Node } from './ast.js';
 import { eachNode, fold } from './walk.js';
-import { MissingValueError } from './errors.js';
+import { ExprError, MissingValueError } from './errors.js';
 import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
+import { noGrad } from '../engine/config.js';
+import { applyAt, constantVector, indexConstant, isScalar, opFor, rangeValues, shapeOf, shapeText } from './lower.js';
 
 /** One function application, in forward order. */
 export interface ForwardStep {
@@ -85,26 +87,138 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
   const names = new NameSource(new Set([...taken, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
 
-  // Post-order: each op applied to its arguments' Variables; a shared subtree is one Function.
-  const output = fold<Variable>(root, (node, args) => {
-    switch (node.type) {
-      case 'number':
-        return new Variable(node.value, node.text, false);
-      case 'constant':
-        return new Variable(node.value, node.name, false);
-      case 'variable':
-        return variables.get(node.name)!;
-      case 'call': {
-        const op = getOp(node.op);
-        const y = op.fn(...args);
-        // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
-        for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
-        y.name = node === root ? outputName : (named?.get(node) ?? names.next());
-        steps.push({ name: y.name, op, inputs: args.map(displayName), output: y });
-        return y;
-      }
+  /**
+   * Post-order: each op applied to its arguments' Variables; a shared subtree is one Function.
+   * An index's entries are not folded with it: they are constants, evaluated (with `end` the
+   * size of the dimension they index) once the object's shape is known. `end` is that size
+   * inside an entry; `record` is false there (an entry's arithmetic is not part of the graph).
+   */
+  const evaluate = (top: Node, end: number | undefined, record: boolean): Variable =>
+    fold<Variable>(
+      top,
+      (node, args) => {
+        switch (node.type) {
+          case 'number':
+            return new Variable(node.value, node.text, false);
+          case 'constant':
+            return new Variable(node.value, node.name, false);
+          case 'variable':
+            return variables.get(node.name)!;
+          case 'end':
+            return new Variable(end!, 'end', false);
+          case 'colon':
+            throw new ExprError("internal: ':' outside an index entry", source, node.start);
+          case 'range': {
+            const [a, s, b] = args.length === 3 ? args : [args[0], undefined, args[1]];
+            const part = (v: Variable | undefined, what: string, fallback: number): number => {
+              if (v === undefined) return fallback;
+              if (!isScalar(v)) {
+                throw new ExprError(
+                  `the range's ${what} is a ${shapeText(shapeOf(v))} value: it must be a number`,
+                  source,
+                  node.start,
+                );
+              }
+              return v.data;
+            };
+            const values = rangeValues(part(a, 'start', 1), part(s, 'step', 1), part(b, 'end', 1), node, source);
+            return constantVector(
+              values,
+              node,
+              source,
+              record ? source.slice(node.start, node.end) || undefined : undefined,
+            );
+          }
+          case 'index': {
+            const [object] = args;
+            const indices = resolveIndex(node, object);
+            return apply(node, 'index', [object, ...indices], record);
+          }
+          case 'matrix':
+            return apply(node, 'stack', args, record);
+          case 'call':
+            return apply(node, lowered(node, args), args, record);
+        }
+      },
+      (node) => (node.type === 'index' ? node.args.slice(0, 1) : childrenOf(node)),
+    );
+
+  /** Applies the op `name` for `node`, recording the step when `record`. */
+  const apply = (node: Node, name: string, args: Variable[], record: boolean): Variable => {
+    const op =
+      node.type === 'call' && name === node.op && name !== 'transpose' ? getOp(name) : opFor(name, node, source);
+    const y = applyAt(op, args, source, () => operatorAt(node, source));
+    if (!record) return y;
+    // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
+    for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
+    y.name = node === root ? outputName : (named?.get(node) ?? names.next());
+    steps.push({ name: y.name, op, inputs: args.map(displayName), output: y });
+    return y;
+  };
+
+  /**
+   * `*` is the matrix product when both sides are vectors or matrices (mathjs's multiply), `'`
+   * the transpose. `^` and `/` of a matrix mean the matrix power and multiplying by an inverse in
+   * mathjs: refused, with the elementwise `.^` and `./` to write instead.
+   */
+  const lowered = (node: CallNode, args: Variable[]): string => {
+    if (node.dotted === true || args.every(isScalar)) return node.op;
+    if (node.op === 'mul' && node.form === 'infix' && !isScalar(args[0]) && !isScalar(args[1])) return 'matmul';
+    if (node.op === 'pow' && node.form === 'infix') {
+      throw new ExprError(
+        `'^' of a ${shapeText(shapeOf(isScalar(args[0]) ? args[1] : args[0]))} value is the matrix power in mathjs, which dezero-grad does not have`,
+        source,
+        operatorAt(node, source),
+        'write .^ for the elementwise power',
+      );
     }
-  });
+    if (node.op === 'div' && node.form === 'infix' && !isScalar(args[1])) {
+      throw new ExprError(
+        `'/' by a ${shapeText(shapeOf(args[1]))} value multiplies by its inverse in mathjs, which dezero-grad does not do`,
+        source,
+        operatorAt(node, source),
+        'write ./ for the elementwise quotient',
+      );
+    }
+    return node.op;
+  };
+
+  /** An index's entries as the engine's 0-based constants, checked against the object's shape. */
+  const resolveIndex = (node: Node & { type: 'index' }, object: Variable): Variable[] => {
+    const shape = shapeOf(object);
+    const entries = node.args.slice(1);
+    const written = source.slice(node.args[0].start, node.args[0].end) || 'the value';
+    if (shape.length === 0) {
+      throw new ExprError(`${written} is a number, so it cannot be indexed`, source, entries[0].start);
+    }
+    if (entries.length > shape.length) {
+      throw new ExprError(
+        `too many indices: ${written} has shape ${shapeText(shape)}, so ${shape.length} ${shape.length === 1 ? 'index' : 'indices'}`,
+        source,
+        entries[shape.length].start,
+      );
+    }
+    if (entries.length < shape.length) {
+      throw new ExprError(
+        `too few indices: ${written} has shape ${shapeText(shape)}, so ${shape.length} indices (mathjs takes no fewer)`,
+        source,
+        node.end - 1,
+        `write ${written}[${[...entries.map((e) => source.slice(e.start, e.end) || 'i'), ...Array(shape.length - entries.length).fill(':')].join(', ')}]`,
+      );
+    }
+    return entries.map((entry, dim) =>
+      indexConstant(
+        entry.type === 'colon' ? 'colon' : noGrad(() => evaluate(entry, shape[dim], false)),
+        dim,
+        shape[dim],
+        shape.length,
+        entry,
+        source,
+      ),
+    );
+  };
+
+  const output = evaluate(root, undefined, true);
   return {
     output,
     // `x` alone and `3` alone have an output too: y = x, y = 3 (never `x = x`, `3 = 3`, dx/dx).
@@ -113,6 +227,19 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
     steps,
     freshName: () => names.next(),
   };
+}
+
+/**
+ * Where an error about `node` points: an infix operator's symbol (the first non-space after its
+ * left operand and any closing parentheses), a postfix `'`, else the node's start.
+ */
+function operatorAt(node: Node, source: string): number {
+  if (node.type === 'call' && (node.form === 'infix' || node.form === 'postfix') && source.length > 0) {
+    let i = node.args[0].end;
+    while (i < node.end && /[\s)\]]/.test(source[i])) i++;
+    if (i < node.end) return i;
+  }
+  return node.start;
 }
 
 /** A variable's name, or for an unnamed constant (a seed, a literal inside a backward rule) its value. */

@@ -8,11 +8,29 @@ export type Token =
   | { kind: 'number'; value: number; text: string; start: number; end: number }
   | { kind: 'name'; text: string; start: number; end: number }
   | { kind: 'op'; text: OperatorText; start: number; end: number }
-  | { kind: '(' | ')' | ',' | '?' | ':'; text: string; start: number; end: number }
+  | { kind: '(' | ')' | ',' | '?' | ':' | '[' | ']' | ';' | "'"; text: string; start: number; end: number }
   | { kind: 'end'; text: ''; start: number; end: number };
 
-/** The binary and unary operators, as written (`**` is read as `^`, `mod` as `%`). */
-export type OperatorText = '+' | '-' | '*' | '/' | '^' | '%' | '<' | '>' | '<=' | '>=' | '==' | '!=';
+/**
+ * The binary and unary operators, as written (`**` is read as `^`, `mod` as `%`); `.*` `./` `.^`
+ * are mathjs's elementwise forms of `*` `/` `^`.
+ */
+export type OperatorText =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '^'
+  | '%'
+  | '<'
+  | '>'
+  | '<='
+  | '>='
+  | '=='
+  | '!='
+  | '.*'
+  | './'
+  | '.^';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -65,14 +83,12 @@ const INVISIBLES = new Map<number, string>([
 /** ASCII characters that belong to other expression languages, with why they are not ours. */
 const FOREIGN = new Map<string, string>([
   ['.', 'property access is not part of the grammar'],
-  ['[', 'arrays and indexing are not part of the grammar'],
-  [']', 'arrays and indexing are not part of the grammar'],
   ['{', 'objects are not part of the grammar'],
   ['}', 'objects are not part of the grammar'],
   ['=', 'assignment is not part of an expression (to compare, write ==)'],
   ['!', 'factorial and negation are not part of the grammar (to compare, write !=)'],
   [';', 'only one expression is allowed'],
-  ["'", 'strings and transposes are not part of the grammar'],
+  ["'", "strings are not part of the grammar (a transpose x' follows a value)"],
   ['"', 'strings are not part of the grammar'],
   ['`', 'strings are not part of the grammar'],
   ['&', 'bitwise operators are not part of the grammar'],
@@ -117,7 +133,7 @@ export function tokenize(input: string): Token[] {
       continue;
     }
     const two = input.slice(i, i + 2);
-    if (two === '<=' || two === '>=' || two === '==' || two === '!=') {
+    if (two === '<=' || two === '>=' || two === '==' || two === '!=' || two === '.*' || two === './' || two === '.^') {
       tokens.push({ kind: 'op', text: two, start, end: i + 2 });
       i += 2;
       continue;
@@ -127,8 +143,14 @@ export function tokenize(input: string): Token[] {
       i++;
       continue;
     }
-    if (ch === '(' || ch === ')' || ch === ',' || ch === '?' || ch === ':') {
+    if (ch === '(' || ch === ')' || ch === ',' || ch === '?' || ch === ':' || ch === '[' || ch === ']' || ch === ';') {
       tokens.push({ kind: ch, text: ch, start, end: i + 1 });
+      i++;
+      continue;
+    }
+    // A quote right after a value is mathjs's transpose `x'`; anywhere else it would start a string.
+    if (ch === "'" && endsValue(tokens[tokens.length - 1])) {
+      tokens.push({ kind: "'", text: ch, start, end: i + 1 });
       i++;
       continue;
     }
@@ -136,6 +158,12 @@ export function tokenize(input: string): Token[] {
   }
   tokens.push({ kind: 'end', text: '', start: n, end: n });
   return tokens;
+}
+
+/** A token after which a value has ended (a number, a name, a closing bracket, a transpose). */
+function endsValue(t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  return t.kind === 'number' || t.kind === 'name' || t.kind === ')' || t.kind === ']' || t.kind === "'";
 }
 
 function unexpectedChar(input: string, i: number): ExprError {
@@ -180,7 +208,8 @@ function readNumber(input: string, start: number): Token {
       `write the number in decimal, or 0*${input[i]} for a product`,
     );
   }
-  if (input[i] === '.') {
+  // `2.*x` is 2 .* x, as mathjs reads it: a dot followed by * / ^ is the operator's.
+  if (input[i] === '.' && !/[*/^]/.test(input[i + 1] ?? '')) {
     i++;
     while (i < n && isDigit(input.charCodeAt(i))) i++;
   }
@@ -197,7 +226,7 @@ function readNumber(input: string, start: number): Token {
     i = j;
     while (i < n && isDigit(input.charCodeAt(i))) i++;
   }
-  if (input[i] === '.') throw malformed(i, 'a second decimal point');
+  if (input[i] === '.' && !/[*/^]/.test(input[i + 1] ?? '')) throw malformed(i, 'a second decimal point');
   if (input[i] === '_') throw malformed(i, 'digit separators are not supported', 'write the digits without _');
   const text = input.slice(start, i);
   const value = Number(text);

@@ -9,7 +9,7 @@
 import type { MathJsInstance, MathNode } from 'mathjs';
 import type { CallNode, Node } from './ast.js';
 import { CONSTANTS, getOp, OPS } from '../engine/registry.js';
-import { size } from './walk.js';
+import { fold, size } from './walk.js';
 import { printWith } from './print.js';
 
 export type Mathjs = MathJsInstance;
@@ -61,12 +61,93 @@ export function mathjsName(variable: string): string {
  * each op's `mathjs` form; `diff(f, x)` becomes mathjs's derivative of f (unsimplified), so
  * that an expression holding a derivative can itself be differentiated.
  */
-export function toMathjs(root: Node, math?: Mathjs): string {
-  return mathjsText(root, math, false);
+export function toMathjs(root: Node, math?: Mathjs, shapes?: VariableShapes): string {
+  return mathjsText(root, math, false, shapes);
+}
+
+/**
+ * The shapes of the variables that are vectors or matrices (a variable not in it is a number),
+ * so that the bridge knows where mathjs needs `map`.
+ */
+export type VariableShapes = ReadonlyMap<string, readonly number[]>;
+
+const NO_SHAPES: VariableShapes = new Map();
+
+/**
+ * The functions of vectors and matrices (issue 16's engine ops), which mathjs has under the same
+ * name and meaning: never written with `map`. Every other function is elementwise.
+ */
+const TENSOR_FUNCTIONS: ReadonlySet<string> = new Set([
+  'sum',
+  'mean',
+  'prod',
+  'dot',
+  'norm',
+  'transpose',
+  'reshape',
+  'size',
+  'trace',
+  'det',
+  'inv',
+  'concat',
+  'softmax',
+  'logsumexp',
+  'sum_to',
+  'broadcast_to',
+]);
+
+/** Functions whose result has no dimensions whatever their arguments' (a one-argument reduction). */
+const REDUCING = new Set(['sum', 'mean', 'prod', 'max', 'min', 'dot', 'norm', 'trace', 'det', 'logsumexp']);
+
+/**
+ * How many dimensions each node's value has, as far as the text tells (0 for a number), from the
+ * variables' shapes: mathjs needs `map` for an elementwise function of a matrix.
+ */
+export function dimensions(root: Node, shapes: VariableShapes = NO_SHAPES): Map<Node, number> {
+  const ndim = new Map<Node, number>();
+  fold<number>(root, (node, args) => {
+    let n = 0;
+    switch (node.type) {
+      case 'variable':
+        n = shapes.get(node.name)?.length ?? 0;
+        break;
+      case 'matrix':
+        n = 1 + Math.max(...args);
+        break;
+      case 'range':
+        n = 1;
+        break;
+      case 'index':
+        // a scalar entry drops its dimension, a vector, range or ':' keeps it
+        n = node.args.slice(1).filter((e, i) => e.type === 'colon' || e.type === 'range' || args[i + 1] > 0).length;
+        break;
+      case 'call': {
+        const [a = 0, b = 0] = args;
+        if (node.op === 'mul' && node.dotted !== true && a > 0 && b > 0) n = a + b - 2;
+        else if (REDUCING.has(node.op))
+          n = args.length === 1 ? 0 : node.op === 'max' || node.op === 'min' ? Math.max(...args) : Math.max(0, a - 1);
+        else if (node.op === 'size') n = 1;
+        else if (node.op === 'reshape') n = node.args[1]?.type === 'matrix' ? node.args[1].args.length : 1;
+        else n = Math.max(...args);
+        break;
+      }
+      default:
+        n = 0;
+    }
+    ndim.set(node, n);
+    return n;
+  });
+  return ndim;
 }
 
 /** toMathjs, with each op's `mathjsForDerivative` when the text is for mathjs's `derivative`. */
-function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean): string {
+function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean, shapes?: VariableShapes): string {
+  const ndim = dimensions(root, shapes);
+  for (const [node, n] of ndim) {
+    if (node.type === 'call' && node.form === 'conditional' && n > 0 && (ndim.get(node.args[0]) ?? 0) > 0) {
+      throw new SymbolicUnavailable('mathjs takes no vector or matrix as the condition of c ? a : b');
+    }
+  }
   return printWith(root, {
     variable: mathjsName,
     call: (node, args) => {
@@ -81,6 +162,20 @@ function mathjsText(root: Node, math: Mathjs | undefined, forDerivative: boolean
       const form = forDerivative && op.mathjsForDerivative !== undefined ? op.mathjsForDerivative : op.mathjs;
       if (form === null) throw new SymbolicUnavailable(`mathjs has no ${op.name}`);
       // `{...}`: every argument, for the ops that take any number (max(a, b, c)).
+      const tensors = node.args.filter((a) => (ndim.get(a) ?? 0) > 0).length;
+      if (tensors > 0 && !TENSOR_FUNCTIONS.has(op.name) && !(REDUCING.has(op.name) && args.length === 1)) {
+        // An elementwise function of a matrix: mathjs 15 wants map(X, f), with f's other
+        // arguments numbers (max(v, 2) would be a reduction along a dimension there).
+        if (tensors > 1 || (ndim.get(node.args[0]) ?? 0) === 0) {
+          throw new SymbolicUnavailable(
+            `mathjs has no elementwise ${op.name} of more than one argument that is a vector or matrix`,
+          );
+        }
+        const body = form
+          .replace('{...}', ['t_', ...args.slice(1)].join(', '))
+          .replace(/\{(\d)\}/g, (_, k: string) => (k === '0' ? 't_' : arg(Number(k))));
+        return `map(${args[0]}, f_(t_) = ${body})`;
+      }
       const text = form.replace('{...}', args.join(', ')).replace(/\{(\d)\}/g, (_, k: string) => arg(Number(k)));
       return text === `${op.name}(${args.join(', ')})` ? text : `(${text})`;
     },

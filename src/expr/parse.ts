@@ -7,13 +7,20 @@
  *   0.25  c ? a : b      the conditional, right-associative: `a ? b : c ? d : e` is `a ? b : (c ? d : e)`
  *   0.5   < > <= >= == !=  comparisons (1 or 0); a chain `a < b < c` is refused (mathjs reads it
  *                        as a < b and b < c)
+ *   0.75  a:b  a:s:b     a range; in a conditional's first branch `:` is the conditional's, so
+ *                        `c ? 1:3 : 4` is `c ? 1 : (3:4)` (mathjs)
  *   1  + -            binary, left-associative
- *   2  * / % mod      binary, left-associative
+ *   2  * / % mod .* ./   binary, left-associative
  *   3  implicit *     `2x`, `3(x+1)`: only a number directly followed by a name or `(`
  *   4  unary - +      prefix: `-x^2` is `-(x^2)`, `-2x` is `(-2)*x`
- *   5  ^ (**)         binary, right-associative: `2^3^x` is `2^(3^x)`, `2^-x` is `2^(-x)`
+ *   5  ^ .^ (**)      binary, right-associative: `2^3^x` is `2^(3^x)`, `2^-x` is `2^(-x)`
+ *   6  x'  x[i, j]    postfix transpose and indexing, tightest: `-x'` is `-(x')`, `x'^2` is `(x')^2`
+ *
+ * Brackets: `[1, 2; 3, 4]` a matrix literal (`;` ends a row), `x[2, :]` an index (`:` a whole
+ * dimension, `end` its last index, ranges such as `2:end`).
  */
-import type { Node } from './ast.js';
+import type { CallNode, MatrixNode, Node } from './ast.js';
+import { ragged, recordShape } from './literal.js';
 import { ExprError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 import { CALLABLE, CONSTANTS, OPS } from '../engine/registry.js';
@@ -35,9 +42,13 @@ const RESERVED = new Set(['mod', 'to', 'in', 'and', 'or', 'not', 'xor']);
 
 const COMPARISON_PREC = 0.5;
 const CONDITIONAL_PREC = 0.25;
+const RANGE_PREC = 0.75;
 
 interface OpEntry {
-  /** Registry op, or `pos` for unary plus (no node), or `(` / `call` for groupings. */
+  /**
+   * Registry op, or `pos` for unary plus (no node), `range` for `:`, or a grouping: `(`, `call`,
+   * `matrix` (a `[` where a value starts) or `index` (a `[` after one).
+   */
   op: string;
   prec: number;
   right: boolean;
@@ -47,6 +58,21 @@ interface OpEntry {
   fn?: string;
   arity?: Arity;
   argc?: number;
+  /** For `matrix` written with `;`: the length of each row finished so far. */
+  rowLengths?: number[];
+  /** For `range`: its parts so far, 2 (`a:b`) or 3 (`a:s:b`). */
+  parts?: number;
+  /** For mul, div and pow: written `.*` `./` `.^`. */
+  dotted?: boolean;
+}
+
+/** The entries that group: a reduction stops at them. */
+const isGroup = (e: OpEntry): boolean => e.op === '(' || e.op === 'call' || e.op === 'matrix' || e.op === 'index';
+
+/** The innermost grouping on the stack, if any. */
+function innermostGroup(stack: readonly OpEntry[]): OpEntry | undefined {
+  for (let i = stack.length - 1; i >= 0; i--) if (isGroup(stack[i])) return stack[i];
+  return undefined;
 }
 
 export interface ParseOptions {
@@ -64,6 +90,9 @@ const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
   '/': { op: 'div', prec: 2, right: false },
   '%': { op: 'mod', prec: 2, right: false },
   '^': { op: 'pow', prec: 5, right: true },
+  '.*': { op: 'mul', prec: 2, right: false },
+  './': { op: 'div', prec: 2, right: false },
+  '.^': { op: 'pow', prec: 5, right: true },
   '<': { op: 'smaller', prec: COMPARISON_PREC, right: false },
   '>': { op: 'larger', prec: COMPARISON_PREC, right: false },
   '<=': { op: 'smallerEq', prec: COMPARISON_PREC, right: false },
@@ -105,6 +134,11 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     if (e.op === '?') {
       throw new ExprError("'?' without its ':'", input, e.start, 'write c ? a : b');
     }
+    if (e.op === 'range') {
+      const parts = out.splice(out.length - e.parts!, e.parts!);
+      out.push({ type: 'range', args: parts, start: parts[0].start, end: parts[parts.length - 1].end });
+      return;
+    }
     if (e.op === 'cond') {
       const b = out.pop()!;
       const a = out.pop()!;
@@ -120,14 +154,39 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     } else {
       const b = out.pop()!;
       const a = out.pop()!;
-      out.push({ type: 'call', op: e.op, args: [a, b], form: 'infix', start: a.start, end: b.end });
+      const node: CallNode = { type: 'call', op: e.op, args: [a, b], form: 'infix', start: a.start, end: b.end };
+      if (e.dotted === true) node.dotted = true;
+      out.push(node);
     }
   };
+  /** Reduces every operator down to the innermost grouping. */
+  const reduceGroup = (): void => {
+    while (stack.length > 0 && !isGroup(stack[stack.length - 1])) reduce();
+  };
+  /** `[a, b; c, d]`: the elements since the last `;` become one row, checked against the first. */
+  const finishRow = (open: OpEntry): void => {
+    const n = open.argc! + 1;
+    const items = out.splice(out.length - n, n);
+    const rows = open.rowLengths!;
+    if (rows.length > 0 && n !== rows[0]) {
+      throw new ExprError(
+        `ragged matrix: row ${rows.length + 1} has ${plural(n, 'element')} but row 1 has ${rows[0]}`,
+        input,
+        items[0].start,
+        'every row of a matrix has the same number of elements',
+      );
+    }
+    rows.push(n);
+    const row: MatrixNode = { type: 'matrix', args: items, start: items[0].start, end: items[n - 1].end };
+    recordShape(row);
+    out.push(row);
+    open.argc = 0;
+  };
   /** Pushes a binary operator after reducing what binds tighter (or as tight, when left-associative). */
-  const pushBinary = (op: string, prec: number, right: boolean, start: number): void => {
+  const pushBinary = (op: string, prec: number, right: boolean, start: number, dotted = false): void => {
     for (;;) {
       const top = stack[stack.length - 1];
-      if (top === undefined || top.op === '(' || top.op === 'call' || top.op === '?') break;
+      if (top === undefined || isGroup(top) || top.op === '?') break;
       if (top.prec === COMPARISON_PREC && prec === COMPARISON_PREC) {
         throw new ExprError(
           'a chain of comparisons is ambiguous (mathjs reads a < b < c as a < b and b < c)',
@@ -147,7 +206,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         'write a ? (b ? c : d) : e',
       );
     }
-    stack.push({ op, prec, right, prefix: false, start });
+    stack.push(dotted ? { op, prec, right, prefix: false, start, dotted } : { op, prec, right, prefix: false, start });
   };
 
   for (let k = 0; k < tokens.length; k++) {
@@ -167,6 +226,18 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         }
         case 'name': {
           const name = t.text;
+          if (name === 'end' && next.kind !== '(') {
+            if (!stack.some((e) => e.op === 'index')) {
+              throw new ExprError(
+                "'end' means the last index of a dimension, so only inside an index such as x[end]",
+                input,
+                t.start,
+              );
+            }
+            out.push({ type: 'end', start: t.start, end: t.end });
+            expectOperand = false;
+            break;
+          }
           if (next.kind === '(') {
             const arity = arityOf(name, functions);
             if (arity === undefined) throw unknownFunction(input, t, functions);
@@ -205,6 +276,52 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         case '(':
           stack.push({ op: '(', prec: 0, right: false, prefix: false, start: t.start });
           break;
+        case '[':
+          if (next.kind === ']') {
+            throw new ExprError(
+              'an empty matrix [] is not supported: a value has at least one element',
+              input,
+              t.start,
+              'write e.g. [1, 2, 3]',
+            );
+          }
+          stack.push({ op: 'matrix', prec: 0, right: false, prefix: false, start: t.start, argc: 0, rowLengths: [] });
+          break;
+        case ':': {
+          // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
+          const prev = tokens[k - 1];
+          if (innermostGroup(stack)?.op === 'index' && (prev.kind === '[' || prev.kind === ',')) {
+            if (next.kind === ',' || next.kind === ']') {
+              out.push({ type: 'colon', start: t.start, end: t.end });
+              expectOperand = false;
+              break;
+            }
+            out.push({ type: 'number', value: 1, text: '1', start: t.start, end: t.start });
+            stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: t.start, parts: 2 });
+            break;
+          }
+          throw new ExprError(
+            prev?.kind === '?'
+              ? "unexpected ':' after '?': the conditional's first branch is missing"
+              : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
+            input,
+            t.start,
+          );
+        }
+        case ']':
+        case ',':
+          // `x[2:]`: a range in an index without its end runs to the end.
+          if (
+            tokens[k - 1]?.kind === ':' &&
+            stack[stack.length - 1]?.op === 'range' &&
+            innermostGroup(stack)?.op === 'index'
+          ) {
+            out.push({ type: 'end', start: t.start, end: t.start });
+            expectOperand = false;
+            k--; // the ']' or ',' again, now after an operand
+            continue;
+          }
+          throw missingOperand(input, t, tokens[k - 1]);
         case 'op':
           if (t.text === '-' || t.text === '+') {
             stack.push({
@@ -227,8 +344,93 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     switch (t.kind) {
       case 'op': {
         const b = BINARY[t.text];
-        pushBinary(b.op, b.prec, b.right, t.start);
+        pushBinary(b.op, b.prec, b.right, t.start, t.text.startsWith('.'));
         expectOperand = true;
+        break;
+      }
+      case "'": {
+        // The transpose binds tightest: it applies to the operand just read (`-x'` is -(x')).
+        const a = out.pop()!;
+        out.push({ type: 'call', op: 'transpose', args: [a], form: 'postfix', start: a.start, end: t.end });
+        break;
+      }
+      case '[': {
+        const prev = tokens[k - 1];
+        if (prev.kind === 'number') {
+          throw new ExprError(
+            `a number cannot be indexed (mathjs refuses ${prev.text}[...] too)`,
+            input,
+            t.start,
+            `for a product write ${prev.text}*[...]`,
+          );
+        }
+        if (next.kind === ']') {
+          throw new ExprError(
+            'an index needs at least one entry',
+            input,
+            next.start,
+            'write e.g. x[1], or x[:] for all',
+          );
+        }
+        stack.push({ op: 'index', prec: 0, right: false, prefix: false, start: t.start, argc: 0 });
+        expectOperand = true;
+        break;
+      }
+      case ';': {
+        reduceGroup();
+        const top = stack[stack.length - 1];
+        if (top?.op !== 'matrix') {
+          throw new ExprError(
+            top === undefined
+              ? "unexpected ';': only one expression is allowed"
+              : "unexpected ';': it ends a row of a matrix, as in [1, 2; 3, 4]",
+            input,
+            t.start,
+          );
+        }
+        finishRow(top);
+        expectOperand = true;
+        break;
+      }
+      case ']': {
+        reduceGroup();
+        const open = stack.pop();
+        if (open === undefined) throw new ExprError("unmatched ']'", input, t.start, 'remove it, or add the missing [');
+        if (open.op === '(' || open.op === 'call') {
+          throw new ExprError(
+            `expected ')' for the '(' at column ${columnOf(input, open.op === 'call' ? findParen(input, open.start) : open.start)} before ']'`,
+            input,
+            t.start,
+          );
+        }
+        if (open.op === 'index') {
+          const n = open.argc! + 2; // the object and its entries
+          const args = out.splice(out.length - n, n);
+          out.push({ type: 'index', args, start: args[0].start, end: t.end });
+          break;
+        }
+        let args: Node[];
+        const rows = open.rowLengths!;
+        if (rows.length > 0) {
+          finishRow(open);
+          args = out.splice(out.length - rows.length, rows.length);
+        } else {
+          const n = open.argc! + 1;
+          args = out.splice(out.length - n, n);
+        }
+        const problem = ragged(args);
+        if (problem !== undefined) {
+          throw new ExprError(
+            `ragged matrix: ${problem.message}`,
+            input,
+            problem.at.start,
+            'every row of a matrix has the same number of elements',
+          );
+        }
+        const node: MatrixNode = { type: 'matrix', args, start: open.start, end: t.end };
+        if (rows.length > 0) node.rows = true;
+        recordShape(node);
+        out.push(node);
         break;
       }
       case '?':
@@ -236,28 +438,41 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         expectOperand = true;
         break;
       case ':': {
+        // The conditional's ':' when a '?' waits in this grouping (mathjs), else a range's.
+        let i = stack.length - 1;
+        while (i >= 0 && !isGroup(stack[i]) && stack[i].op !== '?') i--;
+        if (i >= 0 && stack[i].op === '?') {
+          while (stack[stack.length - 1].op !== '?') reduce();
+          stack[stack.length - 1] = { ...stack[stack.length - 1], op: 'cond' };
+          expectOperand = true;
+          break;
+        }
         for (;;) {
           const top = stack[stack.length - 1];
-          if (top === undefined || top.op === '(' || top.op === 'call') {
-            throw new ExprError(
-              "unexpected ':': ranges are not part of an expression, and a conditional needs its '?' first",
-              input,
-              t.start,
-              'write c ? a : b',
-            );
-          }
-          if (top.op === '?') break;
+          if (top === undefined || isGroup(top) || top.prec <= RANGE_PREC) break;
           reduce();
         }
-        stack[stack.length - 1] = { ...stack[stack.length - 1], op: 'cond' };
+        const top = stack[stack.length - 1];
+        if (top?.op === 'range') {
+          if (top.parts === 3) {
+            throw new ExprError('a range is start:end or start:step:end, not more', input, t.start);
+          }
+          top.parts = 3;
+        } else stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: t.start, parts: 2 });
         expectOperand = true;
         break;
       }
       case ')': {
-        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call')
-          reduce();
+        reduceGroup();
         const open = stack.pop();
         if (open === undefined) throw new ExprError("unmatched ')'", input, t.start, 'remove it, or add the missing (');
+        if (open.op === 'matrix' || open.op === 'index') {
+          throw new ExprError(
+            `expected ']' for the '[' at column ${columnOf(input, open.start)} before ')'`,
+            input,
+            t.start,
+          );
+        }
         if (open.op === 'call') finishCall(input, open, out, t);
         else {
           const inner = out[out.length - 1];
@@ -267,11 +482,14 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         break;
       }
       case ',': {
-        while (stack.length > 0 && stack[stack.length - 1].op !== '(' && stack[stack.length - 1].op !== 'call')
-          reduce();
+        reduceGroup();
         const top = stack[stack.length - 1];
-        if (top === undefined || top.op !== 'call') {
-          throw new ExprError("unexpected ',': commas only separate a function's arguments", input, t.start);
+        if (top === undefined || top.op === '(') {
+          throw new ExprError(
+            "unexpected ',': commas separate a function's arguments, a matrix's elements or an index's entries",
+            input,
+            t.start,
+          );
         }
         top.argc! += 1;
         expectOperand = true;
@@ -280,6 +498,14 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       case 'end': {
         while (stack.length > 0) {
           const top = stack[stack.length - 1];
+          if (top.op === 'matrix' || top.op === 'index') {
+            throw new ExprError(
+              `missing ']' for the '[' at column ${columnOf(input, top.start)}`,
+              input,
+              t.start,
+              "add ']'",
+            );
+          }
           if (top.op === '(' || top.op === 'call') {
             throw new ExprError(
               `missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`,
@@ -302,6 +528,10 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     }
   }
   return out[0];
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function columnOf(input: string, index: number): number {
@@ -392,7 +622,12 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
     j >= 0 &&
     tokens[j].kind === 'op' &&
     (tokens[j].text === '-' || tokens[j].text === '+') &&
-    (j === 0 || tokens[j - 1].kind === 'op' || tokens[j - 1].kind === '(' || tokens[j - 1].kind === ',')
+    (j === 0 ||
+      tokens[j - 1].kind === 'op' ||
+      tokens[j - 1].kind === '(' ||
+      tokens[j - 1].kind === ',' ||
+      tokens[j - 1].kind === '[' ||
+      tokens[j - 1].kind === ';')
   )
     j--;
   const before = j >= 0 ? tokens[j] : undefined;
@@ -522,7 +757,7 @@ function missingOperand(input: string, t: Token, prev: Token | undefined): ExprE
   const after = prev === undefined ? 'at the start' : `after '${prev.text}'`;
   const what =
     t.kind === 'op' ? `operator '${t.text === '^' && t.end - t.start === 2 ? '**' : t.text}'` : `'${t.text}'`;
-  return new ExprError(`unexpected ${what} ${after}: expected a number, a name or '('`, input, t.start);
+  return new ExprError(`unexpected ${what} ${after}: expected a number, a name, '(' or '['`, input, t.start);
 }
 
 function missingOperator(input: string, tokens: Token[], k: number): ExprError {
@@ -548,7 +783,7 @@ function missingOperator(input: string, tokens: Token[], k: number): ExprError {
     // a variable or constant followed by '(' (a known function was handled as a call)
     return new ExprError(`'${prev.text}' is not a function`, input, t.start, `write ${prev.text}*(...) for a product`);
   }
-  const p = prev.kind === ')' ? '(...)' : prev.text;
+  const p = prev.kind === ')' ? '(...)' : prev.kind === ']' ? '[...]' : prev.text;
   const n = t.kind === '(' ? '(...)' : t.text;
   if (t.kind === 'number' && prev.kind === 'number') {
     return new ExprError(

@@ -9,8 +9,9 @@ import { evaluateTerm } from '../engine/op.js';
 import { fold } from './walk.js';
 
 /**
- * Binding strength, as in parse.ts: the conditional 0.25, comparisons 0.5, + - 1, * / % 2,
- * unary - 4, ^ 5; atoms and calls bind tightest.
+ * Binding strength, as in parse.ts: the conditional 0.25, comparisons 0.5, ranges 0.75, + - 1,
+ * * / % 2, unary - 4, ^ 5, the postfix transpose 8; atoms, calls, matrices and indexing bind
+ * tightest.
  */
 const PREC: Readonly<Record<string, number>> = {
   cond: 0.25,
@@ -28,6 +29,8 @@ const PREC: Readonly<Record<string, number>> = {
   neg: 4,
   pow: 5,
 };
+const RANGE = 0.75;
+const POSTFIX = 8;
 const ATOM = 9;
 
 interface Printed {
@@ -35,6 +38,13 @@ interface Printed {
   prec: number;
   /** Starts with a unary minus (a prefix node or a negative number). */
   prefix: boolean;
+  /**
+   * Holds a range outside any bracket: in a conditional's first branch it needs parentheses, or
+   * its `:` would read as the conditional's.
+   */
+  range?: boolean;
+  /** A matrix's elements without the brackets, for a row of `[a, b; c, d]`. */
+  items?: string;
 }
 
 /** A number as a literal our lexer reads back to the same double; negative numbers as unary minus. */
@@ -58,6 +68,9 @@ export interface PrintHooks {
   call?: (node: Node & { type: 'call' }, args: string[]) => string | undefined;
 }
 
+/** `a` in parentheses when `when`, as an atom. */
+const paren = (a: Printed, when: boolean): string => (when ? `(${a.text})` : a.text);
+
 export function printWith(root: Node, hooks: PrintHooks): string {
   return fold<Printed>(root, (node, args): Printed => {
     switch (node.type) {
@@ -73,7 +86,35 @@ export function printWith(root: Node, hooks: PrintHooks): string {
         return { text: node.name, prec: ATOM, prefix: false };
       case 'variable':
         return { text: hooks.variable?.(node.name) ?? node.name, prec: ATOM, prefix: false };
+      case 'colon':
+        return { text: ':', prec: ATOM, prefix: false };
+      case 'end':
+        return { text: 'end', prec: ATOM, prefix: false };
+      case 'matrix': {
+        // Elements need no parentheses: commas, semicolons and brackets delimit them.
+        // (One row with `;` would need a trailing `;`: it prints nested instead, the same tree.)
+        const rows = node.rows === true && args.length > 1;
+        const items = rows ? args.map((a) => a.items ?? a.text).join('; ') : args.map((a) => a.text).join(', ');
+        return { text: `[${items}]`, prec: ATOM, prefix: false, items };
+      }
+      case 'index': {
+        // x[1], f(x)[2], [1, 2][1], x'[1]; anything else in parentheses (a number cannot be indexed).
+        const [object, ...entries] = args;
+        const bare = object.prec >= POSTFIX && node.args[0].type !== 'number';
+        return { text: `${paren(object, !bare)}[${entries.map((e) => e.text).join(', ')}]`, prec: ATOM, prefix: false };
+      }
+      case 'range': {
+        // Each part binds tighter than `:` (a range or conditional inside one keeps its parentheses).
+        const parts = args.map((a) => paren(a, a.prec <= RANGE));
+        return { text: parts.join(':'), prec: RANGE, prefix: args[0].prec > RANGE && args[0].prefix, range: true };
+      }
       case 'call': {
+        if (node.form === 'postfix') {
+          // x' (the transpose): its operand binds at least as tight, so (-x)', (a+b)', (x^2)'.
+          const [a] = args;
+          const wrap = a.prec < POSTFIX || (a.prefix && a.prec !== ATOM);
+          return { text: `${paren(a, wrap)}'`, prec: POSTFIX, prefix: false };
+        }
         const op = getOp(node.op);
         if (node.form === 'function' || op.symbol === undefined) {
           const texts = args.map((a) => a.text);
@@ -84,12 +125,23 @@ export function printWith(root: Node, hooks: PrintHooks): string {
           // c ? a : b, right-associative: only a conditional in c or a needs parentheses.
           const [c, a, b] = args;
           const wrap = (x: Printed): string => (x.prec <= p ? `(${x.text})` : x.text);
-          return { text: `${wrap(c)} ? ${wrap(a)} : ${b.text}`, prec: p, prefix: c.prec > p && c.prefix };
+          const first = paren(a, a.prec <= p || a.range === true);
+          return {
+            text: `${wrap(c)} ? ${first} : ${b.text}`,
+            prec: p,
+            prefix: c.prec > p && c.prefix,
+            range: (c.prec > p && c.range) || b.range,
+          };
         }
         if (op.arity === 1) {
           const [a] = args;
           // -(-x) and -(a+b) keep their parentheses; -x^2 reads as -(x^2) without them.
-          return { text: `-${a.prec <= p ? `(${a.text})` : a.text}`, prec: p, prefix: true };
+          return {
+            text: `-${a.prec <= p ? `(${a.text})` : a.text}`,
+            prec: p,
+            prefix: true,
+            range: a.prec > p && a.range,
+          };
         }
         const [a, b] = args;
         const right = op.name === 'pow';
@@ -100,8 +152,15 @@ export function printWith(root: Node, hooks: PrintHooks): string {
         const rp = b.prefix || (right ? b.prec < p : b.prec <= p);
         const lt = lp ? `(${a.text})` : a.text;
         const rt = rp ? `(${b.text})` : b.text;
-        const sep = p <= 1 || op.name === 'mod' ? ' ' : '';
-        return { text: `${lt}${sep}${op.symbol}${sep}${rt}`, prec: p, prefix: !lp && a.prefix };
+        // `.*` `./` `.^` with spaces: `2 .* x` (2.*x would read as 2. * x to a person).
+        const symbol = node.dotted === true ? `.${op.symbol}` : op.symbol;
+        const sep = p <= 1 || op.name === 'mod' || node.dotted === true ? ' ' : '';
+        return {
+          text: `${lt}${sep}${symbol}${sep}${rt}`,
+          prec: p,
+          prefix: !lp && a.prefix,
+          range: (!lp && a.range) || (!rp && b.range),
+        };
       }
     }
   }).text;

@@ -105,15 +105,15 @@ function assignmentSign(code: string): number {
   return -1;
 }
 
-/** The right side split at the commas outside parentheses: `x0 - 1, f(a, b)` is two parts. */
+/** The right side split at the commas outside brackets: `x0 - 1, f(a, [b, c])` is two parts. */
 function splitTopLevel(code: string, from: number): { start: number; end: number }[] {
   const parts: { start: number; end: number }[] = [];
   let depth = 0;
   let start = from;
   for (let i = from; i < code.length; i++) {
     const c = code[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
     else if (c === ',' && depth === 0) {
       parts.push({ start, end: i });
       start = i + 1;

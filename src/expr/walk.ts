@@ -2,14 +2,19 @@
  * The walks over the syntax tree, each with an explicit stack, so that a 200,000-deep expression
  * never touches the JavaScript call stack.
  */
-import type { Node } from './ast.js';
+import { childrenOf, type Node } from './ast.js';
 
 /**
  * A post-order fold: `combine` sees each node with its children's results, left to right. A call
  * shared by several parents (the REPL passes a function's argument to each use of its parameter)
  * is combined once and its result used again: the graph builder makes one Function of it.
+ * `children` may leave some out (the builder folds an index's object, not its entries).
  */
-export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
+export function fold<T>(
+  root: Node,
+  combine: (node: Node, args: T[]) => T,
+  children: (node: Node) => readonly Node[] = childrenOf,
+): T {
   const results: T[] = [];
   const done = new Map<Node, T>();
   // A node is visited once to push its children, once more to combine their results.
@@ -17,10 +22,11 @@ export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
   while (todo.length > 0) {
     const item = todo.pop()!;
     const { node } = item;
-    if (node.type !== 'call') {
+    const args = children(node);
+    if (args.length === 0) {
       results.push(combine(node, []));
     } else if (item.expanded) {
-      const result = combine(node, results.splice(results.length - node.args.length, node.args.length));
+      const result = combine(node, results.splice(results.length - args.length, args.length));
       done.set(node, result);
       results.push(result);
     } else if (done.has(node)) {
@@ -28,7 +34,7 @@ export function fold<T>(root: Node, combine: (node: Node, args: T[]) => T): T {
     } else {
       item.expanded = true;
       todo.push(item);
-      for (let i = node.args.length - 1; i >= 0; i--) todo.push({ node: node.args[i], expanded: false });
+      for (let i = args.length - 1; i >= 0; i--) todo.push({ node: args[i], expanded: false });
     }
   }
   return results[0];
@@ -52,6 +58,7 @@ export function* eachNode(root: Node): Generator<Node> {
     if (seen.has(node)) continue;
     seen.add(node);
     yield node;
-    if (node.type === 'call') for (let i = node.args.length - 1; i >= 0; i--) todo.push(node.args[i]);
+    const args = childrenOf(node);
+    for (let i = args.length - 1; i >= 0; i--) todo.push(args[i]);
   }
 }

@@ -3,7 +3,7 @@
  * every op in the registry, and points where the tree is well inside every op's domain.
  */
 import fc from 'fast-check';
-import type { Node } from '../../src/expr/ast.js';
+import type { CallNode, Node } from '../../src/expr/ast.js';
 import { build, type ForwardStep } from '../../src/expr/build.js';
 import { backwardTerms, CONSTANTS, OPS, type OpSpec } from '../../src/engine/registry.js';
 import { differentiate } from '../../src/api/grad.js';
@@ -338,6 +338,8 @@ function evaluateTree(
           visit(node.op, args, value);
           return value;
         }
+        default:
+          throw new Error(`internal: evaluateTree takes scalar trees, not a ${node.type}`);
       }
     }),
   );
@@ -353,4 +355,71 @@ export function realPowersOnly(root: Node, values: ReadonlyMap<string, number>):
     if (op === 'pow' && args[0] < 0 && !Number.isInteger(args[1])) real = false;
   });
   return real;
+}
+
+/**
+ * A random tree that uses the matrix syntax (issue 16): literals (with rows or nested), indexing
+ * with `:`, `end` and ranges, ranges, the postfix transpose and the dotted operators, over the
+ * ops mathjs writes as we do. For the printers: print and read back, and mathjs's reading of the mathjs form.
+ */
+/** Ops that mathjs writes as we do (an operator, or a call of the same name), so trees compare as they are. */
+const SAME_IN_MATHJS = FREE.filter(
+  (op) =>
+    op.symbol !== undefined ||
+    op.mathjs === `${op.name}(${Array.from({ length: op.arity }, (_, i) => `{${i}}`).join(', ')})`,
+);
+const SAME_UNARY = SAME_IN_MATHJS.filter((op) => op.arity === 1).map((op) => op.name);
+const SAME_BINARY = SAME_IN_MATHJS.filter((op) => op.arity === 2).map((op) => op.name);
+
+export function matrixTree(maxDepth = 3): fc.Arbitrary<Node> {
+  if (maxDepth === 0) return leaf;
+  const sub = matrixTree(maxDepth - 1);
+  const end: Node = { type: 'end', ...at };
+  const colon: Node = { type: 'colon', ...at };
+  const range = (args: Node[]): Node => ({ type: 'range', args, ...at });
+  const entry = fc.oneof(
+    { weight: 3, arbitrary: sub },
+    { weight: 1, arbitrary: fc.constant(colon) },
+    { weight: 1, arbitrary: fc.constant(end) },
+    { weight: 1, arbitrary: sub.map((a) => range([a, end])) },
+    { weight: 1, arbitrary: sub.map((a) => call('sub', [end, a])) },
+  );
+  const dotted = (op: string, a: Node, b: Node): Node => ({ ...(call(op, [a, b]) as CallNode), dotted: true });
+  return fc.oneof(
+    { weight: 2, arbitrary: leaf },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...SAME_UNARY), sub).map(([op, a]) => call(op, [a])) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...SAME_BINARY), sub, sub).map(([op, a, b]) => call(op, [a, b])) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub, sub).map(([c, a, b]) => call('cond', [c, a, b])) },
+    {
+      weight: 2,
+      arbitrary: fc.array(sub, { minLength: 1, maxLength: 3 }).map((args): Node => ({ type: 'matrix', args, ...at })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.array(sub, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 3 }).map(
+        (rows): Node => ({
+          type: 'matrix',
+          rows: true,
+          args: rows.map((r): Node => ({ type: 'matrix', args: r, ...at })),
+          ...at,
+        }),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom('x', 'y').map(variable), fc.array(entry, { minLength: 1, maxLength: 2 }))
+        .map(([x, es]): Node => ({ type: 'index', args: [x, ...es], ...at })),
+    },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => range([a, b])) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub, sub).map(([a, s, b]) => range([a, s, b])) },
+    {
+      weight: 1,
+      arbitrary: sub.map((a): Node => ({ type: 'call', op: 'transpose', args: [a], form: 'postfix', ...at })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('mul', 'div', 'pow'), sub, sub).map(([op, a, b]) => dotted(op, a, b)),
+    },
+  );
 }
