@@ -156,11 +156,11 @@ export const point: fc.Arbitrary<Map<string, number>> = fc
 export function wellInside(root: Node, values: ReadonlyMap<string, number>): boolean {
   const graph = build(root, values);
   for (const s of graph.steps) {
-    const v = s.output.data;
+    const v = s.output.data as number;
     if (!Number.isFinite(v) || Math.abs(v) > 1e4) return false;
     const inputs = s.output.creator?.inputs;
     if (inputs === undefined) continue; // constants only: no gradient flows through
-    const [u, w] = inputs.map((i) => i.data);
+    const [u, w] = inputs.map((i) => i.data as number);
     const fromInteger = (t: number): number => Math.abs(t - Math.round(t));
     switch (s.op.name) {
       case 'log':
@@ -249,13 +249,13 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
  */
 const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'leaky_relu', 'acot']);
 function side(op: string, output: Variable): number {
-  const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
+  const [u, w] = output.creator?.inputs.map((i) => i.data as number) ?? [];
   switch (op) {
     case 'floor':
     case 'ceil':
     case 'round':
     case 'fix':
-      return output.data;
+      return (output.data as number);
     case 'mod':
       return Math.floor(u / w);
     case 'atan2':
@@ -334,7 +334,7 @@ function evaluateTree(
         case 'variable':
           return values.get(node.name)!;
         case 'call': {
-          const value = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+          const value = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data as number;
           visit(node.op, args, value);
           return value;
         }
