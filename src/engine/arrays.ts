@@ -7,6 +7,7 @@
 import {
   ShapeError,
   Tensor,
+  TensorError,
   checkSize,
   elementsOf,
   sameShape,
@@ -18,9 +19,9 @@ import {
 } from './tensor.js';
 
 /** A matrix that has no inverse. */
-export class SingularMatrixError extends Error {
-  constructor(readonly op: string) {
-    super(`${op}: the matrix is singular (its determinant is 0)`);
+export class SingularMatrixError extends TensorError {
+  constructor(op: string) {
+    super(op, `${op}: the matrix is singular (its determinant is 0)`);
     this.name = 'SingularMatrixError';
   }
 }

@@ -490,7 +490,7 @@ export const cond = (c: In, a: In, b: In): Variable => new Cond().call(c, a, b);
 function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable[] {
   const hits = xs.map((x) => eq(x, y));
   // max(x) of one tensor reduces it: the ties are among its elements.
-  const count = xs.length === 1 ? sum(hits[0]) : hits.reduce((a, b) => add(a, b));
+  const count = xs.length === 1 && xs[0].ndim > 0 ? sum(hits[0]) : hits.reduce((a, b) => add(a, b));
   return hits.map((h) => mul(div(h, count), gy));
 }
 

@@ -17,11 +17,22 @@ export const MAX_ELEMENTS = 10_000_000;
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
-/** Shapes an op cannot combine: `add: shapes [2,3] and [4] cannot be broadcast`. */
-export class ShapeError extends Error {
+/** A value an op cannot take: the base of the engine's errors about shapes, sizes and matrices. */
+export class TensorError extends Error {
   constructor(
     /** The op's registry name. */
     readonly op: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TensorError';
+  }
+}
+
+/** Shapes an op cannot combine: `add: shapes [2,3] and [4] cannot be broadcast`. */
+export class ShapeError extends TensorError {
+  constructor(
+    op: string,
     /** The shapes it was given, in argument order. */
     readonly shapes: readonly (readonly number[])[],
     /** What is wrong, after the shapes: `cannot be broadcast`. */
@@ -29,29 +40,29 @@ export class ShapeError extends Error {
   ) {
     const list = shapes.map(shapeText);
     const text = list.length === 1 ? `shape ${list[0]}` : `shapes ${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
-    super(`${op}: ${text} ${reason}`);
+    super(op, `${op}: ${text} ${reason}`);
     this.name = 'ShapeError';
   }
 }
 
 /** A tensor of more than MAX_ELEMENTS elements. */
-export class TensorSizeError extends Error {
+export class TensorSizeError extends TensorError {
   constructor(
-    readonly op: string,
+    op: string,
     readonly shape: readonly number[],
   ) {
-    super(`${op}: shape ${shapeText(shape)} has ${sizeOf(shape)} elements, more than the limit of ${MAX_ELEMENTS}`);
+    super(op, `${op}: shape ${shapeText(shape)} has ${sizeOf(shape)} elements, more than the limit of ${MAX_ELEMENTS}`);
     this.name = 'TensorSizeError';
   }
 }
 
 /** A tensor reached a path that handles numbers only (today: the CLI's trace, check and batch). */
-export class ScalarOnlyError extends Error {
+export class ScalarOnlyError extends TensorError {
   constructor(
     readonly where: string,
     readonly shape: readonly number[],
   ) {
-    super(`${where} handles scalars only, and got a value of shape ${shapeText(shape)}`);
+    super(where, `${where} handles scalars only, and got a value of shape ${shapeText(shape)}`);
     this.name = 'ScalarOnlyError';
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { Node } from './ast.js';
 import { eachNode, fold } from './walk.js';
-import { MissingValueError } from './errors.js';
+import { ExprError, MissingValueError } from './errors.js';
+import { TensorError } from '../engine/tensor.js';
 import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
@@ -96,7 +97,14 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
         return variables.get(node.name)!;
       case 'call': {
         const op = getOp(node.op);
-        const y = op.fn(...args);
+        let y: Variable;
+        try {
+          y = op.fn(...args);
+        } catch (e) {
+          // A shape the op cannot take (`add: shapes [2,3] and [4] cannot be broadcast`), with the caret at the call.
+          if (e instanceof TensorError) throw new ExprError(e.message, source, node.start);
+          throw e;
+        }
         // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
         for (const s of nameGradientGraph(y, () => names.next())) steps.push(s);
         y.name = node === root ? outputName : (named?.get(node) ?? names.next());

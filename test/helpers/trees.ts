@@ -72,7 +72,10 @@ export const SPECIAL: ReadonlySet<string> = new Set([
 ]);
 
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
-const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined && !SPECIAL.has(op.name));
+// The ops on whole values (sum, matmul, reshape: stage 4) take tensors: test/tensor-ops.test.ts.
+const FREE = [...OPS.values()].filter(
+  (op) => op.variableArgs === undefined && !SPECIAL.has(op.name) && op.array === undefined,
+);
 /** Ops through which no gradient ever flows (comparisons, steps): flat, so no derivative oracle applies. */
 const flat = (op: OpSpec): boolean => backwardTerms(op, Array(op.arity).fill(true)).every((t) => t === null);
 /** The smooth ops (piecewise, away from kinks): what the derivative oracles are asked about. */
