@@ -112,7 +112,7 @@ export class OpFunction extends DFunction {
     const op = this.op;
     if (op.array !== undefined) return op.array(...xs);
     for (let i = 0; i < xs.length; i++)
-      if (typeof xs[i] !== 'number') return elementwise(op.name, (...ns) => op.forward(NUM, ...ns), xs);
+      if (typeof xs[i] !== 'number') return elementwise(op.name, op.forward, xs);
     return op.forward(NUM, ...(xs as number[]));
   }
   backward(gy: Variable): (Variable | null)[] {
@@ -130,7 +130,7 @@ export class OpFunction extends DFunction {
         for (let i = 0; i < gxs.length; i++) {
           const gx = gxs[i];
           if (gx === null) continue;
-          const open = elementwise(this.op.name, (...ns) => Number(routes(NUM, ...ns)[i] ?? 0), inputs.map((x) => x.data));
+          const open = elementwise(this.op.name, (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0), inputs.map((x) => x.data));
           gxs[i] = gate(open, gx);
         }
       }

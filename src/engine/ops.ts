@@ -508,7 +508,7 @@ export const Max = defineOp({
   array: (...xs) =>
     xs.length === 1
       ? reduce('max', xs[0], null, -Infinity, Math.max)
-      : elementwise('max', (...ns) => ns.reduce((a, b) => NUM.max(a, b)), xs),
+      : elementwise('max', (m, ...ns) => ns.reduce((a, b) => m.max(a, b)), xs),
   backward: tieShares,
 });
 export const max = (...xs: In[]): Variable => new Max().call(...xs);
@@ -527,7 +527,7 @@ export const Min = defineOp({
   array: (...xs) =>
     xs.length === 1
       ? reduce('min', xs[0], null, Infinity, Math.min)
-      : elementwise('min', (...ns) => ns.reduce((a, b) => NUM.min(a, b)), xs),
+      : elementwise('min', (m, ...ns) => ns.reduce((a, b) => m.min(a, b)), xs),
   backward: tieShares,
 });
 export const min = (...xs: In[]): Variable => new Min().call(...xs);
@@ -1454,10 +1454,10 @@ export const Softmax = defineOp({
   forward: wholeValue,
   array: (x) => {
     const s = shapeOf(x);
-    const e = elementwise('softmax', (a, m) => Math.exp(a - m), [x, lastMax(x)]);
+    const e = elementwise('softmax', (_, a, m) => Math.exp(a - m), [x, lastMax(x)]);
     if (s.length === 0) return 1;
     const total = reshapeValue('softmax', reduce('softmax', e, s.length - 1, 0, (a, b) => a + b), keptShape(s, s.length - 1));
-    return elementwise('softmax', (a, b) => a / b, [e, total]);
+    return elementwise('softmax', (_, a, b) => a / b, [e, total]);
   },
   backward: (gy, _, y) => {
     const gx = mul(y, gy);
@@ -1479,9 +1479,9 @@ export const Logsumexp = defineOp({
     const s = shapeOf(x);
     if (s.length === 0) return x;
     const m = lastMax(x);
-    const e = elementwise('logsumexp', (a, b) => Math.exp(a - b), [x, m]);
+    const e = elementwise('logsumexp', (_, a, b) => Math.exp(a - b), [x, m]);
     const total = reshapeValue('logsumexp', reduce('logsumexp', e, s.length - 1, 0, (a, b) => a + b), keptShape(s, s.length - 1));
-    return reshapeValue('logsumexp', elementwise('logsumexp', (t, b) => Math.log(t) + b, [total, m]), s.slice(0, -1));
+    return reshapeValue('logsumexp', elementwise('logsumexp', (_, t, b) => Math.log(t) + b, [total, m]), s.slice(0, -1));
   },
   backward: (gy, [x], y) => {
     const keep = (v: Variable): Variable => (x.ndim === 0 ? v : reshape(v, keptShape(x.shape, x.ndim - 1)));

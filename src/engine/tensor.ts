@@ -6,6 +6,8 @@
  * their backward from the differentiable ops.
  */
 
+import { NUM, type Prims } from './primitives.js';
+
 /** A Variable's data: a number (shape []) or a Tensor. */
 export type Value = number | Tensor;
 
@@ -222,10 +224,11 @@ function broadcastStrides(shape: readonly number[], out: readonly number[]): num
 }
 
 /**
- * `f` applied element by element with numpy broadcasting (DeZero step 39): the generic
- * elementwise path every elementwise op's forward takes when an input is a Tensor.
+ * `f` (an op's forward, in the primitives) applied on numbers element by element with numpy
+ * broadcasting (DeZero step 39): the generic path every elementwise op's forward takes when an
+ * input is a Tensor.
  */
-export function elementwise(op: string, f: (...xs: number[]) => number, xs: readonly Value[]): Value {
+export function elementwise(op: string, f: (m: Prims<number>, ...xs: number[]) => number, xs: readonly Value[]): Value {
   const shapes = xs.map(shapeOf);
   const shape = broadcastShapes(op, shapes);
   checkSize(op, shape);
@@ -236,18 +239,19 @@ export function elementwise(op: string, f: (...xs: number[]) => number, xs: read
   if (xs.every((x) => typeof x === 'number' || x.data.length === size)) {
     if (xs.length === 1) {
       const a = datas[0];
-      for (let i = 0; i < size; i++) out[i] = f(a[i]);
+      for (let i = 0; i < size; i++) out[i] = f(NUM, a[i]);
     } else if (xs.length === 2) {
       const [a, b] = datas;
       const sa = a.length === size ? 1 : 0;
       const sb = b.length === size ? 1 : 0;
-      for (let i = 0; i < size; i++) out[i] = f(a[i * sa], b[i * sb]);
+      if (sa === 1 && sb === 1) for (let i = 0; i < size; i++) out[i] = f(NUM, a[i], b[i]);
+      else for (let i = 0; i < size; i++) out[i] = f(NUM, a[i * sa], b[i * sb]);
     } else {
       const steps = datas.map((d) => (d.length === size ? 1 : 0));
       const args = new Array<number>(xs.length);
       for (let i = 0; i < size; i++) {
         for (let j = 0; j < args.length; j++) args[j] = datas[j][i * steps[j]];
-        out[i] = f(...args);
+        out[i] = f(NUM, ...args);
       }
     }
     return valueOf(shape, out, op);
@@ -260,7 +264,7 @@ export function elementwise(op: string, f: (...xs: number[]) => number, xs: read
   const args = new Array<number>(xs.length);
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < args.length; j++) args[j] = datas[j][offsets[j]];
-    out[i] = f(...args);
+    out[i] = f(NUM, ...args);
     for (let d = ndim - 1; d >= 0; d--) {
       index[d]++;
       for (let j = 0; j < offsets.length; j++) offsets[j] += strides[j][d];
