@@ -2,6 +2,8 @@
 
 usage: python3 scripts/tensor-fixtures.py > test/fixtures/tensor-ops.json
 
+Also numpy's broadcast shape for every pair of small shapes (test/tensor-property.test.ts).
+
 Each case: the op's name as the test calls it, its inputs (nested lists; dims 1-based as mathjs),
 and numpy's value. Inputs come from np.random.seed(1) so that no value is chosen to be easy.
 """
@@ -88,8 +90,26 @@ def plain(v):
     return np.asarray(v, dtype=np.float64).tolist() if not isinstance(v, (int, float)) else float(v)
 
 
+# numpy's broadcasting rule on every pair of shapes of rank 0 to 3 with sizes 1 to 3: the result
+# shape, or null where numpy refuses.
+shapes = [()]
+for rank in (1, 2, 3):
+    shapes += [s for s in np.ndindex(*([3] * rank))]
+shapes = sorted({tuple(d + 1 for d in s) if s else () for s in shapes}, key=lambda s: (len(s), s))
+broadcast = []
+for a in shapes:
+    for b in shapes:
+        try:
+            out = list(np.broadcast_shapes(a, b))
+        except ValueError:
+            out = None
+        broadcast.append([list(a), list(b), out])
+
 json.dump(
-    [{"op": op, "inputs": [plain(x) for x in xs], "expected": plain(y)} for op, xs, y in cases],
+    {
+        "cases": [{"op": op, "inputs": [plain(x) for x in xs], "expected": plain(y)} for op, xs, y in cases],
+        "broadcast": broadcast,
+    },
     sys.stdout,
     separators=(",", ":"),
 )

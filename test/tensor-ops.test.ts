@@ -33,7 +33,9 @@ interface Case {
   inputs: Nested[];
   expected: Nested;
 }
-const CASES: Case[] = JSON.parse(readFileSync(new URL('../../test/fixtures/tensor-ops.json', import.meta.url), 'utf8'));
+const CASES: Case[] = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/tensor-ops.json', import.meta.url), 'utf8'),
+).cases;
 
 const shape = (v: Value): readonly number[] => (typeof v === 'number' ? [] : v.shape);
 const elements = (v: Value): number[] => (typeof v === 'number' ? [v] : Array.from(v.data));
