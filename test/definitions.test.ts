@@ -90,7 +90,11 @@ describe('the traced backward is the backward the engine runs, bit for bit, at e
             if (!open[i]) return assert.equal(engine, null, `${op.name}: route ${i} is closed, so no gradient`);
             if (t === null) return assert.ok(engine === null || !needs[i], `${op.name}: input ${i}`);
             const traced = evaluateTerm(t, (leaf) =>
-              leaf.kind === 'input' ? (xs[leaf.index].data as number) : leaf.kind === 'output' ? (y.data as number) : (gy.data as number),
+              leaf.kind === 'input'
+                ? (xs[leaf.index].data as number)
+                : leaf.kind === 'output'
+                  ? (y.data as number)
+                  : (gy.data as number),
             );
             const where = `${op.name}(${xs.map((x) => x.data).join(', ')}) with gy = ${gy.data}, input ${i}`;
             assert.ok(

@@ -25,7 +25,6 @@ import {
   transpose,
 } from '../src/index.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: the fixture's JSON, read as the script wrote it
 const F: any = JSON.parse(readFileSync(new URL('../../test/fixtures/dezero-stage4.json', import.meta.url), 'utf8'));
 
 const elements = (v: Value): number[] => (typeof v === 'number' ? [v] : Array.from(v.data));
@@ -51,8 +50,18 @@ function step(p: Variable, lr: number): void {
 }
 
 test('step 37: sum of x + c; every gradient is ones of its shape', () => {
-  const x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
-  const c = new Variable(tensor([[10, 20, 30], [40, 50, 60]]));
+  const x = new Variable(
+    tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+  );
+  const c = new Variable(
+    tensor([
+      [10, 20, 30],
+      [40, 50, 60],
+    ]),
+  );
   const t = add(x, c);
   const y = sum(t);
   y.backward({ retainGrad: true });
@@ -64,12 +73,22 @@ test('step 37: sum of x + c; every gradient is ones of its shape', () => {
 });
 
 test('step 38: reshape and transpose, and their gradients back in the input shape', () => {
-  let x = new Variable(tensor([[0, 1, 2], [3, 4, 5]]));
+  let x = new Variable(
+    tensor([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]),
+  );
   let y = reshape(x, [6]);
   y.backward({ retainGrad: true });
   assertValue(y.data, F.step38.reshape_y, 'reshape');
   assertValue(x.grad!.data, F.step38.reshape_x_grad, 'reshape x.grad');
-  x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
+  x = new Variable(
+    tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+  );
   y = transpose(x);
   y.backward();
   assertValue(y.data, F.step38.transpose_y, 'transpose');
@@ -82,12 +101,22 @@ test('step 39: sum of all elements and along an axis (mathjs dim 1 is numpy axis
   y.backward();
   assert.equal(y.data, F.step39.sum1_y);
   assertValue(x.grad!.data, F.step39.sum1_x_grad, 'sum1 x.grad');
-  x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
+  x = new Variable(
+    tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+  );
   y = sum(x);
   y.backward();
   assert.equal(y.data, F.step39.sum2_y);
   assertValue(x.grad!.data, F.step39.sum2_x_grad, 'sum2 x.grad');
-  x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
+  x = new Variable(
+    tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+  );
   y = sum(x, 1);
   y.backward();
   assertValue(y.data, F.step39.axis0_y, 'sum axis 0');
@@ -134,7 +163,9 @@ test("step 42: linear regression by gradient descent reaches the book's W, b and
     step(b, 0.1);
     losses.push(loss.data as number);
   }
-  losses.forEach((l, i) => assert.ok(Math.abs(l - F.step42.losses[i]) <= 1e-12 * F.step42.losses[i], `loss ${i}: ${l}`));
+  losses.forEach((l, i) =>
+    assert.ok(Math.abs(l - F.step42.losses[i]) <= 1e-12 * F.step42.losses[i], `loss ${i}: ${l}`),
+  );
   assertValue(W.data, F.step42.W, 'W', 1e-12);
   assertValue(b.data, F.step42.b, 'b', 1e-12);
   // the book prints loss 0.07908606512411756 at the last iteration
@@ -166,7 +197,10 @@ test("step 43: a two-layer sigmoid network on the book's sine data reaches the b
   const losses = train(F.step43, F.step43);
   // 0.8473695850105871 first, ... 0.07722132399559317 at iteration 9000 (the book's printout)
   losses.forEach((l, i) =>
-    assert.ok(Math.abs(l - F.step43.losses[i]) <= 1e-9 * F.step43.losses[i], `loss at ${i * 1000}: ${l} vs ${F.step43.losses[i]}`),
+    assert.ok(
+      Math.abs(l - F.step43.losses[i]) <= 1e-9 * F.step43.losses[i],
+      `loss at ${i * 1000}: ${l} vs ${F.step43.losses[i]}`,
+    ),
   );
   assert.ok(Math.abs(losses[0] - 0.8473695850105871) < 1e-12);
 });
@@ -178,6 +212,9 @@ test("step 44: the same network from Linear layers' initial weights reaches DeZe
   // run passes a plateau (iterations 2000-5000) that amplifies the last bits (DeZero's sigmoid is
   // tanh(x/2)/2 + 1/2, ours 1/(1 + e^-x)): equal to 1e-9 before it, to 1e-4 after.
   losses.forEach((l, i) =>
-    assert.ok(Math.abs(l - F.step44.losses[i]) <= (i < 3 ? 1e-9 : 1e-4) * F.step44.losses[i], `loss at ${i * 1000}: ${l} vs ${F.step44.losses[i]}`),
+    assert.ok(
+      Math.abs(l - F.step44.losses[i]) <= (i < 3 ? 1e-9 : 1e-4) * F.step44.losses[i],
+      `loss at ${i * 1000}: ${l} vs ${F.step44.losses[i]}`,
+    ),
   );
 });

@@ -19,9 +19,7 @@ const VARS = ['x', 'y', 'z1', 'pi', 'e'];
 // The ops on whole values (sum, transpose, ...) take tensors: test/tensor-ops.test.ts.
 const FUNCS = CALLABLE.filter(
   (op) => op.minArity === 1 && !SPECIAL.has(op.name) && op.name !== 'nthRoot' && op.array === undefined,
-).map(
-  (op) => op.name,
-);
+).map((op) => op.name);
 
 /** Random expression text from a grammar rich in precedence and associativity traps. */
 function grammar(operators: readonly string[], conditional: boolean): fc.Arbitrary<string> {

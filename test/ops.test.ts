@@ -560,7 +560,7 @@ function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {
   const y = op.fn(...vars);
   y.backward();
   // No gradient reached an input (floor's backward sends none): 0, as the library reports it.
-  return { y: (y.data as number), gxs: vars.map((v) => (v.grad?.data as number | undefined) ?? 0) };
+  return { y: y.data as number, gxs: vars.map((v) => (v.grad?.data as number | undefined) ?? 0) };
 }
 
 describe('every op in the registry has a test here', () => {

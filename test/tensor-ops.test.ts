@@ -73,7 +73,10 @@ function differentiable(c: Case): boolean[] {
 function cotangent(y: Value, seed: number): Value {
   const rnd = random(seed);
   if (typeof y === 'number') return 0.5 + rnd();
-  return Tensor.from(y.shape, Float64Array.from(y.data, () => rnd() * 2 - 1));
+  return Tensor.from(
+    y.shape,
+    Float64Array.from(y.data, () => rnd() * 2 - 1),
+  );
 }
 
 const withElement = (v: Value, k: number, x: number): Value => {
@@ -92,7 +95,10 @@ function checkGradients(c: Case, label: string): void {
   const op = OPS.get(c.op)!;
   const values: Value[] = c.inputs.map(tensor);
   const needs = differentiable(c);
-  const r = cotangent(noGrad(() => op.fn(...values).data), 7);
+  const r = cotangent(
+    noGrad(() => op.fn(...values).data),
+    7,
+  );
   const f = (xs: readonly Value[]): number => noGrad(() => sum(mul(op.fn(...xs), r)).data as number);
   const firstGrads = (xs: readonly Value[], createGraph: boolean): { vars: Variable[]; gs: Variable[] } => {
     const vars = xs.map((x, i) => new Variable(x, null, needs[i]));
@@ -130,7 +136,9 @@ describe('every tensor op agrees with numpy, and its gradients with central diff
   }
   test('every op on whole values has a case', () => {
     const covered = new Set(CASES.map((c) => c.op));
-    const missing = [...OPS.values()].filter((op) => op.array !== undefined && !covered.has(op.name)).map((op) => op.name);
+    const missing = [...OPS.values()]
+      .filter((op) => op.array !== undefined && !covered.has(op.name))
+      .map((op) => op.name);
     assert.deepEqual(missing, []);
   });
 });
@@ -143,7 +151,9 @@ describe('an elementwise op on a tensor is its scalar self, element by element, 
     if (op.array !== undefined || op.variableArgs !== undefined) continue;
     test(op.name, () => {
       const arity = op.arity;
-      const columns = Array.from({ length: arity }, (_, a) => points.map((_, k) => points[(k * (a + 1) + a) % points.length]));
+      const columns = Array.from({ length: arity }, (_, a) =>
+        points.map((_, k) => points[(k * (a + 1) + a) % points.length]),
+      );
       const xs = columns.map((col) => new Variable(Tensor.from([col.length], col)));
       const y = op.fn(...xs);
       const gs = gradients(sum(y), xs);
@@ -166,17 +176,40 @@ describe('an elementwise op on a tensor is its scalar self, element by element, 
 
 describe('broadcasting in backward: sum_to gives each input a gradient of its own shape (DeZero step 40)', () => {
   test('[2,3] + [3]: the row gets the column sums of gy', () => {
-    const x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
+    const x = new Variable(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    );
     const b = new Variable(tensor([10, 20, 30]));
-    const w = tensor([[1, 2, 3], [4, 5, 6]]);
+    const w = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const y = sum(mul(add(x, b), w));
     y.backward();
-    assertValue(x.grad!.data, [[1, 2, 3], [4, 5, 6]], 'x.grad');
+    assertValue(
+      x.grad!.data,
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      'x.grad',
+    );
     assertValue(b.grad!.data, [1 + 4, 2 + 5, 3 + 6], 'b.grad');
   });
   test('a scalar broadcast over a matrix gets the sum of gy', () => {
     const c = new Variable(2);
-    const y = sum(mul(c, tensor([[1, 2], [3, 4]])));
+    const y = sum(
+      mul(
+        c,
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    );
     y.backward();
     assert.equal(c.grad!.data, 1 + 2 + 3 + 4);
   });
@@ -188,26 +221,62 @@ describe('broadcasting in backward: sum_to gives each input a gradient of its ow
     assertValue(b.grad!.data, [[1 + 2, 1 + 2, 1 + 2]], 'b.grad');
   });
   test("matmul's gradient shapes (step 41): gx = gy W^T, gW = x^T gy", () => {
-    const x = new Variable(tensor([[1, 2, 3], [4, 5, 6]]));
-    const W = new Variable(tensor([[1, 0], [0, 1], [1, 1]]));
+    const x = new Variable(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    );
+    const W = new Variable(
+      tensor([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     sum(matmul(x, W)).backward();
     // gy is ones [2,2]: gx[i][k] = sum_j W[k][j], gW[k][j] = sum_i x[i][k]
-    assertValue(x.grad!.data, [[1, 1, 2], [1, 1, 2]], 'x.grad');
-    assertValue(W.grad!.data, [[5, 5], [7, 7], [9, 9]], 'W.grad');
+    assertValue(
+      x.grad!.data,
+      [
+        [1, 1, 2],
+        [1, 1, 2],
+      ],
+      'x.grad',
+    );
+    assertValue(
+      W.grad!.data,
+      [
+        [5, 5],
+        [7, 7],
+        [9, 9],
+      ],
+      'W.grad',
+    );
   });
 });
 
 describe('typed errors', () => {
   test('a broadcast that cannot be: ShapeError naming the op and both shapes', () => {
     assert.throws(
-      () => add(tensor([[1, 2, 3], [4, 5, 6]]), tensor([1, 2, 3, 4])),
+      () =>
+        add(
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+          tensor([1, 2, 3, 4]),
+        ),
       (e: unknown) =>
         e instanceof ShapeError &&
         e.op === 'add' &&
         e.message === 'add: shapes [2,3] and [4] cannot be broadcast' &&
         JSON.stringify(e.shapes) === '[[2,3],[4]]',
     );
-    assert.throws(() => matmul(tensor([[1, 2]]), tensor([[1, 2]])), /matmul: shapes \[1,2\] and \[1,2\] cannot be multiplied/);
+    assert.throws(
+      () => matmul(tensor([[1, 2]]), tensor([[1, 2]])),
+      /matmul: shapes \[1,2\] and \[1,2\] cannot be multiplied/,
+    );
   });
   test('ragged nested arrays', () => {
     assert.throws(() => tensor([[1, 2], [3]]), ShapeError);
@@ -222,12 +291,24 @@ describe('typed errors', () => {
     assert.throws(() => matmul(col, row), TensorSizeError);
   });
   test('index out of range, wrong number of indices, a bad dim, a singular matrix', () => {
-    const A = tensor([[1, 2], [3, 4]]);
+    const A = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const index = OPS.get('index')!.fn;
     assert.throws(() => index(A, 2, 0), /index: shape \[2,2\] has no index 2/);
     assert.throws(() => index(A, 0), /needs 2 indices/);
     assert.throws(() => OPS.get('sum')!.fn(A, 3), /sum: shape \[2,2\] has no dimension 3/);
-    assert.throws(() => OPS.get('inv')!.fn(tensor([[1, 2], [2, 4]])), SingularMatrixError);
+    assert.throws(
+      () =>
+        OPS.get('inv')!.fn(
+          tensor([
+            [1, 2],
+            [2, 4],
+          ]),
+        ),
+      SingularMatrixError,
+    );
     assert.throws(() => OPS.get('det')!.fn(tensor([1, 2])), /det: shape \[2\] is not a square matrix/);
   });
 });

@@ -36,7 +36,12 @@ const BROADCAST: [number[], number[], number[] | null][] = JSON.parse(
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const filled = (shape: readonly number[], f: (i: number) => number): Value =>
-  shape.length === 0 ? f(0) : Tensor.from(shape, Float64Array.from({ length: size(shape) }, (_, i) => f(i)));
+  shape.length === 0
+    ? f(0)
+    : Tensor.from(
+        shape,
+        Float64Array.from({ length: size(shape) }, (_, i) => f(i)),
+      );
 const elements = (v: Value): number[] => (typeof v === 'number' ? [v] : Array.from(v.data));
 const shapeOfValue = (v: Value): readonly number[] => (typeof v === 'number' ? [] : v.shape);
 
@@ -50,12 +55,19 @@ function source(shape: readonly number[], out: readonly number[], index: readonl
   return offset;
 }
 
-test('broadcasting every pair of shapes of rank 0-3 (sizes 1-3) gives numpy\'s shape, or a ShapeError where numpy refuses', () => {
+test("broadcasting every pair of shapes of rank 0-3 (sizes 1-3) gives numpy's shape, or a ShapeError where numpy refuses", () => {
   assert.equal(BROADCAST.length, 40 * 40);
   for (const [a, b, want] of BROADCAST) {
     if (want === null) {
       assert.throws(() => broadcastShapes('add', [a, b]), ShapeError, `${a} with ${b}`);
-      assert.throws(() => add(filled(a, () => 1), filled(b, () => 1)), ShapeError);
+      assert.throws(
+        () =>
+          add(
+            filled(a, () => 1),
+            filled(b, () => 1),
+          ),
+        ShapeError,
+      );
     } else assert.deepEqual(broadcastShapes('add', [a, b]), want, `[${a}] with [${b}]`);
   }
 });
@@ -96,7 +108,10 @@ test('a broadcast sum and its gradients, element by element, against the rule sp
 });
 
 /** A random elementwise expression over X [2,3], v [3], c [2,1] and s (a number), smooth everywhere. */
-type Expr = { kind: 'leaf'; index: number } | { kind: 'unary'; f: number; a: Expr } | { kind: 'binary'; f: number; a: Expr; b: Expr };
+type Expr =
+  | { kind: 'leaf'; index: number }
+  | { kind: 'unary'; f: number; a: Expr }
+  | { kind: 'binary'; f: number; a: Expr; b: Expr };
 const UNARY = [sin, cos, tanh, sigmoid, (x: Variable) => exp(mul(0.3, tanh(x))), square];
 const BINARY = [add, sub, mul, (a: Variable, b: Variable) => div(a, add(1.5, square(b)))];
 const expr: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
@@ -130,7 +145,15 @@ test('random elementwise tensor expressions: every gradient element agrees with 
       (e, seeds) => {
         const values = SHAPES.map((s, j) => filled(s, (i) => seeds[(i + 3 * j) % seeds.length] + 0.1 * i));
         const f = (vs: readonly Value[]): number =>
-          noGrad(() => sum(evaluate(e, vs.map((v) => new Variable(v)))).data as number);
+          noGrad(
+            () =>
+              sum(
+                evaluate(
+                  e,
+                  vs.map((v) => new Variable(v)),
+                ),
+              ).data as number,
+          );
         const leaves = values.map((v) => new Variable(v));
         const gs = gradients(sum(evaluate(e, leaves)), leaves);
         values.forEach((v, j) => {

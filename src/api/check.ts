@@ -198,7 +198,11 @@ export function numericGradient(root: Node, values: ReadonlyMap<string, number>,
   return numericDerivative((v) => {
     const { steps, output } = build(root, at.set(name, v));
     const here = kinkSides(steps);
-    return { value: scalarOf(output.data), scale, sameSide: here.every((side, i) => sides[i] === 0 || side === sides[i]) };
+    return {
+      value: scalarOf(output.data),
+      scale,
+      sameSide: here.every((side, i) => sides[i] === 0 || side === sides[i]),
+    };
   }, values.get(name)!);
 }
 

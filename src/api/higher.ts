@@ -149,7 +149,10 @@ export function hessianAt(
 ): HessianResult {
   const xs = names.map((name) => graph.variables.get(name)!);
   const grads = new Map<Variable, number>([[graph.output, 1]]);
-  const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, scalarOf(step.grad.data)) });
+  const g = gradients(graph.output, xs, {
+    createGraph: true,
+    onStep: (step) => grads.set(step.input, scalarOf(step.grad.data)),
+  });
   const functions = new Set<DFunction>();
   const passes: GradientPass[] = g.map((gi, i) => {
     // Each row's pass runs through the part of the gradient graph no earlier row has shown.

@@ -83,7 +83,9 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
           op,
           inputs: f.inputs.map(displayName),
           value: (t) =>
-            scalarOf(t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data),
+            scalarOf(
+              t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data,
+            ),
         });
   return {
     name: displayName(step.input),

@@ -81,7 +81,7 @@ export function engineKernel(root: Node, names: readonly string[], source = ''):
       names.forEach((n, j) => {
         const v = graph.variables.get(n)!;
         // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
-        grads[j][i] = v === output ? 1 : (v.grad === null ? 0 : scalarOf(v.grad.data));
+        grads[j][i] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data);
       });
     }
   };

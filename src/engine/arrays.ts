@@ -15,7 +15,7 @@ import {
   sizeOf,
   stridesOf,
   type Value,
-  valueOf,
+  valueFrom,
 } from './tensor.js';
 
 /** A matrix that has no inverse. */
@@ -59,7 +59,13 @@ export function shapeValue(shape: readonly number[]): Tensor {
  * x folded with `f` from `init`: over every element (a number), or along `axis` (that axis dropped,
  * as numpy's and mathjs's sum(A, dim)).
  */
-export function reduce(op: string, x: Value, axis: number | null, init: number, f: (a: number, b: number) => number): Value {
+export function reduce(
+  op: string,
+  x: Value,
+  axis: number | null,
+  init: number,
+  f: (a: number, b: number) => number,
+): Value {
   const src = elementsOf(x);
   if (axis === null) {
     let acc = init;
@@ -76,7 +82,7 @@ export function reduce(op: string, x: Value, axis: number | null, init: number, 
       const base = (o * n + k) * inner;
       for (let i = 0; i < inner; i++) out[o * inner + i] = f(out[o * inner + i], src[base + i]);
     }
-  return valueOf([...shape.slice(0, axis), ...shape.slice(axis + 1)], out, op);
+  return valueFrom([...shape.slice(0, axis), ...shape.slice(axis + 1)], out, op);
 }
 
 /** The shape a reduction along `axis` keeps when its axis is kept as 1 (numpy's keepdims). */
@@ -87,8 +93,9 @@ export function keptShape(shape: readonly number[], axis: number | null): number
 /** x's elements in a new shape of the same size (row-major, not copied). */
 export function reshape(op: string, x: Value, shape: readonly number[]): Value {
   const from = shapeOf(x);
-  if (sizeOf(from) !== sizeOf(shape)) throw new ShapeError(op, [from, shape], 'do not hold the same number of elements');
-  return valueOf(shape, elementsOf(x), op);
+  if (sizeOf(from) !== sizeOf(shape))
+    throw new ShapeError(op, [from, shape], 'do not hold the same number of elements');
+  return valueFrom(shape, elementsOf(x), op);
 }
 
 /** mathjs's transpose: a matrix's axes swapped; a vector or a number unchanged. */
@@ -111,7 +118,11 @@ export function matmul(op: string, a: Value, b: Value): Value {
     if (typeof a === 'number' && typeof b === 'number') return a * b;
     const t = (typeof a === 'number' ? b : a) as Tensor;
     const s = (typeof a === 'number' ? a : b) as number;
-    return Tensor.from(t.shape, t.data.map((v) => v * s), op);
+    return Tensor.from(
+      t.shape,
+      t.data.map((v) => v * s),
+      op,
+    );
   }
   const sa = a.shape;
   const sb = b.shape;
@@ -134,7 +145,7 @@ export function matmul(op: string, a: Value, b: Value): Value {
       for (let j = 0; j < p; j++) out[o + j] += v * y[row + j];
     }
   const shape = sa.length === 2 ? (sb.length === 2 ? [m, p] : [m]) : sb.length === 2 ? [p] : [];
-  return valueOf(shape, out, op);
+  return valueFrom(shape, out, op);
 }
 
 /** The positions each index argument selects (0-based), and whether its axis is kept. */
@@ -160,7 +171,11 @@ function select(op: string, shape: readonly number[], indices: readonly Value[])
 }
 
 /** Calls `visit(source offset, target offset)` for every selected element, row-major. */
-function eachSelected(shape: readonly number[], lists: readonly number[][], visit: (src: number, dst: number) => void): void {
+function eachSelected(
+  shape: readonly number[],
+  lists: readonly number[][],
+  visit: (src: number, dst: number) => void,
+): void {
   const strides = stridesOf(shape);
   const ndim = lists.length;
   const pos = new Array<number>(ndim).fill(0);
@@ -185,7 +200,7 @@ export function index(op: string, x: Value, indices: readonly Value[]): Value {
   eachSelected(shape, lists, (s, d) => {
     data[d] = src[s];
   });
-  return valueOf(out, data, op);
+  return valueFrom(out, data, op);
 }
 
 /** Zeros of `shape` with g added at the positions `indices` select: the backward of index (scatter-add). */
@@ -198,7 +213,7 @@ export function indexGrad(op: string, g: Value, shape: readonly number[], indice
   eachSelected(shape, lists, (s, d) => {
     data[s] += src[d];
   });
-  return valueOf(shape, data, op);
+  return valueFrom(shape, data, op);
 }
 
 /** Values of one shape s stacked along a new first axis: shape [n, ...s]. */
@@ -210,7 +225,7 @@ export function stack(op: string, xs: readonly Value[]): Value {
   const n = sizeOf(s);
   const data = new Float64Array(xs.length * n);
   xs.forEach((x, i) => data.set(elementsOf(x), i * n));
-  return valueOf(shape, data, op);
+  return valueFrom(shape, data, op);
 }
 
 /** Tensors of one rank joined along `axis`; the other sizes must agree. */
@@ -234,7 +249,7 @@ export function concat(op: string, xs: readonly Value[], axis: number): Value {
     for (let o = 0; o < outer; o++) data.set(src.subarray(o * w, (o + 1) * w), o * shape[axis] * inner + start);
     start += w;
   }
-  return valueOf(shape, data, op);
+  return valueFrom(shape, data, op);
 }
 
 /** The rows of a square matrix, or a ShapeError. */

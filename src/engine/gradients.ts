@@ -52,7 +52,8 @@ const zerosLike = (x: Variable): Variable =>
  * that y does not depend on gets the constant 0; y itself gets the constant 1.
  */
 export function gradients(y: Variable, xs: readonly Variable[], options: PassOptions = {}): Variable[] {
-  if (y.creator === null || !y.requiresGrad) return xs.map((x) => (x === y && x.ndim === 0 ? constant(1) : zerosLike(x)));
+  if (y.creator === null || !y.requiresGrad)
+    return xs.map((x) => (x === y && x.ndim === 0 ? constant(1) : zerosLike(x)));
   clearGrads([y]);
   // retainGrad: an x may be an intermediate; everything is cleared below anyway.
   y.backward({ retainGrad: true, createGraph: options.createGraph ?? false, onStep: options.onStep });

@@ -111,8 +111,7 @@ export class OpFunction extends DFunction {
   forward(...xs: Value[]): Value {
     const op = this.op;
     if (op.array !== undefined) return op.array(...xs);
-    for (let i = 0; i < xs.length; i++)
-      if (typeof xs[i] !== 'number') return elementwise(op.name, op.forward, xs);
+    for (let i = 0; i < xs.length; i++) if (typeof xs[i] !== 'number') return elementwise(op.name, op.forward, xs);
     return op.forward(NUM, ...(xs as number[]));
   }
   backward(gy: Variable): (Variable | null)[] {
@@ -130,7 +129,11 @@ export class OpFunction extends DFunction {
         for (let i = 0; i < gxs.length; i++) {
           const gx = gxs[i];
           if (gx === null) continue;
-          const open = elementwise(this.op.name, (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0), inputs.map((x) => x.data));
+          const open = elementwise(
+            this.op.name,
+            (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0),
+            inputs.map((x) => x.data),
+          );
           gxs[i] = gate(open, gx);
         }
       }

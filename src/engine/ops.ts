@@ -29,7 +29,7 @@ import {
   transpose as transposeValue,
 } from './arrays.js';
 import { defineOp, registerBroadcastOps } from './op.js';
-import { NUM, type Arg, type Prims } from './primitives.js';
+import type { Arg, Prims } from './primitives.js';
 import {
   ShapeError,
   Tensor,
@@ -1268,7 +1268,13 @@ export const Mean = defineOp({
     const axis = axisArg('mean', x, dim, extra.length);
     const n = axis === null ? elementsOf(x).length : shapeOf(x)[axis];
     const s = reduce('mean', x, axis, 0, (a, b) => a + b);
-    return typeof s === 'number' ? s / n : Tensor.from(s.shape, s.data.map((v) => v / n), 'mean');
+    return typeof s === 'number'
+      ? s / n
+      : Tensor.from(
+          s.shape,
+          s.data.map((v) => v / n),
+          'mean',
+        );
   },
   backward: (gy, [x, dim]) => {
     const gx = div(unreduce(gy, x, dim), reducedCount(x, dim));
@@ -1364,7 +1370,8 @@ export const Dot = defineOp({
   forward: wholeValue,
   array: (a, b) => {
     const [sa, sb] = [shapeOf(a), shapeOf(b)];
-    if (sa.length !== 1 || !sameShape(sa, sb)) throw new ShapeError('dot', [sa, sb], 'are not two vectors of one length');
+    if (sa.length !== 1 || !sameShape(sa, sb))
+      throw new ShapeError('dot', [sa, sb], 'are not two vectors of one length');
     return matmulValue('dot', a, b);
   },
   backward: (gy, [a, b]) => [mul(gy, b), mul(gy, a)],
@@ -1383,7 +1390,11 @@ export const Norm = defineOp({
   array: (x) => {
     const s = shapeOf(x);
     if (s.length > 1)
-      throw new ShapeError('norm', [s], "is a matrix: mathjs's norm of a matrix is its largest singular value (not supported); sqrt(sum(A.^2)) is the Frobenius norm");
+      throw new ShapeError(
+        'norm',
+        [s],
+        "is a matrix: mathjs's norm of a matrix is its largest singular value (not supported); sqrt(sum(A.^2)) is the Frobenius norm",
+      );
     return Math.sqrt(reduce('norm', x, null, 0, (a, v) => a + v * v) as number);
   },
   backward: (gy, [x], y) => [mul(gy, div(x, where(eq(y, 0), 1, y)))],
@@ -1456,7 +1467,11 @@ export const Softmax = defineOp({
     const s = shapeOf(x);
     const e = elementwise('softmax', (_, a, m) => Math.exp(a - m), [x, lastMax(x)]);
     if (s.length === 0) return 1;
-    const total = reshapeValue('softmax', reduce('softmax', e, s.length - 1, 0, (a, b) => a + b), keptShape(s, s.length - 1));
+    const total = reshapeValue(
+      'softmax',
+      reduce('softmax', e, s.length - 1, 0, (a, b) => a + b),
+      keptShape(s, s.length - 1),
+    );
     return elementwise('softmax', (_, a, b) => a / b, [e, total]);
   },
   backward: (gy, _, y) => {
@@ -1480,8 +1495,16 @@ export const Logsumexp = defineOp({
     if (s.length === 0) return x;
     const m = lastMax(x);
     const e = elementwise('logsumexp', (_, a, b) => Math.exp(a - b), [x, m]);
-    const total = reshapeValue('logsumexp', reduce('logsumexp', e, s.length - 1, 0, (a, b) => a + b), keptShape(s, s.length - 1));
-    return reshapeValue('logsumexp', elementwise('logsumexp', (_, t, b) => Math.log(t) + b, [total, m]), s.slice(0, -1));
+    const total = reshapeValue(
+      'logsumexp',
+      reduce('logsumexp', e, s.length - 1, 0, (a, b) => a + b),
+      keptShape(s, s.length - 1),
+    );
+    return reshapeValue(
+      'logsumexp',
+      elementwise('logsumexp', (_, t, b) => Math.log(t) + b, [total, m]),
+      s.slice(0, -1),
+    );
   },
   backward: (gy, [x], y) => {
     const keep = (v: Variable): Variable => (x.ndim === 0 ? v : reshape(v, keptShape(x.shape, x.ndim - 1)));
@@ -1505,7 +1528,13 @@ export const Size = defineOp({
 export const size = (x: In): Variable => new Size().call(x);
 
 /** Every position along each axis of `shape`, as constant index vectors. */
-const allOf = (shape: readonly number[]): Tensor[] => shape.map((n) => Tensor.from([n], Float64Array.from({ length: n }, (_, i) => i)));
+const allOf = (shape: readonly number[]): Tensor[] =>
+  shape.map((n) =>
+    Tensor.from(
+      [n],
+      Float64Array.from({ length: n }, (_, i) => i),
+    ),
+  );
 
 /**
  * keeps: the input's shape and the indices. mathjs's indexing, 0-based, after the builder: one
@@ -1519,7 +1548,8 @@ export const Index = defineOp({
   variadic: true,
   mathjs: null,
   fusible: false,
-  description: 'index(x, i, j): the elements at 0-based indices (numbers drop a dimension, vectors keep it); x[i, j] is written with brackets',
+  description:
+    'index(x, i, j): the elements at 0-based indices (numbers drop a dimension, vectors keep it); x[i, j] is written with brackets',
   forward: wholeValue,
   array: (x, ...indices) => indexValue('index', x, indices),
   backward: (gy, [x, ...indices]) => [indexGrad(gy, x.shape, ...indices), ...indices.map(() => null)],
@@ -1584,7 +1614,10 @@ export const Concat = defineOp({
     const gxs: (Variable | null)[] = xs.map((x) => {
       const ranges = allOf(gy.shape);
       const n = x.shape[axis];
-      ranges[axis] = Tensor.from([n], Float64Array.from({ length: n }, (_, i) => start + i));
+      ranges[axis] = Tensor.from(
+        [n],
+        Float64Array.from({ length: n }, (_, i) => start + i),
+      );
       start += n;
       return index(gy, ...ranges);
     });

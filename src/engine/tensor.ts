@@ -101,8 +101,7 @@ export class Tensor {
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(op, [shape], 'is not a shape (whole numbers >= 0)');
     if (sizeOf(shape) > MAX_ELEMENTS) throw new TensorSizeError(op, shape);
     const array = data instanceof Float64Array ? data : Float64Array.from(data);
-    if (array.length !== sizeOf(shape))
-      throw new ShapeError(op, [shape], `does not hold ${array.length} elements`);
+    if (array.length !== sizeOf(shape)) throw new ShapeError(op, [shape], `does not hold ${array.length} elements`);
     return new Tensor(Object.freeze([...shape]), array);
   }
 
@@ -175,7 +174,7 @@ export function shapeOf(v: Value): readonly number[] {
 }
 
 /** A value of `shape` over `data`: a number when the shape is []. */
-export function valueOf(shape: readonly number[], data: Float64Array, op: string): Value {
+export function valueFrom(shape: readonly number[], data: Float64Array, op: string): Value {
   return shape.length === 0 ? data[0] : Tensor.from(shape, data, op);
 }
 
@@ -254,7 +253,7 @@ export function elementwise(op: string, f: (m: Prims<number>, ...xs: number[]) =
         out[i] = f(NUM, ...args);
       }
     }
-    return valueOf(shape, out, op);
+    return valueFrom(shape, out, op);
   }
   // An odometer over the output's index, with each input's offset moved by its broadcast strides.
   const strides = shapes.map((s) => broadcastStrides(s, shape));
@@ -273,7 +272,7 @@ export function elementwise(op: string, f: (m: Prims<number>, ...xs: number[]) =
       index[d] = 0;
     }
   }
-  return valueOf(shape, out, op);
+  return valueFrom(shape, out, op);
 }
 
 /** x repeated along the axes of `shape` it is broadcast on (numpy's broadcast_to). */
@@ -290,7 +289,7 @@ function spread(op: string, x: Value, shape: readonly number[]): Value {
   checkSize(op, shape);
   const size = sizeOf(shape);
   const out = new Float64Array(size);
-  if (typeof x === 'number') return valueOf(shape, out.fill(x), op);
+  if (typeof x === 'number') return valueFrom(shape, out.fill(x), op);
   const strides = broadcastStrides(x.shape, shape);
   const ndim = shape.length;
   const index = new Array<number>(ndim).fill(0);
@@ -306,7 +305,7 @@ function spread(op: string, x: Value, shape: readonly number[]): Value {
       index[d] = 0;
     }
   }
-  return valueOf(shape, out, op);
+  return valueFrom(shape, out, op);
 }
 
 /**
@@ -334,5 +333,5 @@ export function sumTo(op: string, x: Value, shape: readonly number[]): Value {
       index[d] = 0;
     }
   }
-  return valueOf(shape, out, op);
+  return valueFrom(shape, out, op);
 }

@@ -258,7 +258,7 @@ function side(op: string, output: Variable): number {
     case 'ceil':
     case 'round':
     case 'fix':
-      return (output.data as number);
+      return output.data as number;
     case 'mod':
       return Math.floor(u / w);
     case 'atan2':
