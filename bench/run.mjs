@@ -6,6 +6,7 @@
 //               one thread and on two (createPool, warm, bench/js_side.mjs "pool" modes)
 //   start-up    one point from a cold process vs a bare `node -e 0`, both without NODE_EXTRA_CA_CERTS
 //   depth       a chain sin(sin(...sin(x)...)) 20,000 and 200,000 deep, -f FILE --quiet: time and memory
+//   tensors     value and gradients on 1000x1000 elementwise and a 256x256 matmul vs DeZero on numpy
 //
 // Options (environment): BENCH_N (points, default 4000000), BENCH_ROUNDS (default 3),
 // BENCH_STARTUP (runs per side, default 15).
@@ -155,3 +156,34 @@ console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alt
 console.log(
   `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
 );
+
+// ---- tensors -------------------------------------------------------------------------------
+/** Value and gradients on whole arrays (issue 16): ours (bench/tensor_js.mjs) vs DeZero's algorithm on numpy. */
+function tensorBench() {
+  const CASES = {
+    1: 'sum(tanh(X*Y) + sin(X)/(1 + Y^2)), X, Y 1000x1000',
+    2: 'sum(matmul(A, B)), A, B 256x256',
+  };
+  const sides = {
+    ours: (id) => [process.execPath, [join(root, 'bench', 'tensor_js.mjs'), id, 5]],
+    numpy: (id) => ['python3', [join(root, 'bench', 'tensor_numpy.py'), id, 5]],
+  };
+  console.log(`tensors: value and gradients, ms (median of 5 in a process, then of ${ROUNDS} alternating rounds)`);
+  for (const [id, what] of Object.entries(CASES)) {
+    const per = { ours: [], numpy: [] };
+    const checks = {};
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [name, side] of Object.entries(sides)) {
+        const out = JSON.parse(run(...side(id)));
+        per[name].push(median(out.ms));
+        checks[name] = out.check;
+      }
+    const [o, n] = [median(per.ours), median(per.numpy)];
+    const agree =
+      Math.abs(checks.ours - checks.numpy) <= 1e-9 * Math.abs(checks.numpy) ? 'same check' : 'CHECK DIFFERS';
+    console.log(
+      `  ${what}: ours ${fmt(o)} ms   numpy-DeZero ${fmt(n)} ms   ratio ${fmt(o / n, 2)}x   ${agree}   load average ${load()}`,
+    );
+  }
+}
+tensorBench();

@@ -62,6 +62,20 @@ export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch
 // The engine: DeZero's Variables and Functions.
 export { Variable, DFunction, asVariable, type BackwardOptions, type BackwardStep } from './engine/variable.js';
 export { Config, noGrad, usingBackprop } from './engine/config.js';
+export {
+  Tensor,
+  tensor,
+  shapeOf,
+  broadcastShapes,
+  MAX_ELEMENTS,
+  TensorError,
+  ShapeError,
+  TensorSizeError,
+  ScalarOnlyError,
+  type Value,
+  type Nested,
+} from './engine/tensor.js';
+export { SingularMatrixError } from './engine/arrays.js';
 export * from './engine/ops.js';
 export {
   graphOf,

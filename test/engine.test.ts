@@ -79,7 +79,7 @@ describe('Variable.backward', () => {
       v = Math.sin(v);
     }
     assert.equal(y.data, v);
-    assert.ok(Math.abs(x.grad!.data - d) <= 1e-12 * Math.abs(d));
+    assert.ok(Math.abs((x.grad!.data as number) - d) <= 1e-12 * Math.abs(d));
   });
 });
 

@@ -373,8 +373,8 @@ const cases: FunctionCase[] = [
 /** Value, gradient and second derivative of `expression` in x, by the engine. */
 function engine(expression: string, x: number): { value: number; d1: number; d2: number } {
   const graph = build(parse(expression), new Map([['x', x]]), expression);
-  const [d1, d2] = derivatives(graph.output, graph.variables.get('x')!, 2).map((d) => d.data);
-  return { value: graph.output.data, d1, d2 };
+  const [d1, d2] = derivatives(graph.output, graph.variables.get('x')!, 2).map((d) => d.data as number);
+  return { value: graph.output.data as number, d1, d2 };
 }
 
 const same = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));

@@ -30,7 +30,7 @@ function graphAt(expression: string, values: Record<string, number>) {
 /** d^k/dx^k f(x) for k = 1..n, as numbers. */
 function nth(expression: string, x: number, n: number): number[] {
   const { y, v } = graphAt(expression, { x });
-  return derivatives(y, v('x'), n).map((d) => d.data);
+  return derivatives(y, v('x'), n).map((d) => d.data as number);
 }
 
 function assertClose(actual: number, expected: number, rel: number, what: string): void {
@@ -54,7 +54,7 @@ test('backward with createGraph leaves a gradient with a graph of its own; witho
   // Backward on the gradient is the second derivative: 2cos(x) - x sin(x).
   v('x').cleargrad();
   gx.backward();
-  assertClose(v('x').grad!.data, 2 * Math.cos(0.5) - 0.5 * Math.sin(0.5), 1e-15, "(x sin x)''");
+  assertClose(v('x').grad!.data as number, 2 * Math.cos(0.5) - 0.5 * Math.sin(0.5), 1e-15, "(x sin x)''");
 });
 
 test('tanh at 1 up to the 8th derivative agrees with the closed form (book step 35)', () => {
@@ -122,8 +122,8 @@ test('the second derivative agrees with central differences of the first', () =>
 
 test('gradients are cleared between passes: repeating a pass gives the same numbers', () => {
   const { y, v } = graphAt('x^3 * sin(x)', { x: 0.8 });
-  const first = derivatives(y, v('x'), 3).map((d) => d.data);
-  const again = derivatives(y, v('x'), 3).map((d) => d.data);
+  const first = derivatives(y, v('x'), 3).map((d) => d.data as number);
+  const again = derivatives(y, v('x'), 3).map((d) => d.data as number);
   assert.deepEqual(again, first);
   // ... and leave nothing behind in the forward graph.
   assert.ok(graphOf([y]).variables.every((u) => u.grad === null));
@@ -195,8 +195,8 @@ test('a 200,000-deep chain: the graph walk and a second derivative need no deep 
   y = sin(y);
   assert.equal(graphOf([y]).functions.length, 200_001);
   const [d1, d2] = derivatives(y, x, 2);
-  assertClose(d1.data, Math.cos(y.creator!.inputs[0].data), 1e-15, 'cos');
-  assertClose(d2.data, -Math.sin(y.creator!.inputs[0].data), 1e-15, '-sin');
+  assertClose(d1.data as number, Math.cos(y.creator!.inputs[0].data as number), 1e-15, 'cos');
+  assertClose(d2.data as number, -Math.sin(y.creator!.inputs[0].data as number), 1e-15, '-sin');
 });
 
 test('derivativesAt stops before a pass whose gradient graph would pass the budget', () => {

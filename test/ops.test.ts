@@ -560,7 +560,7 @@ function gradOf(opName: string, xs: number[]): { y: number; gxs: number[] } {
   const y = op.fn(...vars);
   y.backward();
   // No gradient reached an input (floor's backward sends none): 0, as the library reports it.
-  return { y: y.data, gxs: vars.map((v) => v.grad?.data ?? 0) };
+  return { y: y.data as number, gxs: vars.map((v) => (v.grad?.data as number | undefined) ?? 0) };
 }
 
 describe('every op in the registry has a test here', () => {
@@ -577,6 +577,8 @@ describe('every op in the registry has a test here', () => {
       'max',
       'min',
       'hypot',
+      // the ops on whole values: test/tensor-ops.test.ts
+      ...[...OPS.values()].filter((op) => op.array !== undefined).map((op) => op.name),
     ]);
     assert.deepEqual(
       [...OPS.keys()].filter((k) => !covered.has(k)),
@@ -595,7 +597,7 @@ for (const [name, c] of Object.entries(unary)) {
       }
     });
     test('backward agrees with central differences', () => {
-      const f = (x: number): number => OPS.get(name)!.fn(new Variable(x)).data;
+      const f = (x: number): number => OPS.get(name)!.fn(new Variable(x)).data as number;
       for (const x of c.points) assertGradClose(gradOf(name, [x]).gxs[0], centralDiff(f, x), `${name}'(${x})`);
     });
   });
@@ -617,12 +619,12 @@ for (const [name, c] of Object.entries(binary)) {
         const { gxs } = gradOf(name, [x0, x1]);
         assertGradClose(
           gxs[0],
-          centralDiff((t) => op.fn(new Variable(t), new Variable(x1)).data, x0),
+          centralDiff((t) => op.fn(new Variable(t), new Variable(x1)).data as number, x0),
           `d${name}/dx0 at (${x0}, ${x1})`,
         );
         assertGradClose(
           gxs[1],
-          centralDiff((t) => op.fn(new Variable(x0), new Variable(t)).data, x1),
+          centralDiff((t) => op.fn(new Variable(x0), new Variable(t)).data as number, x1),
           `d${name}/dx1 at (${x0}, ${x1})`,
         );
       }

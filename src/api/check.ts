@@ -14,6 +14,9 @@
  * reason is looked for in the graph: a kink (relu, abs) at or near the point, or a function at or
  * near the edge of its domain.
  */
+import { scalarOf, type Value } from '../engine/tensor.js';
+
+const scalarOrUndefined = (v: Value | undefined): number | undefined => (v === undefined ? undefined : scalarOf(v));
 import type { OpSpec } from '../engine/registry.js';
 import type { Node } from '../expr/ast.js';
 import { build, type ForwardStep, type Graph } from '../expr/build.js';
@@ -183,7 +186,7 @@ export function numericDerivative(f: (v: number) => Sample, x: number): NumericD
  * its own backward pass to have a value.
  */
 export function evaluateAt(root: Node, values: ReadonlyMap<string, number>): number {
-  return build(root, values).output.data;
+  return scalarOf(build(root, values).output.data);
 }
 
 /** d(root)/d(name) at `values`, estimated from central differences with its error (numericDerivative). */
@@ -195,7 +198,11 @@ export function numericGradient(root: Node, values: ReadonlyMap<string, number>,
   return numericDerivative((v) => {
     const { steps, output } = build(root, at.set(name, v));
     const here = kinkSides(steps);
-    return { value: output.data, scale, sameSide: here.every((side, i) => sides[i] === 0 || side === sides[i]) };
+    return {
+      value: scalarOf(output.data),
+      scale,
+      sameSide: here.every((side, i) => sides[i] === 0 || side === sides[i]),
+    };
   }, values.get(name)!);
 }
 
@@ -206,7 +213,7 @@ export function numericGradient(root: Node, values: ReadonlyMap<string, number>,
  * Taken at the point itself, with backprop on a copy of the graph.
  */
 function sensitivity(graph: Graph): number {
-  let sum = Math.abs(graph.output.data);
+  let sum = Math.abs(scalarOf(graph.output.data));
   try {
     graph.output.backward({ retainGrad: true });
   } catch {
@@ -216,8 +223,8 @@ function sensitivity(graph: Graph): number {
   for (const v of [...graph.steps.map((s) => s.output), ...graph.variables.values()]) {
     if (seen.has(v)) continue;
     seen.add(v);
-    const g = v.grad?.data;
-    if (g !== undefined && Number.isFinite(g * v.data)) sum += Math.abs(g * v.data);
+    const g = v.grad === null ? undefined : scalarOf(v.grad.data);
+    if (g !== undefined && Number.isFinite(g * scalarOf(v.data))) sum += Math.abs(g * scalarOf(v.data));
   }
   return sum;
 }
@@ -229,7 +236,7 @@ function sensitivity(graph: Graph): number {
 function kinkSides(steps: readonly ForwardStep[]): number[] {
   return steps.map((s) => {
     const { kink } = s.op;
-    const u = s.output.creator?.inputs[0]?.data;
+    const u = scalarOrUndefined(s.output.creator?.inputs[0]?.data);
     if (kink === undefined || u === undefined) return 0;
     if (kink.period === undefined) return Math.sign(u - kink.at);
     const cell = (u - kink.at) / kink.period;
@@ -333,7 +340,7 @@ function explain(
   const stepsAt = (v: number): ForwardStep[] => build(root, new Map(values).set(name, v)).steps;
   const below = stepsAt(x - entry.h);
   const above = stepsAt(x + entry.h);
-  const input = (s: ForwardStep): number | undefined => s.output.creator?.inputs[0]?.data;
+  const input = (s: ForwardStep): number | undefined => scalarOrUndefined(s.output.creator?.inputs[0]?.data);
   const span: Span = { variable: name, h: entry.h };
 
   // A kink: the input of relu or abs sits on the kink, or crosses it within the difference step.
@@ -353,8 +360,8 @@ function explain(
     const r = records[i];
     const { domain } = here[i].op;
     if (!Number.isFinite(r.value)) return { kind: 'not-finite', step: r, domain };
-    const bad = [below[i], above[i]].find((s) => !Number.isFinite(s.output.data));
-    if (bad !== undefined) return { kind: 'domain-edge', step: r, value: bad.output.data, span, domain };
+    const bad = [below[i], above[i]].find((s) => !Number.isFinite(scalarOf(s.output.data)));
+    if (bad !== undefined) return { kind: 'domain-edge', step: r, value: scalarOf(bad.output.data), span, domain };
   }
   if (!Number.isFinite(entry.autodiff)) return { kind: 'gradient-not-finite', value: entry.autodiff };
   if (entry.symbolic !== null && !Number.isFinite(entry.symbolic)) {

@@ -2,6 +2,7 @@
  * Backward through a built graph, as records: what a one-point run needs (grad.ts adds the batch
  * path, and is not loaded on the CLI's start-up path for that reason).
  */
+import { scalarOf } from '../engine/tensor.js';
 import type { Graph } from '../expr/build.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './trace.js';
 
@@ -30,11 +31,16 @@ export function differentiate(graph: Graph, options: { trace?: boolean } = {}): 
   const gradient: Record<string, number> = Object.create(null);
   for (const [name, v] of graph.variables) {
     // A variable that is the whole expression has gradient 1; one that no gradient reached, 0.
-    gradient[name] = v === output ? 1 : (v.grad?.data ?? 0);
+    gradient[name] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data);
   }
   return {
-    value: output.data,
+    value: scalarOf(output.data),
     gradient,
-    trace: { output: graph.outputName, value: output.data, forward: traced ? forwardRecords(graph) : [], backward },
+    trace: {
+      output: graph.outputName,
+      value: scalarOf(output.data),
+      forward: traced ? forwardRecords(graph) : [],
+      backward,
+    },
   };
 }

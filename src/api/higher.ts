@@ -3,6 +3,7 @@
  * story: the gradient graph each pass built (named, as forward records) and the backward records
  * of the pass that ran through it. Plain functions the CLI and the REPL call.
  */
+import { scalarOf } from '../engine/tensor.js';
 import { derivatives as derivativeVariables, gradients } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { nameGradientGraph, type Graph } from '../expr/build.js';
@@ -93,7 +94,7 @@ export function derivativesAt(graph: Graph, wrt: string, n: number, options: Hig
   const variables = derivativeVariables(graph.output, x, n, {
     keepGraph: options.keepGraph,
     onStep: (k, step) => {
-      passGrads.set(step.input, step.grad.data);
+      passGrads.set(step.input, scalarOf(step.grad.data));
       if (options.tracePasses && k > 1) pending.push(backwardRecord(step));
     },
     onPass: (k, g) => {
@@ -127,7 +128,7 @@ export function derivativesAt(graph: Graph, wrt: string, n: number, options: Hig
       }
     },
   });
-  return { derivatives: variables.map((v) => v.data), variables, passes, clusters, grads };
+  return { derivatives: variables.map((v) => scalarOf(v.data)), variables, passes, clusters, grads };
 }
 
 export interface HessianResult {
@@ -148,7 +149,10 @@ export function hessianAt(
 ): HessianResult {
   const xs = names.map((name) => graph.variables.get(name)!);
   const grads = new Map<Variable, number>([[graph.output, 1]]);
-  const g = gradients(graph.output, xs, { createGraph: true, onStep: (step) => grads.set(step.input, step.grad.data) });
+  const g = gradients(graph.output, xs, {
+    createGraph: true,
+    onStep: (step) => grads.set(step.input, scalarOf(step.grad.data)),
+  });
   const functions = new Set<DFunction>();
   const passes: GradientPass[] = g.map((gi, i) => {
     // Each row's pass runs through the part of the gradient graph no earlier row has shown.
@@ -162,10 +166,10 @@ export function hessianAt(
     const passGrads = new Map<Variable, number>([[gi, 1]]);
     const row = gradients(gi, xs, {
       onStep: (step) => {
-        passGrads.set(step.input, step.grad.data);
+        passGrads.set(step.input, scalarOf(step.grad.data));
         if (options.tracePasses) passes[i].backward.push(backwardRecord(step));
       },
-    }).map((h) => h.data);
+    }).map((h) => scalarOf(h.data));
     mergeFirst(grads, passGrads);
     return row;
   });

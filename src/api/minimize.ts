@@ -7,6 +7,7 @@
  * records them and decides when to stop, so the CLI can run it a slice at a time (a progress line,
  * Ctrl-C) and the library all at once (`minimize`).
  */
+import { scalarOf } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import { build } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
@@ -379,7 +380,7 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
     if (this.names.length === 0) throw new RangeError('the expression has no variable to minimize over');
     // Every variable needs a start: build reports the first missing one at its place in the text.
     const graph = build(root, startMap(start), source);
-    this.start = Float64Array.from(this.names, (n) => graph.variables.get(n)!.data);
+    this.start = Float64Array.from(this.names, (n) => scalarOf(graph.variables.get(n)!.data));
     const settings = { lr: this.lr ?? 0, tol: this.tol };
     const runs: Record<Method, () => MethodRun> = {
       gd: () => gd(this.f, this.start, settings),

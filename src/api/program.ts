@@ -18,6 +18,7 @@
  * and keep their gradients for the trace (DeZero's `retain_grad`). A binding that would make a
  * cycle (`a = b` after `b = a`) is refused with the place of the name that closes it.
  */
+import { scalarOf } from '../engine/tensor.js';
 import type { CallNode, Node, VariableNode } from '../expr/ast.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
@@ -160,7 +161,7 @@ export class Program {
     const b = this.bindings.get(name);
     if (b === undefined) throw new MissingValueError(name, line, 0);
     if (b.kind === 'leaf') return b.value;
-    return this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data;
+    return scalarOf(this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data);
   }
 
   /** The graph of `root` at the current leaves: intermediates and calls expanded, then built. */
@@ -253,7 +254,7 @@ export class Program {
 
   /** The value of a right side that becomes a leaf; it must be finite. */
   private leafValue(name: NameToken, rhs: Node, line: string): number {
-    const value = this.build(rhs, line).graph.output.data;
+    const value = scalarOf(this.build(rhs, line).graph.output.data);
     if (!Number.isFinite(value)) {
       throw new ExprError(`${name.text} would be ${value}: a leaf needs a finite value`, line, rhs.start);
     }

@@ -2,6 +2,7 @@
  * The trace: plain records of what forward and backward did, for the renderers (text, JSON). The
  * engine reports through these; it never prints.
  */
+import { scalarOf } from '../engine/tensor.js';
 import { displayName, type ForwardStep } from '../expr/build.js';
 import type { BackwardStep } from '../engine/variable.js';
 import { backwardTerms, opOf } from '../engine/op.js';
@@ -55,7 +56,7 @@ export function forwardRecords(graph: { steps: readonly ForwardStep[] }): Forwar
     label: s.op.label,
     ...(s.op.symbol !== undefined ? { symbol: s.op.symbol } : {}),
     inputs: s.inputs,
-    value: s.output.data,
+    value: scalarOf(s.output.data),
     ...(s.gradient === true ? { gradient: true } : {}),
   }));
 }
@@ -82,15 +83,17 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
           op,
           inputs: f.inputs.map(displayName),
           value: (t) =>
-            t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data,
+            scalarOf(
+              t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data,
+            ),
         });
   return {
     name: displayName(step.input),
     from: output,
     label: f.label,
     rule,
-    value: step.gx.data,
-    grad: step.grad.data,
+    value: scalarOf(step.gx.data),
+    grad: scalarOf(step.grad.data),
     accumulated: step.accumulated,
   };
 }

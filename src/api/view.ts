@@ -3,6 +3,7 @@
  * reachable from some roots, the gradient each variable received, which functions belong to
  * gradient graphs, and how the builder wrote each step. report/dot.ts and report/tree.ts draw it.
  */
+import { scalarOf } from '../engine/tensor.js';
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import type { ForwardStep, Graph } from '../expr/build.js';
@@ -80,7 +81,7 @@ export function drawingView(
 export function gradSnapshot(output: Variable): Map<Variable, number> {
   const grads = new Map<Variable, number>();
   if (output.requiresGrad) grads.set(output, 1);
-  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, v.grad.data);
+  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, scalarOf(v.grad.data));
   return grads;
 }
 

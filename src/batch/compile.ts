@@ -14,6 +14,7 @@
  * compiler invents (v3, g3, k3). Numbers from the expression (literals, constants, values of
  * constant subexpressions) are passed in an array, never written into the source.
  */
+import { scalarOf } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
@@ -76,11 +77,11 @@ export function engineKernel(root: Node, names: readonly string[], source = ''):
       const graph = build(root, values, source);
       const { output } = graph;
       if (output.creator !== null) output.backward();
-      value[i] = output.data;
+      value[i] = scalarOf(output.data);
       names.forEach((n, j) => {
         const v = graph.variables.get(n)!;
         // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
-        grads[j][i] = v === output ? 1 : (v.grad?.data ?? 0);
+        grads[j][i] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data);
       });
     }
   };
@@ -122,7 +123,7 @@ export function planOf(graph: PlannedGraph, names: readonly string[]): Plan {
       // Not a variable and not computed from one: a number known before the loop.
       s = slotOf.size;
       slotOf.set(v, s);
-      constants.push({ slot: s, value: v.data });
+      constants.push({ slot: s, value: scalarOf(v.data) });
     }
     return s;
   };
@@ -227,7 +228,7 @@ function wrapRoute(r: Code | number | null, code: ReturnType<typeof codeAlgebra>
 
 /** A backward Term written in code, its leaves given. */
 function termCode(t: Term, code: ReturnType<typeof codeAlgebra>, leaf: (t: Term) => Code): Code {
-  if (t.kind === 'const') return code.literal(t.value);
+  if (t.kind === 'const') return code.literal(scalarOf(t.value, 'the fused kernel'));
   if (t.kind !== 'apply') return leaf(t);
   return t.op.forward(code.prims, ...t.args.map((a) => termCode(a, code, leaf)));
 }

@@ -6,6 +6,7 @@
  *
  * Every walk here uses an explicit stack: a 200,000-deep chain never touches the stack limit.
  */
+import { scalarOf, Tensor } from './tensor.js';
 import { type DFunction, Variable, type BackwardStep } from './variable.js';
 
 /** Every Variable and Function reachable from `roots` through creators, each once, in creation order. */
@@ -41,6 +42,9 @@ export interface PassOptions {
 }
 
 const constant = (n: number): Variable => new Variable(n, null, false);
+/** Zeros of x's shape: the gradient of an x that y does not depend on. */
+const zerosLike = (x: Variable): Variable =>
+  new Variable(typeof x.data === 'number' ? 0 : Tensor.zeros(x.data.shape), null, false);
 
 /**
  * dy/dx for each x in `xs`, as Variables: one backward pass from y with every gradient in y's
@@ -48,11 +52,12 @@ const constant = (n: number): Variable => new Variable(n, null, false);
  * that y does not depend on gets the constant 0; y itself gets the constant 1.
  */
 export function gradients(y: Variable, xs: readonly Variable[], options: PassOptions = {}): Variable[] {
-  if (y.creator === null || !y.requiresGrad) return xs.map((x) => constant(x === y ? 1 : 0));
+  if (y.creator === null || !y.requiresGrad)
+    return xs.map((x) => (x === y && x.ndim === 0 ? constant(1) : zerosLike(x)));
   clearGrads([y]);
   // retainGrad: an x may be an intermediate; everything is cleared below anyway.
   y.backward({ retainGrad: true, createGraph: options.createGraph ?? false, onStep: options.onStep });
-  const gs = xs.map((x) => x.grad ?? constant(0));
+  const gs = xs.map((x) => x.grad ?? zerosLike(x));
   clearGrads([y]);
   return gs;
 }
@@ -92,5 +97,5 @@ export function derivatives(y: Variable, x: Variable, n: number, options: Deriva
  */
 export function hessian(y: Variable, xs: readonly Variable[]): number[][] {
   const g = gradients(y, xs, { createGraph: true });
-  return g.map((gi) => gradients(gi, xs).map((h) => h.data));
+  return g.map((gi) => gradients(gi, xs).map((h) => scalarOf(h.data)));
 }

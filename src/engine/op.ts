@@ -8,6 +8,7 @@
  */
 import { Config } from './config.js';
 import { NUM, type Prims } from './primitives.js';
+import { elementwise, sameShape, scalarOf, shapeOf, type Value } from './tensor.js';
 import { DFunction, Variable } from './variable.js';
 
 /**
@@ -79,6 +80,15 @@ export interface OpDefinition {
   readonly fusible?: boolean;
   /** The differentiable factory, when it is more than applying the op's Function (`diff`). */
   readonly fn?: (...xs: Variable[]) => Variable;
+  /**
+   * The value on whole values, for an op that is not elementwise (matmul, sum, reshape: stage 4).
+   * Without it the op is elementwise: on Tensors its `forward` is applied element by element with
+   * numpy broadcasting (src/engine/tensor.ts). With it, the engine computes the value with it,
+   * always: `forward` is then only the scalar form a fused kernel compiles (max, min), or never
+   * called for an op that is not fusible. Either way the engine sums each gradient back to its
+   * input's shape where they differ.
+   */
+  readonly array?: (...xs: Value[]) => Value;
 }
 
 export interface OpSpec extends OpDefinition {
@@ -88,7 +98,7 @@ export interface OpSpec extends OpDefinition {
   readonly callable: boolean;
   readonly fusible: boolean;
   /** Applies the op: builds its Function on the inputs and returns the output. */
-  readonly fn: (...xs: (Variable | number)[]) => Variable;
+  readonly fn: (...xs: (Variable | Value)[]) => Variable;
 }
 
 /** The Function of an op: forward on plain numbers, backward on Variables, both from the definition. */
@@ -98,17 +108,61 @@ export class OpFunction extends DFunction {
     super();
     this.label = op.label;
   }
-  forward(...xs: number[]): number {
-    return this.op.forward(NUM, ...xs);
+  forward(...xs: Value[]): Value {
+    const op = this.op;
+    if (op.array !== undefined) return op.array(...xs);
+    for (let i = 0; i < xs.length; i++) if (typeof xs[i] !== 'number') return elementwise(op.name, op.forward, xs);
+    return op.forward(NUM, ...(xs as number[]));
   }
   backward(gy: Variable): (Variable | null)[] {
-    const gxs = this.op.backward(gy, this.inputs, this.outputs[0]);
+    const inputs = this.inputs;
+    const gxs = this.op.backward(gy, inputs, this.outputs[0]);
+    let tensors = typeof gy.data !== 'number';
+    for (let i = 0; i < inputs.length && !tensors; i++) tensors = typeof inputs[i].data !== 'number';
     if (this.op.routes !== undefined && !Config.allRoutes) {
-      const open = this.op.routes(NUM, ...this.inputs.map((x) => x.data));
-      for (let i = 0; i < gxs.length; i++) if (!open[i]) gxs[i] = null;
+      if (!tensors) {
+        const open = this.op.routes(NUM, ...inputs.map((x) => x.data as number));
+        for (let i = 0; i < gxs.length; i++) if (!open[i]) gxs[i] = null;
+      } else {
+        // Element by element: a gradient flows into the elements whose route is open.
+        const routes = this.op.routes;
+        for (let i = 0; i < gxs.length; i++) {
+          const gx = gxs[i];
+          if (gx === null) continue;
+          const open = elementwise(
+            this.op.name,
+            (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0),
+            inputs.map((x) => x.data),
+          );
+          gxs[i] = gate(open, gx);
+        }
+      }
     }
+    // DeZero step 40: a gradient that was broadcast is summed back to its input's shape, here
+    // once for every op (scalars never pass this point).
+    if (tensors)
+      for (let i = 0; i < gxs.length; i++) {
+        const gx = gxs[i];
+        if (gx !== null && !sameShape(gx.shape, shapeOf(inputs[i].data))) gxs[i] = sumTo(gx, inputs[i].shape);
+      }
     return gxs;
   }
+}
+
+/**
+ * The differentiable `sum_to` and the elementwise `where` that every op's backward may need on
+ * tensors. ops.ts defines them and registers them here, so this module does not import ops.ts.
+ */
+let sumTo: (x: Variable, shape: readonly number[]) => Variable = () => {
+  throw new Error('internal: ops.ts was not loaded before backward');
+};
+let gate: (open: Value, gx: Variable) => Variable = sumTo as never;
+export function registerBroadcastOps(ops: {
+  sumTo: (x: Variable, shape: readonly number[]) => Variable;
+  gate: (open: Value, gx: Variable) => Variable;
+}): void {
+  sumTo = ops.sumTo;
+  gate = ops.gate;
 }
 
 /** An op's Function class: `new Square().call(x)` as in the book's step 6, with its definition as `Square.op`. */
@@ -132,7 +186,7 @@ export function defineOp(def: OpDefinition): OpClass {
     fusible: def.fusible ?? true,
     fn:
       (def.fn as OpSpec['fn'] | undefined) ??
-      ((...xs: (Variable | number)[]): Variable =>
+      ((...xs: (Variable | Value)[]): Variable =>
         new OpFunction(spec).call(...xs, ...defaults.slice(xs.length - minArity))),
   };
   // A plain constructor function rather than a subclass per op: `new Square()` gives its
@@ -152,7 +206,7 @@ export type Term =
   | { readonly kind: 'input'; readonly index: number }
   | { readonly kind: 'output' }
   | { readonly kind: 'gy' }
-  | { readonly kind: 'const'; readonly value: number }
+  | { readonly kind: 'const'; readonly value: Value }
   | { readonly kind: 'apply'; readonly op: OpSpec; readonly args: readonly Term[] };
 
 const traced = new Map<OpSpec, Map<string, readonly (Term | null)[]>>();
@@ -216,7 +270,7 @@ function trace(op: OpSpec, needsGrad: readonly boolean[]): (Term | null)[] {
 
 /** A Term's value, given its leaves' values (the trace uses it to show the branch a `where` took). */
 export function evaluateTerm(t: Term, leaf: (t: Term) => number): number {
-  if (t.kind === 'const') return t.value;
+  if (t.kind === 'const') return scalarOf(t.value, 'a rule');
   if (t.kind !== 'apply') return leaf(t);
   return t.op.forward(NUM, ...t.args.map((a) => evaluateTerm(a, leaf)));
 }

@@ -10,11 +10,40 @@
  */
 import { Config } from './config.js';
 import { gradients } from './gradients.js';
-import { defineOp } from './op.js';
+import {
+  axisOf,
+  concat as concatValue,
+  det as detValue,
+  eye,
+  index as indexValue,
+  indexGrad as indexGradValue,
+  inv as invValue,
+  keptShape,
+  matmul as matmulValue,
+  reduce,
+  reshape as reshapeValue,
+  shapeFrom,
+  shapeValue,
+  stack as stackValue,
+  trace as traceValue,
+  transpose as transposeValue,
+} from './arrays.js';
+import { defineOp, registerBroadcastOps } from './op.js';
 import type { Arg, Prims } from './primitives.js';
-import { asVariable, registerGradientAdd, type Variable } from './variable.js';
+import {
+  ShapeError,
+  Tensor,
+  broadcastTo as broadcastToValue,
+  elementsOf,
+  elementwise,
+  sameShape,
+  shapeOf,
+  sumTo as sumToValue,
+  type Value,
+} from './tensor.js';
+import { asVariable, registerGradientAdd, Variable } from './variable.js';
 
-type In = Variable | number;
+type In = Variable | Value;
 
 // ---- arithmetic ------------------------------------------------------------------------------
 
@@ -409,7 +438,8 @@ export const Where = defineOp({
 /** A condition known before the run (a constant) picks its branch at once; while tracing nothing is known. */
 export const where = (c: In, a: In, b: In): Variable => {
   const cond = asVariable(c);
-  if (!Config.tracing && cond.creator === null && !cond.requiresGrad) return asVariable(cond.data ? a : b);
+  if (!Config.tracing && cond.creator === null && !cond.requiresGrad && typeof cond.data === 'number')
+    return asVariable(cond.data ? a : b);
   return new Where().call(cond, a, b);
 };
 
@@ -459,7 +489,8 @@ export const cond = (c: In, a: In, b: In): Variable => new Cond().call(c, a, b);
 /** The share of a max or min each input gets: at a tie the gradient is split equally (PyTorch's amax). */
 function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable[] {
   const hits = xs.map((x) => eq(x, y));
-  const count = hits.reduce((a, b) => add(a, b));
+  // max(x) of one tensor reduces it: the ties are among its elements.
+  const count = xs.length === 1 && xs[0].ndim > 0 ? sum(hits[0]) : hits.reduce((a, b) => add(a, b));
   return hits.map((h) => mul(div(h, count), gy));
 }
 
@@ -467,11 +498,17 @@ function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable
 export const Max = defineOp({
   name: 'max',
   label: 'Max',
-  arity: 2,
+  arity: 1,
   variadic: true,
   mathjs: 'max({...})',
-  description: 'the largest of its arguments (any number); at a tie the gradient is shared equally',
+  description:
+    'the largest of its arguments (any number), or of the elements of one tensor; at a tie the gradient is shared equally',
   forward: (m, ...xs) => xs.reduce((a, b) => m.max(a, b)),
+  // One tensor: its largest element; else elementwise, with broadcasting.
+  array: (...xs) =>
+    xs.length === 1
+      ? reduce('max', xs[0], null, -Infinity, Math.max)
+      : elementwise('max', (m, ...ns) => ns.reduce((a, b) => m.max(a, b)), xs),
   backward: tieShares,
 });
 export const max = (...xs: In[]): Variable => new Max().call(...xs);
@@ -480,11 +517,17 @@ export const max = (...xs: In[]): Variable => new Max().call(...xs);
 export const Min = defineOp({
   name: 'min',
   label: 'Min',
-  arity: 2,
+  arity: 1,
   variadic: true,
   mathjs: 'min({...})',
-  description: 'the smallest of its arguments (any number); at a tie the gradient is shared equally',
+  description:
+    'the smallest of its arguments (any number), or of the elements of one tensor; at a tie the gradient is shared equally',
   forward: (m, ...xs) => xs.reduce((a, b) => m.min(a, b)),
+  // One tensor: its smallest element; else elementwise, with broadcasting.
+  array: (...xs) =>
+    xs.length === 1
+      ? reduce('min', xs[0], null, Infinity, Math.min)
+      : elementwise('min', (m, ...ns) => ns.reduce((a, b) => m.min(a, b)), xs),
   backward: tieShares,
 });
 export const min = (...xs: In[]): Variable => new Min().call(...xs);
@@ -1123,3 +1166,463 @@ export const LeakyReLU = defineOp({
   ],
 });
 export const leakyRelu = (x: In, slope: In = 0.2): Variable => new LeakyReLU().call(x, slope);
+
+// ---- stage 4: tensors (DeZero steps 37-44) ---------------------------------------------------
+//
+// The ops below work on whole values (their `array`), not element by element: a reduction, a
+// reshape, a product of matrices. Their backward is written in the differentiable ops as the
+// others', so higher order follows; each returns gradients of its inputs' own shapes. Shapes are
+// structure, not data: a backward may read `x.shape` (and a constant `dim`).
+
+/** The forward in primitives of an op that is not elementwise: never called (the engine calls `array`). */
+const wholeValue = (): never => {
+  throw new Error('internal: an op on whole values has no elementwise forward');
+};
+
+/** A shape as an argument: a list of sizes, or a constant vector. */
+type ShapeIn = readonly number[] | In;
+const shapeArg = (s: ShapeIn): In => (Array.isArray(s) ? shapeValue(s as readonly number[]) : (s as In));
+const shapeList = (op: string, s: ShapeIn): readonly number[] =>
+  Array.isArray(s) ? (s as readonly number[]) : shapeFrom(op, asVariable(s as In).data);
+
+/** keeps: the input's shape. x summed down to a shape (DeZero's sum_to): the backward of a broadcast. */
+export const SumTo = defineOp({
+  internal: true,
+  name: 'sum_to',
+  label: 'SumTo',
+  arity: 2,
+  mathjs: null,
+  fusible: false,
+  description: 'sum_to(x, shape): x summed down to shape, the backward of a broadcast (DeZero step 40)',
+  forward: wholeValue,
+  array: (x, shape) => sumToValue('sum_to', x, shapeFrom('sum_to', shape)),
+  backward: (gy, [x]) => [broadcastTo(gy, x.shape), null],
+});
+/** x itself when it already has the shape (DeZero's `if x.shape == shape: return as_variable(x)`). */
+export const sumTo = (x: In, shape: ShapeIn): Variable => {
+  const v = asVariable(x);
+  const s = shapeList('sum_to', shape);
+  return sameShape(v.shape, s) ? v : new SumTo().call(v, shapeArg(shape));
+};
+
+/** keeps: the input's shape. x repeated along the axes it is broadcast on (numpy's broadcast_to). */
+export const BroadcastTo = defineOp({
+  internal: true,
+  name: 'broadcast_to',
+  label: 'BroadcastTo',
+  arity: 2,
+  mathjs: null,
+  fusible: false,
+  description: 'broadcast_to(x, shape): x repeated to shape by numpy broadcasting (DeZero step 40)',
+  forward: wholeValue,
+  array: (x, shape) => broadcastToValue('broadcast_to', x, shapeFrom('broadcast_to', shape)),
+  backward: (gy, [x]) => [sumTo(gy, x.shape), null],
+});
+export const broadcastTo = (x: In, shape: ShapeIn): Variable => {
+  const v = asVariable(x);
+  const s = shapeList('broadcast_to', shape);
+  return sameShape(v.shape, s) ? v : new BroadcastTo().call(v, shapeArg(shape));
+};
+
+// The generic backward step of every elementwise op on tensors (src/engine/op.ts).
+registerBroadcastOps({ sumTo, gate: (open, gx) => where(new Variable(open, null, false), gx, 0) });
+
+/** The reduction's axis: null for all of x, else the 0-based axis the 1-based `dim` names. */
+const axisArg = (op: string, x: Value, dim: Value | undefined, extra: number): number | null => {
+  if (extra > 0) throw new ShapeError(op, [shapeOf(x)], 'takes one value and at most one dimension');
+  return dim === undefined ? null : axisOf(op, shapeOf(x), dim);
+};
+/** gy, the result of a reduction of x along `dim` (or all of it), laid out again in x's shape. */
+const unreduce = (gy: Variable, x: Variable, dim: Variable | undefined): Variable =>
+  broadcastTo(dim === undefined ? gy : reshape(gy, keptShape(x.shape, axisOf('sum', x.shape, dim.data))), x.shape);
+/** How many elements a reduction of x along `dim` (or all of it) folds into each result. */
+const reducedCount = (x: Variable, dim: Variable | undefined): number =>
+  dim === undefined ? x.size : x.shape[axisOf('mean', x.shape, dim.data)];
+
+/** keeps: the input's shape. The sum of all elements, or along dimension `dim` (1-based, dropped). */
+export const Sum = defineOp({
+  name: 'sum',
+  label: 'Sum',
+  arity: 1,
+  variadic: true,
+  mathjs: 'sum({...})',
+  fusible: false,
+  description: 'sum(x): the sum of all elements; sum(x, dim) along dimension dim (1-based), which is dropped',
+  forward: wholeValue,
+  array: (x, dim, ...extra) => reduce('sum', x, axisArg('sum', x, dim, extra.length), 0, (a, b) => a + b),
+  backward: (gy, [x, dim]) => (dim === undefined ? [unreduce(gy, x, dim)] : [unreduce(gy, x, dim), null]),
+});
+export const sum = (x: In, dim?: In): Variable => (dim === undefined ? new Sum().call(x) : new Sum().call(x, dim));
+
+/** keeps: the input's shape. The mean of all elements, or along dimension `dim` (1-based, dropped). */
+export const Mean = defineOp({
+  name: 'mean',
+  label: 'Mean',
+  arity: 1,
+  variadic: true,
+  mathjs: 'mean({...})',
+  fusible: false,
+  description: 'mean(x): the mean of all elements; mean(x, dim) along dimension dim (1-based)',
+  forward: wholeValue,
+  array: (x, dim, ...extra) => {
+    const axis = axisArg('mean', x, dim, extra.length);
+    const n = axis === null ? elementsOf(x).length : shapeOf(x)[axis];
+    const s = reduce('mean', x, axis, 0, (a, b) => a + b);
+    return typeof s === 'number'
+      ? s / n
+      : Tensor.from(
+          s.shape,
+          s.data.map((v) => v / n),
+          'mean',
+        );
+  },
+  backward: (gy, [x, dim]) => {
+    const gx = div(unreduce(gy, x, dim), reducedCount(x, dim));
+    return dim === undefined ? [gx] : [gx, null];
+  },
+});
+export const mean = (x: In, dim?: In): Variable => (dim === undefined ? new Mean().call(x) : new Mean().call(x, dim));
+
+/**
+ * keeps: the input and the output. The product of all elements, or along `dim`. Its gradient is
+ * y/x per element, so it is NaN where an element is 0.
+ */
+export const Prod = defineOp({
+  name: 'prod',
+  label: 'Prod',
+  arity: 1,
+  variadic: true,
+  mathjs: 'prod({...})',
+  fusible: false,
+  description: 'prod(x): the product of all elements; prod(x, dim) along dimension dim (1-based)',
+  forward: wholeValue,
+  array: (x, dim, ...extra) => reduce('prod', x, axisArg('prod', x, dim, extra.length), 1, (a, b) => a * b),
+  backward: (gy, [x, dim], y) => {
+    const gx = mul(unreduce(gy, x, dim), div(unreduce(y, x, dim), x));
+    return dim === undefined ? [gx] : [gx, null];
+  },
+});
+export const prod = (x: In, dim?: In): Variable => (dim === undefined ? new Prod().call(x) : new Prod().call(x, dim));
+
+/** keeps: the input's shape. x's elements in a new shape of the same size (DeZero step 38). */
+export const Reshape = defineOp({
+  name: 'reshape',
+  label: 'Reshape',
+  arity: 2,
+  mathjs: 'reshape({0}, {1})',
+  fusible: false,
+  description: 'reshape(x, [m, n]): the same elements, row by row, in a new shape',
+  forward: wholeValue,
+  array: (x, shape) => reshapeValue('reshape', x, shapeFrom('reshape', shape)),
+  backward: (gy, [x]) => [reshape(gy, x.shape), null],
+});
+export const reshape = (x: In, shape: ShapeIn): Variable => {
+  const v = asVariable(x);
+  return sameShape(v.shape, shapeList('reshape', shape)) ? v : new Reshape().call(v, shapeArg(shape));
+};
+
+/** keeps: nothing. A matrix's axes swapped; a vector or a number unchanged, as mathjs (DeZero step 38). */
+export const Transpose = defineOp({
+  name: 'transpose',
+  label: 'Transpose',
+  arity: 1,
+  mathjs: 'transpose({0})',
+  fusible: false,
+  description: "transpose(A), also A': rows become columns; a vector or a number is unchanged",
+  forward: wholeValue,
+  array: (x) => transposeValue('transpose', x),
+  backward: (gy) => [transpose(gy)],
+});
+export const transpose = (x: In): Variable => new Transpose().call(x);
+
+/**
+ * keeps: both inputs. mathjs's `*` for two non-scalars: the matrix product (DeZero step 41):
+ * gx = gy·Wᵀ and gW = xᵀ·gy, with vectors as mathjs treats them (a vector on the left is a row,
+ * on the right a column; two vectors give their dot product). A number on either side scales.
+ */
+export const MatMul = defineOp({
+  name: 'matmul',
+  label: 'MatMul',
+  arity: 2,
+  mathjs: '({0}) * ({1})',
+  fusible: false,
+  description: 'matmul(A, B), what A * B is for two non-scalars: the matrix product (vectors as mathjs)',
+  forward: wholeValue,
+  array: (a, b) => matmulValue('matmul', a, b),
+  backward: (gy, [a, b]) => {
+    const [na, nb] = [a.ndim, b.ndim];
+    if (na === 0 || nb === 0 || (na === 1 && nb === 1)) return [mul(gy, b), mul(gy, a)];
+    if (na === 2 && nb === 2) return [matmul(gy, transpose(b)), matmul(transpose(a), gy)];
+    if (na === 2) return [matmul(reshape(gy, [a.shape[0], 1]), reshape(b, [1, b.shape[0]])), matmul(transpose(a), gy)];
+    return [matmul(b, gy), matmul(reshape(a, [a.shape[0], 1]), reshape(gy, [1, b.shape[1]]))];
+  },
+});
+export const matmul = (a: In, b: In): Variable => new MatMul().call(a, b);
+
+/** keeps: both inputs. The dot product of two vectors of one length. */
+export const Dot = defineOp({
+  name: 'dot',
+  label: 'Dot',
+  arity: 2,
+  mathjs: 'dot({0}, {1})',
+  fusible: false,
+  description: 'dot(a, b): the sum of a.*b, for two vectors of one length',
+  forward: wholeValue,
+  array: (a, b) => {
+    const [sa, sb] = [shapeOf(a), shapeOf(b)];
+    if (sa.length !== 1 || !sameShape(sa, sb))
+      throw new ShapeError('dot', [sa, sb], 'are not two vectors of one length');
+    return matmulValue('dot', a, b);
+  },
+  backward: (gy, [a, b]) => [mul(gy, b), mul(gy, a)],
+});
+export const dot = (a: In, b: In): Variable => new Dot().call(a, b);
+
+/** keeps: the input and the output. A vector's 2-norm (a number's absolute value); 0 gradient at 0. */
+export const Norm = defineOp({
+  name: 'norm',
+  label: 'Norm',
+  arity: 1,
+  mathjs: 'norm({0})',
+  fusible: false,
+  description: "norm(v): a vector's length sqrt(sum(v.^2)); norm' = v/norm(v), 0 at the origin",
+  forward: wholeValue,
+  array: (x) => {
+    const s = shapeOf(x);
+    if (s.length > 1)
+      throw new ShapeError(
+        'norm',
+        [s],
+        "is a matrix: mathjs's norm of a matrix is its largest singular value (not supported); sqrt(sum(A.^2)) is the Frobenius norm",
+      );
+    return Math.sqrt(reduce('norm', x, null, 0, (a, v) => a + v * v) as number);
+  },
+  backward: (gy, [x], y) => [mul(gy, div(x, where(eq(y, 0), 1, y)))],
+});
+export const norm = (x: In): Variable => new Norm().call(x);
+
+/** keeps: the input's shape. The sum of a square matrix's diagonal; its gradient is gy·I. */
+export const Trace = defineOp({
+  name: 'trace',
+  label: 'Trace',
+  arity: 1,
+  mathjs: 'trace({0})',
+  fusible: false,
+  description: 'trace(A): the sum of the diagonal of a square matrix',
+  forward: wholeValue,
+  array: (x) => traceValue('trace', x),
+  backward: (gy, [x]) => [mul(gy, eye(x.shape[0]))],
+});
+export const trace = (x: In): Variable => new Trace().call(x);
+
+/** keeps: the input and the output. The determinant; d det(A)/dA = det(A)·inv(A)ᵀ (A must be invertible). */
+export const Det = defineOp({
+  name: 'det',
+  label: 'Det',
+  arity: 1,
+  mathjs: 'det({0})',
+  fusible: false,
+  description: "det(A): the determinant of a square matrix; det' = det(A)·inv(A)' (invertible A)",
+  forward: wholeValue,
+  array: (x) => detValue('det', x),
+  backward: (gy, [x], y) => [mul(mul(gy, y), transpose(inv(x)))],
+});
+export const det = (x: In): Variable => new Det().call(x);
+
+/** keeps: the output. The inverse Y of a square matrix; its gradient is -Yᵀ·gy·Yᵀ. */
+export const Inv = defineOp({
+  name: 'inv',
+  label: 'Inv',
+  arity: 1,
+  mathjs: 'inv({0})',
+  fusible: false,
+  description: 'inv(A): the inverse of a square matrix (a SingularMatrixError if there is none)',
+  forward: wholeValue,
+  array: (x) => (typeof x === 'number' ? 1 / x : invValue('inv', x)),
+  backward: (gy, _, y) => [neg(matmul(transpose(y), matmul(gy, transpose(y))))],
+});
+export const inv = (x: In): Variable => new Inv().call(x);
+
+/** v reduced over its last axis with `f` and the axis kept as 1, so it broadcasts against v. */
+const lastKept = (v: Variable, f: (v: Variable, dim: number) => Variable): Variable =>
+  v.ndim === 0 ? v : reshape(f(v, v.ndim), keptShape(v.shape, v.ndim - 1));
+
+/** The max along the last axis, kept as 1 (numerically stable softmax and logsumexp). */
+function lastMax(x: Value): Value {
+  const s = shapeOf(x);
+  if (s.length === 0) return x;
+  return reshapeValue('softmax', reduce('softmax', x, s.length - 1, -Infinity, Math.max), keptShape(s, s.length - 1));
+}
+
+/** keeps: the output. exp(x)/sum(exp(x)) over the last axis (DeZero's softmax); gx = y·gy - y·sum(y·gy). */
+export const Softmax = defineOp({
+  name: 'softmax',
+  label: 'Softmax',
+  arity: 1,
+  mathjs: null,
+  fusible: false,
+  description: 'softmax(x): exp(x)/sum(exp(x)) over the last dimension (each row of a matrix)',
+  forward: wholeValue,
+  array: (x) => {
+    const s = shapeOf(x);
+    const e = elementwise('softmax', (_, a, m) => Math.exp(a - m), [x, lastMax(x)]);
+    if (s.length === 0) return 1;
+    const total = reshapeValue(
+      'softmax',
+      reduce('softmax', e, s.length - 1, 0, (a, b) => a + b),
+      keptShape(s, s.length - 1),
+    );
+    return elementwise('softmax', (_, a, b) => a / b, [e, total]);
+  },
+  backward: (gy, _, y) => {
+    const gx = mul(y, gy);
+    return [sub(gx, mul(y, lastKept(gx, sum)))];
+  },
+});
+export const softmax = (x: In): Variable => new Softmax().call(x);
+
+/** keeps: the input and the output. log(sum(exp(x))) over the last axis, dropped; gx = gy·softmax(x). */
+export const Logsumexp = defineOp({
+  name: 'logsumexp',
+  label: 'Logsumexp',
+  arity: 1,
+  mathjs: null,
+  fusible: false,
+  description: 'logsumexp(x): log(sum(exp(x))) over the last dimension, without overflow',
+  forward: wholeValue,
+  array: (x) => {
+    const s = shapeOf(x);
+    if (s.length === 0) return x;
+    const m = lastMax(x);
+    const e = elementwise('logsumexp', (_, a, b) => Math.exp(a - b), [x, m]);
+    const total = reshapeValue(
+      'logsumexp',
+      reduce('logsumexp', e, s.length - 1, 0, (a, b) => a + b),
+      keptShape(s, s.length - 1),
+    );
+    return reshapeValue(
+      'logsumexp',
+      elementwise('logsumexp', (_, t, b) => Math.log(t) + b, [total, m]),
+      s.slice(0, -1),
+    );
+  },
+  backward: (gy, [x], y) => {
+    const keep = (v: Variable): Variable => (x.ndim === 0 ? v : reshape(v, keptShape(x.shape, x.ndim - 1)));
+    return [mul(keep(gy), exp(sub(x, keep(y))))];
+  },
+});
+export const logsumexp = (x: In): Variable => new Logsumexp().call(x);
+
+/** keeps: nothing. The shape as a vector (mathjs's size; a number's is empty); no gradient. */
+export const Size = defineOp({
+  name: 'size',
+  label: 'Size',
+  arity: 1,
+  mathjs: 'size({0})',
+  fusible: false,
+  description: 'size(x): the shape of x as a vector, [rows, columns] for a matrix; no gradient',
+  forward: wholeValue,
+  array: (x) => shapeValue(shapeOf(x)),
+  backward: () => [null],
+});
+export const size = (x: In): Variable => new Size().call(x);
+
+/** Every position along each axis of `shape`, as constant index vectors. */
+const allOf = (shape: readonly number[]): Tensor[] =>
+  shape.map((n) =>
+    Tensor.from(
+      [n],
+      Float64Array.from({ length: n }, (_, i) => i),
+    ),
+  );
+
+/**
+ * keeps: the input's shape and the indices. mathjs's indexing, 0-based, after the builder: one
+ * index a dimension, a number (its dimension dropped) or a vector (gathered, kept). Backward
+ * scatters gy into zeros of x's shape (DeZero's GetItem and GetItemGrad, step 47).
+ */
+export const Index = defineOp({
+  name: 'index',
+  label: 'Index',
+  arity: 2,
+  variadic: true,
+  mathjs: null,
+  fusible: false,
+  description:
+    'index(x, i, j): the elements at 0-based indices (numbers drop a dimension, vectors keep it); x[i, j] is written with brackets',
+  forward: wholeValue,
+  array: (x, ...indices) => indexValue('index', x, indices),
+  backward: (gy, [x, ...indices]) => [indexGrad(gy, x.shape, ...indices), ...indices.map(() => null)],
+});
+export const index = (x: In, ...indices: In[]): Variable => new Index().call(x, ...indices);
+
+/** keeps: the indices. gy scattered (added) into zeros of a shape: index's backward; its own is index. */
+export const IndexGrad = defineOp({
+  internal: true,
+  name: 'index_grad',
+  label: 'IndexGrad',
+  arity: 3,
+  variadic: true,
+  mathjs: null,
+  fusible: false,
+  description: 'index_grad(g, shape, i, j): g added into zeros of shape at the indices (the backward of index)',
+  forward: wholeValue,
+  array: (g, shape, ...indices) => indexGradValue('index_grad', g, shapeFrom('index_grad', shape), indices),
+  backward: (ggx, [, , ...indices]) => [index(ggx, ...indices), null, ...indices.map(() => null)],
+});
+export const indexGrad = (g: In, shape: ShapeIn, ...indices: In[]): Variable =>
+  new IndexGrad().call(g, shapeArg(shape), ...indices);
+
+/** keeps: the inputs' shape. Values of one shape s stacked into shape [n, ...s]: what `[a, b; c, d]` builds. */
+export const Stack = defineOp({
+  name: 'stack',
+  label: 'Stack',
+  arity: 1,
+  variadic: true,
+  mathjs: '[{...}]',
+  fusible: false,
+  description: 'stack(a, b, ...): values of one shape as the rows of a new first dimension; [a, b] builds it',
+  forward: wholeValue,
+  array: (...xs) => stackValue('stack', xs),
+  backward: (gy, xs) => xs.map((x, k) => index(gy, k, ...allOf(x.shape))),
+});
+export const stack = (...xs: In[]): Variable => new Stack().call(...xs);
+
+/**
+ * keeps: the inputs' shapes. mathjs's concat(a, b, ..., dim): arrays of one rank joined along
+ * dimension dim (1-based; the last when left out). Backward: each input's slice of gy.
+ */
+export const Concat = defineOp({
+  name: 'concat',
+  label: 'Concat',
+  arity: 1,
+  variadic: true,
+  mathjs: 'concat({...})',
+  fusible: false,
+  description: 'concat(a, b, ..., dim): arrays joined along dimension dim (1-based; the last if left out)',
+  forward: wholeValue,
+  array: (...xs) => {
+    const dim = xs.length > 1 && typeof xs[xs.length - 1] === 'number' ? xs.pop()! : undefined;
+    const s = shapeOf(xs[0]);
+    return concatValue('concat', xs, dim === undefined ? s.length - 1 : axisOf('concat', s, dim));
+  },
+  backward: (gy, inputs) => {
+    const hasDim = inputs.length > 1 && inputs[inputs.length - 1].ndim === 0;
+    const xs = hasDim ? inputs.slice(0, -1) : inputs;
+    const axis = hasDim ? axisOf('concat', xs[0].shape, inputs[inputs.length - 1].data) : xs[0].ndim - 1;
+    let start = 0;
+    const gxs: (Variable | null)[] = xs.map((x) => {
+      const ranges = allOf(gy.shape);
+      const n = x.shape[axis];
+      ranges[axis] = Tensor.from(
+        [n],
+        Float64Array.from({ length: n }, (_, i) => start + i),
+      );
+      start += n;
+      return index(gy, ...ranges);
+    });
+    if (hasDim) gxs.push(null);
+    return gxs;
+  },
+});
+export const concat = (...xs: In[]): Variable => new Concat().call(...xs);

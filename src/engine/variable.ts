@@ -1,4 +1,5 @@
 import { Config, usingBackprop } from './config.js';
+import { shapeOf, Tensor, type Value } from './tensor.js';
 
 /** One backward step as the engine saw it: `gx` flowed from `fn`'s output into `fn.inputs[index]`. */
 export interface BackwardStep {
@@ -27,12 +28,13 @@ export interface BackwardOptions {
 let nextId = 0;
 
 /**
- * A box holding a number, the gradient that flows back into it, and the function that created it
- * (book steps 1, 7). `requiresGrad` is false for constants and for values computed from constants
- * only: backward neither computes nor stores their gradients.
+ * A box holding a value, the gradient that flows back into it, and the function that created it
+ * (book steps 1, 7). The value is a number or a Tensor (stage 4); its gradient has its shape.
+ * `requiresGrad` is false for constants and for values computed from constants only: backward
+ * neither computes nor stores their gradients.
  */
 export class Variable {
-  data: number;
+  data: Value;
   name: string | null;
   grad: Variable | null = null;
   creator: DFunction | null = null;
@@ -41,10 +43,22 @@ export class Variable {
   /** Creation order: breaks ties between functions of equal generation, so traces are stable. */
   readonly id: number = nextId++;
 
-  constructor(data: number, name: string | null = null, requiresGrad = true) {
-    this.data = data;
+  constructor(data: Value, name: string | null = null, requiresGrad = true) {
+    // A Tensor of shape [] is kept as its number: the scalar paths see numbers only.
+    this.data = typeof data === 'number' || data.shape.length > 0 ? data : data.data[0];
     this.name = name;
     this.requiresGrad = requiresGrad;
+  }
+
+  /** The value's shape: [] for a number (DeZero's `Variable.shape`). */
+  get shape(): readonly number[] {
+    return shapeOf(this.data);
+  }
+  get ndim(): number {
+    return typeof this.data === 'number' ? 0 : this.data.shape.length;
+  }
+  get size(): number {
+    return typeof this.data === 'number' ? 1 : this.data.data.length;
   }
 
   setCreator(func: DFunction): void {
@@ -62,8 +76,8 @@ export class Variable {
    */
   backward(options: BackwardOptions = {}): void {
     const { retainGrad = false, createGraph = false, onStep } = options;
-    // The seed: dy/dy = 1.
-    if (this.grad === null) this.grad = new Variable(1, null, false);
+    // The seed: dy/dy = 1, ones of y's shape (DeZero's `np.ones_like`).
+    if (this.grad === null) this.grad = new Variable(onesLike(this.data), null, false);
 
     // Phase 1: functions waiting for backward, highest generation first, each added once.
     const funcs = new GenerationQueue();
@@ -110,7 +124,7 @@ export abstract class DFunction {
   /** The class name the trace prints, e.g. `Square` in `Square.backward(y.grad)`. */
   abstract readonly label: string;
 
-  call(...args: (Variable | number)[]): Variable {
+  call(...args: (Variable | Value)[]): Variable {
     const inputs = args.map(asVariable);
     const ys = this.forward(...inputs.map((x) => x.data));
     const output = new Variable(ys, null, false);
@@ -129,13 +143,18 @@ export abstract class DFunction {
     return output;
   }
 
-  abstract forward(...xs: number[]): number;
+  abstract forward(...xs: Value[]): Value;
   /** Gradients for each input, built with differentiable ops; null where none is needed. */
   abstract backward(gy: Variable): (Variable | null)[];
 }
 
-/** DeZero's `as_variable`: a plain number becomes a constant Variable. */
-export function asVariable(x: Variable | number): Variable {
+/** Ones of a value's shape: the seed of backward. */
+function onesLike(v: Value): Value {
+  return typeof v === 'number' ? 1 : Tensor.from(v.shape, new Float64Array(v.data.length).fill(1));
+}
+
+/** DeZero's `as_variable`: a plain number or a Tensor becomes a constant Variable. */
+export function asVariable(x: Variable | Value): Variable {
   return x instanceof Variable ? x : new Variable(x, null, false);
 }
 

@@ -119,7 +119,7 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
                   node.start,
                 );
               }
-              return v.data;
+              return v.data as number;
             };
             const values = rangeValues(part(a, 'start', 1), part(s, 'step', 1), part(b, 'end', 1), node, source);
             return constantVector(

@@ -3,6 +3,7 @@
  * same grammar (`pi/4`, `sqrt(2)`), evaluated without building a graph. Never `Number(text)`:
  * `Number('')` is 0 and `parseFloat('1abc')` is 1.
  */
+import { scalarOf } from '../engine/tensor.js';
 import { noGrad } from '../engine/config.js';
 import { build, variableNames } from './build.js';
 import { ExprError } from './errors.js';
@@ -21,7 +22,7 @@ export function evaluateConstant(text: string): number {
       'a value is a number or a constant expression such as pi/4',
     );
   }
-  const value = noGrad(() => build(root, new Map(), text).output.data);
+  const value = noGrad(() => scalarOf(build(root, new Map(), text).output.data));
   if (!Number.isFinite(value)) {
     throw new ExprError(`the value is ${value}`, text, 0, 'give a finite number');
   }

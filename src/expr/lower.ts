@@ -7,6 +7,7 @@
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
 import { noGrad } from '../engine/config.js';
+import { TensorError } from '../engine/tensor.js';
 import { OPS, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
@@ -64,7 +65,7 @@ export function applyAt(op: OpSpec, args: (Variable | number)[], source: string,
 /** The engine's typed errors about values (shapes, sizes, indices) located at `at`; anything else as it is. */
 export function located(e: unknown, source: string, at: number): unknown {
   if (e instanceof ExprError || !(e instanceof Error)) return e;
-  if (/^(Shape|TensorSize|Index|Tensor)[A-Za-z]*Error$/.test(e.name)) {
+  if (e instanceof TensorError) {
     const err = new ExprError(e.message, source, at);
     (err as { cause?: unknown }).cause = e;
     return err;

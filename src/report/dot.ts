@@ -6,6 +6,7 @@
  *
  *     dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
  */
+import { scalarOf } from '../engine/tensor.js';
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
@@ -72,7 +73,7 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
 
 /** `x | 0.5 | grad 3.29...`; a constant is just its value. */
 function variableLabel(v: Variable, view: GraphView, precision: number | undefined): string {
-  const value = formatNumber(v.data, precision);
+  const value = formatNumber(scalarOf(v.data), precision);
   if (isConstant(v)) return v.name ?? value;
   const grad = view.grads.get(v);
   return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${formatNumber(grad, precision)}`}`;

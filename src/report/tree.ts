@@ -11,6 +11,7 @@
  * stack, and indentation stops growing past MAX_INDENT levels (a 200,000-deep chain prints in
  * linear space, each line marked with its depth).
  */
+import { scalarOf } from '../engine/tensor.js';
 import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { RenderSettings } from './settings.js';
@@ -34,7 +35,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const head = `${prefix}${branch}${marker}`;
     if (isConstant(v)) {
       lines.push(
-        `${head}${value(v.data)}${v.name !== null && v.name !== String(v.data) ? style.dim(` (${v.name})`) : ''}`,
+        `${head}${value(scalarOf(v.data))}${v.name !== null && v.name !== String(scalarOf(v.data)) ? style.dim(` (${v.name})`) : ''}`,
       );
       continue;
     }
@@ -47,7 +48,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const grad = view.grads.get(v);
     const gradText = grad === undefined ? '' : `   ${style.dim('grad')} ${value(grad)}`;
     const call = v.creator === null ? '' : ` = ${callOf(v, view)}`;
-    lines.push(`${head}${name}${call} = ${value(v.data)}${gradText}`);
+    lines.push(`${head}${name}${call} = ${value(scalarOf(v.data))}${gradText}`);
     if (v.creator === null) continue;
     const inputs = v.creator.inputs;
     // Past MAX_INDENT the prefix stops growing, so the text stays linear in the graph's size.

@@ -72,7 +72,10 @@ export const SPECIAL: ReadonlySet<string> = new Set([
 ]);
 
 /** Every op whose arguments are all expressions (diff(f, x) takes a variable name: tested apart). */
-const FREE = [...OPS.values()].filter((op) => op.variableArgs === undefined && !SPECIAL.has(op.name));
+// The ops on whole values (sum, matmul, reshape: stage 4) take tensors: test/tensor-ops.test.ts.
+const FREE = [...OPS.values()].filter(
+  (op) => op.variableArgs === undefined && !SPECIAL.has(op.name) && op.array === undefined,
+);
 /** Ops through which no gradient ever flows (comparisons, steps): flat, so no derivative oracle applies. */
 const flat = (op: OpSpec): boolean => backwardTerms(op, Array(op.arity).fill(true)).every((t) => t === null);
 /** The smooth ops (piecewise, away from kinks): what the derivative oracles are asked about. */
@@ -156,11 +159,11 @@ export const point: fc.Arbitrary<Map<string, number>> = fc
 export function wellInside(root: Node, values: ReadonlyMap<string, number>): boolean {
   const graph = build(root, values);
   for (const s of graph.steps) {
-    const v = s.output.data;
+    const v = s.output.data as number;
     if (!Number.isFinite(v) || Math.abs(v) > 1e4) return false;
     const inputs = s.output.creator?.inputs;
     if (inputs === undefined) continue; // constants only: no gradient flows through
-    const [u, w] = inputs.map((i) => i.data);
+    const [u, w] = inputs.map((i) => i.data as number);
     const fromInteger = (t: number): number => Math.abs(t - Math.round(t));
     switch (s.op.name) {
       case 'log':
@@ -249,13 +252,13 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
  */
 const JUMPS = new Set(['floor', 'ceil', 'round', 'fix', 'mod', 'atan2', 'relu', 'abs', 'leaky_relu', 'acot']);
 function side(op: string, output: Variable): number {
-  const [u, w] = output.creator?.inputs.map((i) => i.data) ?? [];
+  const [u, w] = output.creator?.inputs.map((i) => i.data as number) ?? [];
   switch (op) {
     case 'floor':
     case 'ceil':
     case 'round':
     case 'fix':
-      return output.data;
+      return output.data as number;
     case 'mod':
       return Math.floor(u / w);
     case 'atan2':
@@ -334,7 +337,7 @@ function evaluateTree(
         case 'variable':
           return values.get(node.name)!;
         case 'call': {
-          const value = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data;
+          const value = OPS.get(node.op)!.fn(...args.map((a) => new Variable(a))).data as number;
           visit(node.op, args, value);
           return value;
         }

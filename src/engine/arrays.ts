@@ -1,0 +1,328 @@
+/**
+ * The values of the ops that are not elementwise (stage 4): reductions, reshape, transpose,
+ * matmul, indexing, stacking, and the small linear algebra. Values only; each op of ops.ts calls
+ * one of these for its forward and writes its backward in differentiable ops. Axes are 0-based
+ * here; the ops turn mathjs's 1-based `dim` into them.
+ */
+import {
+  ShapeError,
+  Tensor,
+  TensorError,
+  checkSize,
+  elementsOf,
+  sameShape,
+  shapeOf,
+  sizeOf,
+  stridesOf,
+  type Value,
+  valueFrom,
+} from './tensor.js';
+
+/** A matrix that has no inverse. */
+export class SingularMatrixError extends TensorError {
+  constructor(op: string) {
+    super(op, `${op}: the matrix is singular (its determinant is 0)`);
+    this.name = 'SingularMatrixError';
+  }
+}
+
+/** A value as a whole number in [0, n), or a ShapeError naming the op. */
+function wholeIndex(op: string, shape: readonly number[], v: number, n: number): number {
+  if (!Number.isInteger(v) || v < 0 || v >= n)
+    throw new ShapeError(op, [shape], `has no index ${v} (0-based) on an axis of length ${n}`);
+  return v;
+}
+
+/** The 0-based axis a 1-based mathjs `dim` names in a value of `shape`. */
+export function axisOf(op: string, shape: readonly number[], dim: Value): number {
+  const d = typeof dim === 'number' ? dim : NaN;
+  if (!Number.isInteger(d) || d < 1 || d > shape.length)
+    throw new ShapeError(op, [shape], `has no dimension ${String(dim)} (1-based, 1 to ${shape.length})`);
+  return d - 1;
+}
+
+/** A shape given as a value: a 1-D vector of whole numbers (a number is a shape of one axis). */
+export function shapeFrom(op: string, v: Value): number[] {
+  const dims = Array.from(elementsOf(v));
+  if (typeof v !== 'number' && v.shape.length !== 1) throw new ShapeError(op, [v.shape], 'is not a vector of sizes');
+  for (const d of dims)
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(op, [dims], 'is not a shape (whole numbers >= 0)');
+  return dims;
+}
+
+/** A shape as a constant vector value (the argument sum_to, broadcast_to and reshape take). */
+export function shapeValue(shape: readonly number[]): Tensor {
+  return Tensor.from([shape.length], Float64Array.from(shape));
+}
+
+/**
+ * x folded with `f` from `init`: over every element (a number), or along `axis` (that axis dropped,
+ * as numpy's and mathjs's sum(A, dim)).
+ */
+export function reduce(
+  op: string,
+  x: Value,
+  axis: number | null,
+  init: number,
+  f: (a: number, b: number) => number,
+): Value {
+  const src = elementsOf(x);
+  if (axis === null) {
+    let acc = init;
+    for (let i = 0; i < src.length; i++) acc = f(acc, src[i]);
+    return acc;
+  }
+  const shape = shapeOf(x);
+  const n = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const outer = sizeOf(shape.slice(0, axis));
+  const out = new Float64Array(outer * inner).fill(init);
+  for (let o = 0; o < outer; o++)
+    for (let k = 0; k < n; k++) {
+      const base = (o * n + k) * inner;
+      for (let i = 0; i < inner; i++) out[o * inner + i] = f(out[o * inner + i], src[base + i]);
+    }
+  return valueFrom([...shape.slice(0, axis), ...shape.slice(axis + 1)], out, op);
+}
+
+/** The shape a reduction along `axis` keeps when its axis is kept as 1 (numpy's keepdims). */
+export function keptShape(shape: readonly number[], axis: number | null): number[] {
+  return axis === null ? shape.map(() => 1) : shape.map((d, i) => (i === axis ? 1 : d));
+}
+
+/** x's elements in a new shape of the same size (row-major, not copied). */
+export function reshape(op: string, x: Value, shape: readonly number[]): Value {
+  const from = shapeOf(x);
+  if (sizeOf(from) !== sizeOf(shape))
+    throw new ShapeError(op, [from, shape], 'do not hold the same number of elements');
+  return valueFrom(shape, elementsOf(x), op);
+}
+
+/** mathjs's transpose: a matrix's axes swapped; a vector or a number unchanged. */
+export function transpose(op: string, x: Value): Value {
+  if (typeof x === 'number' || x.shape.length === 1) return x;
+  if (x.shape.length !== 2) throw new ShapeError(op, [x.shape], 'is not a vector or a matrix');
+  const [m, n] = x.shape;
+  const out = new Float64Array(m * n);
+  const a = x.data;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j];
+  return Tensor.from([n, m], out, op);
+}
+
+/**
+ * mathjs's multiply for two non-scalars: vector.vector a number, matrix x vector and vector x
+ * matrix a vector, matrix x matrix a matrix. A number on either side scales.
+ */
+export function matmul(op: string, a: Value, b: Value): Value {
+  if (typeof a === 'number' || typeof b === 'number') {
+    if (typeof a === 'number' && typeof b === 'number') return a * b;
+    const t = (typeof a === 'number' ? b : a) as Tensor;
+    const s = (typeof a === 'number' ? a : b) as number;
+    return Tensor.from(
+      t.shape,
+      t.data.map((v) => v * s),
+      op,
+    );
+  }
+  const sa = a.shape;
+  const sb = b.shape;
+  if (sa.length > 2 || sb.length > 2) throw new ShapeError(op, [sa, sb], 'are not vectors or matrices');
+  const m = sa.length === 2 ? sa[0] : 1;
+  const n = sa.length === 2 ? sa[1] : sa[0];
+  const nb = sb.length === 2 ? sb[0] : sb[0];
+  const p = sb.length === 2 ? sb[1] : 1;
+  if (n !== nb) throw new ShapeError(op, [sa, sb], 'cannot be multiplied (inner sizes differ)');
+  checkSize(op, [m, p]);
+  const out = new Float64Array(m * p);
+  const x = a.data;
+  const y = b.data;
+  // i-k-j order: the inner loop runs along rows of b and of the output.
+  for (let i = 0; i < m; i++)
+    for (let k = 0; k < n; k++) {
+      const v = x[i * n + k];
+      const row = k * p;
+      const o = i * p;
+      for (let j = 0; j < p; j++) out[o + j] += v * y[row + j];
+    }
+  const shape = sa.length === 2 ? (sb.length === 2 ? [m, p] : [m]) : sb.length === 2 ? [p] : [];
+  return valueFrom(shape, out, op);
+}
+
+/** The positions each index argument selects (0-based), and whether its axis is kept. */
+interface Selection {
+  readonly shape: number[];
+  readonly lists: number[][];
+}
+
+function select(op: string, shape: readonly number[], indices: readonly Value[]): Selection {
+  if (shape.length === 0) throw new ShapeError(op, [shape], 'cannot be indexed');
+  if (indices.length !== shape.length)
+    throw new ShapeError(op, [shape], `needs ${shape.length} indices, one a dimension, and got ${indices.length}`);
+  const out: number[] = [];
+  const lists = indices.map((ix, axis) => {
+    if (typeof ix !== 'number' && ix.shape.length !== 1)
+      throw new ShapeError(op, [shape, ix.shape], 'cannot be indexed by the second (a number or a vector)');
+    const list = Array.from(elementsOf(ix), (v) => wholeIndex(op, shape, v, shape[axis]));
+    if (typeof ix !== 'number') out.push(list.length);
+    return list;
+  });
+  checkSize(op, out);
+  return { shape: out, lists };
+}
+
+/** Calls `visit(source offset, target offset)` for every selected element, row-major. */
+function eachSelected(
+  shape: readonly number[],
+  lists: readonly number[][],
+  visit: (src: number, dst: number) => void,
+): void {
+  const strides = stridesOf(shape);
+  const ndim = lists.length;
+  const pos = new Array<number>(ndim).fill(0);
+  const total = lists.reduce((n, l) => n * l.length, 1);
+  for (let k = 0; k < total; k++) {
+    let offset = 0;
+    for (let d = 0; d < ndim; d++) offset += lists[d][pos[d]] * strides[d];
+    visit(offset, k);
+    for (let d = ndim - 1; d >= 0; d--) {
+      if (++pos[d] < lists[d].length) break;
+      pos[d] = 0;
+    }
+  }
+}
+
+/** mathjs's indexing with 0-based indices: a number drops its axis, a vector keeps (gathers) it. */
+export function index(op: string, x: Value, indices: readonly Value[]): Value {
+  const shape = shapeOf(x);
+  const { shape: out, lists } = select(op, shape, indices);
+  const src = elementsOf(x);
+  const data = new Float64Array(sizeOf(out));
+  eachSelected(shape, lists, (s, d) => {
+    data[d] = src[s];
+  });
+  return valueFrom(out, data, op);
+}
+
+/** Zeros of `shape` with g added at the positions `indices` select: the backward of index (scatter-add). */
+export function indexGrad(op: string, g: Value, shape: readonly number[], indices: readonly Value[]): Value {
+  const { shape: selected, lists } = select(op, shape, indices);
+  if (!sameShape(selected, shapeOf(g))) throw new ShapeError(op, [shapeOf(g), selected], 'differ');
+  checkSize(op, shape);
+  const src = elementsOf(g);
+  const data = new Float64Array(sizeOf(shape));
+  eachSelected(shape, lists, (s, d) => {
+    data[s] += src[d];
+  });
+  return valueFrom(shape, data, op);
+}
+
+/** Values of one shape s stacked along a new first axis: shape [n, ...s]. */
+export function stack(op: string, xs: readonly Value[]): Value {
+  const s = shapeOf(xs[0]);
+  for (const x of xs) if (!sameShape(shapeOf(x), s)) throw new ShapeError(op, xs.map(shapeOf), 'differ');
+  const shape = [xs.length, ...s];
+  checkSize(op, shape);
+  const n = sizeOf(s);
+  const data = new Float64Array(xs.length * n);
+  xs.forEach((x, i) => data.set(elementsOf(x), i * n));
+  return valueFrom(shape, data, op);
+}
+
+/** Tensors of one rank joined along `axis`; the other sizes must agree. */
+export function concat(op: string, xs: readonly Value[], axis: number): Value {
+  const shapes = xs.map(shapeOf);
+  const ndim = shapes[0].length;
+  if (ndim === 0) throw new ShapeError(op, shapes, 'are not arrays');
+  for (const s of shapes)
+    if (s.length !== ndim || s.some((d, i) => i !== axis && d !== shapes[0][i]))
+      throw new ShapeError(op, shapes, `cannot be joined along dimension ${axis + 1}`);
+  const shape = [...shapes[0]];
+  shape[axis] = shapes.reduce((n, s) => n + s[axis], 0);
+  checkSize(op, shape);
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const data = new Float64Array(sizeOf(shape));
+  let start = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const src = elementsOf(xs[k]);
+    const w = shapes[k][axis] * inner;
+    for (let o = 0; o < outer; o++) data.set(src.subarray(o * w, (o + 1) * w), o * shape[axis] * inner + start);
+    start += w;
+  }
+  return valueFrom(shape, data, op);
+}
+
+/** The rows of a square matrix, or a ShapeError. */
+function square(op: string, x: Value): { n: number; a: Float64Array } {
+  const shape = shapeOf(x);
+  if (shape.length !== 2 || shape[0] !== shape[1]) throw new ShapeError(op, [shape], 'is not a square matrix');
+  return { n: shape[0], a: elementsOf(x) };
+}
+
+export function trace(op: string, x: Value): number {
+  const { n, a } = square(op, x);
+  let t = 0;
+  for (let i = 0; i < n; i++) t += a[i * n + i];
+  return t;
+}
+
+/** The n x n identity. */
+export function eye(n: number): Tensor {
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) data[i * n + i] = 1;
+  return Tensor.from([n, n], data);
+}
+
+/** The determinant, by LU decomposition with partial pivoting. */
+export function det(op: string, x: Value): number {
+  const { n, a: src } = square(op, x);
+  const a = Float64Array.from(src);
+  let d = 1;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]) > Math.abs(a[p * n + k])) p = i;
+    if (a[p * n + k] === 0) return 0;
+    if (p !== k) {
+      d = -d;
+      for (let j = 0; j < n; j++) [a[k * n + j], a[p * n + j]] = [a[p * n + j], a[k * n + j]];
+    }
+    const pivot = a[k * n + k];
+    d *= pivot;
+    for (let i = k + 1; i < n; i++) {
+      const f = a[i * n + k] / pivot;
+      for (let j = k; j < n; j++) a[i * n + j] -= f * a[k * n + j];
+    }
+  }
+  return d;
+}
+
+/** The inverse, by Gauss-Jordan elimination with partial pivoting. */
+export function inv(op: string, x: Value): Value {
+  const { n, a: src } = square(op, x);
+  const a = Float64Array.from(src);
+  const b = eye(n).data;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]) > Math.abs(a[p * n + k])) p = i;
+    if (a[p * n + k] === 0) throw new SingularMatrixError(op);
+    for (let j = 0; j < n; j++) {
+      [a[k * n + j], a[p * n + j]] = [a[p * n + j], a[k * n + j]];
+      [b[k * n + j], b[p * n + j]] = [b[p * n + j], b[k * n + j]];
+    }
+    const pivot = a[k * n + k];
+    for (let j = 0; j < n; j++) {
+      a[k * n + j] /= pivot;
+      b[k * n + j] /= pivot;
+    }
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const f = a[i * n + k];
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) {
+        a[i * n + j] -= f * a[k * n + j];
+        b[i * n + j] -= f * b[k * n + j];
+      }
+    }
+  }
+  return Tensor.from([n, n], b, op);
+}
