@@ -10,6 +10,8 @@ import { differentiate, type GradResult, type Values } from './differentiate.js'
 
 // What a one-point run needs lives in differentiate.ts, so that it loads no batch code.
 export { differentiate, type GradResult, type Values } from './differentiate.js';
+import { scalarResult } from './differentiate.js';
+import { Tensor, type Value } from '../engine/tensor.js';
 
 /** Values where some variables hold many points: `{ x: Float64Array }`. */
 export type BatchValues =
@@ -24,7 +26,13 @@ export type BatchValues =
  * Throws ExprError (with a position) for a syntax error, its MissingValueError for a variable
  * without a value. Values for names the expression does not use are ignored.
  */
-export function grad(expression: string | Node, values?: Values): GradResult;
+export function grad(expression: string | Node, values?: Values): GradResult<number>;
+/**
+ * Value and gradient where some values are vectors or matrices (`tensor([[1, 2], [3, 4]])`): the
+ * gradients are shaped like their variables; an output that is not a scalar is seeded with ones
+ * (DeZero's `np.ones_like`), so the gradients are those of the sum of its elements.
+ */
+export function grad(expression: string | Node, values: TensorValues): GradResult;
 /**
  * Value and gradient at many points: any value that is an array (`Float64Array` or any array of
  * numbers) makes a batch. Equal lengths pair up; numbers and arrays of one value repeat.
@@ -36,14 +44,19 @@ export function grad(expression: string | Node, values?: Values): GradResult;
  * Throws ExprError for a bad expression, RangeError for a missing value or mismatched lengths.
  */
 export function grad(expression: string | Node, values: BatchValues): BatchResult;
-export function grad(expression: string | Node, values: BatchValues = {}): GradResult | BatchResult {
+export function grad(expression: string | Node, values: BatchValues | TensorValues = {}): GradResult | BatchResult {
   const map = valuesMap(values);
-  if ([...map.values()].some((x) => typeof x !== 'number')) return compiled(expression).run(map);
+  const tensors = [...map.values()].some((x) => x instanceof Tensor);
+  if (!tensors && [...map.values()].some((x) => typeof x !== 'number')) return compiled(expression).run(map);
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
-  const graph = build(root, map as Map<string, number>, source);
-  return differentiate(graph);
+  const graph = build(root, map as Map<string, Value>, source);
+  const result = differentiate(graph);
+  return tensors ? result : scalarResult(result);
 }
+
+/** Values where some are vectors or matrices: one value each, seen whole by the expression. */
+export type TensorValues = Readonly<Record<string, number | Tensor>> | ReadonlyMap<string, number | Tensor>;
 
 /**
  * The compiled form of an expression, kept by its text (or its syntax tree, by identity): a second

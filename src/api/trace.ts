@@ -2,7 +2,7 @@
  * The trace: plain records of what forward and backward did, for the renderers (text, JSON). The
  * engine reports through these; it never prints.
  */
-import { scalarOf } from '../engine/tensor.js';
+import { sameShape, type Value } from '../engine/tensor.js';
 import { displayName, type ForwardStep } from '../expr/build.js';
 import type { BackwardStep } from '../engine/variable.js';
 import { backwardTerms, opOf } from '../engine/op.js';
@@ -18,7 +18,8 @@ export interface ForwardRecord {
   /** The operator symbol for `+ - * / ^` and unary `-`. */
   symbol?: string;
   inputs: string[];
-  value: number;
+  /** A number, or a Tensor for a vector or matrix (issue 16). */
+  value: Value;
   /** A step of a gradient graph (inside `diff`, or built by a higher-order pass). */
   gradient?: boolean;
 }
@@ -32,10 +33,10 @@ export interface BackwardRecord {
   label: string;
   /** The rule with names filled in: `2·b·gy`. */
   rule: string;
-  /** What this step contributed. */
-  value: number;
+  /** What this step contributed (a Tensor shaped like the variable, for a vector or matrix). */
+  value: Value;
   /** The variable's gradient after this step (the sum so far when it is used more than once). */
-  grad: number;
+  grad: Value;
   /** True when this step added to a gradient that was already there (book step 14). */
   accumulated: boolean;
 }
@@ -43,7 +44,9 @@ export interface BackwardRecord {
 export interface Trace {
   /** The output's name (y). */
   output: string;
-  value: number;
+  value: Value;
+  /** The output's own gradient where backward started: 1, ones of its shape, or a given cotangent. */
+  seed?: Value;
   forward: ForwardRecord[];
   /** Gradient records in the order backward ran; the first gives the output's own gradient, 1. */
   backward: BackwardRecord[];
@@ -56,7 +59,7 @@ export function forwardRecords(graph: { steps: readonly ForwardStep[] }): Forwar
     label: s.op.label,
     ...(s.op.symbol !== undefined ? { symbol: s.op.symbol } : {}),
     inputs: s.inputs,
-    value: scalarOf(s.output.data),
+    value: s.output.data,
     ...(s.gradient === true ? { gradient: true } : {}),
   }));
 }
@@ -69,31 +72,40 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
   const f = step.fn;
   const op = opOf(f);
   const output = displayName(f.outputs[0]);
+  // On vectors and matrices the rule is traced at the step's shapes (matmul's reads `matmul(gy, x')`).
+  const tensors = f.inputs.some((x) => typeof x.data !== 'number') || typeof f.outputs[0].data !== 'number';
+  const shapes = tensors ? { inputs: f.inputs.map((x) => x.shape), output: f.outputs[0].shape } : undefined;
   const term =
     op === undefined
       ? null
       : backwardTerms(
           op,
           f.inputs.map((x) => x.requiresGrad),
+          shapes,
         )[step.index];
-  const rule =
+  const printed =
     op === undefined || term === null
       ? 'gy'
       : printRule(term, {
           op,
           inputs: f.inputs.map(displayName),
-          value: (t) =>
-            scalarOf(
-              t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data,
-            ),
+          value: (t) => {
+            const v =
+              t.kind === 'input' ? f.inputs[t.index].data : t.kind === 'output' ? f.outputs[0].data : step.gy.data;
+            // A vector's `where` takes a branch per element: the rule then shows both.
+            return typeof v === 'number' ? v : undefined;
+          },
         });
+  // A broadcast input: its gradient summed back to its shape (DeZero step 40), as the engine does.
+  const broadcast = tensors && op?.array === undefined && !sameShape(step.input.shape, f.outputs[0].shape);
+  const rule = broadcast ? `sum_to(${printed}, [${step.input.shape.join(', ')}])` : printed;
   return {
     name: displayName(step.input),
     from: output,
     label: f.label,
     rule,
-    value: scalarOf(step.gx.data),
-    grad: scalarOf(step.grad.data),
+    value: step.gx.data,
+    grad: step.grad.data,
     accumulated: step.accumulated,
   };
 }

@@ -3,6 +3,7 @@
  * Equal lengths pair up; a number (or an array of one) repeats for every point.
  */
 import type { Node } from '../expr/ast.js';
+import { ScalarOnlyError, Tensor } from '../engine/tensor.js';
 import { build, variableNames } from '../expr/build.js';
 import {
   compileKernel,
@@ -35,8 +36,8 @@ export class LengthMismatchError extends RangeError {
   }
 }
 
-/** A variable's values as callers give them: a number, or many (a typed array or an array of numbers). */
-export type ValueIn = ArrayLike<number> | number;
+/** One value: a number, many points (an array), or a vector or matrix seen whole (a Tensor). */
+export type ValueIn = ArrayLike<number> | number | Tensor;
 /** Values by name: a plain object or a Map. */
 export type ValuesIn = Readonly<Record<string, ValueIn>> | ReadonlyMap<string, ValueIn>;
 
@@ -54,7 +55,7 @@ export function valuesMap(values: unknown): Map<string, ValueIn> {
   const map = new Map<string, ValueIn>();
   for (const [name, v] of entries) {
     if (typeof name !== 'string') throw new TypeError(`a variable's name must be a string, got ${describe(name)}`);
-    if (typeof v === 'number') map.set(name, v);
+    if (typeof v === 'number' || v instanceof Tensor) map.set(name, v);
     else if (
       ArrayBuffer.isView(v) &&
       !(v instanceof DataView) &&
@@ -147,6 +148,7 @@ export class CompiledExpression {
     for (const name of this.names) {
       const x = map.get(name);
       if (x === undefined) throw new RangeError(`no value for ${name}`);
+      if (x instanceof Tensor) throw new ScalarOnlyError('many points', x.shape);
       used.set(name, x);
     }
     const length = broadcastLength(used);

@@ -2,7 +2,7 @@
  * The default command: read the expression, collect the variables' values, run forward and
  * backward, print the trace (text or JSON).
  */
-import { differentiate, type GradResult } from '../api/differentiate.js';
+import { differentiate, scalarGradients, type GradResult } from '../api/differentiate.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
@@ -10,7 +10,10 @@ import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import type { Assignment } from './args.js';
-import { MAX_JSON_POINTS, parseAssignments, type GivenValue } from './values.js';
+import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
+import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
+import { DataFileError, decodeFile } from '../expr/data.js';
+import { allFiniteValue, shapeText } from '../report/array.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-flags.js';
@@ -66,6 +69,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const jsonLimit = { points: MAX_JSON_POINTS, hint: 'with --json; --format tsv streams any number of points' };
   const given = parseAssignments(options.assignments, options.json ? jsonLimit : undefined);
   checkStdin(options, given);
+  await readValueFiles(given, io);
   const text = await readExpression(options, io);
   // A file (or standard input) may hold a program: bindings and functions, then the expression.
   const fromFile = options.file !== undefined || options.expression === '-';
@@ -94,7 +98,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const graphWanted = options.graph !== undefined && wantsGraphOptions(options.graph);
   const check = options.check === true;
   const symbolic = options.symbolic === true;
-  const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
+  const batch = options.format !== undefined || names.some((n) => isPoints(given.get(n)!));
+  // Vectors and matrices (issue 16) take the trace, --quiet and --json for now.
+  const tensor = [...given].find(([, v]) => v.kind === 'tensor');
+  if (tensor !== undefined) tensorPathOnly(tensor[0], tensor[1] as { value: Tensor }, options, batch, graphWanted);
   // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
   const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
   if ((check || symbolic) && graphWanted) {
@@ -129,19 +136,19 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const { json, quiet } = options;
     const order = options.graph?.order;
     // A plot differentiates along its axis unless --wrt says otherwise.
-    const along = plot === undefined ? undefined : names.find((n) => given.get(n)!.kind !== 'number');
+    const along = plot === undefined ? undefined : names.find((n) => isPoints(given.get(n)!));
     const wrt = order === undefined ? undefined : checkWrt(names, options.graph?.wrt ?? along, ORDER_WORDS);
     const format = options.format ?? 'table';
     const rows = options.format !== undefined;
     const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic };
     return (await import('./batch.js')).batchCommand(run, io);
   }
-  const values = new Map<string, number>();
-  for (const name of names) values.set(name, (given.get(name) as { value: number }).value);
+  const values = new Map<string, Value>();
+  for (const name of names) values.set(name, (given.get(name) as { value: Value }).value);
 
   for (const name of unused) {
     const v = given.get(name)!;
-    if (v.kind === 'number') values.set(name, v.value);
+    if (v.kind === 'number' || v.kind === 'tensor') values.set(name, v.value);
   }
   const graph = build(root, values, source, program);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
@@ -151,15 +158,26 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   warnNonFinite(result, values, io);
   // A value for a name the expression does not use: its partial derivative is 0, printed and in
   // --json (scripts pass the same options to many expressions); the warning above stays.
-  for (const name of unused) if (values.has(name)) result.gradient[name] = 0;
+  for (const name of unused) if (values.has(name)) result.gradient[name] = filledLike(values.get(name)!, 0);
+  if (typeof result.value !== 'number') {
+    if (check || symbolic || graphWanted) {
+      const what = check ? '--check' : symbolic ? '--symbolic' : 'this option';
+      throw new UsageError(
+        `${what} takes an expression with a scalar value, and ${result.trace.output} has shape ${shapeText(result.value)}`,
+        'reduce it to a number first, e.g. sum(...)',
+      );
+    }
+    if (!options.json) io.err(seedNote(result.trace.output, result.value));
+  }
   // mathjs is loaded only by verify, on the paths that ask for it.
   const checks = check || symbolic ? await checkModules() : undefined;
-  const v = checks && (await checks.verify(root, values, result.gradient, { check, symbolic }));
+  const scalars = values as ReadonlyMap<string, number>; // no tensor reaches --check or --symbolic
+  const v = checks && (await checks.verify(root, scalars, scalarGradients(result), { check, symbolic }));
 
   if (graphWanted && options.graph !== undefined) {
     const { json, quiet } = options;
     const { graphCommand } = await import('./graph-options.js');
-    return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
+    return graphCommand(options.graph, { source, graph, result, values: scalars, json, quiet, settings }, io);
   }
 
   if (options.json) {
@@ -247,8 +265,71 @@ function firstIndexOf(source: string, name: string): number {
 
 function allFinite(graph: Graph, result: GradResult): boolean {
   return (
-    Number.isFinite(result.value) &&
-    Object.values(result.gradient).every(Number.isFinite) &&
-    graph.steps.every((s) => Number.isFinite(s.output.data))
+    allFiniteValue(result.value) &&
+    Object.values(result.gradient).every(allFiniteValue) &&
+    graph.steps.every((s) => allFiniteValue(s.output.data))
   );
+}
+
+/** Many points (a list, a range, standard input): the batch path. A vector is one value. */
+function isPoints(v: GivenValue): boolean {
+  return v.kind === 'array' || v.kind === 'stdin';
+}
+
+/** What the gradients of an output that is not a scalar are: DeZero's seed, ones of its shape. */
+function seedNote(output: string, value: Tensor): string {
+  return (
+    `dezero-grad: note: ${output} has shape ${shapeText(value)}, not a scalar: the gradients are those of sum(${output}) ` +
+    `(backward starts from ${output}.grad = ones, as DeZero does)\n`
+  );
+}
+
+/** The options that take scalar values only, refused when a variable is a vector or matrix. */
+function tensorPathOnly(
+  name: string,
+  v: { value: Tensor },
+  options: EvaluateOptions,
+  batch: boolean,
+  graph: boolean,
+): void {
+  const what = batch
+    ? 'many points (a list, a range, --NAME - or --format)'
+    : options.check
+      ? '--check'
+      : options.symbolic
+        ? '--symbolic'
+        : options.plot !== undefined
+          ? '--plot'
+          : graph
+            ? '--order, --hessian, --dot, --graph and --tree'
+            : undefined;
+  if (what === undefined) return;
+  throw new UsageError(
+    `${name} is a ${shapeText(v.value)} value, and ${what} take${what.startsWith('many') ? '' : 's'} scalar variables for now`,
+    'the trace, --quiet and --json take vectors and matrices',
+  );
+}
+
+/** Reads and decodes each `--NAME @FILE` into its vector or matrix. */
+async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
+  for (const [name, v] of given) {
+    if (v.kind !== 'file') continue;
+    if (io.readBytes === undefined) throw new UsageError(`${v.flag} @FILE cannot be read here`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await io.readBytes(v.path);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `cannot read ${v.path} for ${v.flag}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`,
+      );
+    }
+    try {
+      given.set(name, { kind: 'tensor', value: tensorValue(decodeFile(v.path, bytes)) });
+    } catch (e) {
+      if (e instanceof DataFileError) throw new UsageError(`bad value for ${v.flag}: ${e.message}`);
+      throw e;
+    }
+  }
 }

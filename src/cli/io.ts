@@ -33,6 +33,8 @@ export interface IO {
   /** Standard input as it arrives, for streaming (`--x -`); absent: read it all with readStdin. */
   stdinChunks?(): AsyncIterable<string>;
   readFile(path: string): Promise<string>;
+  /** A value file's bytes (`--W @weights.npy`), at most MAX_DATA_BYTES. Absent: @FILE is unavailable. */
+  readBytes?(path: string): Promise<Uint8Array>;
   /**
    * Ask for a variable's value on a terminal; resolves to the text typed. Absent: never ask.
    * Rejects with ExitSignal(130) on Ctrl-C.
@@ -68,6 +70,12 @@ export interface IO {
  */
 export const MAX_READ_BYTES = 4 * MAX_INPUT_LENGTH;
 
+/**
+ * Most bytes of a value file (`--W @FILE`): a .npy of the engine's 10,000,000 elements takes 80 MB,
+ * a CSV of them up to ~25 bytes each.
+ */
+export const MAX_DATA_BYTES = 256 * 1024 * 1024;
+
 /** Most characters in one line of a stream (`--x -`, `dezero-grad repl < FILE`). */
 export const MAX_LINE_LENGTH = MAX_INPUT_LENGTH;
 
@@ -89,14 +97,40 @@ const call = <T>(f: (cb: (e: NodeJS.ErrnoException | null, v: T) => void) => voi
  * word; `what` names the source in the messages (default: the path, or "standard input").
  */
 export async function readBounded(source: string | number, limit: number, what?: string): Promise<string> {
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  const hint = 'an expression is at most 2000000 characters; stream many values one a line with --NAME -';
+  await readChunks(source, limit, hint, what, (chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
+  return text + decoder.decode();
+}
+
+/**
+ * All of a file as bytes (a value file, `--W @weights.npy`), at most `limit` of them: past it, a
+ * UsageError with `hint`. FIFOs and errors as readBounded.
+ */
+export async function readBoundedBytes(path: string, limit: number, hint: string): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  await readChunks(path, limit, hint, undefined, (chunk) => {
+    parts.push(Buffer.from(chunk));
+  });
+  return Buffer.concat(parts);
+}
+
+async function readChunks(
+  source: string | number,
+  limit: number,
+  hint: string,
+  what: string | undefined,
+  take: (chunk: Uint8Array) => void,
+): Promise<void> {
   const name = what ?? (typeof source === 'number' ? 'standard input' : source);
   const fd = typeof source === 'number' ? source : await call<number>((cb) => open(source, O_RDONLY | O_NONBLOCK, cb));
   try {
     const fifo = typeof source === 'string' && (await call<Stats>((cb) => fstat(fd, cb))).isFIFO();
-    const decoder = new TextDecoder('utf-8');
     const buffer = Buffer.alloc(CHUNK_BYTES);
     const deadline = Date.now() + FIFO_WAIT_MS;
-    let text = '';
     let total = 0;
     for (;;) {
       let n: number;
@@ -121,14 +155,10 @@ export async function readBounded(source: string | number, limit: number, what?:
       }
       total += n;
       if (total > limit) {
-        throw new UsageError(
-          `${name} is larger than ${limit} bytes, the most read as one input`,
-          'an expression is at most 2000000 characters; stream many values one a line with --NAME -',
-        );
+        throw new UsageError(`${name} is larger than ${limit} bytes, the most read as one input`, hint);
       }
-      text += decoder.decode(buffer.subarray(0, n), { stream: true });
+      take(buffer.subarray(0, n));
     }
-    return text + decoder.decode();
   } finally {
     if (typeof source === 'string') await call<void>((cb) => close(fd, (e) => cb(e, undefined))).catch(() => {});
   }

@@ -4,7 +4,7 @@
 import { fstatSync, readFileSync, readlinkSync, writeFile as writeFileCallback, writeSync } from 'node:fs';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
-import { MAX_READ_BYTES, readBounded, type IO } from './io.js';
+import { MAX_DATA_BYTES, MAX_READ_BYTES, readBounded, readBoundedBytes, type IO } from './io.js';
 
 /** Standard input as text, chunk by chunk (UTF-8 sequences split across chunks are kept whole). */
 const stdinChunks = (): AsyncIterable<string> => process.stdin.setEncoding('utf8') as AsyncIterable<string>;
@@ -12,6 +12,8 @@ const stdinChunks = (): AsyncIterable<string> => process.stdin.setEncoding('utf8
 /** All of standard input, or of a file, at most MAX_READ_BYTES (io.ts). */
 const readStdin = (): Promise<string> => readBounded(0, MAX_READ_BYTES);
 const readFile = (path: string): Promise<string> => readBounded(path, MAX_READ_BYTES);
+const readBytes = (path: string): Promise<Uint8Array> =>
+  readBoundedBytes(path, MAX_DATA_BYTES, 'a value file holds at most 10000000 elements');
 
 // node:fs, not node:fs/promises: the promises module loads readline and streams at start-up.
 const writeFile = (path: string, data: string | Uint8Array): Promise<void> =>
@@ -149,6 +151,7 @@ export async function main(): Promise<void> {
     readStdin,
     stdinChunks,
     readFile,
+    readBytes,
     ask,
     writeFile,
     runGraphviz,

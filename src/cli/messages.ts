@@ -5,9 +5,11 @@
 import type { GradResult } from '../api/grad.js';
 import { caretLines, ExprError } from '../expr/errors.js';
 import { shown } from '../expr/visible.js';
-import { formatNumber } from '../report/format.js';
+import { allFiniteValue, formatValue } from '../report/array.js';
+import type { Value } from '../engine/tensor.js';
 import { nonFiniteWarning } from '../report/warnings.js';
-import { PlacedError, type UsageError } from './errors.js';
+import { PlacedError, UsageError } from './errors.js';
+import { ScalarOnlyError, TensorError } from '../engine/tensor.js';
 import type { IO } from './io.js';
 
 /**
@@ -32,6 +34,16 @@ export function formatError(e: UsageError | ExprError, where?: string): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The engine's errors about values (a shape an op cannot take, a vector where a path takes numbers
+ * only) that reach the CLI without a place in the source: bad input, exit 2, never a stack trace.
+ */
+export function tensorUsageError(e: unknown): UsageError | undefined {
+  if (!(e instanceof TensorError)) return undefined;
+  const hint = e instanceof ScalarOnlyError ? 'the trace, --quiet and --json take vectors and matrices' : undefined;
+  return new UsageError(e.message, hint);
+}
+
 /** An ExprError in a variable's value rather than in the expression. */
 export class ValueError extends ExprError {
   constructor(
@@ -43,19 +55,19 @@ export class ValueError extends ExprError {
 }
 
 /** Warns about the first value or gradient of `result` that is not finite, naming where it went wrong. */
-export function warnNonFinite(result: GradResult, values: ReadonlyMap<string, number>, io: Pick<IO, 'err'>): void {
+export function warnNonFinite(result: GradResult, values: ReadonlyMap<string, Value>, io: Pick<IO, 'err'>): void {
   // A NaN in a conditional's branch not taken is what the conditional is for: say nothing when
   // the result and its gradient are finite.
-  const finite = Number.isFinite(result.value) && Object.values(result.gradient).every(Number.isFinite);
+  const finite = allFiniteValue(result.value) && Object.values(result.gradient).every(allFiniteValue);
   if (finite && result.trace.forward.some((r) => r.op === 'cond')) return;
   const warning = nonFiniteWarning(result.trace, values);
   if (warning !== undefined) {
     io.err(`dezero-grad: warning: ${warning}\n`);
     return;
   }
-  const badGrad = result.trace.backward.find((r) => !Number.isFinite(r.value));
+  const badGrad = result.trace.backward.find((r) => !allFiniteValue(r.value));
   if (badGrad !== undefined) {
     const step = `${badGrad.name}.grad from ${badGrad.label}.backward(${badGrad.from}.grad)`;
-    io.err(`dezero-grad: warning: ${step} is ${formatNumber(badGrad.value)}\n`);
+    io.err(`dezero-grad: warning: ${step} is ${formatValue(badGrad.value)}\n`);
   }
 }

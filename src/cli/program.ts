@@ -10,7 +10,7 @@ import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-flags.js';
-import { formatError } from './messages.js';
+import { formatError, tensorUsageError } from './messages.js';
 import { visible } from '../expr/visible.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/settings.js';
@@ -316,6 +316,11 @@ export function report(e: unknown, io: IO): number {
   }
   if (e instanceof UsageError || e instanceof ExprError) {
     io.err(formatError(e));
+    return EXIT.BAD_INPUT;
+  }
+  const tensor = tensorUsageError(e);
+  if (tensor !== undefined) {
+    io.err(formatError(tensor));
     return EXIT.BAD_INPUT;
   }
   const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -4,8 +4,12 @@
  *   0,0.5,1            a list
  *   START:STOP:STEP    a range, STOP included when it lies on the grid (like `seq`); STEP defaults to 1
  *   -                  one number per line from standard input, streamed
+ *   [1, 2; 3, 4]       a vector or matrix (one value: the expression sees it whole)
+ *   @FILE              a vector or matrix from FILE.csv, FILE.json or FILE.npy
  */
 import { evaluateConstant } from '../expr/constant.js';
+import { parseValue as parseTensorText, type TensorData } from '../expr/data.js';
+import { Tensor, type Value } from '../engine/tensor.js';
 import { ExprError } from '../expr/errors.js';
 import type { Assignment } from './args.js';
 import { UsageError } from './errors.js';
@@ -14,7 +18,11 @@ import { ValueError } from './messages.js';
 export type GivenValue =
   | { kind: 'number'; value: number }
   | { kind: 'array'; values: Float64Array | Range }
-  | { kind: 'stdin' };
+  | { kind: 'stdin' }
+  /** A vector or matrix: one value that the expression sees whole. */
+  | { kind: 'tensor'; value: Value }
+  /** A vector or matrix in a file, read and decoded by the command (values.ts does no I/O). */
+  | { kind: 'file'; path: string; flag: string };
 
 /** Largest range accepted, in points; past it, stream with `--x -`. */
 export const MAX_RANGE = 50_000_000;
@@ -49,7 +57,12 @@ export function parseAssignments(
 function parseValue(a: Assignment, limit: RangeLimit): GivenValue {
   const text = a.value;
   if (text.trim() === '-') return { kind: 'stdin' };
+  if (text.startsWith('@')) {
+    if (text.length === 1) throw new UsageError(`${a.flag} @ needs a file name`, `write ${a.flag} @weights.csv`);
+    return { kind: 'file', path: text.slice(1), flag: a.flag };
+  }
   try {
+    if (text.trimStart().startsWith('[')) return { kind: 'tensor', value: tensorValue(parseTensorText(text)) };
     if (text.includes(','))
       return { kind: 'array', values: Float64Array.from(parts(text, ','), (p) => constantAt(text, p)) };
     if (text.includes(':')) return { kind: 'array', values: range(text, limit) };
@@ -58,6 +71,11 @@ function parseValue(a: Assignment, limit: RangeLimit): GivenValue {
     if (e instanceof ExprError) throw new ValueError(a.flag, e);
     throw e;
   }
+}
+
+/** A decoded vector or matrix as the engine's value (a number when its shape is []). */
+export function tensorValue(d: TensorData): Value {
+  return d.shape.length === 0 ? d.data[0] : Tensor.from(d.shape, d.data);
 }
 
 /** The pieces of `text` between separators, with their start index. */

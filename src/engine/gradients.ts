@@ -6,7 +6,7 @@
  *
  * Every walk here uses an explicit stack: a 200,000-deep chain never touches the stack limit.
  */
-import { scalarOf, Tensor } from './tensor.js';
+import { filledLike, scalarOf } from './tensor.js';
 import { type DFunction, Variable, type BackwardStep } from './variable.js';
 
 /** Every Variable and Function reachable from `roots` through creators, each once, in creation order. */
@@ -43,8 +43,7 @@ export interface PassOptions {
 
 const constant = (n: number): Variable => new Variable(n, null, false);
 /** Zeros of x's shape: the gradient of an x that y does not depend on. */
-const zerosLike = (x: Variable): Variable =>
-  new Variable(typeof x.data === 'number' ? 0 : Tensor.zeros(x.data.shape), null, false);
+const zerosLike = (x: Variable): Variable => new Variable(filledLike(x.data, 0), null, false);
 
 /**
  * dy/dx for each x in `xs`, as Variables: one backward pass from y with every gradient in y's

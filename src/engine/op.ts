@@ -8,7 +8,7 @@
  */
 import { Config } from './config.js';
 import { NUM, type Prims } from './primitives.js';
-import { elementwise, sameShape, scalarOf, shapeOf, type Value } from './tensor.js';
+import { elementwise, sameShape, scalarOf, shapeOf, sizeOf, Tensor, type Value } from './tensor.js';
 import { DFunction, Variable } from './variable.js';
 
 /**
@@ -216,23 +216,41 @@ const traced = new Map<OpSpec, Map<string, readonly (Term | null)[]>>();
  * gradient where `needsGrad` says so: the backward is run once over stand-in Variables with every
  * function recorded (`Config.tracing`), and the graph it built is read back. Cached.
  */
-export function backwardTerms(op: OpSpec, needsGrad: readonly boolean[]): readonly (Term | null)[] {
+export function backwardTerms(
+  op: OpSpec,
+  needsGrad: readonly boolean[],
+  shapes?: StepShapes,
+): readonly (Term | null)[] {
   let byPattern = traced.get(op);
   if (byPattern === undefined) traced.set(op, (byPattern = new Map()));
-  const key = needsGrad.map((b) => (b ? '1' : '0')).join('');
+  const key =
+    needsGrad.map((b) => (b ? '1' : '0')).join('') +
+    (shapes === undefined ? '' : JSON.stringify([shapes.inputs, shapes.output]));
   let terms = byPattern.get(key);
   if (terms === undefined) {
-    terms = trace(op, needsGrad);
+    terms = trace(op, needsGrad, shapes);
     byPattern.set(key, terms);
   }
   return terms;
 }
 
+/**
+ * The shapes of a step's inputs and output, for a backward traced on vectors and matrices: the
+ * stand-ins then have those shapes, so `matmul`'s rule reads `matmul(gy, transpose(x))`.
+ */
+export interface StepShapes {
+  inputs: readonly (readonly number[])[];
+  output: readonly number[];
+}
+
+const standIn = (shape: readonly number[] | undefined): Value =>
+  shape === undefined || shape.length === 0 ? NaN : Tensor.from(shape, new Float64Array(sizeOf(shape)).fill(NaN));
+
 /** The traced backward ignores `routes`: it is every gradient the op can send. */
-function trace(op: OpSpec, needsGrad: readonly boolean[]): (Term | null)[] {
-  const xs = needsGrad.map((need) => new Variable(NaN, null, need));
-  const y = new Variable(NaN);
-  const gy = new Variable(NaN);
+function trace(op: OpSpec, needsGrad: readonly boolean[], shapes?: StepShapes): (Term | null)[] {
+  const xs = needsGrad.map((need, i) => new Variable(standIn(shapes?.inputs[i]), null, need));
+  const y = new Variable(standIn(shapes?.output));
+  const gy = new Variable(standIn(shapes?.output));
   const old = { backprop: Config.enableBackprop, tracing: Config.tracing };
   Config.enableBackprop = true;
   Config.tracing = true;

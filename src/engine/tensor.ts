@@ -134,6 +134,11 @@ export class Tensor {
   }
 }
 
+/** `c` in every element of a value's shape: ones for backward's seed, zeros for a gradient that no path reached. */
+export function filledLike(v: Value, c: number): Value {
+  return typeof v === 'number' ? c : Tensor.from(v.shape, new Float64Array(v.data.length).fill(c));
+}
+
 /** Refuses a shape of more than MAX_ELEMENTS elements before anything is allocated. */
 export function checkSize(op: string, shape: readonly number[]): void {
   if (sizeOf(shape) > MAX_ELEMENTS) throw new TensorSizeError(op, shape);

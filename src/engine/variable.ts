@@ -1,5 +1,5 @@
 import { Config, usingBackprop } from './config.js';
-import { shapeOf, Tensor, type Value } from './tensor.js';
+import { filledLike, shapeOf, type Value } from './tensor.js';
 
 /** One backward step as the engine saw it: `gx` flowed from `fn`'s output into `fn.inputs[index]`. */
 export interface BackwardStep {
@@ -77,7 +77,7 @@ export class Variable {
   backward(options: BackwardOptions = {}): void {
     const { retainGrad = false, createGraph = false, onStep } = options;
     // The seed: dy/dy = 1, ones of y's shape (DeZero's `np.ones_like`).
-    if (this.grad === null) this.grad = new Variable(onesLike(this.data), null, false);
+    if (this.grad === null) this.grad = new Variable(filledLike(this.data, 1), null, false);
 
     // Phase 1: functions waiting for backward, highest generation first, each added once.
     const funcs = new GenerationQueue();
@@ -146,11 +146,6 @@ export abstract class DFunction {
   abstract forward(...xs: Value[]): Value;
   /** Gradients for each input, built with differentiable ops; null where none is needed. */
   abstract backward(gy: Variable): (Variable | null)[];
-}
-
-/** Ones of a value's shape: the seed of backward. */
-function onesLike(v: Value): Value {
-  return typeof v === 'number' ? 1 : Tensor.from(v.shape, new Float64Array(v.data.length).fill(1));
 }
 
 /** DeZero's `as_variable`: a plain number or a Tensor becomes a constant Variable. */

@@ -9,6 +9,7 @@ import { eachNode, fold } from './walk.js';
 import { ExprError, MissingValueError } from './errors.js';
 import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
+import type { Value } from '../engine/tensor.js';
 import { noGrad } from '../engine/config.js';
 import { applyAt, constantVector, indexConstant, isScalar, opFor, rangeValues, shapeOf, shapeText } from './lower.js';
 
@@ -71,7 +72,7 @@ export interface BuildOptions {
  * Evaluates `root` at `values`, building the graph. `source` is the expression text, for errors.
  * A variable without a value is a MissingValueError pointing at its first use.
  */
-export function build(root: Node, values: ReadonlyMap<string, number>, source = '', options: BuildOptions = {}): Graph {
+export function build(root: Node, values: ReadonlyMap<string, Value>, source = '', options: BuildOptions = {}): Graph {
   const named = options.named;
   const used = new Set(variableNames(root));
   const variables = new Map<string, Variable>();
@@ -135,6 +136,12 @@ export function build(root: Node, values: ReadonlyMap<string, number>, source = 
             return apply(node, 'index', [object, ...indices], record);
           }
           case 'matrix':
+            // A literal of constants is one constant, shown as written: `[1, 2; 3, 4]`, not its stacks.
+            if (args.every((a) => !a.requiresGrad && a.creator === null)) {
+              const v = noGrad(() => applyAt(opFor('stack', node, source), args, source, () => node.start));
+              v.name = record ? source.slice(node.start, node.end) || null : null;
+              return v;
+            }
             return apply(node, 'stack', args, record);
           case 'call':
             return apply(node, lowered(node, args), args, record);

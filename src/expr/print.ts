@@ -201,8 +201,11 @@ export interface RuleLeaves {
   op: OpSpec;
   /** The inputs' names, as the trace shows them. */
   inputs: readonly string[];
-  /** The leaves' values at the step: a `where` shows the branch its condition took there. */
-  value: (leaf: Term) => number;
+  /**
+   * The leaves' values at the step: a `where` shows the branch its condition took there; undefined
+   * where a leaf has no one value (a vector's elements take different branches): both are shown.
+   */
+  value: (leaf: Term) => number | undefined;
 }
 
 /**
@@ -210,6 +213,17 @@ export interface RuleLeaves {
  * `cos(x)·gy`, `gy·(-a/z²)`. The op's output reads as the op applied to its inputs (`exp(a)·gy`),
  * `u·u` and `square(u)` as `u²`, and `gy` goes last behind a factor that is not a name or a number.
  */
+/** A `where`'s condition at the step, or undefined when a leaf it reads has no one value. */
+function branchTaken(condition: Term, value: RuleLeaves['value']): boolean | undefined {
+  let known = true;
+  const c = evaluateTerm(condition, (leaf) => {
+    const v = value(leaf);
+    if (v === undefined) known = false;
+    return v ?? NaN;
+  });
+  return known ? Boolean(c) : undefined;
+}
+
 export function printRule(term: Term, leaves: RuleLeaves): string {
   const output: Term = {
     kind: 'apply',
@@ -225,14 +239,18 @@ export function printRule(term: Term, leaves: RuleLeaves): string {
       case 'gy':
         return atom('gy', true);
       case 'const':
-        return atom(parenthesized(String(t.value)), true);
+        // A constant vector in a rule (a shape, an index) reads as its literal: [2, 1].
+        return atom(typeof t.value === 'number' ? parenthesized(String(t.value)) : arrayLiteral(t.value), true);
       case 'output':
         return part(output);
       case 'apply':
         break;
     }
     const { op, args } = t;
-    if (op.name === 'where') return part(evaluateTerm(args[0], leaves.value) ? args[1] : args[2]);
+    if (op.name === 'where') {
+      const taken = branchTaken(args[0], leaves.value);
+      if (taken !== undefined) return part(taken ? args[1] : args[2]);
+    }
     if (op.name === 'square' || (op.name === 'mul' && same(args[0], args[1]))) {
       const u = part(args[0]);
       return { text: `${wrap(u, u.prec < ATOM)}²`, prec: RULE_PREC.pow, leaf: false, prefix: false };
@@ -271,6 +289,10 @@ function same(a: Term, b: Term): boolean {
 }
 
 /** A name or a plain number as it is; anything else (a negative literal) in parentheses: 2·(-1)·gy. */
+function arrayLiteral(v: { toArray(): unknown }): string {
+  return JSON.stringify(v.toArray()).replace(/,/g, ', ');
+}
+
 function parenthesized(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9.]+(e[+-]?[0-9]+)?$/i.test(name) ? name : `(${name})`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9.]+(e[+-]?[0-9]+)?$|^\[[^()]*\]$/i.test(name) ? name : `(${name})`;
 }

@@ -6,7 +6,9 @@
  * than `lineWidth` wraps under its first element. Blocks of three or more dimensions are separated
  * by blank lines, as numpy does.
  */
+import type { Value } from '../engine/tensor.js';
 import { formatNumber, jsonNumber } from './format.js';
+import type { JsonValue } from './json.js';
 
 /** An n-dimensional array in row-major order: shape `[]` is a scalar. */
 export interface ArrayValue {
@@ -109,4 +111,26 @@ export function jsonArray(value: ArrayValue, precision?: number): unknown {
     return out;
   };
   return nest(0, 0);
+}
+
+/** A value as text: a number as always, a tensor as numpy prints it (lines after the first unindented). */
+export function formatValue(v: Value, precision?: number): string {
+  return typeof v === 'number' ? formatNumber(v, precision) : formatArray(v, { precision });
+}
+
+/** A value in JSON: a number (or "NaN"...), or nested arrays for a tensor. */
+export function jsonValue(v: Value, precision?: number): JsonValue {
+  return typeof v === 'number' ? jsonNumber(v, precision) : (jsonArray(v, precision) as JsonValue);
+}
+
+/** `[2, 3]`: a tensor's shape as the trace prints it after the value; '' for a number. */
+export function shapeText(v: Value): string {
+  return typeof v === 'number' ? '' : `[${v.shape.join(', ')}]`;
+}
+
+/** Every element finite (a number is its own element). */
+export function allFiniteValue(v: Value): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  for (const x of v.data) if (!Number.isFinite(x)) return false;
+  return true;
 }

@@ -17,6 +17,7 @@ import {
   type Span,
   type SymbolicFormula,
 } from '../api/check.js';
+import { scalarOf } from '../engine/tensor.js';
 import { formatExponent as sci, formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import type { RenderSettings } from './settings.js';
@@ -175,7 +176,7 @@ export function reasonText(r: CheckReason): string {
       );
     }
     case 'not-finite':
-      return `${r.step.name} = ${callText(r.step)} is ${formatNumber(r.step.value)} at this point${domain(r.domain)}`;
+      return `${r.step.name} = ${callText(r.step)} is ${formatNumber(scalarOf(r.step.value))} at this point${domain(r.domain)}`;
     case 'domain-edge':
       return (
         `${callText(r.step)} is ${formatNumber(r.value)} within ${span(r.span)}${domain(r.domain)}: ` +

@@ -4,6 +4,7 @@
  */
 import type { GradResult } from '../api/grad.js';
 import { derivativeName, type GradientPass } from '../api/higher.js';
+import { scalarOf } from '../engine/tensor.js';
 import { formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './json.js';
 import type { RenderSettings } from './settings.js';
@@ -110,14 +111,14 @@ export function derivativesJson(
     obj.gradientPasses = parts.passes.map((p) => ({
       of: p.of,
       root: p.root,
-      forward: p.graph.map((r) => ({ name: r.name, op: r.op, inputs: r.inputs, value: n(r.value) })),
+      forward: p.graph.map((r) => ({ name: r.name, op: r.op, inputs: r.inputs, value: n(scalarOf(r.value)) })),
       backward: p.backward.map((r) => ({
         name: r.name,
         from: r.from,
         op: r.label,
         rule: r.rule,
-        value: n(r.value),
-        grad: n(r.grad),
+        value: n(scalarOf(r.value)),
+        grad: n(scalarOf(r.grad)),
       })),
     }));
   }

@@ -8,7 +8,8 @@
  * Non-finite numbers are the strings "NaN", "Infinity", "-Infinity".
  */
 import type { GradResult } from '../api/grad.js';
-import { jsonNumber } from './format.js';
+import type { Value } from '../engine/tensor.js';
+import { jsonValue } from './array.js';
 import type { RenderSettings } from './settings.js';
 
 /** The settings (JSON reads only the precision), and `quiet`. */
@@ -21,15 +22,15 @@ export type JsonValue = number | string | boolean | null | JsonValue[] | { [key:
 
 export function jsonObject(
   expression: string,
-  variables: ReadonlyMap<string, number>,
+  variables: ReadonlyMap<string, Value>,
   result: GradResult,
   options: JsonOptions = {},
 ): { [key: string]: JsonValue } {
-  const n = (x: number): number | string => jsonNumber(x, options.precision);
+  const n = (x: Value): JsonValue => jsonValue(x, options.precision);
   const obj: { [key: string]: JsonValue } = {
     expression,
     // The inputs as given, never rounded by --precision: a script reads back what it passed.
-    variables: record([...variables].map(([k, v]) => [k, jsonNumber(v)])),
+    variables: record([...variables].map(([k, v]) => [k, jsonValue(v)])),
     value: n(result.value),
     gradient: record(Object.entries(result.gradient).map(([k, v]) => [k, n(v)])),
   };
@@ -42,8 +43,8 @@ export function jsonObject(
       value: n(r.value),
       ...(r.gradient === true ? { gradient: true } : {}),
     }));
-    const finalGrad = new Map<string, number>();
-    if (trace.backward.length > 0) finalGrad.set(trace.output, 1);
+    const finalGrad = new Map<string, Value>();
+    if (trace.backward.length > 0) finalGrad.set(trace.output, trace.seed ?? 1);
     for (const r of trace.backward) finalGrad.set(r.name, r.grad);
     obj.backward = [...finalGrad].map(([name, grad]) => ({ name, grad: n(grad) }));
   }
@@ -52,7 +53,7 @@ export function jsonObject(
 
 export function renderJson(
   expression: string,
-  variables: ReadonlyMap<string, number>,
+  variables: ReadonlyMap<string, Value>,
   result: GradResult,
   options: JsonOptions = {},
 ): string {

@@ -12,6 +12,8 @@
  *   dy/dx = 3.297442541400256
  */
 import type { GradResult } from '../api/grad.js';
+import type { Value } from '../engine/tensor.js';
+import { formatArray, formatValue, shapeText } from './array.js';
 import { formatNumber } from './format.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN, type Style } from './style.js';
@@ -27,30 +29,32 @@ const MAX_COLUMN = 32;
 
 export function renderText(
   result: GradResult,
-  variables: ReadonlyMap<string, number>,
+  variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): string {
   const style = options.style ?? PLAIN;
-  const num = (n: number): string => style.value(formatNumber(n, options.precision));
+  /** A value printed at `column` (where its line's text so far ends): a tensor's lines align under its first bracket. */
+  const num = (v: Value, column = 0): string => valueText(v, column, style, options.precision);
   const { trace } = result;
   const lines: string[] = [];
 
   if (!options.quiet) {
     lines.push(style.heading('forward'));
-    for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value)}`);
+    for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value, name.length + 5)}`);
     const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
     const w = columnWidth(fwd.map(([s]) => s));
     for (const [text, r] of fwd) {
       // A gradient graph's steps (inside diff) are indented under the step they compute.
       const indent = r.gradient === true ? '    ' : '  ';
+      const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
       lines.push(
-        `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value)}`,
+        `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`,
       );
     }
 
     lines.push(style.heading('backward'));
     if (trace.forward.length > 0 && trace.backward.length > 0) {
-      lines.push(`  ${style.name(trace.output)}.grad = ${num(1)}`);
+      lines.push(`  ${style.name(trace.output)}.grad = ${num(trace.seed ?? 1, trace.output.length + 10)}`);
       const anyAccumulated = trace.backward.some((r) => r.accumulated);
       const assign = (r: { accumulated: boolean }): string => (r.accumulated ? '+=' : anyAccumulated ? ' =' : '=');
       const rows = trace.backward.map((r) => [
@@ -64,14 +68,17 @@ export function renderText(
       trace.backward.forEach((r, i) => {
         const [lhs, call, rule] = rows[i];
         const total = r.accumulated
-          ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`)
+          ? typeof r.grad === 'number'
+            ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`)
+            : `\n${style.dim(`    (${r.name}.grad is now`)} ${num(r.grad, r.name.length + 20)}${style.dim(')')}`
           : '';
         const aligned = `  ${lhs}${pad(lhs, w0)} ${call}${pad(call, w1)} = ${rule}${pad(rule, w2)} = `;
         const tight = options.width !== undefined && aligned.length + 20 > options.width;
+        const before = tight ? `  ${lhs} ${call} = ${rule} = ` : aligned;
         lines.push(
           `  ${style.name(r.name)}.grad${tight ? '' : pad(lhs, w0)} ${assign(r)} ` +
             `${style.fn(r.label)}.backward(${style.name(r.from)}.grad)${tight ? '' : pad(call, w1)} = ` +
-            `${style.rule(rule)}${tight ? '' : pad(rule, w2)} = ${num(r.value)}${total}`,
+            `${style.rule(rule)}${tight ? '' : pad(rule, w2)} = ${num(r.value, before.length)}${total}`,
         );
       });
     } else {
@@ -94,11 +101,24 @@ function resultLines(result: GradResult, style: Style, precision?: number): stri
   const out = result.trace.output;
   const lines: string[] = [];
   const names = Object.keys(result.gradient);
-  lines.push(`${style.heading(`${out} =`)} ${style.value(formatNumber(result.value, precision))}`);
+  lines.push(`${style.heading(`${out} =`)} ${valueText(result.value, out.length + 3, style, precision)}`);
   for (const name of names) {
-    lines.push(`${style.heading(`d${out}/d${name} =`)} ${style.value(formatNumber(result.gradient[name], precision))}`);
+    const head = `d${out}/d${name} =`;
+    lines.push(`${style.heading(head)} ${valueText(result.gradient[name], head.length + 1, style, precision)}`);
   }
   return lines;
+}
+
+/**
+ * A value for the trace: a number as it is; a tensor as numpy prints it, its continuation lines
+ * indented to `column` (under the first bracket), then its shape, dimmed: `[[1, 2],\n [3, 4]]  [2, 2]`.
+ */
+export function valueText(v: Value, column: number, style: Style, precision?: number): string {
+  if (typeof v === 'number') return style.value(formatValue(v, precision));
+  const lines = formatArray(v, { precision, lineWidth: Math.max(40, 100 - column) }).split('\n');
+  const indent = ' '.repeat(column);
+  const body = lines.map((l, i) => (l === '' ? '' : `${i === 0 ? '' : indent}${style.value(l)}`)).join('\n');
+  return `${body}  ${style.dim(shapeText(v))}`;
 }
 
 /** `square(x)`, `a + b`, `-a`, `c ? a : b`. */

@@ -4,18 +4,26 @@
  * an overflow (exp(1000)). That first step always has finite inputs: the variables are finite.
  */
 import { CONSTANTS, getOp } from '../engine/registry.js';
+import type { Value } from '../engine/tensor.js';
+import { allFiniteValue, formatValue } from './array.js';
 import { formatNumber } from './format.js';
 import { callText } from './text.js';
 import type { ForwardRecord, Trace } from '../api/trace.js';
 
-export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, number>): string | undefined {
+export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, Value>): string | undefined {
   const known = new Map(variables);
   for (const r of trace.forward) {
-    if (Number.isFinite(r.value)) {
+    if (allFiniteValue(r.value)) {
       known.set(r.name, r.value);
       continue;
     }
-    const xs = r.inputs.map((name) => known.get(name) ?? CONSTANTS.get(name) ?? Number(name));
+    // A vector or matrix: which elements, with the op's domain (the first step's inputs are finite).
+    if (typeof r.value !== 'number')
+      return `${r.name} = ${callText(r)} is ${formatValue(r.value)}${tensorExplanation(r)}`;
+    const xs = r.inputs.map((name) => {
+      const v = known.get(name) ?? CONSTANTS.get(name) ?? Number(name);
+      return typeof v === 'number' ? v : NaN;
+    });
     const at = `${r.name} = ${callText(r)} is ${formatNumber(r.value)}`;
     // The inputs' values, once each, leaving out literals (`2 = 2`).
     const args = [...new Set(r.inputs.map((name, i) => `${name} = ${formatNumber(xs[i])}`))]
@@ -26,6 +34,12 @@ export function nonFiniteWarning(trace: Trace, variables: ReadonlyMap<string, nu
     return `${at}${here}: ${classify(r, xs)}${explanation(r, xs)}${rest}`;
   }
   return undefined;
+}
+
+/** For a vector or matrix step: the op's domain, when it has one. */
+function tensorExplanation(r: ForwardRecord): string {
+  const domain = getOp(r.op).domain;
+  return domain === undefined ? '' : ` (${r.op} is defined for ${domain}; results are real, never complex)`;
 }
 
 function classify(r: ForwardRecord, xs: number[]): 'domain error' | 'pole' | 'overflow' {

@@ -242,7 +242,7 @@ export function wellInside(root: Node, values: ReadonlyMap<string, number>): boo
   }
   if (!noJumpWithin(root, values, graph.steps)) return false;
   const r = differentiate(graph);
-  return Object.values(r.gradient).every((g) => Number.isFinite(g) && Math.abs(g) < 1e6);
+  return Object.values(r.gradient).every((g) => typeof g === 'number' && Number.isFinite(g) && Math.abs(g) < 1e6);
 }
 
 /**

@@ -4,6 +4,7 @@
  * any prefix that names only it (`:t` is `:trace`).
  */
 import { verifier } from '../../api/check.js';
+import { scalarGradients } from '../../api/differentiate.js';
 import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
@@ -140,7 +141,7 @@ async function check(s: ReplSession, arg: string): Promise<string> {
   const verify = await verifier(); // mathjs, loaded on first use; the check itself may be stopped by Ctrl-C
   const guard = s.options.guard ?? (<T>(work: () => T): T => work());
   return guard(() => {
-    const v = verify(last.root, last.values, last.result.gradient, { check: true, symbolic: false });
+    const v = verify(last.root, last.values, scalarGradients(last.result), { check: true, symbolic: false });
     return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
   });
 }

@@ -22,7 +22,7 @@ import type { IO } from '../io.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { UsageError } from '../errors.js';
-import { formatError, warnNonFinite } from '../messages.js';
+import { formatError, tensorUsageError, warnNonFinite } from '../messages.js';
 import { programLines, updateText } from '../program-file.js';
 import { findCommand } from './commands.js';
 import type { LastResult, ReplSession } from './state.js';
@@ -307,8 +307,11 @@ export class Session implements ReplSession {
 
   private formatFailure(e: unknown): string {
     let text: string;
+    const tensor = tensorUsageError(e);
     if (e instanceof ExprError || e instanceof UsageError) {
       text = formatError(e);
+    } else if (tensor !== undefined) {
+      text = formatError(tensor);
     } else {
       const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
       text = `dezero-grad: internal error: a bug in dezero-grad; please report it with the line you typed\n${detail}\n`;
