@@ -8,7 +8,7 @@
  */
 import type { Value } from '../engine/tensor.js';
 import { formatNumber, jsonNumber } from './format.js';
-import type { JsonValue } from './json.js';
+import type { JsonValue } from './format.js';
 
 /** An n-dimensional array in row-major order: shape `[]` is a scalar. */
 export interface ArrayValue {

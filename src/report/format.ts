@@ -9,6 +9,9 @@ export function formatNumber(n: number, precision?: number): string {
   return String(Number(n.toPrecision(precision)));
 }
 
+/** What JSON holds. */
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 /** For JSON: a number, or the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers). */
 export function jsonNumber(n: number, precision?: number): number | string {
   if (!Number.isFinite(n)) return String(n);

@@ -18,7 +18,8 @@ export interface JsonOptions extends RenderSettings {
   quiet?: boolean;
 }
 
-export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from './format.js';
+import type { JsonValue } from './format.js';
 
 export function jsonObject(
   expression: string,
