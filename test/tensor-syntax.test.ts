@@ -297,3 +297,32 @@ describe('errors found when built: the index, the dimension and its size; ^ and 
     });
   }
 });
+
+test('any soup of brackets, colons, quotes and ends parses or is refused with an ExprError, never a crash', async () => {
+  const fc = (await import('fast-check')).default;
+  const token = fc.constantFrom('[', ']', '(', ')', ';', ',', ':', "'", 'end', 'x', '1', '2.', '.*', '.^', './', '-', '*', '^', '?', ' ', 'sin(');
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
+      const src = tokens.join('');
+      let tree: ReturnType<typeof parse>;
+      try {
+        tree = parse(src);
+      } catch (e) {
+        assert.ok(e instanceof ExprError, `${JSON.stringify(src)}: ${String(e)}`);
+        return;
+      }
+      assert.equal(sexpr(parse(print(tree))), sexpr(tree), `${JSON.stringify(src)} printed as ${print(tree)}`);
+    }),
+    { seed: 7, numRuns: 20000 },
+  );
+});
+
+test('200,000 nested brackets parse without touching the call stack', () => {
+  const depth = 200_000;
+  const tree = parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
+  let d = 0;
+  for (let n = tree; n.type === 'matrix'; n = n.args[0]) d++;
+  assert.equal(d, depth);
+  const indexed = parse(`x${'[1]'.repeat(depth)}`);
+  assert.equal(indexed.type, 'index');
+});
