@@ -300,7 +300,29 @@ describe('errors found when built: the index, the dimension and its size; ^ and 
 
 test('any soup of brackets, colons, quotes and ends parses or is refused with an ExprError, never a crash', async () => {
   const fc = (await import('fast-check')).default;
-  const token = fc.constantFrom('[', ']', '(', ')', ';', ',', ':', "'", 'end', 'x', '1', '2.', '.*', '.^', './', '-', '*', '^', '?', ' ', 'sin(');
+  const token = fc.constantFrom(
+    '[',
+    ']',
+    '(',
+    ')',
+    ';',
+    ',',
+    ':',
+    "'",
+    'end',
+    'x',
+    '1',
+    '2.',
+    '.*',
+    '.^',
+    './',
+    '-',
+    '*',
+    '^',
+    '?',
+    ' ',
+    'sin(',
+  );
   fc.assert(
     fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
       const src = tokens.join('');

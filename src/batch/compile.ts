@@ -17,7 +17,7 @@
 import type { Node } from '../expr/ast.js';
 import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
-import { backwardTerms, getOp, OPS, opOf, type OpSpec, type Term } from '../engine/registry.js';
+import { backwardTerms, OPS, opOf, type OpSpec, type Term } from '../engine/registry.js';
 import type { Variable } from '../engine/variable.js';
 import { Config } from '../engine/config.js';
 import { NUM } from '../engine/primitives.js';
