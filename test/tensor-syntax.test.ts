@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import type { MathNode } from 'mathjs';
 import { OPS } from '../src/engine/registry.js';
 import { build } from '../src/expr/build.js';
@@ -296,4 +297,119 @@ describe('errors found when built: the index, the dimension and its size; ^ and 
       assert.equal(err.column, c.column, err.message);
     });
   }
+});
+
+test('any soup of brackets, colons, quotes and ends parses or is refused with an ExprError, never a crash', async () => {
+  const token = fc.constantFrom(
+    '[',
+    ']',
+    '(',
+    ')',
+    ';',
+    ',',
+    ':',
+    "'",
+    'end',
+    'x',
+    '1',
+    '2.',
+    '.*',
+    '.^',
+    './',
+    '-',
+    '*',
+    '^',
+    '?',
+    ' ',
+    'sin(',
+  );
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
+      const src = tokens.join('');
+      let tree: ReturnType<typeof parse>;
+      try {
+        tree = parse(src);
+      } catch (e) {
+        assert.ok(e instanceof ExprError, `${JSON.stringify(src)}: ${String(e)}`);
+        return;
+      }
+      assert.equal(sexpr(parse(print(tree))), sexpr(tree), `${JSON.stringify(src)} printed as ${print(tree)}`);
+    }),
+    { seed: 7, numRuns: 20000 },
+  );
+});
+
+test('200,000 nested brackets parse without touching the call stack', () => {
+  const depth = 200_000;
+  const tree = parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
+  let d = 0;
+  for (let n = tree; n.type === 'matrix'; n = n.args[0]) d++;
+  assert.equal(d, depth);
+  const indexed = parse(`x${'[1]'.repeat(depth)}`);
+  assert.equal(indexed.type, 'index');
+});
+
+/**
+ * Random expressions typed by shape (a number, a 2-vector, a 2x2 matrix), so that each is
+ * well-formed: our value against mathjs's evaluate of our mathjs form (which maps the elementwise
+ * functions, as mathjs 15 wants).
+ */
+test('random vector and matrix expressions agree with mathjs evaluate', needsEngine, async () => {
+  const math = await loadMathjs();
+  type Kind = 'scalar' | 'vector' | 'matrix';
+  const digit = fc.integer({ min: -3, max: 3 }).map(String);
+  const gen = (kind: Kind, depth: number): fc.Arbitrary<string> => {
+    const s = depth === 0 ? digit : gen('scalar', depth - 1);
+    const v = depth === 0 ? fc.tuple(digit, digit).map(([a, b]) => `[${a}, ${b}]`) : gen('vector', depth - 1);
+    const m =
+      depth === 0
+        ? fc.tuple(digit, digit, digit, digit).map(([a, b, c, d]) => `[${a}, ${b}; ${c}, ${d}]`)
+        : gen('matrix', depth - 1);
+    const i = fc.constantFrom('1', '2', 'end');
+    const options: Record<Kind, fc.Arbitrary<string>[]> = {
+      scalar: [
+        digit,
+        fc.tuple(v, v).map(([a, b]) => `(${a})*(${b})`),
+        fc.tuple(v, i).map(([a, k]) => `(${a})[${k}]`),
+        fc.tuple(m, i, i).map(([a, j, k]) => `(${a})[${j}, ${k}]`),
+        fc.tuple(s, s).map(([a, b]) => `${a} + ${b}`),
+      ],
+      vector: [
+        fc.tuple(s, s).map(([a, b]) => `[${a}, ${b}]`),
+        fc.tuple(m, v).map(([a, b]) => `(${a})*(${b})`),
+        fc.tuple(v, m).map(([a, b]) => `(${a})*(${b})`),
+        fc.tuple(v, v).map(([a, b]) => `(${a}) .* (${b})`),
+        fc.tuple(v, s).map(([a, b]) => `(${a}) - (${b})`),
+        fc.tuple(m, i).map(([a, k]) => `(${a})[${k}, :]`),
+        fc.tuple(m, i).map(([a, k]) => `(${a})[:, ${k}]`),
+        v.map((a) => `(${a})'`),
+        v.map((a) => `-(${a})`),
+        v.map((a) => `tanh(${a})`),
+        fc.constant('(1:2)'),
+      ],
+      matrix: [
+        fc.tuple(v, v).map(([a, b]) => `[${a}, ${b}]`),
+        fc.tuple(m, m).map(([a, b]) => `(${a})*(${b})`),
+        m.map((a) => `(${a})'`),
+        fc.tuple(m, m).map(([a, b]) => `(${a}) .* (${b})`),
+        fc.tuple(s, m).map(([a, b]) => `(${a}) * (${b})`),
+        m.map((a) => `sin(${a})`),
+        m.map((a) => `(${a})[[2, 1], :]`),
+      ],
+    };
+    return fc.oneof(...options[kind]);
+  };
+  fc.assert(
+    fc.property(fc.oneof(gen('scalar', 2), gen('vector', 2), gen('matrix', 2)), (src) => {
+      const theirs = math.evaluate(toMathjs(parse(src))) as number | { toArray: () => unknown };
+      const want = JSON.parse(JSON.stringify(typeof theirs === 'number' ? theirs : theirs.toArray()));
+      const ours = evaluated(src);
+      const close = (a: unknown, b: unknown): boolean =>
+        Array.isArray(a) && Array.isArray(b)
+          ? a.length === b.length && a.every((x, k) => close(x, b[k]))
+          : typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+      assert.ok(close(ours, want), `${src}: ours ${JSON.stringify(ours)}, mathjs ${JSON.stringify(want)}`);
+    }),
+    { seed: 99, numRuns: 300 },
+  );
 });

@@ -18,7 +18,7 @@ import { scalarOf } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import { eachNode } from '../expr/walk.js';
 import { build, variableNames } from '../expr/build.js';
-import { backwardTerms, getOp, opOf, type OpSpec, type Term } from '../engine/registry.js';
+import { backwardTerms, OPS, opOf, type OpSpec, type Term } from '../engine/registry.js';
 import type { Variable } from '../engine/variable.js';
 import { Config } from '../engine/config.js';
 import { NUM } from '../engine/primitives.js';
@@ -58,10 +58,15 @@ export interface Plan {
   slotCount: number;
 }
 
-/** True when every op in the expression can be fused (`diff` cannot: its graph depends on the point). */
+/**
+ * True when every op in the expression can be fused (`diff` cannot: its graph depends on the
+ * point), and it uses no vector or matrix syntax (literals, indexing, ranges, the transpose: the
+ * kernels are for numbers).
+ */
 export function fusible(root: Node): boolean {
   for (const node of eachNode(root)) {
-    if (node.type === 'call' && !getOp(node.op).fusible) return false;
+    if (node.type === 'call' ? OPS.get(node.op)?.fusible !== true || node.form === 'postfix' : 'args' in node)
+      return false;
   }
   return true;
 }

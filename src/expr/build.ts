@@ -152,8 +152,7 @@ export function build(root: Node, values: ReadonlyMap<string, Value>, source = '
 
   /** Applies the op `name` for `node`, recording the step when `record`. */
   const apply = (node: Node, name: string, args: Variable[], record: boolean): Variable => {
-    const op =
-      node.type === 'call' && name === node.op && name !== 'transpose' ? getOp(name) : opFor(name, node, source);
+    const op = TENSOR_OPS.has(name) ? opFor(name, node, source) : getOp(name);
     const y = applyAt(op, args, source, () => operatorAt(node, source));
     if (!record) return y;
     // diff(f, x) builds a gradient graph inside: its nodes get names and steps of their own.
@@ -235,6 +234,9 @@ export function build(root: Node, values: ReadonlyMap<string, Value>, source = '
     freshName: () => names.next(),
   };
 }
+
+/** The engine's ops the matrix syntax lowers to (issue 16): a build without them says so at the node. */
+const TENSOR_OPS: ReadonlySet<string> = new Set(['stack', 'matmul', 'transpose', 'index']);
 
 /**
  * Where an error about `node` points: an infix operator's symbol (the first non-space after its
