@@ -31,14 +31,14 @@ export function differentiate(graph: Graph, options: { trace?: boolean } = {}): 
   const gradient: Record<string, number> = Object.create(null);
   for (const [name, v] of graph.variables) {
     // A variable that is the whole expression has gradient 1; one that no gradient reached, 0.
-    gradient[name] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data);
+    gradient[name] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data, 'the gradient of one output');
   }
   return {
-    value: scalarOf(output.data),
+    value: scalarOf(output.data, 'the gradient of one output'),
     gradient,
     trace: {
       output: graph.outputName,
-      value: scalarOf(output.data),
+      value: scalarOf(output.data, 'the gradient of one output'),
       forward: traced ? forwardRecords(graph) : [],
       backward,
     },

@@ -56,7 +56,7 @@ export function forwardRecords(graph: { steps: readonly ForwardStep[] }): Forwar
     label: s.op.label,
     ...(s.op.symbol !== undefined ? { symbol: s.op.symbol } : {}),
     inputs: s.inputs,
-    value: scalarOf(s.output.data),
+    value: scalarOf(s.output.data, 'the trace'),
     ...(s.gradient === true ? { gradient: true } : {}),
   }));
 }
@@ -69,8 +69,9 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
   const f = step.fn;
   const op = opOf(f);
   const output = displayName(f.outputs[0]);
+  // An op on whole values (sum, stack) has a backward over tensors, not a rule in numbers.
   const term =
-    op === undefined
+    op === undefined || (op.array !== undefined && !op.fusible)
       ? null
       : backwardTerms(
           op,
@@ -92,8 +93,8 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
     from: output,
     label: f.label,
     rule,
-    value: scalarOf(step.gx.data),
-    grad: scalarOf(step.grad.data),
+    value: scalarOf(step.gx.data, 'the trace'),
+    grad: scalarOf(step.grad.data, 'the trace'),
     accumulated: step.accumulated,
   };
 }

@@ -2,6 +2,8 @@
  * Errors that end the program with a known exit code. Everything below the CLI entry throws these
  * (or ExprError) instead of touching `process`; the entry prints the message and returns the code.
  */
+import { TensorError } from '../engine/tensor.js';
+
 export const EXIT = {
   OK: 0,
   INTERNAL: 1,
@@ -40,4 +42,12 @@ export class ExitSignal extends Error {
     super(`exit ${exitCode}`);
     this.name = 'ExitSignal';
   }
+}
+
+/**
+ * An engine error about a value (shapes an op cannot take, a tensor past the size limit, a tensor
+ * where only numbers are handled yet) is bad input: exit 2, one line, no stack trace.
+ */
+export function asUsageError(e: unknown): unknown {
+  return e instanceof TensorError ? new UsageError(e.message) : e;
 }

@@ -7,7 +7,7 @@ import { CALLABLE } from '../engine/registry.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
 import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
-import { EXIT, ExitSignal, UsageError } from './errors.js';
+import { EXIT, ExitSignal, UsageError, asUsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-flags.js';
 import { formatError } from './messages.js';
@@ -307,7 +307,8 @@ function visibleErrors(io: IO): IO {
 }
 
 /** Prints an error the way the user should see it and returns its exit code. */
-export function report(e: unknown, io: IO): number {
+export function report(error: unknown, io: IO): number {
+  const e = asUsageError(error);
   if (e instanceof ExitSignal) return e.exitCode;
   if (e instanceof MissingValueError && e.hint === undefined) {
     // The library says which value is missing; the CLI says how to give it.
