@@ -1603,6 +1603,7 @@ export const Concat = defineOp({
   forward: wholeValue,
   array: (...xs) => {
     const dim = xs.length > 1 && typeof xs[xs.length - 1] === 'number' ? xs.pop()! : undefined;
+    if (xs.length === 0) throw new ShapeError('concat', [], 'needs at least one value');
     const s = shapeOf(xs[0]);
     return concatValue('concat', xs, dim === undefined ? s.length - 1 : axisOf('concat', s, dim));
   },

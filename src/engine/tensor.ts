@@ -41,8 +41,13 @@ export class ShapeError extends TensorError {
     readonly reason: string,
   ) {
     const list = shapes.map(shapeText);
-    const text = list.length === 1 ? `shape ${list[0]}` : `shapes ${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
-    super(op, `${op}: ${text} ${reason}`);
+    const text =
+      list.length === 0
+        ? ''
+        : list.length === 1
+          ? `shape ${list[0]} `
+          : `shapes ${list.slice(0, -1).join(', ')} and ${list.at(-1)} `;
+    super(op, `${op}: ${text}${reason}`);
     this.name = 'ShapeError';
   }
 }
