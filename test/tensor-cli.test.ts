@@ -1,5 +1,5 @@
 /**
- * The tensor ops reach the CLI by name before the tensor syntax does (`sum(x)`, `det(x)`): through
+ * The tensor ops reach the CLI by name before the tensor syntax does (`sum(x)`, `dot(x, x)`): through
  * the built binary, a value an op cannot take is bad input with the caret at the call, and a
  * tensor where the CLI handles numbers only is a one-line error; never a stack trace (exit 2).
  */
@@ -17,7 +17,7 @@ test('the ops on whole values on a number: sum(x) is x, max(x) is x', () => {
 });
 
 for (const [expression, message, caret] of [
-  ['det(x)', 'det: shape [] is not a square matrix (column 1)', '  det(x)\n  ^'],
+  ['trace(stack(x, x))', 'trace: shape [2] is not a square matrix (column 1)', '  trace(stack(x, x))\n  ^'],
   [
     '1 + reshape(x, 2)',
     'reshape: shapes [] and [2] do not hold the same number of elements (column 5)',
@@ -49,12 +49,12 @@ for (const [expression, shape, where] of [
 test('the REPL reports the same errors as one line each and goes on', () => {
   const r = spawnSync(process.execPath, [BIN, 'repl'], {
     cwd: ROOT,
-    input: 'x = 2\ndet(x)\nsize(x)\nsum(x)\n',
+    input: 'x = 2\ndot(x, x)\nsize(x)\nsum(x)\n',
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
   assert.doesNotMatch(r.stderr, /internal error/);
-  assert.match(r.stderr, /line 2: det: shape \[\] is not a square matrix/);
+  assert.match(r.stderr, /line 2: dot: shapes \[\] and \[\] are not two vectors of one length/);
   assert.match(r.stderr, /line 3: a value of shape \[0\] reached the gradient of one output/);
   assert.match(r.stdout, /= 2\b/);
 });
