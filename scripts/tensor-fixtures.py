@@ -58,6 +58,8 @@ cases = [
     ("prod", [P, 1], P.prod(axis=0)),
     ("max", [A], A.max()),
     ("min", [A], A.min()),
+    ("det", [2.5], 2.5),
+    ("trace", [2.5], 2.5),
     ("reshape", [A, [3, 2]], A.reshape(3, 2)),
     ("reshape", [A, [6]], A.reshape(6)),
     ("transpose", [A], A.T),

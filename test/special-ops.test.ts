@@ -79,7 +79,7 @@ test('max, min and hypot take any number of arguments; a tie shares the gradient
   close(nth('hypot(x, 3)', 4, 2)[1], 9 / 125, "hypot''");
   // One argument: the largest element of it, as mathjs's max(3) = 3 (on a tensor, a reduction).
   assert.deepEqual({ ...grad('max(x)', { x: 2 }).gradient }, { x: 1 });
-  assert.throws(() => parse('max()'), /max takes 1 or more arguments, got 0/);
+  assert.throws(() => parse('max()'), /max\(\) needs 1 or more arguments/);
 });
 
 test('max over many points in the fused kernel, ties included, bit for bit', () => {

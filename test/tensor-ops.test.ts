@@ -310,5 +310,8 @@ describe('typed errors', () => {
       SingularMatrixError,
     );
     assert.throws(() => OPS.get('det')!.fn(tensor([1, 2])), /det: shape \[2\] is not a square matrix/);
+    assert.throws(() => OPS.get('stack')!.fn(), /^ShapeError: stack: needs at least one value$/);
+    assert.throws(() => OPS.get('concat')!.fn(), /^ShapeError: concat: needs at least one value$/);
+    assert.throws(() => OPS.get('concat')!.fn(2, 1), /concat: shape \[\] has no dimension 1/);
   });
 });

@@ -16,7 +16,8 @@
  */
 import { scalarOf, type Value } from '../engine/tensor.js';
 
-const scalarOrUndefined = (v: Value | undefined): number | undefined => (v === undefined ? undefined : scalarOf(v));
+const scalarOrUndefined = (v: Value | undefined): number | undefined =>
+  v === undefined ? undefined : scalarOf(v, '--check');
 import type { OpSpec } from '../engine/registry.js';
 import type { Node } from '../expr/ast.js';
 import { build, type ForwardStep, type Graph } from '../expr/build.js';
@@ -186,7 +187,7 @@ export function numericDerivative(f: (v: number) => Sample, x: number): NumericD
  * its own backward pass to have a value.
  */
 export function evaluateAt(root: Node, values: ReadonlyMap<string, number>): number {
-  return scalarOf(build(root, values).output.data);
+  return scalarOf(build(root, values).output.data, '--check');
 }
 
 /** d(root)/d(name) at `values`, estimated from central differences with its error (numericDerivative). */
@@ -199,7 +200,7 @@ export function numericGradient(root: Node, values: ReadonlyMap<string, number>,
     const { steps, output } = build(root, at.set(name, v));
     const here = kinkSides(steps);
     return {
-      value: scalarOf(output.data),
+      value: scalarOf(output.data, '--check'),
       scale,
       sameSide: here.every((side, i) => sides[i] === 0 || side === sides[i]),
     };
@@ -213,7 +214,7 @@ export function numericGradient(root: Node, values: ReadonlyMap<string, number>,
  * Taken at the point itself, with backprop on a copy of the graph.
  */
 function sensitivity(graph: Graph): number {
-  let sum = Math.abs(scalarOf(graph.output.data));
+  let sum = Math.abs(scalarOf(graph.output.data, '--check'));
   try {
     graph.output.backward({ retainGrad: true });
   } catch {
@@ -223,8 +224,9 @@ function sensitivity(graph: Graph): number {
   for (const v of [...graph.steps.map((s) => s.output), ...graph.variables.values()]) {
     if (seen.has(v)) continue;
     seen.add(v);
-    const g = v.grad === null ? undefined : scalarOf(v.grad.data);
-    if (g !== undefined && Number.isFinite(g * scalarOf(v.data))) sum += Math.abs(g * scalarOf(v.data));
+    const g = v.grad === null ? undefined : scalarOf(v.grad.data, '--check');
+    if (g !== undefined && Number.isFinite(g * scalarOf(v.data, '--check')))
+      sum += Math.abs(g * scalarOf(v.data, '--check'));
   }
   return sum;
 }
@@ -360,8 +362,9 @@ function explain(
     const r = records[i];
     const { domain } = here[i].op;
     if (!Number.isFinite(r.value)) return { kind: 'not-finite', step: r, domain };
-    const bad = [below[i], above[i]].find((s) => !Number.isFinite(scalarOf(s.output.data)));
-    if (bad !== undefined) return { kind: 'domain-edge', step: r, value: scalarOf(bad.output.data), span, domain };
+    const bad = [below[i], above[i]].find((s) => !Number.isFinite(scalarOf(s.output.data, '--check')));
+    if (bad !== undefined)
+      return { kind: 'domain-edge', step: r, value: scalarOf(bad.output.data, '--check'), span, domain };
   }
   if (!Number.isFinite(entry.autodiff)) return { kind: 'gradient-not-finite', value: entry.autodiff };
   if (entry.symbolic !== null && !Number.isFinite(entry.symbolic)) {

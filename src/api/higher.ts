@@ -94,7 +94,7 @@ export function derivativesAt(graph: Graph, wrt: string, n: number, options: Hig
   const variables = derivativeVariables(graph.output, x, n, {
     keepGraph: options.keepGraph,
     onStep: (k, step) => {
-      passGrads.set(step.input, scalarOf(step.grad.data));
+      passGrads.set(step.input, scalarOf(step.grad.data, 'higher derivatives'));
       if (options.tracePasses && k > 1) pending.push(backwardRecord(step));
     },
     onPass: (k, g) => {
@@ -128,7 +128,13 @@ export function derivativesAt(graph: Graph, wrt: string, n: number, options: Hig
       }
     },
   });
-  return { derivatives: variables.map((v) => scalarOf(v.data)), variables, passes, clusters, grads };
+  return {
+    derivatives: variables.map((v) => scalarOf(v.data, 'higher derivatives')),
+    variables,
+    passes,
+    clusters,
+    grads,
+  };
 }
 
 export interface HessianResult {
@@ -151,7 +157,7 @@ export function hessianAt(
   const grads = new Map<Variable, number>([[graph.output, 1]]);
   const g = gradients(graph.output, xs, {
     createGraph: true,
-    onStep: (step) => grads.set(step.input, scalarOf(step.grad.data)),
+    onStep: (step) => grads.set(step.input, scalarOf(step.grad.data, 'higher derivatives')),
   });
   const functions = new Set<DFunction>();
   const passes: GradientPass[] = g.map((gi, i) => {
@@ -166,10 +172,10 @@ export function hessianAt(
     const passGrads = new Map<Variable, number>([[gi, 1]]);
     const row = gradients(gi, xs, {
       onStep: (step) => {
-        passGrads.set(step.input, scalarOf(step.grad.data));
+        passGrads.set(step.input, scalarOf(step.grad.data, 'higher derivatives'));
         if (options.tracePasses) passes[i].backward.push(backwardRecord(step));
       },
-    }).map((h) => scalarOf(h.data));
+    }).map((h) => scalarOf(h.data, 'higher derivatives'));
     mergeFirst(grads, passGrads);
     return row;
   });

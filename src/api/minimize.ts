@@ -380,7 +380,7 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
     if (this.names.length === 0) throw new RangeError('the expression has no variable to minimize over');
     // Every variable needs a start: build reports the first missing one at its place in the text.
     const graph = build(root, startMap(start), source);
-    this.start = Float64Array.from(this.names, (n) => scalarOf(graph.variables.get(n)!.data));
+    this.start = Float64Array.from(this.names, (n) => scalarOf(graph.variables.get(n)!.data, 'minimize'));
     const settings = { lr: this.lr ?? 0, tol: this.tol };
     const runs: Record<Method, () => MethodRun> = {
       gd: () => gd(this.f, this.start, settings),

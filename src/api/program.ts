@@ -161,7 +161,10 @@ export class Program {
     const b = this.bindings.get(name);
     if (b === undefined) throw new MissingValueError(name, line, 0);
     if (b.kind === 'leaf') return b.value;
-    return scalarOf(this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data);
+    return scalarOf(
+      this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data,
+      'a program',
+    );
   }
 
   /** The graph of `root` at the current leaves: intermediates and calls expanded, then built. */
@@ -254,7 +257,7 @@ export class Program {
 
   /** The value of a right side that becomes a leaf; it must be finite. */
   private leafValue(name: NameToken, rhs: Node, line: string): number {
-    const value = scalarOf(this.build(rhs, line).graph.output.data);
+    const value = scalarOf(this.build(rhs, line).graph.output.data, 'a program');
     if (!Number.isFinite(value)) {
       throw new ExprError(`${name.text} would be ${value}: a leaf needs a finite value`, line, rhs.start);
     }

@@ -2,10 +2,10 @@
  * The trace: plain records of what forward and backward did, for the renderers (text, JSON). The
  * engine reports through these; it never prints.
  */
-import { sameShape, type Value } from '../engine/tensor.js';
+import { sameShape, TensorError, type Value } from '../engine/tensor.js';
 import { displayName, type ForwardStep } from '../expr/build.js';
-import type { BackwardStep } from '../engine/variable.js';
-import { backwardTerms, opOf } from '../engine/op.js';
+import type { BackwardStep, Variable } from '../engine/variable.js';
+import { backwardTerms, opOf, type OpSpec, type StepShapes, type Term } from '../engine/op.js';
 import { printRule } from '../expr/print.js';
 
 export interface ForwardRecord {
@@ -75,14 +75,7 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
   // On vectors and matrices the rule is traced at the step's shapes (matmul's reads `matmul(gy, x')`).
   const tensors = f.inputs.some((x) => typeof x.data !== 'number') || typeof f.outputs[0].data !== 'number';
   const shapes = tensors ? { inputs: f.inputs.map((x) => x.shape), output: f.outputs[0].shape } : undefined;
-  const term =
-    op === undefined
-      ? null
-      : backwardTerms(
-          op,
-          f.inputs.map((x) => x.requiresGrad),
-          shapes,
-        )[step.index];
+  const term = op === undefined ? null : ruleTerm(op, f.inputs, shapes, step.index);
   const printed =
     op === undefined || term === null
       ? 'gy'
@@ -108,4 +101,21 @@ export function backwardRecord(step: BackwardStep): BackwardRecord {
     grad: step.grad.data,
     accumulated: step.accumulated,
   };
+}
+
+/**
+ * The op's backward rule for one input, traced once per op, pattern and (for tensors) shapes; null
+ * for an op whose backward cannot be traced at these shapes (the rule then reads `gy`).
+ */
+function ruleTerm(op: OpSpec, inputs: readonly Variable[], shapes: StepShapes | undefined, index: number): Term | null {
+  try {
+    return backwardTerms(
+      op,
+      inputs.map((x) => x.requiresGrad),
+      shapes,
+    )[index];
+  } catch (e) {
+    if (e instanceof TensorError) return null;
+    throw e;
+  }
 }

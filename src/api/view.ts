@@ -81,7 +81,8 @@ export function drawingView(
 export function gradSnapshot(output: Variable): Map<Variable, number> {
   const grads = new Map<Variable, number>();
   if (output.requiresGrad) grads.set(output, 1);
-  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, scalarOf(v.grad.data));
+  for (const v of graphOf([output]).variables)
+    if (v.grad !== null) grads.set(v, scalarOf(v.grad.data, 'the graph drawing'));
   return grads;
 }
 

@@ -82,11 +82,11 @@ export function engineKernel(root: Node, names: readonly string[], source = ''):
       const graph = build(root, values, source);
       const { output } = graph;
       if (output.creator !== null) output.backward();
-      value[i] = scalarOf(output.data);
+      value[i] = scalarOf(output.data, 'the fused kernel');
       names.forEach((n, j) => {
         const v = graph.variables.get(n)!;
         // As differentiate(): the whole expression has gradient 1; a variable no gradient reached, 0.
-        grads[j][i] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data);
+        grads[j][i] = v === output ? 1 : v.grad === null ? 0 : scalarOf(v.grad.data, 'the fused kernel');
       });
     }
   };
@@ -128,7 +128,7 @@ export function planOf(graph: PlannedGraph, names: readonly string[]): Plan {
       // Not a variable and not computed from one: a number known before the loop.
       s = slotOf.size;
       slotOf.set(v, s);
-      constants.push({ slot: s, value: scalarOf(v.data) });
+      constants.push({ slot: s, value: scalarOf(v.data, 'the fused kernel') });
     }
     return s;
   };

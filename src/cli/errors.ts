@@ -2,6 +2,8 @@
  * Errors that end the program with a known exit code. Everything below the CLI entry throws these
  * (or ExprError) instead of touching `process`; the entry prints the message and returns the code.
  */
+import { ScalarOnlyError, TensorError } from '../engine/tensor.js';
+
 export const EXIT = {
   OK: 0,
   INTERNAL: 1,
@@ -40,4 +42,14 @@ export class ExitSignal extends Error {
     super(`exit ${exitCode}`);
     this.name = 'ExitSignal';
   }
+}
+
+/**
+ * An engine error about a value (shapes an op cannot take, a tensor past the size limit, a tensor
+ * where only numbers are handled yet) is bad input: exit 2, one line, no stack trace.
+ */
+export function asUsageError(e: unknown): unknown {
+  if (!(e instanceof TensorError)) return e;
+  const hint = e instanceof ScalarOnlyError ? 'the trace, --quiet and --json take vectors and matrices' : undefined;
+  return new UsageError(e.message, hint);
 }

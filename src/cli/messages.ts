@@ -8,8 +8,7 @@ import { shown } from '../expr/visible.js';
 import { allFiniteValue, formatValue } from '../report/array.js';
 import type { Value } from '../engine/tensor.js';
 import { nonFiniteWarning } from '../report/warnings.js';
-import { PlacedError, UsageError } from './errors.js';
-import { ScalarOnlyError, TensorError } from '../engine/tensor.js';
+import { PlacedError, type UsageError } from './errors.js';
 import type { IO } from './io.js';
 
 /**
@@ -32,16 +31,6 @@ export function formatError(e: UsageError | ExprError, where?: string): string {
   }
   if (e.hint !== undefined) lines.push(`  hint: ${shown(e.hint)}`);
   return lines.join('\n') + '\n';
-}
-
-/**
- * The engine's errors about values (a shape an op cannot take, a vector where a path takes numbers
- * only) that reach the CLI without a place in the source: bad input, exit 2, never a stack trace.
- */
-export function tensorUsageError(e: unknown): UsageError | undefined {
-  if (!(e instanceof TensorError)) return undefined;
-  const hint = e instanceof ScalarOnlyError ? 'the trace, --quiet and --json take vectors and matrices' : undefined;
-  return new UsageError(e.message, hint);
 }
 
 /** An ExprError in a variable's value rather than in the expression. */

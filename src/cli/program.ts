@@ -7,10 +7,10 @@ import { CALLABLE } from '../engine/registry.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
 import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
-import { EXIT, ExitSignal, UsageError } from './errors.js';
+import { EXIT, ExitSignal, UsageError, asUsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-flags.js';
-import { formatError, tensorUsageError } from './messages.js';
+import { formatError } from './messages.js';
 import { visible } from '../expr/visible.js';
 import type { IO } from './io.js';
 import { BATCH_FORMATS, type BatchFormat } from '../report/settings.js';
@@ -307,7 +307,8 @@ function visibleErrors(io: IO): IO {
 }
 
 /** Prints an error the way the user should see it and returns its exit code. */
-export function report(e: unknown, io: IO): number {
+export function report(error: unknown, io: IO): number {
+  const e = asUsageError(error);
   if (e instanceof ExitSignal) return e.exitCode;
   if (e instanceof MissingValueError && e.hint === undefined) {
     // The library says which value is missing; the CLI says how to give it.
@@ -316,11 +317,6 @@ export function report(e: unknown, io: IO): number {
   }
   if (e instanceof UsageError || e instanceof ExprError) {
     io.err(formatError(e));
-    return EXIT.BAD_INPUT;
-  }
-  const tensor = tensorUsageError(e);
-  if (tensor !== undefined) {
-    io.err(formatError(tensor));
     return EXIT.BAD_INPUT;
   }
   const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -218,6 +218,7 @@ export function indexGrad(op: string, g: Value, shape: readonly number[], indice
 
 /** Values of one shape s stacked along a new first axis: shape [n, ...s]. */
 export function stack(op: string, xs: readonly Value[]): Value {
+  if (xs.length === 0) throw new ShapeError(op, [], 'needs at least one value');
   const s = shapeOf(xs[0]);
   for (const x of xs) if (!sameShape(shapeOf(x), s)) throw new ShapeError(op, xs.map(shapeOf), 'differ');
   const shape = [xs.length, ...s];
@@ -230,6 +231,7 @@ export function stack(op: string, xs: readonly Value[]): Value {
 
 /** Tensors of one rank joined along `axis`; the other sizes must agree. */
 export function concat(op: string, xs: readonly Value[], axis: number): Value {
+  if (xs.length === 0) throw new ShapeError(op, [], 'needs at least one value');
   const shapes = xs.map(shapeOf);
   const ndim = shapes[0].length;
   if (ndim === 0) throw new ShapeError(op, shapes, 'are not arrays');

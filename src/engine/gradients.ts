@@ -96,5 +96,5 @@ export function derivatives(y: Variable, x: Variable, n: number, options: Deriva
  */
 export function hessian(y: Variable, xs: readonly Variable[]): number[][] {
   const g = gradients(y, xs, { createGraph: true });
-  return g.map((gi) => gradients(gi, xs).map((h) => scalarOf(h.data)));
+  return g.map((gi) => gradients(gi, xs).map((h) => scalarOf(h.data, 'hessian')));
 }

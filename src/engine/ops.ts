@@ -504,7 +504,8 @@ export const Max = defineOp({
   description:
     'the largest of its arguments (any number), or of the elements of one tensor; at a tie the gradient is shared equally',
   forward: (m, ...xs) => xs.reduce((a, b) => m.max(a, b)),
-  // One tensor: its largest element; else elementwise, with broadcasting.
+  // One tensor: its largest element; else elementwise, with broadcasting (the backward rules'
+  // max(y, 0) is elementwise: mathjs's max(A, dim) along a dimension is not this op's).
   array: (...xs) =>
     xs.length === 1
       ? reduce('max', xs[0], null, -Infinity, Math.max)
@@ -1410,8 +1411,8 @@ export const Trace = defineOp({
   fusible: false,
   description: 'trace(A): the sum of the diagonal of a square matrix',
   forward: wholeValue,
-  array: (x) => traceValue('trace', x),
-  backward: (gy, [x]) => [mul(gy, eye(x.shape[0]))],
+  array: (x) => (typeof x === 'number' ? x : traceValue('trace', x)),
+  backward: (gy, [x]) => [x.ndim === 0 ? gy : mul(gy, eye(x.shape[0]))],
 });
 export const trace = (x: In): Variable => new Trace().call(x);
 
@@ -1424,8 +1425,8 @@ export const Det = defineOp({
   fusible: false,
   description: "det(A): the determinant of a square matrix; det' = det(A)·inv(A)' (invertible A)",
   forward: wholeValue,
-  array: (x) => detValue('det', x),
-  backward: (gy, [x], y) => [mul(mul(gy, y), transpose(inv(x)))],
+  array: (x) => (typeof x === 'number' ? x : detValue('det', x)),
+  backward: (gy, [x], y) => [x.ndim === 0 ? gy : mul(mul(gy, y), transpose(inv(x)))],
 });
 export const det = (x: In): Variable => new Det().call(x);
 
@@ -1603,6 +1604,7 @@ export const Concat = defineOp({
   forward: wholeValue,
   array: (...xs) => {
     const dim = xs.length > 1 && typeof xs[xs.length - 1] === 'number' ? xs.pop()! : undefined;
+    if (xs.length === 0) throw new ShapeError('concat', [], 'needs at least one value');
     const s = shapeOf(xs[0]);
     return concatValue('concat', xs, dim === undefined ? s.length - 1 : axisOf('concat', s, dim));
   },

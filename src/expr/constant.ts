@@ -22,7 +22,7 @@ export function evaluateConstant(text: string): number {
       'a value is a number or a constant expression such as pi/4',
     );
   }
-  const value = noGrad(() => scalarOf(build(root, new Map(), text).output.data));
+  const value = noGrad(() => scalarOf(build(root, new Map(), text).output.data, 'a constant value'));
   if (!Number.isFinite(value)) {
     throw new ExprError(`the value is ${value}`, text, 0, 'give a finite number');
   }

@@ -73,7 +73,7 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
 
 /** `x | 0.5 | grad 3.29...`; a constant is just its value. */
 function variableLabel(v: Variable, view: GraphView, precision: number | undefined): string {
-  const value = formatNumber(scalarOf(v.data), precision);
+  const value = formatNumber(scalarOf(v.data, 'the graph drawing'), precision);
   if (isConstant(v)) return v.name ?? value;
   const grad = view.grads.get(v);
   return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${formatNumber(grad, precision)}`}`;

@@ -87,7 +87,9 @@ export function renderText(
         style.dim(
           only === undefined
             ? '  (no variables: nothing to differentiate)'
-            : `  (${result.trace.output} is ${only} itself: d${result.trace.output}/d${only} = 1)`,
+            : trace.forward.length > 0
+              ? `  (no gradient flows back from ${trace.output}: its gradients are 0)`
+              : `  (${result.trace.output} is ${only} itself: d${result.trace.output}/d${only} = 1)`,
         ),
       );
     }

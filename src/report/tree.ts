@@ -35,7 +35,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const head = `${prefix}${branch}${marker}`;
     if (isConstant(v)) {
       lines.push(
-        `${head}${value(scalarOf(v.data))}${v.name !== null && v.name !== String(scalarOf(v.data)) ? style.dim(` (${v.name})`) : ''}`,
+        `${head}${value(scalarOf(v.data, 'the tree drawing'))}${v.name !== null && v.name !== String(scalarOf(v.data, 'the tree drawing')) ? style.dim(` (${v.name})`) : ''}`,
       );
       continue;
     }
@@ -48,7 +48,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const grad = view.grads.get(v);
     const gradText = grad === undefined ? '' : `   ${style.dim('grad')} ${value(grad)}`;
     const call = v.creator === null ? '' : ` = ${callOf(v, view)}`;
-    lines.push(`${head}${name}${call} = ${value(scalarOf(v.data))}${gradText}`);
+    lines.push(`${head}${name}${call} = ${value(scalarOf(v.data, 'the tree drawing'))}${gradText}`);
     if (v.creator === null) continue;
     const inputs = v.creator.inputs;
     // Past MAX_INDENT the prefix stops growing, so the text stays linear in the graph's size.

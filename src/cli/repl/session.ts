@@ -21,8 +21,8 @@ import type { RenderSettings } from '../../report/settings.js';
 import type { IO } from '../io.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
-import { UsageError } from '../errors.js';
-import { formatError, tensorUsageError, warnNonFinite } from '../messages.js';
+import { UsageError, asUsageError } from '../errors.js';
+import { formatError, warnNonFinite } from '../messages.js';
 import { programLines, updateText } from '../program-file.js';
 import { findCommand } from './commands.js';
 import type { LastResult, ReplSession } from './state.js';
@@ -125,7 +125,8 @@ export class Session implements ReplSession {
       if (trimmed.startsWith(':')) out = await guard(() => this.command(trimmed.slice(1)));
       else ({ out, err } = guard(() => this.statement(line)));
       return { out, err: this.takeWarnings() + err, ok: true, quit: this.done };
-    } catch (e) {
+    } catch (error) {
+      const e = asUsageError(error);
       err = this.takeWarnings() + err;
       if (e instanceof LoadError) return { out: out + e.out, err: err + e.err, ok: false, quit: this.done };
       if (this.options.json && (e instanceof ExprError || e instanceof UsageError)) {
@@ -179,7 +180,8 @@ export class Session implements ReplSession {
           out += r.out;
           this.warnings += r.err; // printed on standard error after the command
         }
-      } catch (e) {
+      } catch (error) {
+        const e = asUsageError(error);
         if (!(e instanceof ExprError || e instanceof UsageError)) throw e;
         if (this.options.json) {
           const where = e instanceof ExprError ? { column: e.column } : {};
@@ -305,13 +307,11 @@ export class Session implements ReplSession {
     return this.describeBinding(b.binding) + (notes.length > 0 ? '  ' + s.dim(`(${notes.join('; ')})`) : '') + '\n';
   }
 
-  private formatFailure(e: unknown): string {
+  private formatFailure(error: unknown): string {
+    const e = asUsageError(error);
     let text: string;
-    const tensor = tensorUsageError(e);
     if (e instanceof ExprError || e instanceof UsageError) {
       text = formatError(e);
-    } else if (tensor !== undefined) {
-      text = formatError(tensor);
     } else {
       const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
       text = `dezero-grad: internal error: a bug in dezero-grad; please report it with the line you typed\n${detail}\n`;
