@@ -1,7 +1,15 @@
 /**
  * The CLI entry: the only module that touches `process`. argv in, exit code out.
  */
-import { fstatSync, readFileSync, readlinkSync, writeFile as writeFileCallback, writeSync } from 'node:fs';
+import {
+  fstatSync,
+  readFileSync,
+  readlinkSync,
+  type Stats,
+  statSync,
+  writeFile as writeFileCallback,
+  writeSync,
+} from 'node:fs';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
 import { MAX_READ_BYTES, readBounded, type IO } from './io.js';
@@ -69,14 +77,15 @@ let closedStdout: boolean | undefined;
 /**
  * Was standard output closed when the program started (`>&-`)? Node then opens /dev/null in its
  * place, read-write, so writes vanish with exit 0. A shell's `> /dev/null` opens it write-only.
- * Known only where /proc tells (Linux); elsewhere false.
+ * Known only where /proc tells (Linux); elsewhere false. Only /dev/null is looked at more closely
+ * (reading /proc costs start-up time on every run whose output is a pipe or a file).
  */
 function stdoutClosed(): boolean {
   if (closedStdout === undefined) {
     try {
-      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'));
+      const flags = isDevNull(1) ? /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8')) : null;
       closedStdout =
-        readlinkSync('/proc/self/fd/1') === '/dev/null' && flags !== null && (parseInt(flags[1], 8) & 3) === 2;
+        flags !== null && readlinkSync('/proc/self/fd/1') === '/dev/null' && (parseInt(flags[1], 8) & 3) === 2;
     } catch {
       closedStdout = false;
     }
@@ -84,13 +93,32 @@ function stdoutClosed(): boolean {
   return closedStdout;
 }
 
-/** isatty without creating the stdio streams; node:tty (which loads net) only for a character device. */
-async function isTerminal(fd: number): Promise<boolean> {
+/** The file a descriptor is open on, or undefined when it is not open. */
+function statOf(fd: number): Stats | undefined {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is the descriptor open on /dev/null (a character device, but never a terminal)? */
+function isDevNull(fd: number): boolean {
+  const stats = statOf(fd);
+  if (stats === undefined || !stats.isCharacterDevice()) return false;
+  try {
+    return stats.rdev === statSync('/dev/null').rdev;
   } catch {
     return false;
   }
+}
+
+/**
+ * isatty without creating the stdio streams; node:tty (which loads net, through the ES module
+ * loader: ~3 ms) only for a character device other than /dev/null (`> /dev/null` is common).
+ */
+async function isTerminal(fd: number): Promise<boolean> {
+  if (!statOf(fd)?.isCharacterDevice() || isDevNull(fd)) return false;
   const { isatty } = await import('node:tty');
   return isatty(fd);
 }
