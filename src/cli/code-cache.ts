@@ -89,9 +89,10 @@ function compile(name: string): void {
   const file = join(CHUNKS, name);
   const source = readFileSync(file, 'utf8');
   const cached = dir === undefined ? 'off' : readCache(name);
-  // The chunks' `import()`s are `__import()` (scripts/build.mjs): this module's own import(), as
-  // on Node 20 a script compiled from a cache has lost its dynamic-import callback.
-  const script = new Script(`(function (define) { ${source}\n});`, {
+  // A file is `(function (define) { ... })` (scripts/build.mjs). The chunks' `import()`s are
+  // `__import()`: this module's own import(), as on Node 20 a script compiled from a cache has
+  // lost its dynamic-import callback.
+  const script = new Script(source, {
     filename: file,
     cachedData: typeof cached === 'string' ? undefined : cached.data,
   });
@@ -171,10 +172,12 @@ function removeStale(): void {
 
 export async function main(): Promise<void> {
   compile(CLI_START);
-  const cli = load(CLI_ENTRY) as { main(): Promise<void> };
-  await cli.main();
+  const cli = load(CLI_ENTRY) as { main(): Promise<boolean> };
+  const finished = await cli.main();
   if (verbose) {
     for (const c of files) if (c.status === 'used') process.stderr.write(`code cache: ${c.name} used\n`);
   }
   writeCaches();
+  // Nothing left to flush (src/cli/main.ts): end now, without tearing the heap down.
+  if (finished && !verbose) process.exit();
 }

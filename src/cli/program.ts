@@ -27,7 +27,6 @@ export interface CliOptions extends GraphOptions {
   plot?: string | true;
 }
 
-
 /**
  * One row an option: commander's flags, its line in --help, and how its value is read. Both
  * programs are made from this table: the whole one for --help and --version, and for any other
@@ -70,7 +69,10 @@ const OPTIONS: readonly OptionRow[] = [
   { flags: '--order <N>', description: 'also print d^k y/dx^k for k = 1..N (double backprop)', parse: parseOrder },
   { flags: '--wrt <name>', description: 'the variable --order differentiates with respect to' },
   { flags: '--hessian', description: 'also print the matrix of second derivatives' },
-  { flags: '--trace-grad', description: 'with --order or --hessian: print each backward pass through the gradient graph' },
+  {
+    flags: '--trace-grad',
+    description: 'with --order or --hessian: print each backward pass through the gradient graph',
+  },
   { flags: '--dot', description: 'print the graph as Graphviz DOT (only that)' },
   { flags: '--graph <file>', description: 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot' },
   { flags: '--tree', description: 'draw the graph as an indented tree with values and gradients' },
@@ -133,7 +135,10 @@ export function makeProgram(io: IO, options: readonly string[] = ['--help'], hel
 /** `-q, --quiet` -> ['-q', '--quiet']. */
 const flagsOf = (flags: string): string[] => flags.split(/[ ,]+/).filter((word) => word.startsWith('-'));
 /** The option's name in opts(), shared by `--color` and `--no-color`. */
-const attributeOf = (flags: string): string => flagsOf(flags).at(-1)!.replace(/^--(no-)?/, '');
+const attributeOf = (flags: string): string =>
+  flagsOf(flags)
+    .at(-1)!
+    .replace(/^--(no-)?/, '');
 
 function parsePrecision(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 17) {
