@@ -17,7 +17,18 @@
  *
  * DEZERO_GRAD_CODE_CACHE=off runs without it; =verbose says on stderr what happened to each chunk.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -66,13 +77,37 @@ const dir = enabled ? cacheDir() : undefined;
 const cacheFile = (name: string): string =>
   join(dir!, `${name.replace(/\.cjs$/, '')}.node-${process.version}-${process.arch}.v8cache`);
 
-/** The cache for a file of chunks when it is whole (both copies equal); its status otherwise. */
+/** The most a cache file may hold (a chunk's cache is well under a megabyte). */
+const MAX_CACHE_BYTES = 64 << 20;
+
+/**
+ * The cache for a file of chunks when it is whole (both copies equal); its status otherwise. Only
+ * a regular file is read: a cache path that is a device (a symlink to /dev/zero or /dev/full) would
+ * otherwise be read without end.
+ */
 function readCache(name: string): { data: Buffer; generation: number } | 'missing' | 'corrupt' {
   let file: Buffer;
+  let fd: number;
   try {
-    file = readFileSync(cacheFile(name));
+    fd = openSync(cacheFile(name), 'r');
   } catch {
     return 'missing';
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > MAX_CACHE_BYTES) return 'corrupt';
+    file = Buffer.allocUnsafe(stats.size);
+    let offset = 0;
+    while (offset < file.length) {
+      const n = readSync(fd, file, offset, file.length - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    if (offset !== file.length) return 'corrupt';
+  } catch {
+    return 'corrupt';
+  } finally {
+    closeSync(fd);
   }
   if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return 'corrupt';
   const length = file.readUInt32LE(MAGIC.length);
