@@ -37,7 +37,7 @@ const writeFile = (path: string, data: string | Uint8Array): Promise<void> =>
   new Promise((resolve, reject) => writeFileCallback(path, data, 'utf8', (e) => (e ? reject(e) : resolve())));
 
 /** A buffer to sleep on (Atomics.wait) while a non-blocking pipe is full. */
-const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+let sleep: Int32Array | undefined;
 
 /**
  * Writes to a file descriptor synchronously. Not through process.stdout: creating that stream loads
@@ -60,7 +60,8 @@ function writer(fd: 1 | 2): (text: string) => void {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          Atomics.wait(SLEEP, 0, 0, 1);
+          sleep ??= new Int32Array(new SharedArrayBuffer(4));
+          Atomics.wait(sleep, 0, 0, 1);
           continue;
         }
         if (fd === 2) {
