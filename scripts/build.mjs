@@ -89,8 +89,12 @@ for (const out of split.outputFiles) {
   const text = out.text
     .replace(/(["'])\.\/([\w-]+)\.js\1/g, '"./$2.cjs"')
     .replace(/\bimport\("\.\/([\w-]+)\.cjs"\)/g, 'Promise.resolve().then(() => require("./$1.cjs"))')
-    // The rest (node:tty, mathjs, d3-contour, ...) go through the loader's import(): V8 20 loses a
-    // script's dynamic-import callback when its code comes from a cache.
+    // So is a Node built-in (node:tty on a terminal, node:readline, node:child_process): an
+    // import() goes through the ES module loader, ~4-8 ms the first time, a require() ~0.1 ms (the
+    // code destructures their named exports, which require() gives as well).
+    .replace(/\bimport\("(node:[\w/]+)"\)/g, 'Promise.resolve().then(() => require("$1"))')
+    // The rest (mathjs, @inquirer/prompts, d3-contour, ...) go through the loader's import(): V8 20
+    // loses a script's dynamic-import callback when its code comes from a cache.
     .replace(/\bimport\(/g, '__import(');
   const cjs = await transform(text, {
     format: 'cjs',
