@@ -19,9 +19,10 @@ const stdinChunks = (): AsyncIterable<string> => streams().stdin.setEncoding('ut
 
 let streamsMade = false;
 /**
- * process.stdin, .stdout and .stderr, for the paths that need streams (the session, prompts,
- * streaming input). Everything else writes with writeSync, so when no stream was made nothing is
- * left to flush at the end and the process may exit at once (see main).
+ * process.stdin, .stdout and .stderr, for the paths that read or write through streams (the
+ * session, prompts, streaming input). Everything else writes with writeSync, so when no stream was
+ * used nothing is left to flush at the end and the process may exit at once (see main). (On a
+ * terminal process.stdout is made for its width only, never written to.)
  */
 function streams(): NodeJS.Process {
   streamsMade = true;
@@ -172,7 +173,7 @@ async function runGraphviz(dot: string, format: string, file: string): Promise<'
 }
 
 /**
- * Runs the program on process.argv and sets process.exitCode. Resolves to true when the run made
+ * Runs the program on process.argv and sets process.exitCode. Resolves to true when the run used
  * no stream (the output went out with writeSync): the caller may then end the process at once,
  * without Node's teardown of the heap (~0.5-1 ms of a one-point run).
  */
