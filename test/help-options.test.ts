@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import './helpers/cache-home.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dezero-help-'));
