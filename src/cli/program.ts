@@ -135,7 +135,7 @@ export function makeProgram(io: IO): Command {
     .option('-q, --quiet', 'print the result only: the value and the gradient')
     .option(
       '--simd',
-      "many points on the WebAssembly SIMD kernel: faster; exp, sin, cos, tanh within 1-2.5 ulp instead of Math's bits",
+      "many points on the WebAssembly SIMD kernel: faster; exp, sin, cos, tanh within 1.5 ulp instead of Math's bits",
     )
     .addOption(
       new Option(
