@@ -4,13 +4,18 @@
 // MODE: "reuse" (default) CompiledExpression.run with outputs reused; "fresh" grad() every time
 // (new output arrays); "pool" a 2-thread pool (createPool), warmed by one untimed run, inputs in
 // shared memory, outputs reused; "pool-copy" the same with ordinary inputs (copied every run).
+// "simd", "simd-fresh", "simd-pool": the same as "reuse", "fresh" and "pool" on the SIMD kernel
+// ({ simd: true }); ordinary Float64Array inputs except for the pool's, so a run includes the
+// kernel's copying of every block into WebAssembly memory and back, as a user's call does.
 import { CompiledExpression, createPool, grad, parse, sharedFloat64 } from '../dist/index.js';
 
 const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
 const [id, n, reps] = process.argv.slice(2, 5).map(Number);
 const mode = process.argv[5] ?? 'reuse';
 const source = EXPRESSIONS[id];
-const array = mode === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
+const simd = mode.startsWith('simd');
+const base = simd ? { simd: 'reuse', 'simd-fresh': 'fresh', 'simd-pool': 'pool' }[mode] : mode;
+const array = base === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
 const x = array(n);
 const y = array(n);
 for (let i = 0; i < n; i++) {
@@ -21,8 +26,8 @@ const values = new Map([
   ['x', x],
   ['y', y],
 ]);
-const compiled = new CompiledExpression(parse(source), source);
-const pool = mode.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
+const compiled = new CompiledExpression(parse(source), source, { simd });
+const pool = base.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
 let result = pool ? await pool.run(compiled, values) : undefined;
 const times = [];
 const cpu0 = process.cpuUsage();
@@ -30,7 +35,7 @@ const wall0 = process.hrtime.bigint();
 for (let r = 0; r < reps; r++) {
   const t0 = process.hrtime.bigint();
   if (pool) result = await pool.run(compiled, values, result);
-  else result = mode === 'fresh' ? grad(source, values) : compiled.run(values, result);
+  else result = base === 'fresh' ? grad(source, values, { simd }) : compiled.run(values, result);
   const t1 = process.hrtime.bigint();
   times.push(Number(t1 - t0) / n);
 }

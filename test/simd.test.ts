@@ -195,7 +195,11 @@ test('the encoder: LEB128 and a minimal module', () => {
   assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
   const body = new Body(1);
   body.local(I32);
-  const bytes = encodeModule({ imports: [1, 2], params: [I32], body, pages: 1 });
+  const bytes = encodeModule({
+    imports: [1, 2],
+    functions: [{ name: 'run', params: [I32], results: [], body }],
+    pages: 1,
+  });
   assert.ok(WebAssembly.validate(bytes));
   const m = new WebAssembly.Module(bytes);
   assert.deepEqual(

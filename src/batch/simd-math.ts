@@ -86,11 +86,27 @@ export const TANH_SMALL = 0.625;
 /** Above this |x|, tanh(x) rounds to +-1: the polynomial sees min(|x|, TANH_CLAMP). */
 const TANH_CLAMP = 20;
 
-/** Horner: coefficients highest degree first. */
-function horner<T>(L: Lanes<T>, z: T, coefficients: readonly number[]): T {
-  let p = L.c(coefficients[0]);
-  for (let i = 1; i < coefficients.length; i++) p = L.add(L.mul(p, z), L.c(coefficients[i]));
-  return p;
+/**
+ * A polynomial by Estrin's scheme (coefficients highest degree first): pairs c + d z, then pairs of
+ * those with z^2, z^4, ...: a dependency chain of log2(degree) steps instead of Horner's degree,
+ * so that the processor overlaps the multiplications.
+ */
+function poly<T>(L: Lanes<T>, z: T, coefficients: readonly number[]): T {
+  const cs = [...coefficients].reverse();
+  let terms: T[] = [];
+  for (let i = 0; i < cs.length; i += 2) {
+    terms.push(i + 1 < cs.length ? L.add(L.c(cs[i]), L.mul(L.c(cs[i + 1]), z)) : L.c(cs[i]));
+  }
+  let power = z;
+  while (terms.length > 1) {
+    power = L.mul(power, power);
+    const next: T[] = [];
+    for (let i = 0; i < terms.length; i += 2) {
+      next.push(i + 1 < terms.length ? L.add(terms[i], L.mul(terms[i + 1], power)) : terms[i]);
+    }
+    terms = next;
+  }
+  return terms[0];
 }
 
 /** e^x for |x| <= EXP_MAX. */
@@ -98,18 +114,18 @@ export function expPoly<T>(L: Lanes<T>, x: T): T {
   const kd = L.add(L.mul(x, L.c(Math.LOG2E)), L.c(MAGIC));
   const k = L.sub(kd, L.c(MAGIC));
   const r = L.sub(L.sub(x, L.mul(k, L.c(LN2_HI))), L.mul(k, L.c(LN2_LO)));
-  const p = L.add(L.c(1), L.add(r, L.mul(L.mul(r, r), horner(L, r, EXP_P))));
+  const p = L.add(L.c(1), L.add(r, L.mul(L.mul(r, r), poly(L, r, EXP_P))));
   return L.mul(p, L.pow2(kd));
 }
 
 /** sin(r) and cos(r) for |r| <= pi/4 (about), z = r^2. */
 function sinCosKernel<T>(L: Lanes<T>, r: T): { s: T; c: T } {
   const z = L.mul(r, r);
-  const s = L.add(r, L.mul(L.mul(r, z), horner(L, z, SIN_P)));
+  const s = L.add(r, L.mul(L.mul(r, z), poly(L, z, SIN_P)));
   // cos r = 1 - z/2 + z^2 C(z), the 1 - z/2 summed with its rounding error.
   const hz = L.mul(L.c(0.5), z);
   const w = L.sub(L.c(1), hz);
-  const c = L.add(w, L.add(L.sub(L.sub(L.c(1), w), hz), L.mul(L.mul(z, z), horner(L, z, COS_P))));
+  const c = L.add(w, L.add(L.sub(L.sub(L.c(1), w), hz), L.mul(L.mul(z, z), poly(L, z, COS_P))));
   return { s, c };
 }
 
@@ -130,7 +146,7 @@ export function sinCosPoly<T>(L: Lanes<T>, x: T, quadrant: 0 | 1): T {
 export function tanhPoly<T>(L: Lanes<T>, x: T): T {
   const a = L.min(L.abs(x), L.c(TANH_CLAMP));
   const z = L.mul(a, a);
-  const small = L.add(a, L.mul(L.mul(a, z), horner(L, z, TANH_P)));
+  const small = L.add(a, L.mul(L.mul(a, z), poly(L, z, TANH_P)));
   const e = expPoly(L, L.add(a, a));
   const big = L.sub(L.c(1), L.div(L.c(2), L.add(e, L.c(1))));
   return L.copysign(L.select(L.less(a, L.c(TANH_SMALL)), small, big), x);

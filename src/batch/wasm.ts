@@ -157,39 +157,44 @@ export class Body {
 /** A memory argument: alignment (log2 bytes) and a constant offset. */
 export const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
 
+export interface FunctionSpec {
+  /** Exported under this name. */
+  name: string;
+  params: readonly number[];
+  results: readonly number[];
+  body: Body;
+}
+
 export interface ModuleSpec {
   /** The arities of the functions imported from module "p" as f0, f1, ...: each (f64 x arity) -> f64. */
   imports: readonly number[];
-  /** The one defined function: its parameter types and body (no results), exported as "run". */
-  params: readonly number[];
-  body: Body;
+  /** The functions defined, each exported by its name. */
+  functions: readonly FunctionSpec[];
   /** Pages (64 KiB) of the memory, exported as "m". */
   pages: number;
 }
 
 /** The module's bytes. */
 export function encodeModule(m: ModuleSpec): Uint8Array {
-  // Types: one per import arity, then the run function's.
+  // Types: one per import arity, then one per defined function.
   const arities = [...new Set(m.imports)];
+  const f64s = (k: number): number[][] => Array.from({ length: k }, () => [F64]);
   const types = [
-    ...arities.map((a) => [0x60, ...vec(Array.from({ length: a }, () => [F64])), ...vec([[F64]])]),
-    [0x60, ...vec(m.params.map((p) => [p])), ...vec([])],
+    ...arities.map((a) => [0x60, ...vec(f64s(a)), ...vec([[F64]])]),
+    ...m.functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))]),
   ];
   const imports = m.imports.map((a, i) => [...name('p'), ...name(`f${i}`), 0x00, ...uleb(arities.indexOf(a))]);
-  const run = m.imports.length;
+  const first = m.imports.length; // functions are numbered imports first
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
     ...section(2, vec(imports)),
-    ...section(3, vec([uleb(arities.length)])),
+    ...section(3, vec(m.functions.map((_, i) => uleb(arities.length + i)))),
     ...section(5, vec([[0x00, ...uleb(m.pages)]])),
     ...section(
       7,
-      vec([
-        [...name('run'), 0x00, ...uleb(run)],
-        [...name('m'), 0x02, 0x00],
-      ]),
+      vec([...m.functions.map((f, i) => [...name(f.name), 0x00, ...uleb(first + i)]), [...name('m'), 0x02, 0x00]]),
     ),
-    ...section(10, vec([m.body.encode()])),
+    ...section(10, vec(m.functions.map((f) => f.body.encode()))),
   ]);
 }
