@@ -92,6 +92,8 @@ for (const [id, expr] of Object.entries(EXPRESSIONS)) {
   if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
 }
 
+simdThroughput();
+
 // ---- start-up ------------------------------------------------------------------------------
 // Without NODE_EXTRA_CA_CERTS on both sides: these machines set it, and it makes every Node process
 // parse a CA bundle before V8 starts (~55 ms), which a user's shell does not do. The code cache is
@@ -155,3 +157,42 @@ console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alt
 console.log(
   `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
 );
+
+// ---- the SIMD kernel against C -------------------------------------------------------------
+// { simd: true } on ordinary Float64Arrays (so each run includes copying every block into the
+// WebAssembly memory and back, as a user's call does), C and ours alternating in every round.
+function simdThroughput() {
+  const sides = {
+    C: SIDES.C,
+    simd: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd']],
+    'simd grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'simd-fresh']],
+    'simd 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-pool']],
+  };
+  console.log(
+    `simd: the WebAssembly SIMD kernel (--simd, { simd: true }) against C -O3 on one thread, ${N} points, ns a point (median of ${ROUNDS} alternating rounds)`,
+  );
+  for (const [id, expr] of Object.entries(EXPRESSIONS)) {
+    const per = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+    const firsts = [];
+    const shares = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, side] of Object.entries(sides)) {
+        const out = JSON.parse(run(...side(id)));
+        per[name].push(median(out.ns_per_point));
+        if (name === 'simd grad()') firsts.push(out.ns_per_point[0]);
+        if (name === 'simd 2 threads') shares.push(out.cores);
+      }
+    }
+    const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+    console.log(`  ${expr}`);
+    console.log(
+      `    C -O3 ${fmt(m.C)}   ours simd ${fmt(m.simd)} (copies in and out included, outputs reused)   ours / C = ${fmt(m.simd / m.C, 2)}x (goal <= 1.0)`,
+    );
+    console.log(
+      `    simd via grad() ${fmt(m['simd grad()'])} (new outputs; the first call ${fmt(median(firsts))})   / C = ${fmt(m['simd grad()'] / m.C, 2)}x`,
+    );
+    console.log(
+      `    simd, 2 threads (warm pool, shared inputs) ${fmt(m['simd 2 threads'])}: / C = ${fmt(m['simd 2 threads'] / m.C, 2)}x (goal <= 0.6)   (the threads got ${fmt(median(shares), 2)} cores)   load average ${load()}`,
+    );
+  }
+}

@@ -272,3 +272,36 @@ test('the ranges stated are the ones the kernel uses', () => {
   assert.ok(same(s.value[1], Math.sin(SIN_MAX * 2)));
   assert.ok(same(s.value[0], simdSin(SIN_MAX)));
 });
+
+test("--simd through the binary prints the SIMD kernel's numbers; at one point it is exit 2", async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = new URL('../../bin/dezero-grad.js', import.meta.url).pathname;
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2)';
+  const r = spawnSync(
+    process.execPath,
+    [bin, source, '--x', '-1:1:0.125', '--y', '0.75', '--simd', '--format', 'tsv'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t').map(Number));
+  const x = Float64Array.from(rows, (row) => row[0]);
+  const want = grad(source, { x, y: 0.75 }, { simd: true });
+  assert.equal(rows.length, 17);
+  rows.forEach((row, i) => {
+    // The shortest decimal of each number reads back as the same double.
+    assert.ok(
+      same(row[2], want.value[i]) && same(row[3], want.gradient.x[i]) && same(row[4], want.gradient.y[i]),
+      `row ${i}`,
+    );
+  });
+  const one = spawnSync(process.execPath, [bin, 'tanh(x)', '--x', '1', '--simd'], { encoding: 'utf8' });
+  assert.equal(one.status, 2);
+  assert.match(one.stderr, /--simd applies to many points/);
+  assert.doesNotMatch(one.stderr, /at .*\.js/);
+});
