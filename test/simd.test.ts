@@ -173,7 +173,7 @@ test('the generated modules are valid WebAssembly and hold no number of the expr
   for (const source of sources) {
     const p = plan(parse(source), source);
     for (const arrays of [p.names.map(() => true), p.names.map((_, j) => j === 0)]) {
-      const code = simdCode(p, arrays);
+      const code = simdCode(p, arrays)!;
       assert.ok(WebAssembly.validate(code.bytes), source);
       // 1234.5678's bytes are not in the module: the numbers live in its memory.
       const bytes = new Uint8Array(new Float64Array([1234.5678]).buffer);
@@ -222,6 +222,17 @@ test('simd: true keeps the JavaScript kernel where there is no SIMD one, with it
     for (let i = 0; i < x.length; i++)
       assert.ok(same(r.value[i], m.value[i]) && same(r.gradient.x[i], m.gradient.x[i]));
   }
+});
+
+test('a plan too large for one WebAssembly function keeps the JavaScript kernel, exactly', () => {
+  const source = Array.from({ length: 60 }, (_, i) => `tanh(exp(sin(x * ${i + 1})))`).join(' + ');
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  assert.equal(c.simd, false);
+  assert.equal(simdCode(c.plan!, [true]), undefined);
+  const x = new Float64Array([0.25, -1.5, 3]);
+  const s = grad(source, { x }, { simd: true });
+  const m = grad(source, { x });
+  for (let i = 0; i < x.length; i++) assert.ok(same(s.value[i], m.value[i]) && same(s.gradient.x[i], m.gradient.x[i]));
 });
 
 test("grad(..., { simd: true }) is the SIMD kernel's answer, within the bound of Math's", () => {

@@ -125,7 +125,30 @@ export class CompiledExpression {
       this.outputName = build(root, new Map(this.names.map((n) => [n, 1])), source).outputName;
       this.fallback = engineKernel(root, this.names, source);
     }
-    this.simd = options.simd === true && this.plan !== undefined && simdFits(this.plan);
+    // The SIMD kernel when asked for and the plan has one of a size worth compiling (the module
+    // for all-array inputs is the largest: kept for that pattern).
+    const code =
+      options.simd === true && this.plan !== undefined && simdFits(this.plan)
+        ? simdCode(
+            this.plan,
+            this.names.map(() => true),
+          )
+        : undefined;
+    this.simd = code !== undefined;
+    if (code !== undefined) this.simdCodes.set(this.names.map(() => 'a').join(''), code);
+  }
+
+  /** The SIMD modules made so far, by array/number pattern. */
+  private readonly simdCodes = new Map<string, SimdCode>();
+
+  private simdCodeFor(arrays: readonly boolean[]): SimdCode | undefined {
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let code = this.simdCodes.get(key);
+    if (code === undefined && this.simd) {
+      code = simdCode(this.plan!, arrays);
+      if (code !== undefined) this.simdCodes.set(key, code);
+    }
+    return code;
   }
 
   kernel(inputs: readonly Input[]): Kernel {
@@ -134,7 +157,8 @@ export class CompiledExpression {
     const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
     let k = this.kernels.get(key);
     if (k === undefined) {
-      k = this.simd ? simdKernel(simdCode(this.plan, arrays), NUM) : compileKernel(this.plan, arrays);
+      const code = this.simdCodeFor(arrays);
+      k = code !== undefined ? simdKernel(code, NUM) : compileKernel(this.plan, arrays);
       this.kernels.set(key, k);
     }
     return k;
@@ -149,7 +173,8 @@ export class CompiledExpression {
     if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
     const arrays = inputs.map((x) => typeof x !== 'number');
     const code = kernelSource(this.plan, arrays);
-    return this.simd ? { ...code, simd: simdCode(this.plan, arrays) } : code;
+    const simd = this.simdCodeFor(arrays);
+    return simd === undefined ? code : { ...code, simd };
   }
 
   /**

@@ -93,9 +93,19 @@ export function sleb(n: number): number[] {
   }
 }
 
-const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+/** The pieces one after the other (a loop: spreading a module's worth of bytes is slow). */
+function concat(...parts: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  for (const part of parts) for (let i = 0; i < part.length; i++) out.push(part[i]);
+  return out;
+}
+const name = (s: string): number[] =>
+  concat(
+    uleb(s.length),
+    [...s].map((c) => c.charCodeAt(0)),
+  );
+const vec = (items: readonly (readonly number[])[]): number[] => concat(uleb(items.length), ...items);
+const section = (id: number, content: number[]): number[] => concat([id], uleb(content.length), content);
 
 /** A function body being written: its locals (after the parameters) and its instructions. */
 export class Body {
@@ -105,6 +115,11 @@ export class Body {
   private readonly locals: number[] = [];
 
   constructor(private readonly params: number) {}
+
+  /** The locals declared so far. */
+  get localCount(): number {
+    return this.locals.length;
+  }
 
   /** A new local of `type`; returns its index. */
   local(type: number): number {
@@ -124,7 +139,7 @@ export class Body {
   }
 
   op(...bytes: number[]): this {
-    this.code.push(...bytes);
+    for (const b of bytes) this.code.push(b);
     return this;
   }
 
@@ -149,8 +164,8 @@ export class Body {
       runs.push([...uleb(j - i), this.locals[i]]);
       i = j;
     }
-    const body = [...vec(runs), ...this.head, ...this.code, OP.end];
-    return [...uleb(body.length), ...body];
+    const body = concat(vec(runs), this.head, this.code, [OP.end]);
+    return concat(uleb(body.length), body);
   }
 }
 
