@@ -313,6 +313,6 @@ test("--simd through the binary prints the SIMD kernel's numbers; at one point i
   });
   const one = spawnSync(process.execPath, [bin, 'tanh(x)', '--x', '1', '--simd'], { encoding: 'utf8' });
   assert.equal(one.status, 2);
-  assert.match(one.stderr, /--simd applies to many points/);
+  assert.match(one.stderr, /--simd takes many points/);
   assert.doesNotMatch(one.stderr, /at .*\.js/);
 });

@@ -99,12 +99,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
   // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
   const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
-  if (options.simd === true && !batch) {
-    throw new UsageError(
-      '--simd applies to many points (a list, a range or -); one point is computed with Math as always',
-      'give a variable many values, e.g. --x 0:1:0.001',
-    );
-  }
+  if (options.simd && !batch) throw new UsageError('--simd takes many points (a list, a range or -)');
   if ((check || symbolic) && graphWanted) {
     throw new UsageError(
       `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,

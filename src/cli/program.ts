@@ -133,10 +133,7 @@ export function makeProgram(io: IO): Command {
       ).choices(BATCH_FORMATS),
     )
     .option('-q, --quiet', 'print the result only: the value and the gradient')
-    .option(
-      '--simd',
-      "many points on the WebAssembly SIMD kernel: faster; exp, sin, cos, tanh within 1.5 ulp instead of Math's bits",
-    )
+    .option('--simd', 'many points on the SIMD kernel: faster, exp sin cos tanh within 1.5 ulp')
     .addOption(
       new Option(
         '--precision <digits>',
