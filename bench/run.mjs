@@ -98,6 +98,7 @@ function throughput() {
     console.log(`    load average now ${load()}`);
     if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
   }
+  simdThroughput(SIDES, EXPRESSIONS);
 }
 
 // ---- start-up ------------------------------------------------------------------------------
@@ -189,4 +190,47 @@ function depth() {
   console.log(
     `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
   );
+}
+
+// ---- the SIMD kernel against C -------------------------------------------------------------
+// { simd: true } on ordinary Float64Arrays (so each run includes copying every block into the
+// WebAssembly memory and back, as a user's call does), C and ours alternating in every round.
+function simdThroughput(SIDES, EXPRESSIONS) {
+  const sides = {
+    C: SIDES.C,
+    simd: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd']],
+    'simd inside': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-inside']],
+    'simd grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'simd-fresh']],
+    'simd 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-pool']],
+  };
+  console.log(
+    `simd: the WebAssembly SIMD kernel (--simd, { simd: true }) against C -O3 on one thread, ${N} points, ns a point (median of ${ROUNDS} alternating rounds)`,
+  );
+  for (const [id, expr] of Object.entries(EXPRESSIONS)) {
+    const per = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+    const firsts = [];
+    const shares = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, side] of Object.entries(sides)) {
+        const out = JSON.parse(run(...side(id)));
+        per[name].push(median(out.ns_per_point));
+        if (name === 'simd grad()') firsts.push(out.ns_per_point[0]);
+        if (name === 'simd 2 threads') shares.push(out.cores);
+      }
+    }
+    const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+    console.log(`  ${expr}`);
+    console.log(
+      `    C -O3 ${fmt(m.C)}   ours simd ${fmt(m.simd)} (copies in and out included, outputs reused)   ours / C = ${fmt(m.simd / m.C, 2)}x (goal <= 1.0)`,
+    );
+    console.log(
+      `    the kernel alone, inputs and outputs in its WebAssembly memory (no copies; not a user's call) ${fmt(m['simd inside'])}: / C = ${fmt(m['simd inside'] / m.C, 2)}x`,
+    );
+    console.log(
+      `    simd via grad() ${fmt(m['simd grad()'])} (new outputs; the first call ${fmt(median(firsts))})   / C = ${fmt(m['simd grad()'] / m.C, 2)}x`,
+    );
+    console.log(
+      `    simd, 2 threads (warm pool, shared inputs) ${fmt(m['simd 2 threads'])}: / C = ${fmt(m['simd 2 threads'] / m.C, 2)}x (goal <= 0.6)   (the threads got ${fmt(median(shares), 2)} cores)   load average ${load()}`,
+    );
+  }
 }
