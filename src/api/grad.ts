@@ -5,7 +5,7 @@
 import { parse } from '../expr/parse.js';
 import { build } from '../expr/build.js';
 import type { Node } from '../expr/ast.js';
-import { CompiledExpression, valuesMap, type BatchResult } from '../batch/run.js';
+import { CompiledExpression, valuesMap, type BatchResult, type CompileOptions } from '../batch/run.js';
 import { differentiate, type GradResult, type Values } from './differentiate.js';
 
 // What a one-point run needs lives in differentiate.ts, so that it loads no batch code.
@@ -41,13 +41,21 @@ export function grad(expression: string | Node, values: TensorValues): GradResul
  *
  *     grad('tanh(x)', { x: new Float64Array([0, 0.5, 1]) }).gradient.x
  *
+ * `{ simd: true }` runs the batch on the WebAssembly SIMD kernel: faster, with exp, sin, cos and
+ * tanh within a stated number of ulps instead of `Math`'s bits (see CompileOptions, README).
+ *
  * Throws ExprError for a bad expression, RangeError for a missing value or mismatched lengths.
  */
-export function grad(expression: string | Node, values: BatchValues): BatchResult;
-export function grad(expression: string | Node, values: BatchValues | TensorValues = {}): GradResult | BatchResult {
+export function grad(expression: string | Node, values: BatchValues, options?: CompileOptions): BatchResult;
+export function grad(
+  expression: string | Node,
+  values: BatchValues | TensorValues = {},
+  options: CompileOptions = {},
+): GradResult | BatchResult {
   const map = valuesMap(values);
   const tensors = [...map.values()].some((x) => x instanceof Tensor);
-  if (!tensors && [...map.values()].some((x) => typeof x !== 'number')) return compiled(expression).run(map);
+  if (!tensors && [...map.values()].some((x) => typeof x !== 'number'))
+    return compiled(expression, options.simd === true).run(map);
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
   const graph = build(root, map as Map<string, Value>, source);
@@ -63,20 +71,23 @@ export type TensorValues = Readonly<Record<string, number | Tensor>> | ReadonlyM
  * grad() over arrays of the same expression skips parsing, planning and compiling, and reuses the
  * kernel V8 has already optimised. Nothing in it depends on the points.
  */
-function compiled(expression: string | Node): CompiledExpression {
+function compiled(expression: string | Node, simd: boolean): CompiledExpression {
+  const kind = simd ? 1 : 0;
   if (typeof expression !== 'string') {
-    let c = byTree.get(expression);
-    if (c === undefined) byTree.set(expression, (c = new CompiledExpression(expression)));
-    return c;
+    let both = byTree.get(expression);
+    if (both === undefined) byTree.set(expression, (both = []));
+    return (both[kind] ??= new CompiledExpression(expression, '', { simd }));
   }
-  let c = byText.get(expression);
+  const texts = byText[kind];
+  let c = texts.get(expression);
   if (c === undefined) {
-    c = new CompiledExpression(parse(expression), expression);
-    if (byText.size >= 64) byText.clear();
-    byText.set(expression, c);
+    c = new CompiledExpression(parse(expression), expression, { simd });
+    if (texts.size >= 64) texts.clear();
+    texts.set(expression, c);
   }
   return c;
 }
 
-const byText = new Map<string, CompiledExpression>();
-const byTree = new WeakMap<Node, CompiledExpression>();
+/** By text, one map for the Math kernels and one for the SIMD ones. */
+const byText = [new Map<string, CompiledExpression>(), new Map<string, CompiledExpression>()];
+const byTree = new WeakMap<Node, CompiledExpression[]>();

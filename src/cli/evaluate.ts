@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
+  /** --simd: many points on the WebAssembly SIMD kernel (polynomial exp, sin, cos, tanh). */
+  simd?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
   /** --plot: draw the value and the derivatives over a range (true: in the terminal; a .svg or .png file). */
@@ -104,6 +106,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (tensor !== undefined) tensorPathOnly(tensor[0], tensor[1] as { value: Tensor }, options, batch, graphWanted);
   // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
   const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
+  if (options.simd && !batch) throw new UsageError('--simd takes many points (a list, a range or -)');
   if ((check || symbolic) && graphWanted) {
     throw new UsageError(
       `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,
@@ -140,7 +143,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const wrt = order === undefined ? undefined : checkWrt(names, options.graph?.wrt ?? along, ORDER_WORDS);
     const format = options.format ?? 'table';
     const rows = options.format !== undefined;
-    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic };
+    const simd = options.simd;
+    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic, simd };
     return (await import('./batch.js')).batchCommand(run, io);
   }
   const values = new Map<string, Value>();
