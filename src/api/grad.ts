@@ -7,6 +7,8 @@ import { build } from '../expr/build.js';
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, valuesMap, type BatchResult } from '../batch/run.js';
 import { differentiate, type GradResult, type Values } from './differentiate.js';
+import { differentiateOnTape } from './differentiate-tape.js';
+import type { Trace } from './trace.js';
 
 // What a one-point run needs lives in differentiate.ts, so that it loads no batch code.
 export { differentiate, type GradResult, type Values } from './differentiate.js';
@@ -41,8 +43,21 @@ export function grad(expression: string | Node, values: BatchValues = {}): GradR
   if ([...map.values()].some((x) => typeof x !== 'number')) return compiled(expression).run(map);
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
-  const graph = build(root, map as Map<string, number>, source);
-  return differentiate(graph);
+  const point = map as Map<string, number>;
+  // The numbers from the tape; the trace (which needs the Variables) is built when it is read.
+  const taped = differentiateOnTape(root, point);
+  if (taped === undefined) return differentiate(build(root, point, source));
+  return withLazyTrace(taped.result, () => differentiate(build(root, point, source)).trace);
+}
+
+/** `result` whose `trace` is made by `make` on first reading (an ordinary enumerable property after). */
+function withLazyTrace(result: GradResult, make: () => Trace): GradResult {
+  let trace: Trace | undefined;
+  return Object.defineProperty(result, 'trace', {
+    enumerable: true,
+    configurable: true,
+    get: () => (trace ??= make()),
+  });
 }
 
 /**

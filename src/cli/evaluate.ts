@@ -143,11 +143,20 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const v = given.get(name)!;
     if (v.kind === 'number') values.set(name, v.value);
   }
-  const graph = build(root, values, source, program);
-  // --quiet records no trace; should anything be non-finite, run again with one for the warning.
+  // --quiet records no trace: the numbers come from the tape (the same bits, no Variables); should
+  // anything be non-finite, the Variables are built after all, for the warning's trace.
   const lean = options.quiet && !graphWanted;
-  let result = differentiate(graph, { trace: !lean });
-  if (lean && !allFinite(graph, result)) result = differentiate(graph);
+  const taped = lean
+    ? (await import('../api/differentiate-tape.js')).differentiateOnTape(root, values, program)
+    : undefined;
+  let graph: Graph | undefined;
+  let result: GradResult;
+  if (taped?.finite === true) result = taped.result;
+  else {
+    graph = build(root, values, source, program);
+    result = differentiate(graph, { trace: !lean });
+    if (lean && !allFinite(graph, result)) result = differentiate(graph);
+  }
   warnNonFinite(result, values, io);
   // A value for a name the expression does not use: its partial derivative is 0, printed and in
   // --json (scripts pass the same options to many expressions); the warning above stays.
@@ -156,7 +165,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const checks = check || symbolic ? await checkModules() : undefined;
   const v = checks && (await checks.verify(root, values, result.gradient, { check, symbolic }));
 
-  if (graphWanted && options.graph !== undefined) {
+  if (graphWanted && options.graph !== undefined && graph !== undefined) {
     const { json, quiet } = options;
     const { graphCommand } = await import('./graph-options.js');
     return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
