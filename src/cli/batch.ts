@@ -22,7 +22,7 @@ import { differentiate } from '../api/differentiate.js';
 import { build, outputNameAvoiding } from '../expr/build.js';
 import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
-import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
+import { boundedLines, LineSplitter, MAX_LINE_LENGTH, type IO } from './io.js';
 import { MAX_JSON_POINTS, parseLine, Range, type GivenValue } from './values.js';
 import { derivativeName } from '../api/higher.js';
 import { higher } from './graph-options.js';
@@ -475,21 +475,30 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     }
     return;
   }
-  // Every other variable is one number: stream.
+  // Every other variable is one number: stream. The rows of the lines each piece of input
+  // finishes are computed and written before the next piece is awaited, so a row follows its line
+  // at once on a slow pipe, and a fast one is read 64 KB at a time, a chunk of rows each.
   const buffer = new Float64Array(CHUNK);
   let n = 0;
-  const emit = (): Chunk => ({
-    n,
-    inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))),
-  });
+  const emit = (): Chunk => {
+    const chunk = { n, inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))) };
+    n = 0;
+    return chunk;
+  };
+  const splitter = new LineSplitter(MAX_LINE_LENGTH, `standard input (${flag} -)`);
+  let line = 0;
   try {
-    for await (const x of stdinNumbers(io, flag)) {
-      buffer[n++] = x;
-      if (n === CHUNK) {
-        yield emit();
-        n = 0;
+    for await (const text of stdinText(io)) {
+      for (const l of splitter.push(text)) {
+        line++;
+        if (l.trim() !== '') buffer[n++] = parseLine(l, line, flag);
+        if (n === CHUNK) yield emit();
       }
+      splitter.check();
+      if (n > 0) yield emit();
     }
+    const last = splitter.end();
+    if (last !== undefined && last.trim() !== '') buffer[n++] = parseLine(last, line + 1, flag);
   } catch (e) {
     // A bad line: the rows before it are printed first, then the error (exit 2).
     if (n > 0) yield emit();
@@ -523,15 +532,20 @@ function lengthOf(values: ReadonlyMap<string, Points>): number | undefined {
   }
 }
 
-/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
-async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
-  const source: AsyncIterable<string> =
+/** Standard input as it arrives (all at once where the IO cannot stream it). */
+function stdinText(io: IO): AsyncIterable<string> {
+  return (
     io.stdinChunks?.() ??
     (async function* () {
       yield await io.readStdin();
-    })();
+    })()
+  );
+}
+
+/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
+async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
   let line = 0;
-  for await (const l of boundedLines(source, MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
+  for await (const l of boundedLines(stdinText(io), MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
     line++;
     if (l.trim() !== '') yield parseLine(l, line, flag);
   }

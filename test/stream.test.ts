@@ -1,0 +1,86 @@
+/**
+ * `--x -` on a slow pipe, through the built binary: each row is printed when its line arrives, not
+ * when 65,536 lines have or the input ends. The test writes a line, waits for its row, and only
+ * then writes the next (a generous timeout: this checks behaviour, not speed).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = `${root}bin/dezero-grad.js`;
+const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined };
+
+/** Resolves with everything printed so far once `done(text)` holds; rejects after `ms`. */
+function until(
+  out: { text: string; wake: (() => void) | null },
+  done: (t: string) => boolean,
+  ms = Number(process.env.STREAM_TEST_MS ?? 20_000),
+) {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no such output within ${ms} ms; got ${JSON.stringify(out.text)}`)),
+      ms,
+    );
+    const look = (): void => {
+      if (done(out.text)) {
+        clearTimeout(timer);
+        out.wake = null;
+        resolve(out.text);
+      } else out.wake = look;
+    };
+    look();
+  });
+}
+
+for (const format of ['tsv', 'table'] as const) {
+  test(`--x - with --format ${format}: a row follows its line on a slow pipe`, async () => {
+    const args = [bin, 'square(x) + 1', '--x', '-', ...(format === 'tsv' ? ['--format', 'tsv'] : [])];
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = { text: '', wake: null as (() => void) | null };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out.text += d;
+      out.wake?.();
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const rows = (t: string): string[][] =>
+      t
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/));
+    const xs = [3, 0.5, -2];
+    try {
+      for (const [k, x] of xs.entries()) {
+        child.stdin.write(`${x}\n`);
+        // The k-th row, before any more input is written: x, y = x^2 + 1, dy/dx = 2x.
+        const text = await until(out, (t) => rows(t).length === k + 1);
+        assert.deepEqual(rows(text)[k], [String(x), String(x * x + 1), String(2 * x)]);
+      }
+    } catch (e) {
+      child.kill();
+      throw e;
+    }
+    child.stdin.end();
+    assert.equal(await exited, 0, stderr);
+    assert.equal(rows(out.text).length, xs.length);
+    assert.equal(out.text.split('\n')[0].trim().split(/\s+/).join(' '), 'x y dy/dx');
+  });
+}
+
+test('--x -: a line too long after good lines in the same piece prints their rows, then the error', async () => {
+  const child = spawn(process.execPath, [bin, 'x + 1', '--x', '-', '--format', 'tsv'], { env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.end(`1\n2\n${'9'.repeat(2_000_001)}\n3\n`);
+  assert.equal(await exited, 2);
+  assert.equal(stdout, 'x\ty\tdy/dx\n1\t2\t1\n2\t3\t1\n');
+  assert.match(stderr, /line 3 of standard input \(--x -\) is longer than 2000000 characters/);
+});
