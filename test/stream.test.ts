@@ -84,3 +84,26 @@ test('--x -: a line too long after good lines in the same piece prints their row
   assert.equal(stdout, 'x\ty\tdy/dx\n1\t2\t1\n2\t3\t1\n');
   assert.match(stderr, /line 3 of standard input \(--x -\) is longer than 2000000 characters/);
 });
+
+test('the text trace of a deep chain comes in pieces of at most 4,096 lines, one line a record', async () => {
+  const { grad } = await import('../src/api/grad.js');
+  const { renderText, textPieces } = await import('../src/report/text.js');
+  const n = 10_000;
+  const r = grad(`${'sin('.repeat(n)}x${')'.repeat(n)}`, { x: 0.5 });
+  const values = new Map([['x', 0.5]]);
+  const pieces = [...textPieces(r, values)];
+  const counts = pieces.map((p) => p.split('\n').length - 1);
+  assert.ok(pieces.length >= 5, `${pieces.length} pieces`);
+  assert.ok(
+    counts.every((c) => c <= 4096 + 3),
+    String(counts),
+  );
+  assert.ok(pieces.every((p) => p.endsWith('\n')));
+  // forward, x, n steps, backward, the seed, n steps, y and dy/dx.
+  assert.equal(
+    counts.reduce((a, b) => a + b),
+    1 + 1 + n + 1 + 1 + n + 2,
+  );
+  assert.equal(pieces.join(''), renderText(r, values));
+  assert.ok(pieces.join('').endsWith(`dy/dx = ${r.gradient.x}\n`));
+});

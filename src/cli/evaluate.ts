@@ -8,7 +8,7 @@ import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
-import { renderText } from '../report/text.js';
+import { textPieces } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, type GivenValue } from './values.js';
 import type { BatchFormat } from '../report/table.js';
@@ -72,7 +72,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // (Many points, programs and --check are loaded with import() on their paths: start-up.)
   const read = fromFile ? (await import('./program-file.js')).readProgram(text, options.file ?? '-', given) : undefined;
   const source = read?.source ?? text;
-  const root = read?.kind === 'program' ? read.root : parse(source);
+  const root = read?.root ?? parse(source);
   const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
   const names = variableNames(root);
 
@@ -177,7 +177,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (v?.symbolic !== undefined) obj.symbolic = checks!.symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    io.out(renderText(result, values, { ...settings, quiet: options.quiet }));
+    // The trace is written a piece at a time: a deep graph's never becomes one string.
+    for (const piece of textPieces(result, values, { ...settings, quiet: options.quiet })) io.out(piece);
     if (v?.symbolic !== undefined) io.out(checks!.renderSymbolicText(v.symbolic, result.trace.output, settings));
     if (v?.check !== undefined)
       io.out(checks!.renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));
