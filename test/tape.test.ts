@@ -23,7 +23,7 @@ import { anyTree, call, num, point, spreadPoint, variable } from './helpers/tree
 function disagreement(root: Node, values: ReadonlyMap<string, number>): string {
   const g = buildTape(root, values);
   if (g === undefined) return 'the tape refused the expression';
-  const { grad: tapeGrad, reached } = g.tape.backward(g.output);
+  const { grad: tapeGrad, reached } = g.tape.backward(g.output)!;
   const graph = build(root, values);
   // retainGrad (trace: true) keeps every intermediate's gradient for the comparison.
   const result = differentiate(graph);
@@ -156,6 +156,10 @@ test('what the tape does not handle falls back to the Variables', () => {
   const values = new Map([['x', 0.5]]);
   assert.equal(buildTape(parse('diff(sin(x), x)'), values), undefined);
   assert.equal(buildTape(parse('x + y'), values), undefined, 'a missing value: build reports it');
+  // A node or a value the tape does not know (a tensor's matrix literal, a non-number value).
+  const matrix = { type: 'matrix', rows: [[num(1)]], start: 0, end: 5 } as unknown as Node;
+  assert.equal(buildTape(call('sin', [matrix]), values), undefined);
+  assert.equal(buildTape(parse('sin(x)'), new Map([['x', [1, 2] as unknown as number]])), undefined);
   for (const flag of ['enableBackprop', 'tracing', 'allRoutes'] as const) {
     const old = Config[flag];
     Config[flag] = !old;

@@ -27,7 +27,9 @@ export function differentiateOnTape(
   const g = buildTape(root, values, options);
   if (g === undefined) return undefined;
   const { tape, output } = g;
-  const { grad, reached } = tape.backward(output);
+  const back = tape.backward(output);
+  if (back === undefined) return undefined;
+  const { grad, reached } = back;
   const value = tape.value[output];
   const gradient: Record<string, number> = Object.create(null);
   let finite = Number.isFinite(value);

@@ -491,14 +491,20 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     for await (const text of stdinText(io)) {
       for (const l of splitter.push(text)) {
         line++;
-        if (l.trim() !== '') buffer[n++] = parseLine(l, line, flag);
+        if (l.trim() !== '') {
+          const x = parseLine(l, line, flag); // before n moves: a bad line adds no row
+          buffer[n++] = x;
+        }
         if (n === CHUNK) yield emit();
       }
       splitter.check();
       if (n > 0) yield emit();
     }
     const last = splitter.end();
-    if (last !== undefined && last.trim() !== '') buffer[n++] = parseLine(last, line + 1, flag);
+    if (last !== undefined && last.trim() !== '') {
+      const x = parseLine(last, line + 1, flag);
+      buffer[n++] = x;
+    }
   } catch (e) {
     // A bad line: the rows before it are printed first, then the error (exit 2).
     if (n > 0) yield emit();

@@ -100,7 +100,7 @@ export class Tape {
     }
     this.code[s] = code;
     const f = op.forward;
-    value[s] =
+    const y: unknown =
       count === 1
         ? f(NUM, value[operands[at]])
         : count === 2
@@ -108,6 +108,12 @@ export class Tape {
           : count === 3
             ? f(NUM, value[operands[at]], value[operands[at + 1]], value[operands[at + 2]])
             : f(NUM, ...Array.from(operands.subarray(at, at + count), (x) => value[x]));
+    // A value that is not a number (a tensor) is the Variables' to hold.
+    if (typeof y !== 'number') {
+      this.size = s;
+      return -1;
+    }
+    value[s] = y;
     // Only what a gradient could flow through joins the graph (book step 18): a constant's result
     // is a constant, with no creator and generation 0.
     needsGrad[s] = pattern === 0 ? 0 : 1;
@@ -119,9 +125,10 @@ export class Tape {
 
   /**
    * Reverse mode from `output`: the gradient of every slot that received one (others 0) and which
-   * did, as `Variable.backward` would leave them on the leaves.
+   * did, as `Variable.backward` would leave them on the leaves; undefined if a rule gave something
+   * other than a number (then the Variables run it).
    */
-  backward(output: number): { grad: Float64Array; reached: Uint8Array } {
+  backward(output: number): { grad: Float64Array; reached: Uint8Array } | undefined {
     const n = this.size;
     const grad = new Float64Array(n);
     const reached = new Uint8Array(n);
@@ -154,7 +161,8 @@ export class Tape {
         const x = operands[at + i];
         const g = rule[i];
         if (needsGrad[x] === 0 || g === null || (open !== null && !open[i])) continue;
-        const gx = g(value, operands, at, y, gy);
+        const gx: unknown = g(value, operands, at, y, gy);
+        if (typeof gx !== 'number') return undefined;
         if (reached[x] === 1) grad[x] = addOp.forward(NUM, grad[x], gx);
         else {
           grad[x] = gx;

@@ -61,14 +61,16 @@ export function buildTape(
     } else if (item.type === 'variable') {
       let v = slots.get(item.name);
       if (v === undefined) {
-        const value = values.get(item.name);
-        if (value === undefined) return undefined;
+        const value: unknown = values.get(item.name);
+        if (typeof value !== 'number') return undefined;
         slots.set(item.name, (v = tape.leaf(value, true)));
         firstAt.set(item.name, item.start);
       } else if (item.start < firstAt.get(item.name)!) firstAt.set(item.name, item.start);
       s = v;
-    } else {
+    } else if (item.type === 'number' || item.type === 'constant') {
       s = tape.leaf(item.value, false);
+    } else {
+      return undefined; // a node the tape does not know: the Variables build it
     }
     if (top === results.length) {
       const next = new Int32Array(top * 2);
