@@ -107,3 +107,33 @@ test('the text trace of a deep chain comes in pieces of at most 4,096 lines, one
   assert.equal(pieces.join(''), renderText(r, values));
   assert.ok(pieces.join('').endsWith(`dy/dx = ${r.gradient.x}\n`));
 });
+
+test('a line printed as read is exactly how formatNumber writes its number', async () => {
+  const fc = (await import('fast-check')).default;
+  const { formatNumber, isShortestForm } = await import('../src/report/format.js');
+  // Strings made of the pieces of decimals: signs, zeros, digits, points, exponents.
+  const piece = fc.constantFrom('-', '+', '0', '0', '0', '1', '5', '9', '.', 'e', '00000', '123456789');
+  const text = fc.array(piece, { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
+  let accepted = 0;
+  fc.assert(
+    fc.property(text, (t) => {
+      if (!isShortestForm(t)) return;
+      accepted++;
+      assert.equal(formatNumber(Number(t)), t);
+    }),
+    { numRuns: 20_000 },
+  );
+  assert.ok(accepted > 1000, `only ${accepted} accepted`);
+  // Every double's own shortest form with at most 15 significant digits is accepted.
+  fc.assert(
+    fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 9 }), (k, e) => {
+      const t = String(k / 10 ** e);
+      const digits = t.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
+      if (!t.includes('e') && digits <= 15 && Math.abs(k / 10 ** e) >= 1e-6) assert.ok(isShortestForm(t), t);
+    }),
+  );
+  for (const t of ['0.5', '-0', '0', '12.25', '0.000001', '123456789012345'])
+    assert.ok(isShortestForm(t), `${t} is accepted`);
+  for (const t of ['0.50', '.5', '5.', '+1', '1e3', '0.0000001', '1234567890123456', '0.1234567890123456', '00', '-'])
+    assert.ok(!isShortestForm(t), `${t} is formatted again`);
+});

@@ -35,7 +35,7 @@ import {
 } from '../api/points.js';
 import { verify, type SymbolicFormula } from '../api/check.js';
 import { reasonText, renderSymbolicText, symbolicJson } from '../report/check.js';
-import { formatNumber, jsonNumber } from '../report/format.js';
+import { formatNumber, isShortestForm, jsonNumber } from '../report/format.js';
 import { PLAIN } from '../report/style.js';
 import type { PlotTarget } from './plot-options.js';
 
@@ -69,6 +69,11 @@ const CHUNK = 1 << 16;
 interface Chunk {
   inputs: Input[];
   n: number;
+  /**
+   * The streamed variable's lines as read, where each is already how its number prints
+   * (isShortestForm), null for a line that is not: the rows print them instead of formatting again.
+   */
+  texts?: { index: number; cells: (string | null)[] };
   /** The number of points in all, when known before they are computed (lists and ranges). */
   total?: number;
 }
@@ -152,7 +157,16 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
         higher: more,
         checked,
       });
-    if (printRows) io.out(writer.rows([...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])], n));
+    if (printRows) {
+      const columns: Column[] = [...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])];
+      // A streamed line that already reads as its number prints as read (the same text, less work).
+      const texts = chunk.texts;
+      if (texts !== undefined && o.settings.precision === undefined) {
+        const x = inputs[texts.index] as Float64Array;
+        columns[texts.index] = texts.cells.map((t, i) => t ?? formatNumber(x[i]));
+      }
+      io.out(writer.rows(columns, n));
+    }
     total += n;
   }
 
@@ -480,9 +494,13 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
   // at once on a slow pipe, and a fast one is read 64 KB at a time, a chunk of rows each.
   const buffer = new Float64Array(CHUNK);
   let n = 0;
+  let cells: (string | null)[] = [];
+  const index = names.indexOf(streamed);
   const emit = (): Chunk => {
-    const chunk = { n, inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))) };
+    const inputs = names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number)));
+    const chunk = { n, inputs, texts: { index, cells } };
     n = 0;
+    cells = [];
     return chunk;
   };
   const splitter = new LineSplitter(MAX_LINE_LENGTH, `standard input (${flag} -)`);
@@ -491,8 +509,10 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     for await (const text of stdinText(io)) {
       for (const l of splitter.push(text)) {
         line++;
-        if (l.trim() !== '') {
-          const x = parseLine(l, line, flag); // before n moves: a bad line adds no row
+        const t = l.trim();
+        if (t !== '') {
+          const x = parseLine(t, line, flag); // before n moves: a bad line adds no row
+          cells.push(isShortestForm(t) ? t : null);
           buffer[n++] = x;
         }
         if (n === CHUNK) yield emit();
@@ -501,8 +521,10 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
       if (n > 0) yield emit();
     }
     const last = splitter.end();
-    if (last !== undefined && last.trim() !== '') {
-      const x = parseLine(last, line + 1, flag);
+    const t = last?.trim() ?? '';
+    if (t !== '') {
+      const x = parseLine(t, line + 1, flag);
+      cells.push(isShortestForm(t) ? t : null);
       buffer[n++] = x;
     }
   } catch (e) {
