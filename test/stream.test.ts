@@ -137,3 +137,19 @@ test('a line printed as read is exactly how formatNumber writes its number', asy
   for (const t of ['0.50', '.5', '5.', '+1', '1e3', '0.0000001', '1234567890123456', '0.1234567890123456', '00', '-'])
     assert.ok(!isShortestForm(t), `${t} is formatted again`);
 });
+
+test('--x - with --precision formats the streamed column too; other lines print as they read', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const run = (args: string[], input: string) =>
+    spawnSync(process.execPath, [bin, 'x*2', '--x', '-', '--format', 'tsv', ...args], { env, input, encoding: 'utf8' });
+  const p = run(['--precision', '3'], '0.123456\n2\n');
+  assert.equal(p.status, 0, p.stderr);
+  assert.equal(
+    p.stdout,
+    `x\ty\tdy/dx\n${Number((0.123456).toPrecision(3))}\t${Number((0.246912).toPrecision(3))}\t2\n2\t4\t2\n`,
+  );
+  // Not how JavaScript writes the number: the number's own text instead (0.50 is 0.5, 1e3 is 1000).
+  const q = run([], '0.50\n1e3\n+2\n.25\n');
+  assert.equal(q.status, 0, q.stderr);
+  assert.equal(q.stdout, 'x\ty\tdy/dx\n0.5\t1\t2\n1000\t2000\t2\n2\t4\t2\n0.25\t0.5\t2\n');
+});
