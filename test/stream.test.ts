@@ -110,7 +110,8 @@ test('the text trace of a deep chain comes in pieces of at most 4,096 lines, one
 
 test('a line printed as read is exactly how formatNumber writes its number', async () => {
   const fc = (await import('fast-check')).default;
-  const { formatNumber, isShortestForm } = await import('../src/report/format.js');
+  const { formatNumber } = await import('../src/report/format.js');
+  const { isShortestForm } = await import('../src/report/table.js');
   // Strings made of the pieces of decimals: signs, zeros, digits, points, exponents.
   const piece = fc.constantFrom('-', '+', '0', '0', '0', '1', '5', '9', '.', 'e', '00000', '123456789');
   const text = fc.array(piece, { minLength: 1, maxLength: 8 }).map((a) => a.join(''));

@@ -15,6 +15,7 @@ import {
   type BatchFormat,
   type BatchTrace,
   type Column,
+  isShortestForm,
 } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
@@ -36,7 +37,7 @@ import {
 } from '../api/points.js';
 import { verify, type SymbolicFormula } from '../api/check.js';
 import { reasonText, renderSymbolicText, symbolicJson } from '../report/check.js';
-import { formatNumber, isShortestForm, jsonNumber } from '../report/format.js';
+import { formatNumber, jsonNumber } from '../report/format.js';
 import { PLAIN } from '../report/style.js';
 import type { PlotTarget } from './plot-options.js';
 
