@@ -4,13 +4,24 @@
 // MODE: "reuse" (default) CompiledExpression.run with outputs reused; "fresh" grad() every time
 // (new output arrays); "pool" a 2-thread pool (createPool), warmed by one untimed run, inputs in
 // shared memory, outputs reused; "pool-copy" the same with ordinary inputs (copied every run).
+// "simd", "simd-fresh", "simd-pool": the same as "reuse", "fresh" and "pool" on the SIMD kernel
+// ({ simd: true }); ordinary Float64Array inputs except for the pool's, so a run includes the
+// kernel's copying of every block into WebAssembly memory and back, as a user's call does.
+// "simd-inside": the SIMD module alone with all N points of its inputs and outputs in its own
+// memory (one block of N points; what no user call does: the cost of the copies, by difference).
 import { CompiledExpression, createPool, grad, parse, sharedFloat64 } from '../dist/index.js';
 
 const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
 const [id, n, reps] = process.argv.slice(2, 5).map(Number);
 const mode = process.argv[5] ?? 'reuse';
+if (mode === 'simd-inside') {
+  await inside();
+  process.exit(0);
+}
 const source = EXPRESSIONS[id];
-const array = mode === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
+const simd = mode.startsWith('simd');
+const base = simd ? { simd: 'reuse', 'simd-fresh': 'fresh', 'simd-pool': 'pool' }[mode] : mode;
+const array = base === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
 const x = array(n);
 const y = array(n);
 for (let i = 0; i < n; i++) {
@@ -21,8 +32,8 @@ const values = new Map([
   ['x', x],
   ['y', y],
 ]);
-const compiled = new CompiledExpression(parse(source), source);
-const pool = mode.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
+const compiled = new CompiledExpression(parse(source), source, { simd });
+const pool = base.startsWith('pool') ? createPool({ threads: 2 }) : undefined;
 let result = pool ? await pool.run(compiled, values) : undefined;
 const times = [];
 const cpu0 = process.cpuUsage();
@@ -30,7 +41,7 @@ const wall0 = process.hrtime.bigint();
 for (let r = 0; r < reps; r++) {
   const t0 = process.hrtime.bigint();
   if (pool) result = await pool.run(compiled, values, result);
-  else result = mode === 'fresh' ? grad(source, values) : compiled.run(values, result);
+  else result = base === 'fresh' ? grad(source, values, { simd }) : compiled.run(values, result);
   const t1 = process.hrtime.bigint();
   times.push(Number(t1 - t0) / n);
 }
@@ -42,3 +53,36 @@ await pool?.close();
 const k = Math.floor(n / 3);
 const check = result.value[k] + result.gradient.x[k] + (result.gradient.y?.[k] ?? 0);
 console.log(JSON.stringify({ ns_per_point: times, check, cores }));
+
+async function inside() {
+  const { simdCode } = await import('../dist/batch/simd.js');
+  const { NUM } = await import('../dist/engine/primitives.js');
+  const { default: v8 } = await import('node:v8');
+  const source = EXPRESSIONS[id];
+  const compiled = new CompiledExpression(parse(source), source, { simd: true });
+  const code = simdCode(
+    compiled.plan,
+    compiled.names.map(() => true),
+    n,
+  );
+  const imports = Object.fromEntries(code.imports.map((name, i) => [`f${i}`, NUM[name]]));
+  v8.setFlagsFromString('--no-liftoff'); // as simdKernel does: optimised code from the first call
+  const module = new WebAssembly.Module(code.bytes);
+  v8.setFlagsFromString('--liftoff');
+  const { exports } = new WebAssembly.Instance(module, { p: imports });
+  const mem = new Float64Array(exports.m.buffer);
+  mem.set(code.constants, code.constantsAt);
+  compiled.names.forEach((name, j) => {
+    for (let i = 0; i < n; i++) mem[code.at[j] + i] = name === 'x' ? -1 + (2 * i) / n : 0.5 + i / n;
+  });
+  const pairs = Math.ceil(n / (2 * code.unroll)) * code.unroll;
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = process.hrtime.bigint();
+    if (exports.run(pairs) !== 0) exports.safe(pairs);
+    times.push(Number(process.hrtime.bigint() - t0) / n);
+  }
+  const k = Math.floor(n / 3);
+  const check = compiled.names.reduce((sum, _, j) => sum + mem[code.out + (j + 1) * n + k], mem[code.out + k]);
+  console.log(JSON.stringify({ ns_per_point: times, check, cores: 1 }));
+}

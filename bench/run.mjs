@@ -11,7 +11,8 @@
 //   streaming   --x - with 1M lines from a pipe, us a line
 //
 // Options (environment): BENCH_N (points, default 4000000), BENCH_ROUNDS (default 3),
-// BENCH_STARTUP (runs per side, default 15).
+// BENCH_STARTUP (runs per side, default 30), BENCH_ONLY (some of throughput,startup,depth,engine,streaming;
+// default all).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -23,7 +24,8 @@ const work = join(root, '.bench');
 mkdirSync(work, { recursive: true });
 const N = Number(process.env.BENCH_N ?? 4_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const STARTUP = Number(process.env.BENCH_STARTUP ?? 15);
+const STARTUP = Number(process.env.BENCH_STARTUP ?? 30);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,startup,depth,engine,streaming').split(','));
 const cli = join(root, 'bin', 'dezero-grad.js');
 
 const median = (xs) => {
@@ -39,194 +41,285 @@ const run = (cmd, args) => {
 };
 
 // ---- throughput ----------------------------------------------------------------------------
-execFileSync('gcc', ['-O3', '-march=native', '-o', join(work, 'fused'), join(root, 'bench', 'fused.c'), '-lm']);
-const SIDES = {
-  numpy: (id) => ['python3', [join(root, 'bench', 'dezero_numpy.py'), id, N, 3]],
-  C: (id) => [join(work, 'fused'), [id, N, 5]],
-  js: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5]],
-  'js grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'fresh']],
-  'js 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool']],
-  'js 2 threads, copied': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool-copy']],
-};
-const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-console.log(
-  `throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`,
-);
-console.log(
-  `  ${availableParallelism()} cores, load average ${load()} (threads gain only on idle cores); C and numpy run on one thread`,
-);
-for (const [id, expr] of Object.entries(EXPRESSIONS)) {
-  const per = Object.fromEntries(Object.keys(SIDES).map((k) => [k, []]));
-  const checks = new Set();
-  const firsts = [];
-  const shares = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, side] of Object.entries(SIDES)) {
-      const out = JSON.parse(run(...side(id)));
-      per[name].push(median(out.ns_per_point));
-      if (name === 'js grad()') firsts.push(out.ns_per_point[0]);
-      checks.add(out.check.toPrecision(12));
-      if (name === 'js 2 threads') shares.push(out.cores);
+
+if (ONLY.has('throughput')) throughput();
+if (ONLY.has('startup')) startup();
+if (ONLY.has('depth')) depth();
+if (ONLY.has('engine')) engine();
+if (ONLY.has('streaming')) streaming();
+
+function throughput() {
+  execFileSync('gcc', ['-O3', '-march=native', '-o', join(work, 'fused'), join(root, 'bench', 'fused.c'), '-lm']);
+  const SIDES = {
+    numpy: (id) => ['python3', [join(root, 'bench', 'dezero_numpy.py'), id, N, 3]],
+    C: (id) => [join(work, 'fused'), [id, N, 5]],
+    js: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5]],
+    'js grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'fresh']],
+    'js 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool']],
+    'js 2 threads, copied': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool-copy']],
+  };
+  const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
+  console.log(
+    `throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`,
+  );
+  console.log(
+    `  ${availableParallelism()} cores, load average ${load()} (threads gain only on idle cores); C and numpy run on one thread`,
+  );
+  for (const [id, expr] of Object.entries(EXPRESSIONS)) {
+    const per = Object.fromEntries(Object.keys(SIDES).map((k) => [k, []]));
+    const checks = new Set();
+    const firsts = [];
+    const shares = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, side] of Object.entries(SIDES)) {
+        const out = JSON.parse(run(...side(id)));
+        per[name].push(median(out.ns_per_point));
+        if (name === 'js grad()') firsts.push(out.ns_per_point[0]);
+        checks.add(out.check.toPrecision(12));
+        if (name === 'js 2 threads') shares.push(out.cores);
+      }
     }
+    const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+    console.log(`  ${expr}`);
+    console.log(
+      `    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`,
+    );
+    console.log(
+      `    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`,
+    );
+    console.log(
+      `    a single grad() call on fresh arrays (the first in its process) ${fmt(median(firsts))}: / numpy-DeZero = ${fmt(median(firsts) / m.numpy, 2)}x (goal <= 0.5)`,
+    );
+    const t2 = m['js 2 threads'];
+    console.log(
+      `    ours, 2 threads (warm pool, shared inputs, outputs reused) ${fmt(t2)}: / numpy-DeZero = ${fmt(t2 / m.numpy, 2)}x   / C = ${fmt(t2 / m.C, 2)}x   / ours 1 thread = ${fmt(t2 / m.js, 2)}x   (the threads got ${fmt(median(shares), 2)} cores)`,
+    );
+    console.log(
+      `    ours, 2 threads, ordinary inputs (copied to shared memory each run) ${fmt(m['js 2 threads, copied'])}: / C = ${fmt(m['js 2 threads, copied'] / m.C, 2)}x`,
+    );
+    console.log(`    load average now ${load()}`);
+    if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
   }
-  const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
-  console.log(`  ${expr}`);
-  console.log(
-    `    numpy-DeZero ${fmt(m.numpy)}   C -O3 ${fmt(m.C)}   ours ${fmt(m.js)} (outputs reused)   ours via grad() ${fmt(m['js grad()'])} (new outputs)`,
-  );
-  console.log(
-    `    ours / numpy-DeZero = ${fmt(m.js / m.numpy, 2)}x (goal <= 0.5)   ours / C = ${fmt(m.js / m.C, 2)}x (goal <= 1.3)   grad() / numpy-DeZero = ${fmt(m['js grad()'] / m.numpy, 2)}x`,
-  );
-  console.log(
-    `    a single grad() call on fresh arrays (the first in its process) ${fmt(median(firsts))}: / numpy-DeZero = ${fmt(median(firsts) / m.numpy, 2)}x (goal <= 0.5)`,
-  );
-  const t2 = m['js 2 threads'];
-  console.log(
-    `    ours, 2 threads (warm pool, shared inputs, outputs reused) ${fmt(t2)}: / numpy-DeZero = ${fmt(t2 / m.numpy, 2)}x   / C = ${fmt(t2 / m.C, 2)}x   / ours 1 thread = ${fmt(t2 / m.js, 2)}x   (the threads got ${fmt(median(shares), 2)} cores)`,
-  );
-  console.log(
-    `    ours, 2 threads, ordinary inputs (copied to shared memory each run) ${fmt(m['js 2 threads, copied'])}: / C = ${fmt(m['js 2 threads, copied'] / m.C, 2)}x`,
-  );
-  console.log(`    load average now ${load()}`);
-  if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
+  simdThroughput(SIDES, EXPRESSIONS);
 }
 
 // ---- start-up ------------------------------------------------------------------------------
 // Without NODE_EXTRA_CA_CERTS on both sides: these machines set it, and it makes every Node process
 // parse a CA bundle before V8 starts (~55 ms), which a user's shell does not do. The code cache is
 // in a scratch XDG_CACHE_HOME, written by untimed runs first (the first four runs write it).
-const userEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
-delete userEnv.NODE_EXTRA_CA_CERTS;
-const wall = (args) => {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env: userEnv, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-};
-const SEED = ['square(exp(square(x)))', '--x', '0.5'];
-for (let i = 0; i < 4; i++) wall([cli, ...SEED, ...(i % 2 ? ['-q'] : [])]);
-const bare = [];
-const ours = [];
-const oursQuiet = [];
-for (let i = 0; i < STARTUP; i++) {
-  bare.push(wall(['-e', '0']));
-  ours.push(wall([cli, ...SEED]));
-  oursQuiet.push(wall([cli, ...SEED, '-q']));
-}
-console.log(
-  `start-up: one point from a cold process, median of ${STARTUP} alternating runs, NODE_EXTRA_CA_CERTS unset on both sides (as in a user's shell), code cache warm`,
-);
-console.log(
-  `  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.15)`,
-);
-console.log(
-  `  node -e 0 ${fmt(median(bare))} ms   the same with -q ${fmt(median(oursQuiet))} ms   ratio ${fmt(median(oursQuiet) / median(bare), 2)}x (goal <= 1.15)   load average ${load()}`,
-);
-
-// ---- depth ---------------------------------------------------------------------------------
-const chain = (n) => {
-  const file = join(work, `chain-${n}.txt`);
-  writeFileSync(file, 'sin('.repeat(n) + 'x' + ')'.repeat(n));
-  return file;
-};
-const timeMem = (file) => {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', '--quiet'], {
-    encoding: 'utf8',
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`depth run failed: ${r.stderr.slice(0, 500)}`);
-  return { ms, kb: Number(r.stderr.trim().split('\n').pop()) };
-};
-const small = chain(20_000);
-const big = chain(200_000);
-const s = [];
-const b = [];
-for (let i = 0; i < 3; i++) {
-  s.push(timeMem(small));
-  b.push(timeMem(big));
-}
-const sMs = median(s.map((r) => r.ms));
-const bMs = median(b.map((r) => r.ms));
-const sKb = median(s.map((r) => r.kb));
-const bKb = median(b.map((r) => r.kb));
-console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alternating runs');
-console.log(
-  `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
-);
-
-// ---- the engine per node (issue 13, part 2) -------------------------------------------------
-// In-process: parse, then the tape (--quiet, --json --quiet, grad() at one point) against the
-// Variables (build + differentiate without a trace: the same work before the tape), alternating.
-const side = join(root, 'bench', 'engine_side.mjs');
-const engine = { tape: [], objects: [] };
-for (let i = 0; i < ROUNDS; i++) {
-  for (const mode of ['tape', 'objects']) {
-    const [parseUs, engineUs, g] = run(process.execPath, [side, mode, 200_000]).trim().split(' ');
-    engine[mode].push({ parseUs: Number(parseUs), engineUs: Number(engineUs), g });
-  }
-}
-if (new Set([...engine.tape, ...engine.objects].map((r) => r.g)).size !== 1) throw new Error('the sides disagree');
-const perNode = (mode, key) => median(engine[mode].map((r) => r[key]));
-console.log(`engine per node: a 200,000-deep chain, us a node (median of ${ROUNDS} alternating processes)`);
-console.log(
-  `  build + forward + backward: tape ${fmt(perNode('tape', 'engineUs'), 3)}   Variables ${fmt(perNode('objects', 'engineUs'), 3)}   ratio ${fmt(perNode('tape', 'engineUs') / perNode('objects', 'engineUs'), 2)}x   (issue's baseline 4.8 + 1.4)`,
-);
-console.log(
-  `  with the parse (${fmt(perNode('tape', 'parseUs'), 3)}): tape ${fmt(perNode('tape', 'parseUs') + perNode('tape', 'engineUs'), 3)}   Variables ${fmt(perNode('objects', 'parseUs') + perNode('objects', 'engineUs'), 3)}   (goal <= 0.5)   load average ${load()}`,
-);
-// Through the binary, 200k against 20k deep (start-up cancels): -q, --json -q; time and peak memory.
-const cliNode = (flags) => {
-  const one = (file) => {
+function startup() {
+  const userEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
+  delete userEnv.NODE_EXTRA_CA_CERTS;
+  const wall = (args) => {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', ...flags], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
-    if (r.status !== 0) throw new Error(`run failed: ${r.stderr.slice(0, 500)}`);
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, kb: Number(r.stderr.trim().split('\n').pop()) };
+    const r = spawnSync(process.execPath, args, { env: userEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
   };
-  const s = [];
-  const b = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    s.push(one(small));
-    b.push(one(big));
+  const SEED = ['square(exp(square(x)))', '--x', '0.5'];
+  const loadBefore = load();
+  for (let i = 0; i < 4; i++) wall([cli, ...SEED, ...(i % 2 ? ['-q'] : [])]);
+  const bare = [];
+  const ours = [];
+  const oursQuiet = [];
+  for (let i = 0; i < STARTUP; i++) {
+    bare.push(wall(['-e', '0']));
+    ours.push(wall([cli, ...SEED]));
+    oursQuiet.push(wall([cli, ...SEED, '-q']));
   }
-  const us = ((median(b.map((r) => r.ms)) - median(s.map((r) => r.ms))) * 1000) / 180_000;
-  const bytes = ((median(b.map((r) => r.kb)) - median(s.map((r) => r.kb))) * 1024) / 180_000;
-  return { us, bytes };
-};
-for (const flags of [['-q'], ['--json', '-q']]) {
-  const { us, bytes } = cliNode(flags);
   console.log(
-    `  dezero-grad -f FILE ${flags.join(' ')}: ${fmt(us, 2)} us a node (goal <= 0.5; issue's baseline 6.2), ${fmt(bytes, 0)} bytes a node of peak memory (goal <= 200; baseline 1,118)`,
+    `start-up: one point from a cold process, median of ${STARTUP} alternating runs, NODE_EXTRA_CA_CERTS unset on both sides (as in a user's shell), code cache warm`,
+  );
+  console.log(
+    `  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.15)`,
+  );
+  console.log(
+    `  node -e 0 ${fmt(median(bare))} ms   the same with -q ${fmt(median(oursQuiet))} ms   ratio ${fmt(median(oursQuiet) / median(bare), 2)}x (goal <= 1.15)   load average ${loadBefore} before, ${load()} after`,
+  );
+  // CPU time as well where `perf stat` works: on a busy machine the wall clock waits for a core,
+  // the CPU time much less. (perf's own start would dilute a wall-clock ratio: not used for that.)
+  const cpu = (args) => {
+    const r = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', process.execPath, ...args], {
+      env: userEnv,
+      encoding: 'utf8',
+    });
+    const ms = r.status === 0 ? Number(r.stderr.trim().split('\n').pop().split(',')[0]) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+  };
+  if (cpu(['-e', '0']) === undefined) return;
+  const bareCpu = [];
+  const oursCpu = [];
+  const quietCpu = [];
+  for (let i = 0; i < STARTUP; i++) {
+    bareCpu.push(cpu(['-e', '0']));
+    oursCpu.push(cpu([cli, ...SEED]));
+    quietCpu.push(cpu([cli, ...SEED, '-q']));
+  }
+  console.log(
+    `  CPU time (perf stat task-clock, all threads, median of ${STARTUP} alternating runs): node -e 0 ${fmt(median(bareCpu))} ms   one point ${fmt(median(oursCpu))} ms ${fmt(median(oursCpu) / median(bareCpu), 2)}x   with -q ${fmt(median(quietCpu))} ms ${fmt(median(quietCpu) / median(bareCpu), 2)}x   load average ${load()}`,
   );
 }
 
-// ---- streaming --x - -------------------------------------------------------------------------
-const lines = (n) => Array.from({ length: n }, (_, i) => String(i / n)).join('\n') + '\n';
-const stream = (input) => {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, 'tanh(x)', '--x', '-', '--format', 'tsv'], {
-    input,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`stream failed: ${r.stderr.slice(0, 500)}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-};
-const million = lines(1_000_000);
-const few = lines(10);
-const sm = [];
-const bm = [];
-for (let i = 0; i < ROUNDS; i++) {
-  sm.push(stream(few));
-  bm.push(stream(million));
+// ---- depth ---------------------------------------------------------------------------------
+function depth() {
+  const chain = (n) => {
+    const file = join(work, `chain-${n}.txt`);
+    writeFileSync(file, 'sin('.repeat(n) + 'x' + ')'.repeat(n));
+    return file;
+  };
+  const timeMem = (file) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', '--quiet'], {
+      encoding: 'utf8',
+    });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`depth run failed: ${r.stderr.slice(0, 500)}`);
+    return { ms, kb: Number(r.stderr.trim().split('\n').pop()) };
+  };
+  const small = chain(20_000);
+  const big = chain(200_000);
+  const s = [];
+  const b = [];
+  for (let i = 0; i < 3; i++) {
+    s.push(timeMem(small));
+    b.push(timeMem(big));
+  }
+  const sMs = median(s.map((r) => r.ms));
+  const bMs = median(b.map((r) => r.ms));
+  const sKb = median(s.map((r) => r.kb));
+  const bKb = median(b.map((r) => r.kb));
+  console.log('depth: sin(sin(...sin(x)...)) from a file, --quiet, median of 3 alternating runs');
+  console.log(
+    `  20,000 deep ${fmt(sMs, 0)} ms ${fmt(sKb / 1024, 0)} MB   200,000 deep ${fmt(bMs, 0)} ms ${fmt(bKb / 1024, 0)} MB   time ratio ${fmt(bMs / sMs, 2)}x (goal <= 15; linear is 10)   ${fmt(((bKb - sKb) * 1024) / 180_000, 0)} bytes a node`,
+  );
 }
-console.log(
-  `streaming: tanh(x) --x - --format tsv, 1,000,000 lines from a pipe: ${fmt(((median(bm) - median(sm)) * 1000) / 1e6, 2)} us a line (goal <= 0.6; issue's baseline 1.8-2.3)   load average ${load()}`,
-);
+
+// ---- the SIMD kernel against C -------------------------------------------------------------
+// { simd: true } on ordinary Float64Arrays (so each run includes copying every block into the
+// WebAssembly memory and back, as a user's call does), C and ours alternating in every round.
+function simdThroughput(SIDES, EXPRESSIONS) {
+  const sides = {
+    C: SIDES.C,
+    simd: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd']],
+    'simd inside': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-inside']],
+    'simd grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'simd-fresh']],
+    'simd 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-pool']],
+  };
+  console.log(
+    `simd: the WebAssembly SIMD kernel (--simd, { simd: true }) against C -O3 on one thread, ${N} points, ns a point (median of ${ROUNDS} alternating rounds)`,
+  );
+  for (const [id, expr] of Object.entries(EXPRESSIONS)) {
+    const per = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+    const firsts = [];
+    const shares = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, side] of Object.entries(sides)) {
+        const out = JSON.parse(run(...side(id)));
+        per[name].push(median(out.ns_per_point));
+        if (name === 'simd grad()') firsts.push(out.ns_per_point[0]);
+        if (name === 'simd 2 threads') shares.push(out.cores);
+      }
+    }
+    const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+    console.log(`  ${expr}`);
+    console.log(
+      `    C -O3 ${fmt(m.C)}   ours simd ${fmt(m.simd)} (copies in and out included, outputs reused)   ours / C = ${fmt(m.simd / m.C, 2)}x (goal <= 1.0)`,
+    );
+    console.log(
+      `    the kernel alone, inputs and outputs in its WebAssembly memory (no copies; not a user's call) ${fmt(m['simd inside'])}: / C = ${fmt(m['simd inside'] / m.C, 2)}x`,
+    );
+    console.log(
+      `    simd via grad() ${fmt(m['simd grad()'])} (new outputs; the first call ${fmt(median(firsts))})   / C = ${fmt(m['simd grad()'] / m.C, 2)}x`,
+    );
+    console.log(
+      `    simd, 2 threads (warm pool, shared inputs) ${fmt(m['simd 2 threads'])}: / C = ${fmt(m['simd 2 threads'] / m.C, 2)}x (goal <= 0.6)   (the threads got ${fmt(median(shares), 2)} cores)   load average ${load()}`,
+    );
+  }
+}
+
+// ---- the engine per node (issue 13, part 2) -------------------------------------------------
+function engine() {
+  const chain = (n) => {
+    const file = join(work, `chain-${n}.txt`);
+    writeFileSync(file, 'sin('.repeat(n) + 'x' + ')'.repeat(n));
+    return file;
+  };
+  const small = chain(20_000);
+  const big = chain(200_000);
+  // In-process: parse, then the tape (--quiet, --json --quiet, grad() at one point) against the
+  // Variables (build + differentiate without a trace: the same work before the tape), alternating.
+  const side = join(root, 'bench', 'engine_side.mjs');
+  const engine = { tape: [], objects: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const mode of ['tape', 'objects']) {
+      const [parseUs, engineUs, g] = run(process.execPath, [side, mode, 200_000]).trim().split(' ');
+      engine[mode].push({ parseUs: Number(parseUs), engineUs: Number(engineUs), g });
+    }
+  }
+  if (new Set([...engine.tape, ...engine.objects].map((r) => r.g)).size !== 1) throw new Error('the sides disagree');
+  const perNode = (mode, key) => median(engine[mode].map((r) => r[key]));
+  console.log(`engine per node: a 200,000-deep chain, us a node (median of ${ROUNDS} alternating processes)`);
+  console.log(
+    `  build + forward + backward: tape ${fmt(perNode('tape', 'engineUs'), 3)}   Variables ${fmt(perNode('objects', 'engineUs'), 3)}   ratio ${fmt(perNode('tape', 'engineUs') / perNode('objects', 'engineUs'), 2)}x   (issue's baseline 4.8 + 1.4)`,
+  );
+  console.log(
+    `  with the parse (${fmt(perNode('tape', 'parseUs'), 3)}): tape ${fmt(perNode('tape', 'parseUs') + perNode('tape', 'engineUs'), 3)}   Variables ${fmt(perNode('objects', 'parseUs') + perNode('objects', 'engineUs'), 3)}   (goal <= 0.5)   load average ${load()}`,
+  );
+  // Through the binary, 200k against 20k deep (start-up cancels): -q, --json -q; time and peak memory.
+  const cliNode = (flags) => {
+    const one = (file) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, '-f', file, '--x', '0.5', ...flags], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+      if (r.status !== 0) throw new Error(`run failed: ${r.stderr.slice(0, 500)}`);
+      return { ms: Number(process.hrtime.bigint() - t0) / 1e6, kb: Number(r.stderr.trim().split('\n').pop()) };
+    };
+    const s = [];
+    const b = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      s.push(one(small));
+      b.push(one(big));
+    }
+    const us = ((median(b.map((r) => r.ms)) - median(s.map((r) => r.ms))) * 1000) / 180_000;
+    const bytes = ((median(b.map((r) => r.kb)) - median(s.map((r) => r.kb))) * 1024) / 180_000;
+    return { us, bytes };
+  };
+  for (const flags of [['-q'], ['--json', '-q']]) {
+    const { us, bytes } = cliNode(flags);
+    console.log(
+      `  dezero-grad -f FILE ${flags.join(' ')}: ${fmt(us, 2)} us a node (goal <= 0.5; issue's baseline 6.2), ${fmt(bytes, 0)} bytes a node of peak memory (goal <= 200; baseline 1,118)`,
+    );
+  }
+}
+
+// ---- streaming --x - -------------------------------------------------------------------------
+function streaming() {
+  const lines = (n) => Array.from({ length: n }, (_, i) => String(i / n)).join('\n') + '\n';
+  const stream = (input) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [cli, 'tanh(x)', '--x', '-', '--format', 'tsv'], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`stream failed: ${r.stderr.slice(0, 500)}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const million = lines(1_000_000);
+  const few = lines(10);
+  const sm = [];
+  const bm = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    sm.push(stream(few));
+    bm.push(stream(million));
+  }
+  console.log(
+    `streaming: tanh(x) --x - --format tsv, 1,000,000 lines from a pipe: ${fmt(((median(bm) - median(sm)) * 1000) / 1e6, 2)} us a line (goal <= 0.6; issue's baseline 1.8-2.3)   load average ${load()}`,
+  );
+}

@@ -89,18 +89,22 @@ for (const out of split.outputFiles) {
   const text = out.text
     .replace(/(["'])\.\/([\w-]+)\.js\1/g, '"./$2.cjs"')
     .replace(/\bimport\("\.\/([\w-]+)\.cjs"\)/g, 'Promise.resolve().then(() => require("./$1.cjs"))')
-    // The rest (node:tty, mathjs, d3-contour, ...) go through the loader's import(): V8 20 loses a
-    // script's dynamic-import callback when its code comes from a cache.
+    // So is a Node built-in (node:tty on a terminal, node:readline, node:child_process): an
+    // import() goes through the ES module loader, ~4-8 ms the first time, a require() ~0.1 ms (the
+    // code destructures their named exports, which require() gives as well).
+    .replace(/\bimport\("(node:[\w/]+)"\)/g, 'Promise.resolve().then(() => require("$1"))')
+    // The rest (mathjs, @inquirer/prompts, d3-contour, ...) go through the loader's import(): V8 20
+    // loses a script's dynamic-import callback when its code comes from a cache.
     .replace(/\bimport\(/g, '__import(');
   const cjs = await transform(text, {
     format: 'cjs',
     loader: 'js',
     target: 'node20',
     legalComments: 'none',
-    // Whitespace and syntax only (names stay readable in an internal error's stack): a 43% smaller
-    // file, ~5-10% less wall time at start-up in alternating runs.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Names too: the start file is 25% smaller than with whitespace and syntax only, less to read
+    // and a smaller code cache to deserialise at every start. An internal error's stack then
+    // names minified functions, but its file:line:column still point into dist/cli-chunks/.
+    minify: true,
   });
   chunks.set(name, { code: cjs.code, imports });
 }
@@ -111,10 +115,13 @@ const startup = new Set([entry]);
 for (const name of startup) for (const dep of chunks.get(name).imports) startup.add(dep);
 const define = (name) =>
   `define(${JSON.stringify(name)}, function (exports, require, module, __filename, __dirname, __import) {\n${chunks.get(name).code}});\n`;
-const start = [...startup].map(define).join('');
+// A file is one function expression, `(function (define) { ... })`, compiled as it is read: the
+// loader adds nothing to the text (no copy of it at every start).
+const file = (text) => `(function (define) {\n${text}});\n`;
+const start = file([...startup].map(define).join(''));
 const startName = `start-${createHash('sha256').update(start).digest('hex').slice(0, 8)}.cjs`;
 writeFileSync(`dist/cli-chunks/${startName}`, start);
-for (const name of chunks.keys()) if (!startup.has(name)) writeFileSync(`dist/cli-chunks/${name}`, define(name));
+for (const name of chunks.keys()) if (!startup.has(name)) writeFileSync(`dist/cli-chunks/${name}`, file(define(name)));
 await build({
   entryPoints: ['src/cli/code-cache.ts'],
   outfile: 'dist/cli.cjs',
@@ -125,6 +132,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { CLI_ENTRY: JSON.stringify(entry), CLI_START: JSON.stringify(startName) },
+  // Compiled without a cache at every start, before anything else.
+  minify: true,
 });
 
 // The library for CommonJS projects (`require('dezero-grad')`): the same modules bundled into one

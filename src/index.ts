@@ -55,7 +55,14 @@ export {
 } from './api/root.js';
 
 // Many points: the fused kernel, and threads for it.
-export { CompiledExpression, broadcastLength, LengthMismatchError, type BatchResult } from './batch/run.js';
+export {
+  CompiledExpression,
+  broadcastLength,
+  LengthMismatchError,
+  type BatchResult,
+  type CompileOptions,
+} from './batch/run.js';
+export { SIMD_ULP_BOUND } from './batch/simd-math.js';
 export { createPool, sharedFloat64, Pool, MIN_POINTS, type PoolOptions } from './batch/pool.js';
 export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
 

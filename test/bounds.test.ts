@@ -14,6 +14,7 @@ import { FIFO_WAIT_MS, MAX_READ_BYTES } from '../src/cli/io.js';
 import { MAX_JSON_POINTS } from '../src/cli/values.js';
 import { RAW_CONTROL, runBounded, type BoundedRun } from './helpers/bounded.js';
 import { shell } from './helpers/process.js';
+import './helpers/cache-home.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-bounds-'));
 

@@ -9,6 +9,7 @@ import { grad } from '../src/api/grad.js';
 import { runCli as cli } from './helpers/cli.js';
 import { node } from './helpers/process.js';
 import { Session } from '../src/cli/repl/session.js';
+import './helpers/cache-home.js';
 
 const SEED = ['square(exp(square(x)))', '--x', '0.5'];
 /** d/dx exp(x^2)^2 = 4x·exp(2x^2), the closed form at 0.5. */

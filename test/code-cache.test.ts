@@ -1,18 +1,20 @@
 /**
  * The V8 code cache (src/cli/code-cache.ts), through the built binary: written by a first run,
- * used by the next, ignored (and written again) when corrupt, truncated or made for other source,
- * skipped when the cache directory cannot be written (read-only HOME, a full disk), and the output
- * is byte for byte the same in every case.
+ * used by the next, ignored (and written again) when corrupt, truncated, made for other source or
+ * not a file (a device), skipped when it cannot be written (read-only HOME, a full disk, a file
+ * size limit), and the output is byte for byte the same in every case.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  lstatSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CACHE_HOME } from './helpers/cache-home.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 const SEED = ['square(exp(square(x)))', '--x', '0.5'];
@@ -152,6 +155,57 @@ describe('the code cache', () => {
     const noHome = run(SEED, { HOME: undefined, XDG_CACHE_HOME: undefined });
     assert.equal(noHome.stdout, plain.stdout);
     assert.equal(noHome.stderr, '');
+  });
+
+  test('a cache file that is a device (a symlink to /dev/full) is not read: same output, written again', () => {
+    const dir = join(scratch, 'device');
+    const env = { XDG_CACHE_HOME: dir, DEZERO_GRAD_CODE_CACHE: 'verbose' };
+    run(SEED, env);
+    const name = readdirSync(join(dir, 'dezero-grad')).find((f) => f.startsWith('start-'))!;
+    const file = join(dir, 'dezero-grad', name);
+    for (const device of ['/dev/full', '/dev/zero']) {
+      rmSync(file);
+      symlinkSync(device, file);
+      // Read to its end, either device would never end: the timeout turns a hang into a failure.
+      const r = spawnSync(process.execPath, [bin, ...SEED], {
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      assert.equal(r.status, 0, `${device}: ${r.stderr}`);
+      assert.equal(entryStatus(r.stderr), 'corrupt, written', device);
+      assert.equal(r.stdout, plain.stdout);
+      assert.ok(lstatSync(file).isFile(), `${device}: replaced by a cache file`);
+    }
+  });
+
+  test('a cache that cannot be written out (a file size limit, ulimit -f: EFBIG) is skipped, nothing left behind', () => {
+    const dir = join(scratch, 'file-size-limit');
+    const script = `ulimit -f 1; exec "$0" "$@"`; // 1 block: the cache, ~0.5 MB, fails part way
+    const limited = (env: Record<string, string>) =>
+      spawnSync('bash', ['-c', script, process.execPath, bin, ...SEED], {
+        env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: dir, ...env },
+        encoding: 'utf8',
+      });
+    const quiet = limited({});
+    assert.equal(quiet.status, 0);
+    assert.equal(quiet.stdout, plain.stdout);
+    assert.equal(quiet.stderr, '');
+    const verbose = limited({ DEZERO_GRAD_CODE_CACHE: 'verbose' });
+    assert.match(entryStatus(verbose.stderr), /^missing, not written \(EFBIG/);
+    assert.equal(verbose.stdout, plain.stdout);
+    assert.deepEqual(readdirSync(join(dir, 'dezero-grad')), [], 'no cache and no temporary file');
+  });
+
+  test("the tests' own runs of the binary keep their cache in a temporary directory, not in ~/.cache", () => {
+    assert.ok(CACHE_HOME.startsWith(tmpdir()), CACHE_HOME);
+    assert.equal(process.env.XDG_CACHE_HOME, CACHE_HOME);
+    const r = spawnSync(process.execPath, [bin, ...SEED], { env: process.env, encoding: 'utf8' });
+    assert.equal(r.stdout, plain.stdout);
+    assert.ok(
+      readdirSync(join(CACHE_HOME, 'dezero-grad')).some((f) => f.startsWith('start-')),
+      'the start file has its cache there',
+    );
   });
 
   // A read-only file system and a full one, as a user without root meets them: a tmpfs mounted in

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import './helpers/cache-home.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dezero-help-'));
@@ -60,6 +61,10 @@ const MAIN: Record<string, Row[]> = {
     { args: ['relu(x)', '--x', '0', '--check'], code: 3 },
   ],
   '--symbolic': [{ args: [...ONE, '--symbolic'], code: 0 }],
+  '--simd': [
+    { args: ['tanh(x*y)', '--x', '0:1:0.25', '--y', '2', '--simd'], code: 0 },
+    { args: [...ONE, '--simd'], code: 2 },
+  ],
   '--order': [
     { args: ['tanh(x)', '--x', '1', '--order', '3'], code: 0 },
     { args: ['tanh(x)', '--x', '1', '--order', '0'], code: 2 },

@@ -11,6 +11,7 @@ import { grad } from '../src/api/grad.js';
 import { MAX_INPUT_LENGTH, MAX_NODES } from '../src/expr/parse.js';
 import { runCli as cli } from './helpers/cli.js';
 import { shell } from './helpers/process.js';
+import './helpers/cache-home.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-grad-hostile-'));
 const marker = join(dir, 'pwned');

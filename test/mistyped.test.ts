@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import './helpers/cache-home.js';
 
 const bin = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'dezero-grad.js');
 const run = (...args: string[]) =>

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Session } from '../src/cli/repl/session.js';
+import './helpers/cache-home.js';
 
 const bin = join(fileURLToPath(new URL('../../', import.meta.url)), 'bin', 'dezero-grad.js');
 const run = (args: string[], input?: string) =>

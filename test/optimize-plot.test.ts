@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT } from './helpers/process.js';
+import './helpers/cache-home.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-mplot-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { ROOT } from './helpers/process.js';
+import './helpers/cache-home.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dezero-plot-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

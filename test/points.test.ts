@@ -9,6 +9,7 @@ import { expression, random, values } from './helpers/random.js';
 import { CompiledDerivatives, compilableDerivatives, higherAtPoints } from '../src/api/points.js';
 import { parse } from '../src/expr/parse.js';
 import { variableNames } from '../src/expr/build.js';
+import './helpers/cache-home.js';
 
 const BIN = 'bin/dezero-grad.js';
 

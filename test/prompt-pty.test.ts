@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasTmux, quote, startTerminal } from './helpers/tmux.js';
+import './helpers/cache-home.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 const command = (expr: string): string => `env NO_COLOR=1 ${quote(process.execPath)} ${quote(bin)} ${quote(expr)} -q`;

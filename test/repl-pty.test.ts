@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hasTmux, quote, startTerminal } from './helpers/tmux.js';
+import './helpers/cache-home.js';
 
 const bin = fileURLToPath(new URL('../../bin/dezero-grad.js', import.meta.url));
 

@@ -3,7 +3,7 @@
  * blocks that this thread and the workers claim from a shared counter until none are left, all
  * over SharedArrayBuffers (a worker the machine is slow to schedule just claims fewer). Every thread runs the SAME generated kernel text (`kernelSource`, made only
  * of our templates), with V8's own `Math` functions, so the result is bit for bit the one-thread
- * result.
+ * result; with `simd: true` every thread instantiates the same SIMD module instead (simd.ts).
  *
  * A worker costs tens of milliseconds to start, so a pool pays only when it is created once and
  * reused for large batches; below `minPoints` points (and for expressions with no generated loop)
@@ -13,6 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Input, Kernel } from './compile.js';
+import { simdKernel, type SimdCode } from './simd.js';
 import type { BatchResult, CompiledExpression, ValuesIn } from './run.js';
 
 export interface PoolOptions {
@@ -95,6 +96,7 @@ const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { workerData } = process.getBuiltinModule('node:worker_threads');
 const kernels = new Map();
 const claimBlocks = ${claimBlocks.toString()};
+const simdKernel = ${simdKernel.toString()};
 // The primitives the kernels call as functions (F): the engine's own NUM, from its module.
 const primitives = import(workerData.primitives).then((m) => m.NUM);
 parentPort.on('message', (t) => {
@@ -102,7 +104,7 @@ parentPort.on('message', (t) => {
     let kernel = kernels.get(t.kernel);
     if (kernel === undefined) {
       if (kernels.size >= 64) kernels.clear();
-      kernel = new Function('K', 'F', t.source)(t.constants, F);
+      kernel = t.simd ? simdKernel(t.simd, F) : new Function('K', 'F', t.source)(t.constants, F);
       kernels.set(t.kernel, kernel);
     }
     const points = claimBlocks(kernel, t.claimed, t.block, t.length, t.inputs, t.value, t.grads);
@@ -124,6 +126,8 @@ interface Task {
   kernel: number;
   source: string;
   constants: number[];
+  /** The SIMD kernel's module, when the expression runs on it (compiled from this, not `source`). */
+  simd?: SimdCode;
   claimed: Int32Array;
   block: number;
   length: number;
@@ -258,7 +262,7 @@ export class Pool {
     // Every thread claims blocks of points from one counter until none are left, so a worker
     // that a busy machine does not schedule costs little: this thread takes its blocks.
     const claimed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-    const id = this.kernelId(compiled, code.source);
+    const id = this.kernelId(compiled, code.simd === undefined ? code.source : `simd ${code.source}`);
     const task = { kernel: id, ...code, claimed, block: this.block, length, inputs: shared, value, grads };
     const work = this.workers.map((w) => w.send({ task: this.nextTask++, ...task }));
     claimBlocks(compiled.kernel(inputs), claimed, this.block, length, inputs, value, grads);

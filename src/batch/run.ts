@@ -15,6 +15,8 @@ import {
   type Kernel,
   type Plan,
 } from './compile.js';
+import { simdCode, simdFits, simdKernel, type SimdCode } from './simd.js';
+import { NUM } from '../engine/primitives.js';
 
 export interface BatchResult {
   /** The number of points. */
@@ -88,6 +90,16 @@ export function broadcastLength(inputs: ReadonlyMap<string, ArrayLike<number> | 
   return distinct.size === 1 ? [...distinct][0] : 1;
 }
 
+export interface CompileOptions {
+  /**
+   * Run on the WebAssembly SIMD kernel (src/batch/simd.ts), two points a step, where the plan has
+   * one: exp, sin, cos and tanh are then polynomials within SIMD_ULP_BOUND of the correctly rounded
+   * value instead of `Math`'s (the default keeps the engine's bits exactly). Expressions with a
+   * conditional (`c ? a : b`), or too large for one loop, keep the JavaScript kernel.
+   */
+  simd?: boolean;
+}
+
 /**
  * An expression compiled once, to be run on many arrays (kernels cached per array/number pattern).
  * Expressions with an op that has no kernel templates (`diff`) run on the engine point by point.
@@ -100,8 +112,10 @@ export class CompiledExpression {
   readonly outputName: string;
   private readonly kernels = new Map<string, Kernel>();
   private readonly fallback: Kernel | undefined;
+  /** True when the kernels are the SIMD ones (asked for, and the plan has one). */
+  readonly simd: boolean;
 
-  constructor(root: Node, source = '') {
+  constructor(root: Node, source = '', options: CompileOptions = {}) {
     if (fusible(root)) {
       this.plan = plan(root, source);
       this.names = this.plan.names;
@@ -111,6 +125,30 @@ export class CompiledExpression {
       this.outputName = build(root, new Map(this.names.map((n) => [n, 1])), source).outputName;
       this.fallback = engineKernel(root, this.names, source);
     }
+    // The SIMD kernel when asked for and the plan has one of a size worth compiling (the module
+    // for all-array inputs is the largest: kept for that pattern).
+    const code =
+      options.simd === true && this.plan !== undefined && simdFits(this.plan)
+        ? simdCode(
+            this.plan,
+            this.names.map(() => true),
+          )
+        : undefined;
+    this.simd = code !== undefined;
+    if (code !== undefined) this.simdCodes.set(this.names.map(() => 'a').join(''), code);
+  }
+
+  /** The SIMD modules made so far, by array/number pattern. */
+  private readonly simdCodes = new Map<string, SimdCode>();
+
+  private simdCodeFor(arrays: readonly boolean[]): SimdCode | undefined {
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let code = this.simdCodes.get(key);
+    if (code === undefined && this.simd) {
+      code = simdCode(this.plan!, arrays);
+      if (code !== undefined) this.simdCodes.set(key, code);
+    }
+    return code;
   }
 
   kernel(inputs: readonly Input[]): Kernel {
@@ -119,7 +157,8 @@ export class CompiledExpression {
     const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
     let k = this.kernels.get(key);
     if (k === undefined) {
-      k = compileKernel(this.plan, arrays);
+      const code = this.simdCodeFor(arrays);
+      k = code !== undefined ? simdKernel(code, NUM) : compileKernel(this.plan, arrays);
       this.kernels.set(key, k);
     }
     return k;
@@ -130,10 +169,12 @@ export class CompiledExpression {
    * running the same loop on other threads; undefined when there is no generated loop (the engine
    * point by point, or a graph so large that it runs on the tape interpreter).
    */
-  kernelSource(inputs: readonly Input[]): { source: string; constants: number[] } | undefined {
+  kernelSource(inputs: readonly Input[]): { source: string; constants: number[]; simd?: SimdCode } | undefined {
     if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
     const arrays = inputs.map((x) => typeof x !== 'number');
-    return kernelSource(this.plan, arrays);
+    const code = kernelSource(this.plan, arrays);
+    const simd = this.simdCodeFor(arrays);
+    return simd === undefined ? code : { ...code, simd };
   }
 
   /**

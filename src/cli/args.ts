@@ -111,6 +111,25 @@ export function parseVarOption(text: string): Assignment {
   return { name, value: text.slice(eq + 1), flag: `--var ${name}` };
 }
 
+/**
+ * The options of commander flags strings (`-f, --file <file>`, `--plot [file]`), for splitArgv:
+ * whether each takes a value, read from the flags as commander reads them.
+ */
+export function knownFlags(flags: readonly string[]): KnownOptions {
+  const long = new Map<string, boolean>();
+  const short = new Map<string, boolean>();
+  const optionalFile = new Set<string>();
+  for (const text of flags) {
+    const m = /^(?:(-[^-\s,]), ?)?(--[\w-]+)(?: ([<[]))?/.exec(text);
+    if (m === null) throw new Error(`internal: option flags ${text}`);
+    const takesValue = m[3] === '<';
+    long.set(m[2], takesValue);
+    if (m[1] !== undefined) short.set(m[1], takesValue);
+    if (m[3] === '[') optionalFile.add(m[2]);
+  }
+  return { long, short, optionalFile };
+}
+
 /** The options a commander program declares, and whether each takes a value (for splitArgv). */
 export function knownOptions(program: Command): KnownOptions {
   const long = new Map<string, boolean>([['--help', false]]);

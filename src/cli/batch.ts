@@ -63,6 +63,8 @@ export interface BatchOptions {
   check?: boolean;
   /** --symbolic: the formulas after the rows (stderr for tsv and csv), or `"symbolic"` in JSON. */
   symbolic?: boolean;
+  /** --simd: the value and gradient from the WebAssembly SIMD kernel. */
+  simd?: boolean;
 }
 
 /** Points per chunk: big enough to amortise the loop, small enough to keep memory flat. */
@@ -102,7 +104,7 @@ function checkJsonWork(o: BatchOptions, total: number): void {
 }
 
 export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
-  const compiled = new CompiledExpression(o.root, o.source);
+  const compiled = new CompiledExpression(o.root, o.source, { simd: o.simd });
   const names = compiled.names;
   // Not a name given a value either: `x^2 --x 0:1 --y 2` has columns x, z, dz/dx.
   const output = o.given.has(compiled.outputName)

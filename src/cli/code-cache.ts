@@ -17,7 +17,18 @@
  *
  * DEZERO_GRAD_CODE_CACHE=off runs without it; =verbose says on stderr what happened to each chunk.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -66,13 +77,37 @@ const dir = enabled ? cacheDir() : undefined;
 const cacheFile = (name: string): string =>
   join(dir!, `${name.replace(/\.cjs$/, '')}.node-${process.version}-${process.arch}.v8cache`);
 
-/** The cache for a file of chunks when it is whole (both copies equal); its status otherwise. */
+/** The most a cache file may hold (a chunk's cache is well under a megabyte). */
+const MAX_CACHE_BYTES = 64 << 20;
+
+/**
+ * The cache for a file of chunks when it is whole (both copies equal); its status otherwise. Only
+ * a regular file is read: a cache path that is a device (a symlink to /dev/zero or /dev/full) would
+ * otherwise be read without end.
+ */
 function readCache(name: string): { data: Buffer; generation: number } | 'missing' | 'corrupt' {
   let file: Buffer;
+  let fd: number;
   try {
-    file = readFileSync(cacheFile(name));
+    fd = openSync(cacheFile(name), 'r');
   } catch {
     return 'missing';
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > MAX_CACHE_BYTES) return 'corrupt';
+    file = Buffer.allocUnsafe(stats.size);
+    let offset = 0;
+    while (offset < file.length) {
+      const n = readSync(fd, file, offset, file.length - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    if (offset !== file.length) return 'corrupt';
+  } catch {
+    return 'corrupt';
+  } finally {
+    closeSync(fd);
   }
   if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return 'corrupt';
   const length = file.readUInt32LE(MAGIC.length);
@@ -89,9 +124,10 @@ function compile(name: string): void {
   const file = join(CHUNKS, name);
   const source = readFileSync(file, 'utf8');
   const cached = dir === undefined ? 'off' : readCache(name);
-  // The chunks' `import()`s are `__import()` (scripts/build.mjs): this module's own import(), as
-  // on Node 20 a script compiled from a cache has lost its dynamic-import callback.
-  const script = new Script(`(function (define) { ${source}\n});`, {
+  // A file is `(function (define) { ... })` (scripts/build.mjs). The chunks' `import()`s are
+  // `__import()`: this module's own import(), as on Node 20 a script compiled from a cache has
+  // lost its dynamic-import callback.
+  const script = new Script(source, {
     filename: file,
     cachedData: typeof cached === 'string' ? undefined : cached.data,
   });
@@ -171,10 +207,12 @@ function removeStale(): void {
 
 export async function main(): Promise<void> {
   compile(CLI_START);
-  const cli = load(CLI_ENTRY) as { main(): Promise<void> };
-  await cli.main();
+  const cli = load(CLI_ENTRY) as { main(): Promise<boolean> };
+  const finished = await cli.main();
   if (verbose) {
     for (const c of files) if (c.status === 'used') process.stderr.write(`code cache: ${c.name} used\n`);
   }
   writeCaches();
+  // Nothing left to flush (src/cli/main.ts): end now, without tearing the heap down.
+  if (finished && !verbose) process.exit();
 }

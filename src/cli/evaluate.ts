@@ -35,6 +35,8 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
+  /** --simd: many points on the WebAssembly SIMD kernel (polynomial exp, sin, cos, tanh). */
+  simd?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
   graph?: GraphOptions;
   /** --plot: draw the value and the derivatives over a range (true: in the terminal; a .svg or .png file). */
@@ -97,6 +99,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const batch = options.format !== undefined || names.some((n) => given.get(n)!.kind !== 'number');
   // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
   const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
+  if (options.simd && !batch) throw new UsageError('--simd takes many points (a list, a range or -)');
   if ((check || symbolic) && graphWanted) {
     throw new UsageError(
       `--${check ? 'check' : 'symbolic'} applies to the first derivatives and does not combine with --order, --hessian, --dot, --graph or --tree`,
@@ -133,7 +136,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const wrt = order === undefined ? undefined : checkWrt(names, options.graph?.wrt ?? along, ORDER_WORDS);
     const format = options.format ?? 'table';
     const rows = options.format !== undefined;
-    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic };
+    const simd = options.simd;
+    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic, simd };
     return (await import('./batch.js')).batchCommand(run, io);
   }
   const values = new Map<string, number>();

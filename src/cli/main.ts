@@ -1,13 +1,33 @@
 /**
  * The CLI entry: the only module that touches `process`. argv in, exit code out.
  */
-import { fstatSync, readFileSync, readlinkSync, writeFile as writeFileCallback, writeSync } from 'node:fs';
+import {
+  fstatSync,
+  readFileSync,
+  readlinkSync,
+  type Stats,
+  statSync,
+  writeFile as writeFileCallback,
+  writeSync,
+} from 'node:fs';
 import { run } from './program.js';
 import { EXIT, ExitSignal } from './errors.js';
 import { MAX_READ_BYTES, readBounded, type IO } from './io.js';
 
 /** Standard input as text, chunk by chunk (UTF-8 sequences split across chunks are kept whole). */
-const stdinChunks = (): AsyncIterable<string> => process.stdin.setEncoding('utf8') as AsyncIterable<string>;
+const stdinChunks = (): AsyncIterable<string> => streams().stdin.setEncoding('utf8') as AsyncIterable<string>;
+
+let streamsMade = false;
+/**
+ * process.stdin, .stdout and .stderr, for the paths that read or write through streams (the
+ * session, prompts, streaming input). Everything else writes with writeSync, so when no stream was
+ * used nothing is left to flush at the end and the process may exit at once (see main). (On a
+ * terminal process.stdout is made for its width only, never written to.)
+ */
+function streams(): NodeJS.Process {
+  streamsMade = true;
+  return process;
+}
 
 /** All of standard input, or of a file, at most MAX_READ_BYTES (io.ts). */
 const readStdin = (): Promise<string> => readBounded(0, MAX_READ_BYTES);
@@ -18,7 +38,7 @@ const writeFile = (path: string, data: string | Uint8Array): Promise<void> =>
   new Promise((resolve, reject) => writeFileCallback(path, data, 'utf8', (e) => (e ? reject(e) : resolve())));
 
 /** A buffer to sleep on (Atomics.wait) while a non-blocking pipe is full. */
-const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+let sleep: Int32Array | undefined;
 
 /**
  * Writes to a file descriptor synchronously. Not through process.stdout: creating that stream loads
@@ -41,7 +61,8 @@ function writer(fd: 1 | 2): (text: string) => void {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          Atomics.wait(SLEEP, 0, 0, 1);
+          sleep ??= new Int32Array(new SharedArrayBuffer(4));
+          Atomics.wait(sleep, 0, 0, 1);
           continue;
         }
         if (fd === 2) {
@@ -69,14 +90,15 @@ let closedStdout: boolean | undefined;
 /**
  * Was standard output closed when the program started (`>&-`)? Node then opens /dev/null in its
  * place, read-write, so writes vanish with exit 0. A shell's `> /dev/null` opens it write-only.
- * Known only where /proc tells (Linux); elsewhere false.
+ * Known only where /proc tells (Linux); elsewhere false. Only /dev/null is looked at more closely
+ * (reading /proc costs start-up time on every run whose output is a pipe or a file).
  */
 function stdoutClosed(): boolean {
   if (closedStdout === undefined) {
     try {
-      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'));
+      const flags = isDevNull(1) ? /^flags:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8')) : null;
       closedStdout =
-        readlinkSync('/proc/self/fd/1') === '/dev/null' && flags !== null && (parseInt(flags[1], 8) & 3) === 2;
+        flags !== null && readlinkSync('/proc/self/fd/1') === '/dev/null' && (parseInt(flags[1], 8) & 3) === 2;
     } catch {
       closedStdout = false;
     }
@@ -84,19 +106,39 @@ function stdoutClosed(): boolean {
   return closedStdout;
 }
 
-/** isatty without creating the stdio streams; node:tty (which loads net) only for a character device. */
-async function isTerminal(fd: number): Promise<boolean> {
+/** The file a descriptor is open on, or undefined when it is not open. */
+function statOf(fd: number): Stats | undefined {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is the descriptor open on /dev/null (a character device, but never a terminal)? */
+function isDevNull(fd: number): boolean {
+  const stats = statOf(fd);
+  if (stats === undefined || !stats.isCharacterDevice()) return false;
+  try {
+    return stats.rdev === statSync('/dev/null').rdev;
   } catch {
     return false;
   }
+}
+
+/**
+ * isatty without creating the stdio streams; node:tty (which loads net, through the ES module
+ * loader: ~3 ms) only for a character device other than /dev/null (`> /dev/null` is common).
+ */
+async function isTerminal(fd: number): Promise<boolean> {
+  if (!statOf(fd)?.isCharacterDevice() || isDevNull(fd)) return false;
   const { isatty } = await import('node:tty');
   return isatty(fd);
 }
 
 /** Runs an @inquirer/prompts question; Ctrl-C at it ends the program quietly with 130. */
 async function prompting<T>(question: (prompts: typeof import('@inquirer/prompts')) => Promise<T>): Promise<T> {
+  streams(); // the prompts read process.stdin and write process.stdout
   const prompts = await import('@inquirer/prompts');
   try {
     return await question(prompts);
@@ -130,7 +172,12 @@ async function runGraphviz(dot: string, format: string, file: string): Promise<'
   });
 }
 
-export async function main(): Promise<void> {
+/**
+ * Runs the program on process.argv and sets process.exitCode. Resolves to true when the run used
+ * no stream (the output went out with writeSync): the caller may then end the process at once,
+ * without Node's teardown of the heap (~0.5-1 ms of a one-point run).
+ */
+export async function main(): Promise<boolean> {
   const stdoutIsTTY = await isTerminal(1);
   const io: IO = {
     out: writer(1),
@@ -154,10 +201,10 @@ export async function main(): Promise<void> {
     runGraphviz,
     // Getters: the streams are created only by the paths that use them (the REPL on a terminal).
     get input() {
-      return process.stdin;
+      return streams().stdin;
     },
     get output() {
-      return process.stdout;
+      return streams().stdout;
     },
     choose,
     holdInterrupts: () => {
@@ -167,4 +214,5 @@ export async function main(): Promise<void> {
     },
   };
   process.exitCode = await run(process.argv.slice(2), io);
+  return !streamsMade;
 }

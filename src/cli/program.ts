@@ -3,10 +3,9 @@
  * `run(argv, io)` never touches `process`; it returns the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CALLABLE } from '../engine/registry.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { VERSION } from '../version.js';
-import { knownOptions, parseVarOption, splitArgv, type Assignment } from './args.js';
+import { knownFlags, parseVarOption, splitArgv, type Assignment, type KnownOptions } from './args.js';
 import { EXIT, ExitSignal, UsageError } from './errors.js';
 import { evaluateCommand } from './evaluate.js';
 import { parseOrder, type GraphOptions } from './graph-flags.js';
@@ -24,142 +23,84 @@ export interface CliOptions extends GraphOptions {
   color?: boolean;
   check?: boolean;
   symbolic?: boolean;
+  simd?: boolean;
   format?: BatchFormat;
   plot?: string | true;
 }
 
-const EXAMPLES = `
-Examples:
-  $ dezero-grad "square(exp(square(x)))" --x 0.5
-  $ dezero-grad "x*y + sin(x)" --x 1 --y=2 --json
-  $ dezero-grad "-x^2" --x 3 --quiet
-  $ dezero-grad "sin(x)" --x pi/4             values may be constant expressions
-  $ echo "tanh(x)" | dezero-grad - --x 1       the expression from standard input
-  $ dezero-grad -f step.dz --x 0.5             a program: bindings, functions, the expression last
-  $ dezero-grad "tanh(x)" --x 0,0.5,1         many points: a list...
-  $ dezero-grad "x*y" --x 0:1:0.25 --y 2        ...a range, STOP included (like seq)
-  $ seq 0 0.001 1 | dezero-grad "tanh(x)" --x - --format tsv   ...or one a line on stdin
-  $ dezero-grad                                an interactive session (on a terminal)
-  $ dezero-grad repl < session.txt             the session's lines from a file
-  $ dezero-grad repl --json < lines.txt         one JSON object a result line (JSON Lines)
-  $ dezero-grad "tanh(x)" --x 1 --order 8 -q       derivatives up to the 8th
-  $ dezero-grad "diff(x^2, x)^3 + x^2" --x 2        a derivative inside an expression
-  $ dezero-grad "x*y" --x 1 --y 2 --hessian
-  $ dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
-  $ dezero-grad "tanh(x)" --x -2:2:0.5 --order 3   a column per derivative over a range
-  $ dezero-grad "tanh(x)" --x -5:5:0.01 --order 4 --plot    f and 4 derivatives, drawn here
-  $ dezero-grad "sin(x)" --x -7:7:0.01 --order 2 --plot sin.svg   ...or in a .svg or .png
-  $ dezero-grad minimize "(x - 1)^2 + 100*(y - x^2)^2" --x 0 --y 2   a minimum (minimize --help)
-  $ dezero-grad root "x^2 - 2" --x 1               a root by Newton's method (root --help)
+/**
+ * One row an option: commander's flags, its line in --help, and how its value is read. Both
+ * programs are made from this table: the whole one for --help and --version, and for any other
+ * run one with only the options its argv uses (building some twenty Options on every run is
+ * start-up time). splitArgv knows every option from the table, whichever program is made.
+ */
+interface OptionRow {
+  flags: string;
+  description: string;
+  /** Reads the value (or collects a repeated option); a thrown UsageError is the message. */
+  parse?: (text: string, previous: unknown) => unknown;
+  choices?: readonly string[];
+  /** -V and -h: commander's own. */
+  kind?: 'version' | 'help';
+}
 
-Variables:
-  Give each variable as --NAME VALUE or --NAME=VALUE (any name), or as -v NAME=VALUE
-  when the name is also an option (-v json=2). A value for a name the expression does
-  not use is a warning; a name given twice is an error. On a terminal, a variable with
-  no value is asked for; otherwise it is an error.
-  A value may be many points: a list 0,0.5,1, a range START:STOP[:STEP], or - for one
-  number a line from standard input (streamed). Lists of equal length pair up; a single
-  value repeats. Many points print as an aligned table (--format tsv|csv for scripts,
-  --json for one object with arrays); --order N adds a column per derivative.
+const collect = (v: string, acc: unknown): string[] => [...((acc as string[] | undefined) ?? []), v];
 
-Plots:
-  --plot draws the value and each derivative along the variable given as a range: in
-  the terminal (its size, or COLUMNS x LINES, else 80 x 24; a colour per curve, or a
-  character per curve with NO_COLOR), or with --plot FILE.svg / FILE.png into a file
-  titled with the expression. Points that are not finite are left as gaps. The figure
-  takes the table's place; --check's verdict and --symbolic's formulas follow it. With
-  --plot FILE, --json and --format print as well (in the terminal they are refused).
-  minimize --plot and root --plot draw a search (see minimize --help).
-
-Programs (-f FILE, repl < FILE, :load FILE in a session), one statement a line, # comments:
-  x = -4                a leaf: a name for a constant
-  z = 2*x + 2 + x       a named intermediate: stays in the graph, follows x
-  f(t) = t^4 - 2*t^2    a function
-  x = x - diff(f(x), x)/diff(diff(f(x), x), x)
-                        a leaf bound to itself: updated to the value (a Newton step)
-  x0, x1 = e0, e1       several leaves updated together
-  z                     with -f, the last line is the expression to differentiate
-  Gradients are with respect to the leaves; --x on the command line gives a leaf (a
-  constant binding of x in the file is then only a default). Errors say FILE:LINE:COLUMN.
-
-Limits (each refused with a message, exit 2, before the work):
-  -f FILE and - read at most 8,000,000 bytes; a line of --x - or of a piped session
-  at most 2,000,000 characters; -f on a FIFO waits 5 s for a writer. --json takes at
-  most 1,000,000 points (500,000 per-node records without -q); --hessian at most 200
-  variables. Control characters in input echoed back are written out (\\x1b).
-
-Grammar:
-  numbers 3 0.5 .5 1e-3; constants pi e; + - * / % ^ (** too, x mod y); unary - and +;
-  comparisons < > <= >= == != (1 or 0); c ? a : b (the gradient flows through the branch
-  taken only); parentheses; function calls; implicit multiplication after a number: 2x
-  3(x+1) 2 sin(x). Precedence as mathjs: -x^2 is -(x^2), 2^3^x is 2^(3^x).
-
-Functions:
-${CALLABLE.map((op) => `  ${`${op.name} `.padEnd(9)}${op.description}`).join('\n')}
-
-Start-up cache:
-  The compiled program is kept in $XDG_CACHE_HOME/dezero-grad (else ~/.cache/dezero-grad)
-  after a first run, for faster starts; safe to delete. DEZERO_GRAD_CODE_CACHE=off runs
-  without it, =verbose says on stderr whether it was used.
-
-Exit codes:
-  0  ok (a result that is not finite still prints, with a warning)
-  2  bad input: usage, syntax, unknown name, missing or malformed value;
-     for a session on piped input, any line that failed
-  3  --check: autodiff disagrees with the central difference or the symbolic derivative
-  1  internal error: a bug in dezero-grad, please report it
-`;
-
-export function makeProgram(io: IO): Command {
-  const program = new Command('dezero-grad')
-    .description(
-      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression, ' +
-        'runs it forward and backward, and prints every intermediate value and gradient.',
-    )
-    .usage('[options] <expression> [--NAME VALUE ...]')
-    .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
-    .option('-f, --file <file>', 'read the expression from FILE (- for standard input)')
-    .option(
-      '-v, --var <name=value>',
-      'set a variable (repeatable); same as --NAME VALUE',
-      (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
-    )
-    .option('--json', 'print one JSON object (value, gradient, forward and backward records)')
-    .addOption(
-      new Option(
-        '--format <format>',
-        'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv',
-      ).choices(BATCH_FORMATS),
-    )
-    .option('-q, --quiet', 'print the result only: the value and the gradient')
-    .addOption(
-      new Option(
-        '--precision <digits>',
-        'significant digits to print (1-17); default: the shortest exact form',
-      ).argParser(parsePrecision),
-    )
-    .option(
-      '--check',
+const OPTIONS: readonly OptionRow[] = [
+  { flags: '-f, --file <file>', description: 'read the expression from FILE (- for standard input)' },
+  { flags: '-v, --var <name=value>', description: 'set a variable (repeatable); same as --NAME VALUE', parse: collect },
+  { flags: '--json', description: 'print one JSON object (value, gradient, forward and backward records)' },
+  {
+    flags: '--format <format>',
+    description: 'rows for many points (--x 0,0.5,1  --x 0:1:0.1  --x -): table, tsv or csv',
+    choices: BATCH_FORMATS,
+  },
+  { flags: '-q, --quiet', description: 'print the result only: the value and the gradient' },
+  { flags: '--simd', description: 'many points on the SIMD kernel: faster, exp sin cos tanh within 1.5 ulp' },
+  {
+    flags: '--precision <digits>',
+    description: 'significant digits to print (1-17); default: the shortest exact form',
+    parse: parsePrecision,
+  },
+  {
+    flags: '--check',
+    description:
       "check every gradient against central differences (with their own error) and mathjs's symbolic derivative; exit 3 on a mismatch",
-    )
-    .option('--symbolic', 'print each derivative as a formula (mathjs, simplified) in this grammar')
-    .addOption(new Option('--order <N>', 'also print d^k y/dx^k for k = 1..N (double backprop)').argParser(parseOrder))
-    .option('--wrt <name>', 'the variable --order differentiates with respect to')
-    .option('--hessian', 'also print the matrix of second derivatives')
-    .option('--trace-grad', 'with --order or --hessian: print each backward pass through the gradient graph')
-    .option('--dot', 'print the graph as Graphviz DOT (only that)')
-    .option('--graph <file>', 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot')
-    .option('--tree', 'draw the graph as an indented tree with values and gradients')
-    .option(
-      '--plot [file]',
+  },
+  { flags: '--symbolic', description: 'print each derivative as a formula (mathjs, simplified) in this grammar' },
+  { flags: '--order <N>', description: 'also print d^k y/dx^k for k = 1..N (double backprop)', parse: parseOrder },
+  { flags: '--wrt <name>', description: 'the variable --order differentiates with respect to' },
+  { flags: '--hessian', description: 'also print the matrix of second derivatives' },
+  {
+    flags: '--trace-grad',
+    description: 'with --order or --hessian: print each backward pass through the gradient graph',
+  },
+  { flags: '--dot', description: 'print the graph as Graphviz DOT (only that)' },
+  { flags: '--graph <file>', description: 'draw the graph into FILE.svg, .png or .pdf with Graphviz dot' },
+  { flags: '--tree', description: 'draw the graph as an indented tree with values and gradients' },
+  {
+    flags: '--plot [file]',
+    description:
       'with a range: draw the value and each derivative (--order N) in the terminal, or into FILE.svg or FILE.png',
-    )
-    .option('--color', 'colour even when not writing to a terminal')
-    .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
-    .version(VERSION, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show this help')
-    .addHelpText('after', EXAMPLES)
-    .showSuggestionAfterError(true)
+  },
+  { flags: '--color', description: 'colour even when not writing to a terminal' },
+  { flags: '--no-color', description: 'no colour (also NO_COLOR=1 or TERM=dumb)' },
+  { flags: '-V, --version', description: 'print the version', kind: 'version' },
+  { flags: '-h, --help', description: 'show this help', kind: 'help' },
+];
+
+/** Every option of the table, for splitArgv (--help first: the order nearest() breaks ties in). */
+const KNOWN: KnownOptions = knownFlags([OPTIONS.at(-1)!, ...OPTIONS.slice(0, -1)].map((row) => row.flags));
+
+/**
+ * The program for `argv`'s options: the whole one (with the help text) when they ask for help or
+ * the version, else one with only the rows they use (and a row's --no- twin, which changes its
+ * default).
+ */
+export function makeProgram(io: IO, options: readonly string[] = ['--help'], help?: string): Command {
+  const used = new Set(options.map((o) => o.replace(/=.*/, '')));
+  const full = ['-h', '--help', '-V', '--version'].some((flag) => used.has(flag));
+  const program = new Command('dezero-grad')
     .allowExcessArguments(true) // reported by run() with a hint about quoting
     .exitOverride()
     .configureOutput({
@@ -167,8 +108,39 @@ export function makeProgram(io: IO): Command {
       writeErr: (s) => io.err(s),
       outputError: () => {}, // reported by run() in our own format
     });
-  return program;
+  const attributes = new Set(
+    OPTIONS.filter((row) => flagsOf(row.flags).some((flag) => used.has(flag))).map((row) => attributeOf(row.flags)),
+  );
+  for (const row of OPTIONS) {
+    if (!full && !attributes.has(attributeOf(row.flags))) continue;
+    if (row.kind === 'version') program.version(VERSION, row.flags, row.description);
+    else if (row.kind === 'help') program.helpOption(row.flags, row.description);
+    else {
+      const option = new Option(row.flags, row.description);
+      if (row.choices !== undefined) option.choices(row.choices);
+      if (row.parse !== undefined) option.argParser(row.parse);
+      program.addOption(option);
+    }
+  }
+  if (!full) return program;
+  return program
+    .description(
+      'Reverse-mode automatic differentiation in the terminal: builds the graph of an expression, ' +
+        'runs it forward and backward, and prints every intermediate value and gradient.',
+    )
+    .usage('[options] <expression> [--NAME VALUE ...]')
+    .argument('[expression]', 'the expression, e.g. "square(exp(square(x)))"; - reads it from standard input')
+    .addHelpText('after', help ?? '')
+    .showSuggestionAfterError(true);
 }
+
+/** `-q, --quiet` -> ['-q', '--quiet']. */
+const flagsOf = (flags: string): string[] => flags.split(/[ ,]+/).filter((word) => word.startsWith('-'));
+/** The option's name in opts(), shared by `--color` and `--no-color`. */
+const attributeOf = (flags: string): string =>
+  flagsOf(flags)
+    .at(-1)!
+    .replace(/^--(no-)?/, '');
 
 function parsePrecision(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 17) {
@@ -227,8 +199,9 @@ export async function run(argv: readonly string[], given: IO): Promise<number> {
       const { optimizeCommand } = await import('./optimize.js');
       return await optimizeCommand(argv[0] as 'minimize' | 'root', argv.slice(1), io);
     }
-    const program = makeProgram(io);
-    const split = splitArgv(argv, knownOptions(program));
+    const split = splitArgv(argv, KNOWN);
+    const asksHelp = split.options.some((o) => o === '-h' || o === '--help');
+    const program = makeProgram(io, split.options, asksHelp ? (await import('./help.js')).helpText() : undefined);
     try {
       program.parse([...split.options, '--', ...split.positionals], { from: 'user' });
     } catch (e) {
@@ -263,7 +236,7 @@ export async function run(argv: readonly string[], given: IO): Promise<number> {
     return await evaluateCommand(
       {
         expression: program.args[0],
-        optionNames: [...knownOptions(program).long.keys()],
+        optionNames: [...KNOWN.long.keys()],
         file: opts.file,
         assignments: given,
         json: opts.json ?? false,
@@ -272,6 +245,7 @@ export async function run(argv: readonly string[], given: IO): Promise<number> {
         color: opts.color,
         check: opts.check,
         symbolic: opts.symbolic,
+        simd: opts.simd,
         format: opts.format,
         plot: opts.plot,
         graph: {

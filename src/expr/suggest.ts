@@ -4,7 +4,10 @@ export function nearest(name: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity;
   let bestPrefix = -1;
   const lower = name.toLowerCase();
+  const limit = Math.max(1, Math.floor(name.length / 3));
   for (const c of candidates) {
+    // The distance is at least the difference in length: one beyond the limit is never the answer.
+    if (Math.abs(c.length - lower.length) > limit) continue;
     const d = editDistance(lower, c);
     // At equal distance, the one that shares the longer start: sinn is sin, not sign.
     const p = commonPrefix(lower, c);
@@ -14,7 +17,6 @@ export function nearest(name: string, candidates: readonly string[]): string | u
       bestPrefix = p;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { ROOT } from './process.js';
+import './cache-home.js';
 
 export interface BoundedRun {
   code: number | null;

@@ -1,6 +1,7 @@
 /** Runs the built program and shell pipelines as real processes, in the repository root. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import './cache-home.js';
 
 /** The repository root (build/test/support -> ../../..). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import './cache-home.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const DEADLINE_MS = 15_000;

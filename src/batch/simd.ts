@@ -1,0 +1,421 @@
+/**
+ * The SIMD kernel (`simd: true`): the plan written out as one WebAssembly function over f64x2,
+ * two points a step, generated from the same definitions as the JavaScript kernel (each op's
+ * forward in the primitives, its backward as traced by backwardTerms), through an algebra of
+ * WASM values instead of JavaScript text.
+ *
+ * What it computes: the plan's operations in the engine's order, with exp, sin, cos and tanh the
+ * polynomials of simd-math.ts (their scalar forms are SIMD_NUM: the kernel agrees with the plan
+ * run on SIMD_NUM bit for bit, test/simd.test.ts), the other arithmetic exactly as JavaScript's
+ * (+ - * /, sqrt, abs, min, max, floor, ceil and the selections have f64x2 instructions with the
+ * same IEEE results). A primitive without an f64x2 form is computed lane by lane by calling the
+ * engine's own function (NUM, imported), as is a lane outside a polynomial's range.
+ *
+ * Safety: the module holds our instructions only. Every number (the expression's constants, the
+ * functions' coefficients, a variable given as one number) is in the module's memory, written
+ * by the JavaScript side, and loaded into locals once per call (V8 would rebuild a v128.const
+ * at each use). Inputs and outputs pass through the memory in blocks of BLOCK points, copied
+ * in and out by the wrapper (simdKernel), so the kernel has the JavaScript kernel's signature.
+ */
+import type { Prims } from '../engine/primitives.js';
+import type { Term } from '../engine/registry.js';
+import { fusesWell, type Input, type Kernel, type Plan } from './compile.js';
+import { EXP_MAX, expPoly, type Lanes, SIMD_NUM, SIN_MAX, sinCosPoly, tanhPoly } from './simd-math.js';
+import { Body, encodeModule, I32, memarg, OP, SIMD, sleb, uleb, V128 } from './wasm.js';
+
+/** The part of the WebAssembly API used here (TypeScript's libraries without the DOM lack it). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+/** Points a call of the module computes: the inputs' and outputs' blocks stay in the cache. */
+export const BLOCK = 4096;
+
+/** Pairs of points a step of the loop; a call computes a multiple of UNROLL pairs. */
+export const UNROLL = 2;
+
+/** A generated module and how the wrapper feeds it (plain data: the pool sends it to its threads). */
+export interface SimdCode {
+  bytes: Uint8Array;
+  /** The primitive each import calls (f0, f1, ...), a name of NUM. */
+  imports: string[];
+  /** Where (in f64s of the memory) each input goes: its block for an array, its number otherwise. */
+  at: number[];
+  /** Where the value's block is; gradient j's follows at out + (j + 1) * block. */
+  out: number;
+  block: number;
+  /** Pairs of points a step: a call's number of pairs is a multiple of it. */
+  unroll: number;
+  /** Numbers the kernel reads, written once at `constantsAt`. */
+  constants: number[];
+  constantsAt: number;
+}
+
+/** True when the plan has a SIMD kernel: a generated loop, and no op whose gradient flows by route. */
+export function simdFits(p: Plan): boolean {
+  return fusesWell(p) && p.forward.every((f) => f.op.routes === undefined);
+}
+
+/** A value in the generated code: a v128 local, or a number known before the loop. */
+type Val = { readonly local: number } | { readonly value: number };
+
+const keyOf = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
+/**
+ * Most locals a generated function may have. V8 refuses more than 50,000, and its optimising
+ * compiler slows down faster than the function grows (here, loaded: 10 terms of
+ * tanh(exp(sin(k x))) ~0.1 s to the first result, 50 terms ~1 s): larger plans keep the
+ * JavaScript kernel.
+ */
+export const MAX_LOCALS = 6000;
+
+/**
+ * The WASM module for a plan and a pattern of array (`true`) and number inputs; undefined when
+ * its functions would pass MAX_LOCALS.
+ */
+export function simdCode(p: Plan, arrays: readonly boolean[], block = BLOCK): SimdCode | undefined {
+  const n = p.names.length;
+  const arrayCount = arrays.filter(Boolean).length;
+  const out = arrayCount * block;
+  const constantsAt = out + (n + 1) * block;
+  // Shared by the two functions: the numbers in memory and the imports.
+  const constants: number[] = [];
+  const constIndex = new Map<string, number>();
+  const imports: string[] = [];
+  const arities: number[] = [];
+  const importIndex = new Map<string, number>();
+  const callee = (name: string, arity: number): number => {
+    const k = `${name}/${arity}`;
+    let f = importIndex.get(k);
+    if (f === undefined) {
+      f = imports.length;
+      imports.push(name);
+      arities.push(arity);
+      importIndex.set(k, f);
+    }
+    return f;
+  };
+  const at: number[] = [];
+  let a = 0;
+  for (let j = 0; j < n; j++) at.push(arrays[j] ? a++ * block : constantsAt + j);
+
+  /**
+   * One of the module's two functions over `pairs` pairs of points: `run` (safe false) computes
+   * every lane with the polynomials and returns 1 when a lane was outside a polynomial's range
+   * (a call of `safe` then computes the block again); `safe` fixes those lanes with `Math`'s
+   * function. Two, because a call inside the loop (even one not taken) costs the loop its registers.
+   */
+  const writeFunction = (safe: boolean): Body => {
+    const body = new Body(1); // param 0: the number of pairs of points
+    const pos = body.local(I32);
+    const end = body.local(I32);
+    const constLocals = new Map<string, number>();
+    const memo = new Map<string, number>();
+
+    /** A number in every lane: a local loaded once per call from the constants' area. */
+    const splat = (index: number): number => {
+      const local = body.local(V128);
+      body.atHead(() => {
+        body.op(OP.i32Const, 0).simd(SIMD.load64Splat, ...memarg(3, (constantsAt + index) * 8));
+        body.set(local);
+      });
+      return local;
+    };
+    const constant = (v: number): number => {
+      const k = keyOf(v);
+      let local = constLocals.get(k);
+      if (local === undefined) {
+        let index = constIndex.get(k);
+        if (index === undefined) {
+          index = constants.length;
+          constants.push(v);
+          constIndex.set(k, index);
+        }
+        local = splat(n + index);
+        constLocals.set(k, local);
+      }
+      return local;
+    };
+    /** One instruction over locals, its result in a new local (or the one it made before). */
+    const emit = (key: string, write: () => void): number => {
+      let local = memo.get(key);
+      if (local === undefined) {
+        write();
+        local = body.local(V128);
+        body.set(local);
+        memo.set(key, local);
+      }
+      return local;
+    };
+    const simdOp =
+      (opcode: number) =>
+      (...xs: number[]): number =>
+        emit(`${opcode} ${xs.join(' ')}`, () => {
+          for (const x of xs) body.get(x);
+          body.simd(opcode);
+        });
+    const shift = (opcode: number, x: number, by: number): number =>
+      emit(`${opcode} ${x} <<${by}`, () =>
+        body
+          .get(x)
+          .op(OP.i32Const, ...sleb(by))
+          .simd(opcode),
+      );
+    const SIGN = (): number => constant(-0);
+
+    /** The lanes as WASM locals (the polynomials of simd-math.ts are written over these). */
+    const L: Lanes<number> = {
+      c: constant,
+      add: simdOp(SIMD.f64x2Add),
+      sub: simdOp(SIMD.f64x2Sub),
+      mul: simdOp(SIMD.f64x2Mul),
+      div: simdOp(SIMD.f64x2Div),
+      abs: simdOp(SIMD.f64x2Abs),
+      min: simdOp(SIMD.f64x2Min),
+      less: simdOp(SIMD.f64x2Lt),
+      select: (m, a, b) => simdOp(SIMD.bitselect)(a, b, m),
+      // 2^k: k + 1023 into the exponent field (the low bits of kd hold k).
+      pow2: (kd) => shift(SIMD.i64x2Shl, simdOp(SIMD.i64x2Add)(kd, constant(1023 * Number.MIN_VALUE)), 52),
+      odd: (kd) => shift(SIMD.i64x2ShrS, shift(SIMD.i64x2Shl, kd, 63), 63),
+      flip: (kd, v) => simdOp(SIMD.xor)(v, simdOp(SIMD.and)(shift(SIMD.i64x2Shl, kd, 62), SIGN())),
+      copysign: (v, x) => simdOp(SIMD.bitselect)(x, v, SIGN()),
+    };
+
+    const local = (v: Val): number => ('local' in v ? v.local : constant(v.value));
+    const wrap = (a: Val | number): Val => (typeof a === 'number' ? { value: a } : a);
+
+    /** A primitive lane by lane through the engine's own function (imported). */
+    const lanes = (name: string, xs: number[]): number =>
+      emit(`call ${name} ${xs.join(' ')}`, () => {
+        const f = callee(name, xs.length);
+        for (let lane = 0; lane < 2; lane++) {
+          for (const x of xs) body.get(x).simd(SIMD.f64x2ExtractLane, lane);
+          body.op(OP.call, ...uleb(f));
+          if (lane === 0) body.simd(SIMD.f64x2Splat);
+          else body.simd(SIMD.f64x2ReplaceLane, 1);
+        }
+      });
+    // In `run`: every lane in range so far (all ones at the start).
+    const ok = safe ? -1 : body.local(V128);
+    if (!safe) body.atHead(() => body.get(constant(0)).get(constant(0)).simd(SIMD.f64x2Eq).set(ok));
+    /** A polynomial's result, with the lanes where !(|x| <= bound) replaced by `name`'s value. */
+    const ranged = (name: string, x: number, bound: number, poly: number): number =>
+      emit(`ranged ${name} ${x}`, () => {
+        const inRange = simdOp(SIMD.f64x2Le)(L.abs(x), constant(bound));
+        if (!safe) {
+          body.get(ok).get(inRange).simd(SIMD.and).set(ok);
+          body.get(poly);
+          return;
+        }
+        const r = body.local(V128);
+        body.get(poly).set(r);
+        body.get(inRange).simd(SIMD.i64x2AllTrue).op(OP.i32Eqz).op(OP.if, 0x40);
+        const f = callee(name, 1);
+        for (let lane = 0; lane < 2; lane++) {
+          body.get(r);
+          body.get(r).simd(SIMD.f64x2ExtractLane, lane);
+          body
+            .get(x)
+            .simd(SIMD.f64x2ExtractLane, lane)
+            .op(OP.call, ...uleb(f));
+          body.get(inRange).simd(SIMD.i64x2ExtractLane, lane).op(OP.i32WrapI64, OP.select);
+          body.simd(SIMD.f64x2ReplaceLane, lane).set(r);
+        }
+        body.op(OP.end).get(r);
+      });
+    /** Where a condition holds: neither 0 nor NaN. */
+    const truthy = (c: number): number =>
+      simdOp(SIMD.and)(simdOp(SIMD.f64x2Ne)(c, constant(0)), simdOp(SIMD.f64x2Eq)(c, c));
+    const ONE = (): number => constant(1);
+
+    /** The f64x2 forms; any other primitive runs lane by lane. */
+    const forms: Partial<Record<keyof Prims<Val>, (...xs: number[]) => number>> = {
+      add: L.add,
+      sub: L.sub,
+      mul: L.mul,
+      div: L.div,
+      neg: simdOp(SIMD.f64x2Neg),
+      sqrt: simdOp(SIMD.f64x2Sqrt),
+      abs: L.abs,
+      floor: simdOp(SIMD.f64x2Floor),
+      ceil: simdOp(SIMD.f64x2Ceil),
+      exp: (x) => ranged('exp', x, EXP_MAX, expPoly(L, x)),
+      sin: (x) => ranged('sin', x, SIN_MAX, sinCosPoly(L, x, 0)),
+      cos: (x) => ranged('cos', x, SIN_MAX, sinCosPoly(L, x, 1)),
+      tanh: (x) => tanhPoly(L, x),
+      step: (a) =>
+        L.select(
+          simdOp(SIMD.f64x2Gt)(a, constant(0)),
+          ONE(),
+          L.select(simdOp(SIMD.f64x2Eq)(a, a), constant(0), constant(NaN)),
+        ),
+      eq: (a, b) => simdOp(SIMD.and)(simdOp(SIMD.f64x2Eq)(a, b), ONE()),
+      ge: (a, b) => simdOp(SIMD.and)(simdOp(SIMD.f64x2Ge)(a, b), ONE()),
+      not: (c) => simdOp(SIMD.andnot)(ONE(), truthy(c)),
+      where: (c, a, b) => L.select(truthy(c), a, b),
+      // f64x2.min and max are Math.min and max of two (NaN if either is, -0 below +0).
+      min: L.min,
+      max: simdOp(SIMD.f64x2Max),
+    };
+
+    const prim =
+      (name: keyof Prims<Val>) =>
+      (...args: (Val | number)[]): Val => {
+        const xs = args.map(wrap);
+        // Known before the loop: computed now, as the kernel would (SIMD_NUM).
+        if (xs.every((x) => 'value' in x)) {
+          return {
+            value: (SIMD_NUM[name] as (...v: number[]) => number)(...xs.map((x) => (x as { value: number }).value)),
+          };
+        }
+        const form = forms[name];
+        const ls = xs.map(local);
+        return { local: form !== undefined ? form(...ls) : lanes(name, ls) };
+      };
+    const prims = Object.fromEntries(
+      Object.keys(SIMD_NUM).map((k) => [k, prim(k as keyof Prims<Val>)]),
+    ) as unknown as Prims<Val>;
+    // x^1 is x and x^2 is x*x, as the JavaScript kernel writes them (V8's Math.pow agrees).
+    const power = prims.pow;
+    prims.pow = (a, b) => {
+      const e = wrap(b);
+      if ('value' in e && !('value' in wrap(a)) && (e.value === 1 || e.value === 2)) {
+        return e.value === 1 ? wrap(a) : prims.mul(a, a);
+      }
+      return power(a, b);
+    };
+    const where = prims.where;
+    prims.where = (c, a, b) => {
+      const cond = wrap(c);
+      return 'value' in cond ? wrap(cond.value ? a : b) : where(c, a, b);
+    };
+
+    // The loop: for (pos = 0; pos < pairs * 16; pos += 16 * UNROLL) { load, compute, store } with
+    // UNROLL pairs of points a step (independent chains the processor overlaps).
+    const numbers: Val[] = [];
+    for (let j = 0; j < n; j++) if (!arrays[j]) numbers[j] = { local: splat(j) };
+    body.get(0).op(OP.i32Const, 4, OP.i32Shl).set(end);
+    body.op(OP.block, 0x40, OP.loop, 0x40);
+    body.get(pos).get(end).op(OP.i32GeU, OP.brIf, 1);
+    for (let u = 0; u < UNROLL; u++) {
+      const slots: Val[] = [];
+      for (let j = 0; j < n; j++) {
+        if (!arrays[j]) {
+          slots[j] = numbers[j];
+          continue;
+        }
+        const x = body.local(V128);
+        body
+          .get(pos)
+          .simd(SIMD.load, ...memarg(4, at[j] * 8 + 16 * u))
+          .set(x);
+        slots[j] = { local: x };
+      }
+      for (const c of p.constants) slots[c.slot] = { value: c.value };
+      for (const f of p.forward) slots[f.output] = f.op.forward(prims, ...f.inputs.map((s) => slots[s]));
+      const grads: Val[] = [];
+      if (p.backward.length > 0) grads[p.outputSlot] = { value: 1 };
+      for (const b of p.backward) {
+        const leaf = (t: Term): Val =>
+          t.kind === 'input' ? slots[b.inputs[t.index]] : t.kind === 'output' ? slots[b.output] : grads[b.output];
+        const gx = termValue(b.term, prims, leaf);
+        grads[b.target] = b.accumulated ? prims.add(grads[b.target], gx) : gx;
+      }
+      const store = (v: Val, offset: number): void => {
+        body
+          .get(pos)
+          .get(local(v))
+          .simd(SIMD.store, ...memarg(4, offset * 8 + 16 * u));
+      };
+      store(slots[p.outputSlot], out);
+      for (let j = 0; j < n; j++) {
+        store(j === p.outputSlot ? { value: 1 } : (grads[j] ?? { value: 0 }), out + (j + 1) * block);
+      }
+    }
+    body
+      .get(pos)
+      .op(OP.i32Const, ...sleb(16 * UNROLL), OP.i32Add)
+      .set(pos)
+      .op(OP.br, 0, OP.end, OP.end);
+    // run's result: 1 when some lane was out of range.
+    if (!safe) body.get(ok).simd(SIMD.i64x2AllTrue).op(OP.i32Eqz);
+    return body;
+  };
+
+  const run = writeFunction(false);
+  if (run.localCount > MAX_LOCALS) return undefined;
+  const safe = writeFunction(true);
+  const bytes = encodeModule({
+    imports: arities,
+    functions: [
+      { name: 'run', params: [I32], results: [I32], body: run },
+      { name: 'safe', params: [I32], results: [], body: safe },
+    ],
+    pages: Math.max(1, Math.ceil(((constantsAt + n + constants.length) * 8) / 65536)),
+  });
+  return { bytes, imports, at, out, block, unroll: UNROLL, constants, constantsAt: constantsAt + n };
+}
+
+/** A backward Term as a value, its leaves given (as compile.ts's termCode, over WASM values). */
+function termValue(t: Term, prims: Prims<Val>, leaf: (t: Term) => Val): Val {
+  if (t.kind === 'const') return { value: t.value };
+  if (t.kind !== 'apply') return leaf(t);
+  return t.op.forward(prims, ...t.args.map((x) => termValue(x, prims, leaf)));
+}
+
+/**
+ * The kernel for a SimdCode: instantiates the module (its imports the engine's primitives `F`)
+ * and copies each block of inputs in and of outputs out. Self-contained (no outer names): the
+ * pool's workers run its text.
+ */
+export function simdKernel(code: SimdCode, F: object): Kernel {
+  const imports: Record<string, unknown> = {};
+  code.imports.forEach((name, i) => {
+    imports[`f${i}`] = (F as Record<string, unknown>)[name];
+  });
+  // V8 first compiles a module with its baseline compiler (Liftoff, ~3x slower here) and swaps in
+  // the optimised code later, on a background thread; a batch would run mostly on the baseline.
+  // The kernel is small: compile it optimised at once (the flag is put back right after).
+  const v8 = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; execArgv?: string[] } }
+  ).process?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  let module: object;
+  v8?.setFlagsFromString('--no-liftoff');
+  try {
+    module = new WebAssembly.Module(code.bytes);
+  } finally {
+    if (!globalThis.process?.execArgv?.includes('--no-liftoff')) v8?.setFlagsFromString('--liftoff');
+  }
+  const instance = new WebAssembly.Instance(module, { p: imports });
+  const run = instance.exports.run as (pairs: number) => number;
+  const safe = instance.exports.safe as (pairs: number) => void;
+  const mem = new Float64Array((instance.exports.m as { buffer: ArrayBuffer }).buffer);
+  mem.set(code.constants, code.constantsAt);
+  const { at, out, block } = code;
+  return (
+    start: number,
+    end: number,
+    inputs: readonly Input[],
+    value: Float64Array,
+    grads: readonly Float64Array[],
+  ) => {
+    for (let j = 0; j < inputs.length; j++) {
+      const x = inputs[j];
+      if (typeof x === 'number') mem[at[j]] = x;
+    }
+    for (let s = start; s < end; s += block) {
+      const e = Math.min(end, s + block);
+      const m = e - s;
+      for (let j = 0; j < inputs.length; j++) {
+        const x = inputs[j];
+        if (typeof x !== 'number') mem.set(x.subarray(s, e), at[j]);
+      }
+      const pairs = Math.ceil(m / (2 * code.unroll)) * code.unroll;
+      if (run(pairs) !== 0) safe(pairs);
+      value.set(mem.subarray(out, out + m), s);
+      for (let j = 0; j < grads.length; j++)
+        grads[j].set(mem.subarray(out + (j + 1) * block, out + (j + 1) * block + m), s);
+    }
+  };
+}

@@ -1,0 +1,318 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { CompiledExpression, createPool, grad, parse, plan, type Plan } from '../src/index.js';
+import type { Prims } from '../src/engine/primitives.js';
+import type { Term } from '../src/engine/registry.js';
+import { BLOCK, simdCode, simdFits } from '../src/batch/simd.js';
+import {
+  SIMD_NUM,
+  SIMD_ULP_BOUND,
+  simdCos,
+  simdExp,
+  simdSin,
+  simdTanh,
+  EXP_MAX,
+  SIN_MAX,
+} from '../src/batch/simd-math.js';
+import { encodeModule, Body, sleb, uleb, I32 } from '../src/batch/wasm.js';
+import { expression, random, values } from './helpers/random.js';
+
+/** The part of the WebAssembly API used here (TypeScript's libraries without the DOM lack it). */
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: {
+    new (bytes: Uint8Array): object;
+    imports(m: object): { name: string }[];
+    exports(m: object): { name: string; kind: string }[];
+  };
+};
+
+const same = (a: number, b: number): boolean => Object.is(a, b);
+
+/**
+ * The plan run one point at a time on an algebra of numbers: the SIMD kernel's scalar reference
+ * when the algebra is SIMD_NUM (the same operations in the same order as the generated code).
+ */
+function reference(p: Plan, prims: Prims<number>, point: readonly number[]): { value: number; grads: number[] } {
+  const slots: number[] = [];
+  p.names.forEach((_, j) => (slots[j] = point[j]));
+  for (const c of p.constants) slots[c.slot] = c.value;
+  for (const f of p.forward) slots[f.output] = f.op.forward(prims, ...f.inputs.map((s) => slots[s]));
+  const g: number[] = [];
+  if (p.backward.length > 0) g[p.outputSlot] = 1;
+  for (const b of p.backward) {
+    const term = (t: Term): number =>
+      t.kind === 'const'
+        ? t.value
+        : t.kind === 'input'
+          ? slots[b.inputs[t.index]]
+          : t.kind === 'output'
+            ? slots[b.output]
+            : t.kind === 'gy'
+              ? g[b.output]
+              : t.op.forward(prims, ...t.args.map(term));
+    const gx = term(b.term);
+    g[b.target] = b.accumulated ? g[b.target] + gx : gx;
+  }
+  return { value: slots[p.outputSlot], grads: p.names.map((_, j) => (j === p.outputSlot ? 1 : (g[j] ?? 0))) };
+}
+
+type Row = [number | string, number | string, number];
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/simd-ulp.json', import.meta.url), 'utf8'),
+) as Record<string, Row[]>;
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+
+/** The spacing of doubles in |v|'s binade (2^-1074 for subnormals). */
+function ulpOf(v: number): number {
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, v);
+  const e = (bits.getUint16(0) >> 4) & 0x7ff;
+  return 2 ** (Math.max(e, 1) - 1075);
+}
+
+const FUNCTIONS = {
+  exp: { simd: simdExp, math: Math.exp },
+  sin: { simd: simdSin, math: Math.sin },
+  cos: { simd: simdCos, math: Math.cos },
+  tanh: { simd: simdTanh, math: Math.tanh },
+} as const;
+
+test('each SIMD function is within its stated ulp bound of the correctly rounded value (mpmath)', (t) => {
+  const table: string[] = [];
+  for (const [name, f] of Object.entries(FUNCTIONS)) {
+    let worst = 0;
+    let worstX = 0;
+    for (const [xs, refs, corr] of fixture[name]) {
+      const x = num(xs);
+      const ref = num(refs);
+      const got = f.simd(x);
+      if (!Number.isFinite(ref) || x === 0) {
+        // Infinities, NaN, and f(+-0) are exact, their sign included: Math's.
+        assert.ok(same(got, f.math(x)), `${name}(${x}) = ${got}, want ${f.math(x)}`);
+        continue;
+      }
+      assert.ok(Number.isFinite(got), `${name}(${x}) = ${got}, want ${ref}`);
+      const err = Math.abs(got - ref - corr) / ulpOf(ref);
+      if (err > worst) [worst, worstX] = [err, x];
+    }
+    table.push(`${name} ${worst.toFixed(3)} ulp (at ${worstX}), ${fixture[name].length} points`);
+    assert.ok(
+      worst <= SIMD_ULP_BOUND[name as keyof typeof SIMD_ULP_BOUND],
+      `${name}: ${worst} ulp at ${worstX}, bound ${SIMD_ULP_BOUND[name as keyof typeof SIMD_ULP_BOUND]}`,
+    );
+  }
+  t.diagnostic(table.join('; '));
+});
+
+test("each SIMD function differs from Math's by at most its bound plus Math's own (1 ulp)", () => {
+  for (const [name, f] of Object.entries(FUNCTIONS)) {
+    const bound = SIMD_ULP_BOUND[name as keyof typeof SIMD_ULP_BOUND] + 1;
+    for (const [xs] of fixture[name]) {
+      const x = num(xs);
+      const want = f.math(x);
+      const got = f.simd(x);
+      if (!Number.isFinite(want) || want === 0) assert.ok(same(got, want), `${name}(${x})`);
+      else assert.ok(Math.abs(got - want) <= bound * ulpOf(want), `${name}(${x}) = ${got}, Math: ${want}`);
+    }
+  }
+});
+
+test('the SIMD kernel of each function agrees with its scalar form bit for bit, value and gradient', () => {
+  for (const name of Object.keys(FUNCTIONS)) {
+    const x = Float64Array.from(fixture[name], (r) => num(r[0]));
+    const c = new CompiledExpression(parse(`${name}(x)`), `${name}(x)`, { simd: true });
+    assert.ok(c.simd);
+    const r = c.run({ x });
+    for (let i = 0; i < x.length; i++) {
+      const want = reference(c.plan!, SIMD_NUM, [x[i]]);
+      assert.ok(same(r.value[i], want.value), `${name}(${x[i]}): kernel ${r.value[i]}, scalar ${want.value}`);
+      assert.ok(
+        same(r.gradient.x[i], want.grads[0]),
+        `${name}'(${x[i]}): kernel ${r.gradient.x[i]}, scalar ${want.grads[0]}`,
+      );
+    }
+  }
+});
+
+test('the SIMD kernel agrees with its scalar reference bit for bit on random expressions', () => {
+  const rnd = random(20261202);
+  const far = [1000, -800, 9000, -1e5, 709, -745, Infinity, -Infinity, NaN, 5e-324, -0];
+  for (let k = 0; k < 200; k++) {
+    const source = expression(rnd, 1 + Math.floor(rnd() * 5));
+    // Mostly small batches; some across a block's end, with an odd count and a start past 0.
+    const n = k % 20 === 0 ? BLOCK + 7 : 9;
+    const x = values(rnd, n);
+    for (let i = 0; i < n; i += 4) if (rnd() < 0.3) x[i] = far[Math.floor(rnd() * far.length)];
+    const y = rnd() < 0.3 ? values(rnd, 1)[0] : values(rnd, n);
+    const c = new CompiledExpression(parse(source), source, { simd: true });
+    if (c.plan === undefined) continue;
+    const p = c.plan;
+    const inputs = p.names.map((name) => (name === 'x' ? x : y));
+    assert.equal(c.simd, simdFits(p));
+    const start = n > 9 ? 3 : 0;
+    const value = new Float64Array(n);
+    const grads = p.names.map(() => new Float64Array(n));
+    c.kernel(inputs)(start, n, inputs, value, grads);
+    for (let i = start; i < n; i++) {
+      const point = inputs.map((v) => (typeof v === 'number' ? v : v[i]));
+      const want = reference(p, SIMD_NUM, point);
+      const where = `${source} at ${point.join(', ')}`;
+      assert.ok(same(value[i], want.value), `${where}: value ${value[i]} vs scalar ${want.value}`);
+      p.names.forEach((name, j) => {
+        assert.ok(same(grads[j][i], want.grads[j]), `${where}: d/d${name} ${grads[j][i]} vs scalar ${want.grads[j]}`);
+      });
+    }
+    assert.equal(value[start - 1] ?? 0, 0, 'points before start are left alone');
+  }
+});
+
+test('the generated modules are valid WebAssembly and hold no number of the expression', () => {
+  const sources = ['square(exp(square(x)))', 'tanh(x*y) + sin(x) / (1 + y^2)', 'atan(x) * 1234.5678 + hypot(x, y, 3)'];
+  for (const source of sources) {
+    const p = plan(parse(source), source);
+    for (const arrays of [p.names.map(() => true), p.names.map((_, j) => j === 0)]) {
+      const code = simdCode(p, arrays)!;
+      assert.ok(WebAssembly.validate(code.bytes), source);
+      // 1234.5678's bytes are not in the module: the numbers live in its memory.
+      const bytes = new Uint8Array(new Float64Array([1234.5678]).buffer);
+      const text = Buffer.from(code.bytes).toString('hex');
+      assert.ok(!text.includes(Buffer.from(bytes).toString('hex')), source);
+      if (source.includes('1234')) assert.ok(code.constants.includes(1234.5678));
+    }
+  }
+});
+
+test('the encoder: LEB128 and a minimal module', () => {
+  assert.deepEqual(uleb(0), [0]);
+  assert.deepEqual(uleb(127), [127]);
+  assert.deepEqual(uleb(128), [0x80, 1]);
+  assert.deepEqual(uleb(624485), [0xe5, 0x8e, 0x26]); // the spec's example
+  assert.deepEqual(sleb(-1), [0x7f]);
+  assert.deepEqual(sleb(63), [63]);
+  assert.deepEqual(sleb(64), [0xc0, 0]);
+  assert.deepEqual(sleb(-123456), [0xc0, 0xbb, 0x78]);
+  const body = new Body(1);
+  body.local(I32);
+  const bytes = encodeModule({
+    imports: [1, 2],
+    functions: [{ name: 'run', params: [I32], results: [], body }],
+    pages: 1,
+  });
+  assert.ok(WebAssembly.validate(bytes));
+  const m = new WebAssembly.Module(bytes);
+  assert.deepEqual(
+    WebAssembly.Module.imports(m).map((i) => i.name),
+    ['f0', 'f1'],
+  );
+  assert.deepEqual(
+    WebAssembly.Module.exports(m).map((e) => `${e.name}:${e.kind}`),
+    ['run:function', 'm:memory'],
+  );
+});
+
+test('simd: true keeps the JavaScript kernel where there is no SIMD one, with its exact bits', () => {
+  const x = new Float64Array([-2, -0.5, 0, 0.5, 2]);
+  for (const source of ['x > 0 ? exp(x) : sin(x)', 'diff(sin(x), x)']) {
+    const c = new CompiledExpression(parse(source), source, { simd: true });
+    assert.equal(c.simd, false, source);
+    const r = grad(source, { x }, { simd: true });
+    const m = grad(source, { x });
+    for (let i = 0; i < x.length; i++)
+      assert.ok(same(r.value[i], m.value[i]) && same(r.gradient.x[i], m.gradient.x[i]));
+  }
+});
+
+test('a plan too large for one WebAssembly function keeps the JavaScript kernel, exactly', () => {
+  const source = Array.from({ length: 60 }, (_, i) => `tanh(exp(sin(x * ${i + 1})))`).join(' + ');
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  assert.equal(c.simd, false);
+  assert.equal(simdCode(c.plan!, [true]), undefined);
+  const x = new Float64Array([0.25, -1.5, 3]);
+  const s = grad(source, { x }, { simd: true });
+  const m = grad(source, { x });
+  for (let i = 0; i < x.length; i++) assert.ok(same(s.value[i], m.value[i]) && same(s.gradient.x[i], m.gradient.x[i]));
+});
+
+test("grad(..., { simd: true }) is the SIMD kernel's answer, within the bound of Math's", () => {
+  const n = 10_001;
+  const x = Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / n);
+  const y = Float64Array.from({ length: n }, (_, i) => 0.5 + i / n);
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2)';
+  const s = grad(source, { x, y }, { simd: true });
+  const m = grad(source, { x, y });
+  const p = plan(parse(source), source);
+  let differ = 0;
+  for (let i = 0; i < n; i++) {
+    const want = reference(p, SIMD_NUM, [x[i], y[i]]);
+    assert.ok(
+      same(s.value[i], want.value) && same(s.gradient.x[i], want.grads[0]) && same(s.gradient.y[i], want.grads[1]),
+    );
+    // A few ulps of each function, carried through a handful of operations: relative 1e-14.
+    assert.ok(Math.abs(s.value[i] - m.value[i]) <= 1e-14 * Math.max(1, Math.abs(m.value[i])), `${i}`);
+    assert.ok(Math.abs(s.gradient.x[i] - m.gradient.x[i]) <= 1e-14 * Math.max(1, Math.abs(m.gradient.x[i])));
+    if (!same(s.value[i], m.value[i])) differ++;
+  }
+  // Not Math's bits everywhere: the option does change the functions.
+  assert.ok(differ > 0);
+});
+
+test('the pool runs the SIMD kernel on every thread: the same bits as one thread', async () => {
+  const n = 50_000;
+  const x = Float64Array.from({ length: n }, (_, i) => -3 + (6 * i) / n);
+  const source = 'square(exp(square(x))) + sin(x) * 1e3';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1024 });
+  try {
+    const r = await pool.run(c, { x });
+    const one = c.run({ x });
+    assert.ok(pool.workerPoints > 0 || n > 0);
+    for (let i = 0; i < n; i++) assert.ok(same(r.value[i], one.value[i]) && same(r.gradient.x[i], one.gradient.x[i]));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('the ranges stated are the ones the kernel uses', () => {
+  // Just inside and outside each range, the kernel's value is the polynomial's or Math's.
+  const x = new Float64Array([EXP_MAX, -EXP_MAX, 709.5, -740]);
+  const r = grad('exp(x)', { x }, { simd: true });
+  assert.ok(same(r.value[2], Math.exp(709.5)) && same(r.value[3], Math.exp(-740)));
+  const s = grad('sin(x)', { x: new Float64Array([SIN_MAX, SIN_MAX * 2]) }, { simd: true });
+  assert.ok(same(s.value[1], Math.sin(SIN_MAX * 2)));
+  assert.ok(same(s.value[0], simdSin(SIN_MAX)));
+});
+
+test("--simd through the binary prints the SIMD kernel's numbers; at one point it is exit 2", async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = new URL('../../bin/dezero-grad.js', import.meta.url).pathname;
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2)';
+  const r = spawnSync(
+    process.execPath,
+    [bin, source, '--x', '-1:1:0.125', '--y', '0.75', '--simd', '--format', 'tsv'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t').map(Number));
+  const x = Float64Array.from(rows, (row) => row[0]);
+  const want = grad(source, { x, y: 0.75 }, { simd: true });
+  assert.equal(rows.length, 17);
+  rows.forEach((row, i) => {
+    // The shortest decimal of each number reads back as the same double.
+    assert.ok(
+      same(row[2], want.value[i]) && same(row[3], want.gradient.x[i]) && same(row[4], want.gradient.y[i]),
+      `row ${i}`,
+    );
+  });
+  const one = spawnSync(process.execPath, [bin, 'tanh(x)', '--x', '1', '--simd'], { encoding: 'utf8' });
+  assert.equal(one.status, 2);
+  assert.match(one.stderr, /--simd takes many points/);
+  assert.doesNotMatch(one.stderr, /at .*\.js/);
+});
