@@ -7,6 +7,8 @@ import { build } from '../expr/build.js';
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, valuesMap, type BatchResult, type CompileOptions } from '../batch/run.js';
 import { differentiate, type GradResult, type Values } from './differentiate.js';
+import { differentiateOnTape } from './differentiate-tape.js';
+import type { Trace } from './trace.js';
 
 // What a one-point run needs lives in differentiate.ts, so that it loads no batch code.
 export { differentiate, type GradResult, type Values } from './differentiate.js';
@@ -58,9 +60,22 @@ export function grad(
     return compiled(expression, options.simd === true).run(map);
   const source = typeof expression === 'string' ? expression : '';
   const root = typeof expression === 'string' ? parse(expression) : expression;
-  const graph = build(root, map as Map<string, Value>, source);
-  const result = differentiate(graph);
-  return tensors ? result : scalarResult(result);
+  if (tensors) return differentiate(build(root, map as Map<string, Value>, source));
+  const point = map as Map<string, number>;
+  // The numbers from the tape; the trace (which needs the Variables) is built when it is read.
+  const taped = differentiateOnTape(root, point);
+  if (taped === undefined) return scalarResult(differentiate(build(root, point, source)));
+  return withLazyTrace(scalarResult(taped.result), () => differentiate(build(root, point, source)).trace);
+}
+
+/** `result` whose `trace` is made by `make` on first reading (an ordinary enumerable property after). */
+function withLazyTrace<V extends Value>(result: GradResult<V>, make: () => Trace): GradResult<V> {
+  let trace: Trace | undefined;
+  return Object.defineProperty(result, 'trace', {
+    enumerable: true,
+    configurable: true,
+    get: () => (trace ??= make()),
+  });
 }
 
 /** Values where some are vectors or matrices: one value each, seen whole by the expression. */

@@ -15,6 +15,7 @@ import {
   type BatchFormat,
   type BatchTrace,
   type Column,
+  isShortestForm,
 } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
@@ -22,7 +23,8 @@ import { differentiate } from '../api/differentiate.js';
 import { build, outputNameAvoiding } from '../expr/build.js';
 import { size } from '../expr/walk.js';
 import { EXIT, UsageError } from './errors.js';
-import { boundedLines, MAX_LINE_LENGTH, type IO } from './io.js';
+import { MAX_LINE_LENGTH, type IO } from './io.js';
+import { boundedLines, LineSplitter } from './lines.js';
 import { MAX_JSON_POINTS, parseLine, Range, type GivenValue } from './values.js';
 import { derivativeName } from '../api/higher.js';
 import { higher } from './graph-options.js';
@@ -71,6 +73,11 @@ const CHUNK = 1 << 16;
 interface Chunk {
   inputs: Input[];
   n: number;
+  /**
+   * The streamed variable's lines as read, where each is already how its number prints
+   * (isShortestForm), null for a line that is not: the rows print them instead of formatting again.
+   */
+  texts?: { index: number; cells: (string | null)[] };
   /** The number of points in all, when known before they are computed (lists and ranges). */
   total?: number;
 }
@@ -154,7 +161,16 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
         higher: more,
         checked,
       });
-    if (printRows) io.out(writer.rows([...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])], n));
+    if (printRows) {
+      const columns: Column[] = [...inputs, value, ...grads, ...more, ...(checked?.columns ?? [])];
+      // A streamed line that already reads as its number prints as read (the same text, less work).
+      const texts = chunk.texts;
+      if (texts !== undefined && o.settings.precision === undefined) {
+        const x = inputs[texts.index] as Float64Array;
+        columns[texts.index] = texts.cells.map((t, i) => t ?? formatNumber(x[i]));
+      }
+      io.out(writer.rows(columns, n));
+    }
     total += n;
   }
 
@@ -477,20 +493,43 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     }
     return;
   }
-  // Every other variable is one number: stream.
+  // Every other variable is one number: stream. The rows of the lines each piece of input
+  // finishes are computed and written before the next piece is awaited, so a row follows its line
+  // at once on a slow pipe, and a fast one is read 64 KB at a time, a chunk of rows each.
   const buffer = new Float64Array(CHUNK);
   let n = 0;
-  const emit = (): Chunk => ({
-    n,
-    inputs: names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number))),
-  });
+  let cells: (string | null)[] = [];
+  const index = names.indexOf(streamed);
+  const emit = (): Chunk => {
+    const inputs = names.map((name) => (name === streamed ? buffer : (fixed.get(name) as number)));
+    const chunk = { n, inputs, texts: { index, cells } };
+    n = 0;
+    cells = [];
+    return chunk;
+  };
+  const splitter = new LineSplitter(MAX_LINE_LENGTH, `standard input (${flag} -)`);
+  let line = 0;
   try {
-    for await (const x of stdinNumbers(io, flag)) {
-      buffer[n++] = x;
-      if (n === CHUNK) {
-        yield emit();
-        n = 0;
+    for await (const text of stdinText(io)) {
+      for (const l of splitter.push(text)) {
+        line++;
+        const t = l.trim();
+        if (t !== '') {
+          const x = parseLine(t, line, flag); // before n moves: a bad line adds no row
+          cells.push(isShortestForm(t) ? t : null);
+          buffer[n++] = x;
+        }
+        if (n === CHUNK) yield emit();
       }
+      splitter.check();
+      if (n > 0) yield emit();
+    }
+    const last = splitter.end();
+    const t = last?.trim() ?? '';
+    if (t !== '') {
+      const x = parseLine(t, line + 1, flag);
+      cells.push(isShortestForm(t) ? t : null);
+      buffer[n++] = x;
     }
   } catch (e) {
     // A bad line: the rows before it are printed first, then the error (exit 2).
@@ -525,15 +564,20 @@ function lengthOf(values: ReadonlyMap<string, Points>): number | undefined {
   }
 }
 
-/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
-async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
-  const source: AsyncIterable<string> =
+/** Standard input as it arrives (all at once where the IO cannot stream it). */
+function stdinText(io: IO): AsyncIterable<string> {
+  return (
     io.stdinChunks?.() ??
     (async function* () {
       yield await io.readStdin();
-    })();
+    })()
+  );
+}
+
+/** Numbers from standard input, one a line (blank lines skipped), as they arrive; lines are bounded. */
+async function* stdinNumbers(io: IO, flag: string): AsyncGenerator<number> {
   let line = 0;
-  for await (const l of boundedLines(source, MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
+  for await (const l of boundedLines(stdinText(io), MAX_LINE_LENGTH, `standard input (${flag} -)`)) {
     line++;
     if (l.trim() !== '') yield parseLine(l, line, flag);
   }

@@ -8,7 +8,7 @@ import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
-import { renderText } from '../report/text.js';
+import { textPieces } from '../report/text.js';
 import type { Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
 import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
@@ -78,7 +78,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // (Many points, programs and --check are loaded with import() on their paths: start-up.)
   const read = fromFile ? (await import('./program-file.js')).readProgram(text, options.file ?? '-', given) : undefined;
   const source = read?.source ?? text;
-  const root = read?.kind === 'program' ? read.root : parse(source);
+  const root = read?.root ?? parse(source);
   const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
   const names = variableNames(root);
 
@@ -154,11 +154,27 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const v = given.get(name)!;
     if (v.kind === 'number' || v.kind === 'tensor') values.set(name, v.value);
   }
-  const graph = build(root, values, source, program);
-  // --quiet records no trace; should anything be non-finite, run again with one for the warning.
+  // --quiet records no trace: the numbers come from the tape (the same bits, no Variables); should
+  // anything be non-finite, the Variables are built after all, for the warning's trace.
   const lean = options.quiet && !graphWanted;
-  let result = differentiate(graph, { trace: !lean });
-  if (lean && !allFinite(graph, result)) result = differentiate(graph);
+  // The tape holds numbers: a vector or matrix value goes to the Variables.
+  const numbers = [...values.values()].every((v) => typeof v === 'number');
+  const taped =
+    lean && numbers
+      ? (await import('../api/differentiate-tape.js')).differentiateOnTape(
+          root,
+          values as ReadonlyMap<string, number>,
+          program,
+        )
+      : undefined;
+  let graph: Graph | undefined;
+  let result: GradResult;
+  if (taped?.finite === true) result = taped.result;
+  else {
+    graph = build(root, values, source, program);
+    result = differentiate(graph, { trace: !lean });
+    if (lean && !allFinite(graph, result)) result = differentiate(graph);
+  }
   warnNonFinite(result, values, io);
   // A value for a name the expression does not use: its partial derivative is 0, printed and in
   // --json (scripts pass the same options to many expressions); the warning above stays.
@@ -178,7 +194,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const scalars = values as ReadonlyMap<string, number>; // no tensor reaches --check or --symbolic
   const v = checks && (await checks.verify(root, scalars, scalarGradients(result), { check, symbolic }));
 
-  if (graphWanted && options.graph !== undefined) {
+  if (graphWanted && options.graph !== undefined && graph !== undefined) {
     const { json, quiet } = options;
     const { graphCommand } = await import('./graph-options.js');
     return graphCommand(options.graph, { source, graph, result, values: scalars, json, quiet, settings }, io);
@@ -190,7 +206,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (v?.symbolic !== undefined) obj.symbolic = checks!.symbolicJson(v.symbolic);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    io.out(renderText(result, values, { ...settings, quiet: options.quiet }));
+    // The trace is written a piece at a time: a deep graph's never becomes one string.
+    for (const piece of textPieces(result, values, { ...settings, quiet: options.quiet })) io.out(piece);
     if (v?.symbolic !== undefined) io.out(checks!.renderSymbolicText(v.symbolic, result.trace.output, settings));
     if (v?.check !== undefined)
       io.out(checks!.renderCheckText(v.check, result.trace.output, settings, EXIT.CHECK_MISMATCH));

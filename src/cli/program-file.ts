@@ -38,7 +38,7 @@ export interface Update {
 }
 
 export type ReadProgram =
-  | { kind: 'expression'; source: string }
+  | { kind: 'expression'; source: string /** The parsed source, when reading it already parsed it. */; root?: Node }
   | {
       kind: 'program';
       /** The last line, as written. */
@@ -57,10 +57,14 @@ export type ReadProgram =
     };
 
 /** True when some line of `text` binds a name or defines a function. */
-function hasBindings(lines: readonly string[]): boolean {
-  return lines.some((line) => {
+function hasBindings(lines: readonly string[], parsed?: { root?: Node }): boolean {
+  return lines.some((line, i) => {
     try {
       const s = parseStatement(line);
+      // The file's one expression on its first line, as parse(source) would give it: kept, so a
+      // long expression is parsed once.
+      if (s.type === 'expression' && i === 0 && parsed !== undefined && stripComment(line) === line)
+        parsed.root = s.root;
       return s.type === 'bind' || s.type === 'define';
     } catch {
       // `f(t) = g(t)` fails to parse before g is known, but it is a definition all the same
@@ -77,7 +81,12 @@ function hasBindings(lines: readonly string[]): boolean {
  */
 export function readProgram(text: string, file: string, given: ReadonlyMap<string, GivenValue>): ReadProgram {
   const lines = programLines(text);
-  if (!hasBindings(lines)) return { kind: 'expression', source: lines.map(stripComment).join('\n') };
+  const parsed: { root?: Node } = {};
+  if (!hasBindings(lines, parsed)) {
+    const source = lines.map(stripComment).join('\n');
+    const alone = lines.every((line, i) => i === 0 || stripComment(line).trim() === '');
+    return { kind: 'expression', source, ...(alone && parsed.root !== undefined ? { root: parsed.root } : {}) };
+  }
   const name = file === '-' ? 'stdin' : file;
   const many = [...given].filter(([, v]) => v.kind !== 'number').map(([n]) => n);
   const program = new Program({ fixed: new Set(given.keys()) });

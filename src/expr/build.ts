@@ -84,7 +84,7 @@ export function build(root: Node, values: ReadonlyMap<string, Value>, source = '
   }
   // Names the steps may not take: the variables', the named intermediates', and any name given a
   // value (`x^2 --y 2` prints z = 1, dz/dx = 2, dz/dy = 0).
-  const taken = new Set([...used, ...values.keys(), ...(named?.values() ?? []), ...(options.reserved ?? [])]);
+  const taken = takenNames(used, values, options);
   const outputName = named?.get(root) ?? outputNameAvoiding(taken);
   const names = new NameSource(new Set([...taken, outputName, 'e', 'pi']));
   const steps: ForwardStep[] = [];
@@ -250,6 +250,15 @@ function operatorAt(node: Node, source: string): number {
     if (i < node.end) return i;
   }
   return node.start;
+}
+
+/** The names a graph's steps may not take: its variables', the named intermediates', any name given a value. */
+export function takenNames(
+  used: Iterable<string>,
+  values: ReadonlyMap<string, Value>,
+  options: BuildOptions,
+): Set<string> {
+  return new Set([...used, ...values.keys(), ...(options.named?.values() ?? []), ...(options.reserved ?? [])]);
 }
 
 /** A variable's name, or for an unnamed constant (a seed, a literal inside a backward rule) its value. */

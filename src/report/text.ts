@@ -17,7 +17,7 @@ import { formatArray, formatValue, valueShapeText } from './array.js';
 import { formatNumber } from './format.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN, type Style } from './style.js';
-import type { ForwardRecord } from '../api/trace.js';
+import type { BackwardRecord, ForwardRecord } from '../api/trace.js';
 
 export interface TextOptions extends RenderSettings {
   /** The result lines only. */
@@ -32,24 +32,48 @@ export function renderText(
   variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): string {
+  return [...textPieces(result, variables, options)].join('');
+}
+
+/** Lines a piece of textPieces holds. */
+const PIECE_LINES = 4096;
+
+/**
+ * The text of renderText in pieces of a few thousand lines, for writing as they are made: the
+ * trace of a 200,000-deep chain never becomes one string. The column widths are measured first,
+ * over every record, so the pieces joined are renderText's text byte for byte.
+ */
+export function* textPieces(
+  result: GradResult,
+  variables: ReadonlyMap<string, Value>,
+  options: TextOptions = {},
+): Generator<string> {
   const style = options.style ?? PLAIN;
   /** A value printed at `column` (where its line's text so far ends): a tensor's lines align under its first bracket. */
   const num = (v: Value, column = 0): string => valueText(v, column, style, options.precision);
   const { trace } = result;
-  const lines: string[] = [];
+  let lines: string[] = [];
+  // Every line ends with a newline; a piece is the lines so far.
+  const flush = (): string => {
+    const text = lines.join('\n') + '\n';
+    lines = [];
+    return text;
+  };
 
   if (!options.quiet) {
     lines.push(style.heading('forward'));
     for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value, name.length + 5)}`);
-    const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
-    const w = columnWidth(fwd.map(([s]) => s));
-    for (const [text, r] of fwd) {
+    const plain = (r: ForwardRecord): string => `${r.name} = ${callText(r)}`;
+    const w = columnWidth(trace.forward, plain);
+    for (const r of trace.forward) {
+      const text = plain(r);
       // A gradient graph's steps (inside diff) are indented under the step they compute.
       const indent = r.gradient === true ? '    ' : '  ';
       const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
       lines.push(
         `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`,
       );
+      if (lines.length >= PIECE_LINES) yield flush();
     }
 
     lines.push(style.heading('backward'));
@@ -57,16 +81,15 @@ export function renderText(
       lines.push(`  ${style.name(trace.output)}.grad = ${num(trace.seed ?? 1, trace.output.length + 10)}`);
       const anyAccumulated = trace.backward.some((r) => r.accumulated);
       const assign = (r: { accumulated: boolean }): string => (r.accumulated ? '+=' : anyAccumulated ? ' =' : '=');
-      const rows = trace.backward.map((r) => [
-        `${r.name}.grad ${assign(r)}`,
-        `${r.label}.backward(${r.from}.grad)`,
-        r.rule,
-      ]);
-      const w0 = columnWidth(rows.map((r) => r[0]));
-      const w1 = columnWidth(rows.map((r) => r[1]));
-      const w2 = columnWidth(rows.map((r) => r[2]));
-      trace.backward.forEach((r, i) => {
-        const [lhs, call, rule] = rows[i];
+      const lhsOf = (r: BackwardRecord): string => `${r.name}.grad ${assign(r)}`;
+      const callOf = (r: BackwardRecord): string => `${r.label}.backward(${r.from}.grad)`;
+      const w0 = columnWidth(trace.backward, lhsOf);
+      const w1 = columnWidth(trace.backward, callOf);
+      const w2 = columnWidth(trace.backward, (r) => r.rule);
+      for (const r of trace.backward) {
+        const lhs = lhsOf(r);
+        const call = callOf(r);
+        const rule = r.rule;
         const total = r.accumulated
           ? typeof r.grad === 'number'
             ? style.dim(`  (${r.name}.grad is now ${formatNumber(r.grad, options.precision)})`)
@@ -80,7 +103,8 @@ export function renderText(
             `${style.fn(r.label)}.backward(${style.name(r.from)}.grad)${tight ? '' : pad(call, w1)} = ` +
             `${style.rule(rule)}${tight ? '' : pad(rule, w2)} = ${num(r.value, before.length)}${total}`,
         );
-      });
+        if (lines.length >= PIECE_LINES) yield flush();
+      }
     } else {
       const [only] = Object.keys(result.gradient);
       lines.push(
@@ -95,7 +119,7 @@ export function renderText(
     }
   }
   lines.push(...resultLines(result, style, options.precision));
-  return lines.join('\n') + '\n';
+  yield flush();
 }
 
 /** `y = 1.6487...` when quiet or when there is nothing to differentiate, then `dy/dx = ...` per variable. */
@@ -133,9 +157,13 @@ export function callText(r: Pick<ForwardRecord, 'op' | 'symbol' | 'inputs'>, sty
   return `${style.fn(r.op)}(${inputs.join(', ')})`;
 }
 
-function columnWidth(cells: string[]): number {
+/** The widest cell of at most MAX_COLUMN characters, of `cell` over the records. */
+function columnWidth<R>(records: readonly R[], cell: (r: R) => string): number {
   let w = 0;
-  for (const c of cells) if (c.length <= MAX_COLUMN && c.length > w) w = c.length;
+  for (const r of records) {
+    const n = cell(r).length;
+    if (n <= MAX_COLUMN && n > w) w = n;
+  }
   return w;
 }
 

@@ -1,0 +1,45 @@
+/**
+ * `differentiate` without the Variables: the value and gradient from the tape (src/engine/tape.ts),
+ * the same bits as building the graph and running backward, with no trace. Loaded on the paths
+ * that want only the numbers (`--quiet`, `grad()` at one point), so a run that prints the trace
+ * never loads it.
+ */
+import type { Node } from '../expr/ast.js';
+import type { BuildOptions } from '../expr/build.js';
+import { buildTape } from '../expr/build-tape.js';
+import type { GradResult } from './differentiate.js';
+
+export interface TapeResult {
+  result: GradResult;
+  /** True when the value, every gradient and every op's value are finite (nothing to warn about). */
+  finite: boolean;
+}
+
+/**
+ * Value and gradient of `root` at `values` on the tape, with an empty trace; undefined where the
+ * tape cannot take the expression (then `build` and `differentiate` do, and report any error).
+ */
+export function differentiateOnTape(
+  root: Node,
+  values: ReadonlyMap<string, number>,
+  options: BuildOptions = {},
+): TapeResult | undefined {
+  const g = buildTape(root, values, options);
+  if (g === undefined) return undefined;
+  const { tape, output } = g;
+  const back = tape.backward(output);
+  if (back === undefined) return undefined;
+  const { grad, reached } = back;
+  const value = tape.value[output];
+  const gradient: Record<string, number> = Object.create(null);
+  let finite = Number.isFinite(value);
+  for (const [name, s] of g.variables) {
+    // A variable that is the whole expression has gradient 1; one that no gradient reached, 0.
+    const d = s === output ? 1 : reached[s] === 1 ? grad[s] : 0;
+    gradient[name] = d;
+    if (!Number.isFinite(d)) finite = false;
+  }
+  for (let s = 0; s < tape.size && finite; s++)
+    if (tape.code[s] >= 0 && !Number.isFinite(tape.value[s])) finite = false;
+  return { result: { value, gradient, trace: { output: g.outputName, value, forward: [], backward: [] } }, finite };
+}
