@@ -105,8 +105,135 @@ export function describeChar(cp: number): string {
   return `${hex}`;
 }
 
+/** Token kinds as small integers, for `Tokens.kinds`. */
+export const K_END = 0;
+export const K_NUMBER = 1;
+export const K_NAME = 2;
+export const K_OP = 3;
+export const K_LPAREN = 4;
+export const K_RPAREN = 5;
+export const K_COMMA = 6;
+export const K_QUESTION = 7;
+export const K_COLON = 8;
+export const K_LBRACKET = 9;
+export const K_RBRACKET = 10;
+export const K_SEMICOLON = 11;
+export const K_QUOTE = 12;
+
+/** `Token['kind']` for each kind code. */
+const KIND_NAMES: readonly Token['kind'][] = [
+  'end',
+  'number',
+  'name',
+  'op',
+  '(',
+  ')',
+  ',',
+  '?',
+  ':',
+  '[',
+  ']',
+  ';',
+  "'",
+];
+
+/** The operators' texts, indexed by `Tokens.ops` (`**` is stored as `^`, two characters wide). */
+export const OP_TEXTS: readonly OperatorText[] = [
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '%',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '.*',
+  './',
+  '.^',
+];
+export const OP_PLUS = 0;
+export const OP_MINUS = 1;
+const OP_POW = 4;
+
+/** Kind codes of the one-character punctuation, by character code (0 where none). */
+const PUNCTUATION = new Uint8Array(128);
+PUNCTUATION[40] = K_LPAREN;
+PUNCTUATION[41] = K_RPAREN;
+PUNCTUATION[44] = K_COMMA;
+PUNCTUATION[63] = K_QUESTION;
+PUNCTUATION[58] = K_COLON;
+PUNCTUATION[91] = K_LBRACKET;
+PUNCTUATION[93] = K_RBRACKET;
+PUNCTUATION[59] = K_SEMICOLON;
+
+/** One-character operators' indices in OP_TEXTS, plus one, by character code (0 where none). */
+const SINGLE_OPS = new Uint8Array(128);
+for (let i = 0; i < 8; i++) SINGLE_OPS[OP_TEXTS[i].charCodeAt(0)] = i + 1;
+
+/**
+ * The tokens of one input, in flat arrays (no object a token): kind codes (K_*), UTF-16 spans,
+ * operator indices (OP_TEXTS) and number values. `text` and `at` give a token's text or a `Token`
+ * object when one is needed (names, error messages).
+ */
+export class Tokens {
+  count = 0;
+  readonly kinds: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly ops: Uint8Array;
+  readonly values: Float64Array;
+
+  constructor(readonly input: string) {
+    // At most one token a character, plus the end. Pages never written are never touched.
+    const capacity = input.length + 1;
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.ops = new Uint8Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  push(kind: number, start: number, end: number): number {
+    const k = this.count++;
+    this.kinds[k] = kind;
+    this.starts[k] = start;
+    this.ends[k] = end;
+    return k;
+  }
+
+  /** The token's text as `Token.text` has it (`^` for `**`, '' for the end). */
+  text(k: number): string {
+    const kind = this.kinds[k];
+    if (kind === K_OP) return OP_TEXTS[this.ops[k]];
+    if (kind === K_END) return '';
+    return this.input.slice(this.starts[k], this.ends[k]);
+  }
+
+  /** The token as an object, or undefined past either end. */
+  at(k: number): Token | undefined {
+    if (k < 0 || k >= this.count) return undefined;
+    const kind = KIND_NAMES[this.kinds[k]];
+    const start = this.starts[k];
+    const end = this.ends[k];
+    if (kind === 'number') return { kind, value: this.values[k], text: this.text(k), start, end };
+    return { kind, text: this.text(k), start, end } as Token;
+  }
+}
+
+/** The tokens as objects (see `lex` for the flat form). */
 export function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
+  const t = lex(input);
+  const out: Token[] = [];
+  for (let k = 0; k < t.count; k++) out.push(t.at(k)!);
+  return out;
+}
+
+export function lex(input: string): Tokens {
+  const tokens = new Tokens(input);
   const n = input.length;
   let i = 0;
   while (i < n) {
@@ -116,54 +243,73 @@ export function tokenize(input: string): Token[] {
       continue;
     }
     const start = i;
-    if (isDigit(c) || (c === 46 && i + 1 < n && isDigit(input.charCodeAt(i + 1)))) {
-      tokens.push(readNumber(input, i));
-      i = tokens[tokens.length - 1].end;
-      continue;
+    if (c < 128) {
+      const p = PUNCTUATION[c];
+      if (p !== 0) {
+        tokens.push(p, start, i + 1);
+        i++;
+        continue;
+      }
     }
     if (isNameStart(c)) {
       while (i < n && isNameChar(input.charCodeAt(i))) i++;
-      tokens.push({ kind: 'name', text: input.slice(start, i), start, end: i });
+      tokens.push(K_NAME, start, i);
       continue;
     }
-    const ch = input[i];
-    if (ch === '*' && input[i + 1] === '*') {
-      tokens.push({ kind: 'op', text: '^', start, end: i + 2 });
+    if (isDigit(c) || (c === 46 && i + 1 < n && isDigit(input.charCodeAt(i + 1)))) {
+      i = readNumber(input, i, tokens);
+      continue;
+    }
+    const d = i + 1 < n ? input.charCodeAt(i + 1) : 0;
+    if (c === 42 && d === 42) {
+      tokens.ops[tokens.push(K_OP, start, i + 2)] = OP_POW;
       i += 2;
       continue;
     }
-    const two = input.slice(i, i + 2);
-    if (two === '<=' || two === '>=' || two === '==' || two === '!=' || two === '.*' || two === './' || two === '.^') {
-      tokens.push({ kind: 'op', text: two, start, end: i + 2 });
+    const two = twoCharOp(c, d);
+    if (two >= 0) {
+      tokens.ops[tokens.push(K_OP, start, i + 2)] = two;
       i += 2;
       continue;
     }
-    if (ch === '+' || ch === '-' || ch === '*' || ch === '/' || ch === '^' || ch === '%' || ch === '<' || ch === '>') {
-      tokens.push({ kind: 'op', text: ch, start, end: i + 1 });
-      i++;
-      continue;
-    }
-    if (ch === '(' || ch === ')' || ch === ',' || ch === '?' || ch === ':' || ch === '[' || ch === ']' || ch === ';') {
-      tokens.push({ kind: ch, text: ch, start, end: i + 1 });
+    if (c < 128 && SINGLE_OPS[c] !== 0) {
+      tokens.ops[tokens.push(K_OP, start, i + 1)] = SINGLE_OPS[c] - 1;
       i++;
       continue;
     }
     // A quote right after a value is mathjs's transpose `x'`; anywhere else it would start a string.
-    if (ch === "'" && endsValue(tokens[tokens.length - 1])) {
-      tokens.push({ kind: "'", text: ch, start, end: i + 1 });
+    if (c === 39 && tokens.count > 0 && endsValue(tokens.kinds[tokens.count - 1])) {
+      tokens.push(K_QUOTE, start, i + 1);
       i++;
       continue;
     }
     throw unexpectedChar(input, i);
   }
-  tokens.push({ kind: 'end', text: '', start: n, end: n });
+  tokens.push(K_END, n, n);
   return tokens;
 }
 
+/** `<=` `>=` `==` `!=` `.*` `./` `.^`: the index in OP_TEXTS, or -1. */
+function twoCharOp(c: number, d: number): number {
+  if (d === 61) {
+    // '='
+    if (c === 60) return 8;
+    if (c === 62) return 9;
+    if (c === 61) return 10;
+    if (c === 33) return 11;
+    return -1;
+  }
+  if (c === 46) {
+    if (d === 42) return 12;
+    if (d === 47) return 13;
+    if (d === 94) return 14;
+  }
+  return -1;
+}
+
 /** A token after which a value has ended (a number, a name, a closing bracket, a transpose). */
-function endsValue(t: Token | undefined): boolean {
-  if (t === undefined) return false;
-  return t.kind === 'number' || t.kind === 'name' || t.kind === ')' || t.kind === ']' || t.kind === "'";
+function endsValue(kind: number): boolean {
+  return kind === K_NUMBER || kind === K_NAME || kind === K_RPAREN || kind === K_RBRACKET || kind === K_QUOTE;
 }
 
 function unexpectedChar(input: string, i: number): ExprError {
@@ -195,7 +341,7 @@ function unexpectedChar(input: string, i: number): ExprError {
 }
 
 /** Decimal literals only: 3, 0.5, .5, 5., 1e-3. Anything else that starts like a number is an error. */
-function readNumber(input: string, start: number): Token {
+function readNumber(input: string, start: number, tokens: Tokens): number {
   const n = input.length;
   let i = start;
   const malformed = (at: number, why: string, hint?: string): ExprError =>
@@ -242,5 +388,6 @@ function readNumber(input: string, start: number): Token {
       'write 0 if 0 is meant',
     );
   }
-  return { kind: 'number', value, text, start, end: i };
+  tokens.values[tokens.push(K_NUMBER, start, i)] = value;
+  return i;
 }

@@ -22,7 +22,27 @@
 import type { CallNode, MatrixNode, Node } from './ast.js';
 import { ragged, recordShape } from './literal.js';
 import { ExprError } from './errors.js';
-import { tokenize, type Token } from './lexer.js';
+import {
+  K_COLON,
+  K_COMMA,
+  K_END,
+  K_LBRACKET,
+  K_LPAREN,
+  K_NAME,
+  K_NUMBER,
+  K_OP,
+  K_QUESTION,
+  K_QUOTE,
+  K_RBRACKET,
+  K_RPAREN,
+  K_SEMICOLON,
+  lex,
+  OP_MINUS,
+  OP_PLUS,
+  OP_TEXTS,
+  type Token,
+  type Tokens,
+} from './lexer.js';
 import { CALLABLE, CONSTANTS, OPS } from '../engine/registry.js';
 import { nearest } from './suggest.js';
 
@@ -113,14 +133,17 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       MAX_INPUT_LENGTH,
     );
   }
-  const tokens = tokenize(input);
+  const tokens = lex(input);
+  const { kinds, starts, ends, values } = tokens;
+  const count = tokens.count;
   let nodes = 0;
-  for (const t of tokens) {
-    if ((t.kind === 'number' || t.kind === 'name' || t.kind === 'op') && ++nodes > MAX_NODES) {
+  for (let k = 0; k < count; k++) {
+    const kind = kinds[k];
+    if ((kind === K_NUMBER || kind === K_NAME || kind === K_OP) && ++nodes > MAX_NODES) {
       throw new ExprError(
         `expression is too large: more than ${MAX_NODES} numbers, names and operators`,
         input,
-        t.start,
+        starts[k],
       );
     }
   }
@@ -135,7 +158,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       throw new ExprError("'?' without its ':'", input, e.start, 'write c ? a : b');
     }
     if (e.op === 'range') {
-      const parts = out.splice(out.length - e.parts!, e.parts!);
+      const parts = popArgs(out, e.parts!);
       out.push({ type: 'range', args: parts, start: parts[0].start, end: parts[parts.length - 1].end });
       return;
     }
@@ -166,7 +189,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   /** `[a, b; c, d]`: the elements since the last `;` become one row, checked against the first. */
   const finishRow = (open: OpEntry): void => {
     const n = open.argc! + 1;
-    const items = out.splice(out.length - n, n);
+    const items = popArgs(out, n);
     const rows = open.rowLengths!;
     if (rows.length > 0 && n !== rows[0]) {
       throw new ExprError(
@@ -209,47 +232,45 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     stack.push(dotted ? { op, prec, right, prefix: false, start, dotted } : { op, prec, right, prefix: false, start });
   };
 
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k];
-    const next = tokens[k + 1];
+  for (let k = 0; k < count; k++) {
+    const kind = kinds[k];
+    const tStart = starts[k];
+    const tEnd = ends[k];
+    // The end token has no next: K_END stands in (no case reads it there).
+    const nextKind = k + 1 < count ? kinds[k + 1] : K_END;
     if (expectOperand) {
-      switch (t.kind) {
-        case 'number': {
-          out.push({ type: 'number', value: t.value, text: t.text, start: t.start, end: t.end });
-          if (next.kind === 'name' || next.kind === '(') {
+      switch (kind) {
+        case K_NUMBER: {
+          out.push({ type: 'number', value: values[k], text: tokens.text(k), start: tStart, end: tEnd });
+          if (nextKind === K_NAME || nextKind === K_LPAREN) {
             checkImplicit(input, tokens, k);
-            pushBinary('mul', IMPLICIT_PREC, false, next.start);
+            pushBinary('mul', IMPLICIT_PREC, false, starts[k + 1]);
             continue; // still expecting an operand: the name or group that follows
           }
           expectOperand = false;
           break;
         }
-        case 'name': {
-          const name = t.text;
-          if (name === 'end' && next.kind !== '(') {
+        case K_NAME: {
+          const name = tokens.text(k);
+          if (name === 'end' && nextKind !== K_LPAREN) {
             if (!stack.some((e) => e.op === 'index')) {
               throw new ExprError(
                 "'end' means the last index of a dimension, so only inside an index such as x[end]",
                 input,
-                t.start,
+                tStart,
               );
             }
-            out.push({ type: 'end', start: t.start, end: t.end });
+            out.push({ type: 'end', start: tStart, end: tEnd });
             expectOperand = false;
             break;
           }
-          if (next.kind === '(') {
+          if (nextKind === K_LPAREN) {
             const arity = arityOf(name, functions);
-            if (arity === undefined) throw unknownFunction(input, t, functions);
-            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: t.start, fn: name, arity, argc: 0 });
+            if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
+            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: tStart, fn: name, arity, argc: 0 });
             k++; // the '(' belongs to the call
-            if (tokens[k + 1].kind === ')') {
-              throw new ExprError(
-                `${name}() needs ${argumentCount(arity)}`,
-                input,
-                tokens[k + 1].start,
-                `write ${name}(x)`,
-              );
+            if (kinds[k + 1] === K_RPAREN) {
+              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
             }
             continue;
           }
@@ -257,126 +278,130 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             throw new ExprError(
               `${name} is a function: call it with parentheses`,
               input,
-              t.end,
-              `write ${name}(${next.kind === 'name' || next.kind === 'number' ? next.text : 'x'})`,
+              tEnd,
+              `write ${name}(${nextKind === K_NAME || nextKind === K_NUMBER ? tokens.text(k + 1) : 'x'})`,
             );
           }
           if (RESERVED.has(name)) {
-            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, t.start);
+            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, tStart);
           }
           const c = CONSTANTS.get(name);
           out.push(
             c !== undefined
-              ? { type: 'constant', name, value: c, start: t.start, end: t.end }
-              : { type: 'variable', name, start: t.start, end: t.end },
+              ? { type: 'constant', name, value: c, start: tStart, end: tEnd }
+              : { type: 'variable', name, start: tStart, end: tEnd },
           );
           expectOperand = false;
           break;
         }
-        case '(':
-          stack.push({ op: '(', prec: 0, right: false, prefix: false, start: t.start });
+        case K_LPAREN:
+          stack.push({ op: '(', prec: 0, right: false, prefix: false, start: tStart });
           break;
-        case '[':
-          if (next.kind === ']') {
+        case K_LBRACKET:
+          if (nextKind === K_RBRACKET) {
             throw new ExprError(
               'an empty matrix [] is not supported: a value has at least one element',
               input,
-              t.start,
+              tStart,
               'write e.g. [1, 2, 3]',
             );
           }
-          stack.push({ op: 'matrix', prec: 0, right: false, prefix: false, start: t.start, argc: 0, rowLengths: [] });
+          stack.push({ op: 'matrix', prec: 0, right: false, prefix: false, start: tStart, argc: 0, rowLengths: [] });
           break;
-        case ':': {
+        case K_COLON: {
           // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
-          const prev = tokens[k - 1];
-          if (innermostGroup(stack)?.op === 'index' && (prev.kind === '[' || prev.kind === ',')) {
-            if (next.kind === ',' || next.kind === ']') {
-              out.push({ type: 'colon', start: t.start, end: t.end });
+          const prevKind = k > 0 ? kinds[k - 1] : -1;
+          if (innermostGroup(stack)?.op === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
+            if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
+              out.push({ type: 'colon', start: tStart, end: tEnd });
               expectOperand = false;
               break;
             }
-            out.push({ type: 'number', value: 1, text: '1', start: t.start, end: t.start });
-            stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: t.start, parts: 2 });
+            out.push({ type: 'number', value: 1, text: '1', start: tStart, end: tStart });
+            stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: tStart, parts: 2 });
             break;
           }
           throw new ExprError(
-            prev?.kind === '?'
+            prevKind === K_QUESTION
               ? "unexpected ':' after '?': the conditional's first branch is missing"
               : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
             input,
-            t.start,
+            tStart,
           );
         }
-        case ']':
-        case ',':
+        case K_RBRACKET:
+        case K_COMMA:
           // `x[2:]`: a range in an index without its end runs to the end.
           if (
-            tokens[k - 1]?.kind === ':' &&
+            k > 0 &&
+            kinds[k - 1] === K_COLON &&
             stack[stack.length - 1]?.op === 'range' &&
             innermostGroup(stack)?.op === 'index'
           ) {
-            out.push({ type: 'end', start: t.start, end: t.start });
+            out.push({ type: 'end', start: tStart, end: tStart });
             expectOperand = false;
             k--; // the ']' or ',' again, now after an operand
             continue;
           }
-          throw missingOperand(input, t, tokens[k - 1]);
-        case 'op':
-          if (t.text === '-' || t.text === '+') {
+          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+        case K_OP: {
+          const o = tokens.ops[k];
+          if (o === OP_MINUS || o === OP_PLUS) {
             stack.push({
-              op: t.text === '-' ? 'neg' : 'pos',
+              op: o === OP_MINUS ? 'neg' : 'pos',
               prec: UNARY_PREC,
               right: true,
               prefix: true,
-              start: t.start,
+              start: tStart,
             });
             break;
           }
-          throw missingOperand(input, t, tokens[k - 1]);
+          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+        }
         default:
-          throw missingOperand(input, t, tokens[k - 1]);
+          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
       }
       continue;
     }
 
     // After an operand: an operator, '?', ':', ')', ',' or the end.
-    switch (t.kind) {
-      case 'op': {
-        const b = BINARY[t.text];
-        pushBinary(b.op, b.prec, b.right, t.start, t.text.startsWith('.'));
+    switch (kind) {
+      case K_OP: {
+        const text = OP_TEXTS[tokens.ops[k]];
+        const b = BINARY[text];
+        pushBinary(b.op, b.prec, b.right, tStart, text.charCodeAt(0) === 46);
         expectOperand = true;
         break;
       }
-      case "'": {
+      case K_QUOTE: {
         // The transpose binds tightest: it applies to the operand just read (`-x'` is -(x')).
         const a = out.pop()!;
-        out.push({ type: 'call', op: 'transpose', args: [a], form: 'postfix', start: a.start, end: t.end });
+        out.push({ type: 'call', op: 'transpose', args: [a], form: 'postfix', start: a.start, end: tEnd });
         break;
       }
-      case '[': {
-        const prev = tokens[k - 1];
+      case K_LBRACKET: {
+        const prev = tokens.at(k - 1)!;
         if (prev.kind === 'number') {
           throw new ExprError(
             `a number cannot be indexed (mathjs refuses ${prev.text}[...] too)`,
             input,
-            t.start,
+            tStart,
             `for a product write ${prev.text}*[...]`,
           );
         }
-        if (next.kind === ']') {
+        if (nextKind === K_RBRACKET) {
           throw new ExprError(
             'an index needs at least one entry',
             input,
-            next.start,
+            starts[k + 1],
             'write e.g. x[1], or x[:] for all',
           );
         }
-        stack.push({ op: 'index', prec: 0, right: false, prefix: false, start: t.start, argc: 0 });
+        stack.push({ op: 'index', prec: 0, right: false, prefix: false, start: tStart, argc: 0 });
         expectOperand = true;
         break;
       }
-      case ';': {
+      case K_SEMICOLON: {
         reduceGroup();
         const top = stack[stack.length - 1];
         if (top?.op !== 'matrix') {
@@ -385,38 +410,38 @@ export function parse(input: string, options: ParseOptions = {}): Node {
               ? "unexpected ';': only one expression is allowed"
               : "unexpected ';': it ends a row of a matrix, as in [1, 2; 3, 4]",
             input,
-            t.start,
+            tStart,
           );
         }
         finishRow(top);
         expectOperand = true;
         break;
       }
-      case ']': {
+      case K_RBRACKET: {
         reduceGroup();
         const open = stack.pop();
-        if (open === undefined) throw new ExprError("unmatched ']'", input, t.start, 'remove it, or add the missing [');
+        if (open === undefined) throw new ExprError("unmatched ']'", input, tStart, 'remove it, or add the missing [');
         if (open.op === '(' || open.op === 'call') {
           throw new ExprError(
             `expected ')' for the '(' at column ${columnOf(input, open.op === 'call' ? findParen(input, open.start) : open.start)} before ']'`,
             input,
-            t.start,
+            tStart,
           );
         }
         if (open.op === 'index') {
           const n = open.argc! + 2; // the object and its entries
-          const args = out.splice(out.length - n, n);
-          out.push({ type: 'index', args, start: args[0].start, end: t.end });
+          const args = popArgs(out, n);
+          out.push({ type: 'index', args, start: args[0].start, end: tEnd });
           break;
         }
         let args: Node[];
         const rows = open.rowLengths!;
         if (rows.length > 0) {
           finishRow(open);
-          args = out.splice(out.length - rows.length, rows.length);
+          args = popArgs(out, rows.length);
         } else {
           const n = open.argc! + 1;
-          args = out.splice(out.length - n, n);
+          args = popArgs(out, n);
         }
         const problem = ragged(args);
         if (problem !== undefined) {
@@ -427,17 +452,17 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             'every row of a matrix has the same number of elements',
           );
         }
-        const node: MatrixNode = { type: 'matrix', args, start: open.start, end: t.end };
+        const node: MatrixNode = { type: 'matrix', args, start: open.start, end: tEnd };
         if (rows.length > 0) node.rows = true;
         recordShape(node);
         out.push(node);
         break;
       }
-      case '?':
-        pushBinary('?', CONDITIONAL_PREC, true, t.start);
+      case K_QUESTION:
+        pushBinary('?', CONDITIONAL_PREC, true, tStart);
         expectOperand = true;
         break;
-      case ':': {
+      case K_COLON: {
         // The conditional's ':' when a '?' waits in this grouping (mathjs), else a range's.
         let i = stack.length - 1;
         while (i >= 0 && !isGroup(stack[i]) && stack[i].op !== '?') i--;
@@ -455,54 +480,56 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         const top = stack[stack.length - 1];
         if (top?.op === 'range') {
           if (top.parts === 3) {
-            throw new ExprError('a range is start:end or start:step:end, not more', input, t.start);
+            throw new ExprError('a range is start:end or start:step:end, not more', input, tStart);
           }
           top.parts = 3;
-        } else stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: t.start, parts: 2 });
+        } else stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: tStart, parts: 2 });
         expectOperand = true;
         break;
       }
-      case ')': {
+      case K_RPAREN: {
         reduceGroup();
         const open = stack.pop();
-        if (open === undefined) throw new ExprError("unmatched ')'", input, t.start, 'remove it, or add the missing (');
+        if (open === undefined) throw new ExprError("unmatched ')'", input, tStart, 'remove it, or add the missing (');
         if (open.op === 'matrix' || open.op === 'index') {
           throw new ExprError(
             `expected ']' for the '[' at column ${columnOf(input, open.start)} before ')'`,
             input,
-            t.start,
+            tStart,
           );
         }
-        if (open.op === 'call') finishCall(input, open, out, t);
+        if (open.op === 'call') finishCall(input, open, out, tEnd);
         else {
+          // Parentheses leave no node; widen the span so errors point at the whole group. The
+          // node is this parse's own, made for this operand, so it is widened in place.
           const inner = out[out.length - 1];
-          // Parentheses leave no node; widen the span so errors point at the whole group.
-          out[out.length - 1] = { ...inner, start: open.start, end: t.end };
+          inner.start = open.start;
+          inner.end = tEnd;
         }
         break;
       }
-      case ',': {
+      case K_COMMA: {
         reduceGroup();
         const top = stack[stack.length - 1];
         if (top === undefined || top.op === '(') {
           throw new ExprError(
             "unexpected ',': commas separate a function's arguments, a matrix's elements or an index's entries",
             input,
-            t.start,
+            tStart,
           );
         }
         top.argc! += 1;
         expectOperand = true;
         break;
       }
-      case 'end': {
+      case K_END: {
         while (stack.length > 0) {
           const top = stack[stack.length - 1];
           if (top.op === 'matrix' || top.op === 'index') {
             throw new ExprError(
               `missing ']' for the '[' at column ${columnOf(input, top.start)}`,
               input,
-              t.start,
+              tStart,
               "add ']'",
             );
           }
@@ -510,7 +537,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             throw new ExprError(
               `missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`,
               input,
-              t.start,
+              tStart,
               "add ')'",
             );
           }
@@ -519,8 +546,8 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         break;
       }
       default:
-        if (t.kind === 'name' && t.text === 'mod') {
-          pushBinary('mod', BINARY['%'].prec, false, t.start); // mathjs's word for %
+        if (kind === K_NAME && tEnd - tStart === 3 && input.startsWith('mod', tStart)) {
+          pushBinary('mod', BINARY['%'].prec, false, tStart); // mathjs's word for %
           expectOperand = true;
           break;
         }
@@ -557,15 +584,33 @@ function argumentCount(a: Arity): string {
 
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
 function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
-  if (name === 'log') return { min: 1, max: 2 }; // log(x, base): see finishCall
-  const op = OPS.get(name);
-  if (op !== undefined)
-    return op.callable ? { min: op.minArity, max: op.variadic === true ? Infinity : op.arity } : undefined;
+  const known = OP_ARITY.get(name);
+  if (known !== undefined) return known;
+  if (OPS.has(name)) return undefined; // an operator's op, written with its operator
   const n = functions.get(name);
   return n === undefined ? undefined : { min: n, max: n };
 }
 
-function finishCall(input: string, open: OpEntry, out: Node[], close: Token): void {
+/** The callable ops' arities, made once (a deep chain looks one up a call). */
+const OP_ARITY: ReadonlyMap<string, Arity> = new Map([
+  ...CALLABLE.map((op): [string, Arity] => [
+    op.name,
+    { min: op.minArity, max: op.variadic === true ? Infinity : op.arity },
+  ]),
+  ['log', { min: 1, max: 2 }], // log(x, base): see finishCall
+]);
+
+/** The last `n` operands, in order, taken off `out` (what `splice` does, without its cost). */
+function popArgs(out: Node[], n: number): Node[] {
+  if (n === 1) return [out.pop()!];
+  const base = out.length - n;
+  const args: Node[] = [];
+  for (let i = base; i < out.length; i++) args.push(out[i]);
+  out.length = base;
+  return args;
+}
+
+function finishCall(input: string, open: OpEntry, out: Node[], closeEnd: number): void {
   const argc = open.argc! + 1;
   const name = open.fn!;
   const arity = open.arity!;
@@ -578,7 +623,7 @@ function finishCall(input: string, open: OpEntry, out: Node[], close: Token): vo
       op !== undefined ? `${name}: ${op.description}` : undefined,
     );
   }
-  const args = out.splice(out.length - argc, argc);
+  const args = popArgs(out, argc);
   if (name === 'log' && argc === 2) {
     // log(x, base) is log(x) / log(base), as mathjs computes and differentiates it
     const [x, base] = args;
@@ -590,12 +635,13 @@ function finishCall(input: string, open: OpEntry, out: Node[], close: Token): vo
       start: a.start,
       end: a.end,
     });
-    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: open.start, end: close.end });
+    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: open.start, end: closeEnd });
     return;
   }
   const op = OPS.get(name);
-  for (const i of op?.variableArgs ?? []) checkVariableArg(input, name, i, args[i], args[0]);
-  out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: close.end });
+  const variableArgs = op?.variableArgs;
+  if (variableArgs !== undefined) for (const i of variableArgs) checkVariableArg(input, name, i, args[i], args[0]);
+  out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: closeEnd });
 }
 
 const ORDINALS = ['first', 'second', 'third'];
@@ -615,24 +661,24 @@ function checkVariableArg(input: string, name: string, i: number, arg: Node, fir
 }
 
 /** `2x`, `3(x+1)`: allowed, except right after `/` or as an exponent, where it would be ambiguous. */
-function checkImplicit(input: string, tokens: Token[], k: number): void {
+function checkImplicit(input: string, tokens: Tokens, k: number): void {
   // Skip unary signs in front of the number to find the operator it follows.
   let j = k - 1;
   while (
     j >= 0 &&
-    tokens[j].kind === 'op' &&
-    (tokens[j].text === '-' || tokens[j].text === '+') &&
+    tokens.at(j)!.kind === 'op' &&
+    (tokens.at(j)!.text === '-' || tokens.at(j)!.text === '+') &&
     (j === 0 ||
-      tokens[j - 1].kind === 'op' ||
-      tokens[j - 1].kind === '(' ||
-      tokens[j - 1].kind === ',' ||
-      tokens[j - 1].kind === '[' ||
-      tokens[j - 1].kind === ';')
+      tokens.at(j - 1)!.kind === 'op' ||
+      tokens.at(j - 1)!.kind === '(' ||
+      tokens.at(j - 1)!.kind === ',' ||
+      tokens.at(j - 1)!.kind === '[' ||
+      tokens.at(j - 1)!.kind === ';')
   )
     j--;
-  const before = j >= 0 ? tokens[j] : undefined;
-  const num = tokens[k];
-  const nextTok = tokens[k + 1];
+  const before = j >= 0 ? tokens.at(j)! : undefined;
+  const num = tokens.at(k)!;
+  const nextTok = tokens.at(k + 1)!;
   const rest = nextTok.kind === '(' ? '(...)' : nextTok.text;
   if (nextTok.kind === 'name' && RESERVED.has(nextTok.text)) {
     // `2 mod(7)` is mathjs's operator: 2 mod 7.
@@ -644,7 +690,7 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
     );
   }
   if (before?.kind === 'op' && before.text === '/') {
-    const lhs = j > 0 ? tokens[j - 1].text : 'a';
+    const lhs = j > 0 ? tokens.at(j - 1)!.text : 'a';
     throw new ExprError(
       `ambiguous implicit multiplication after '/': ${lhs}/${num.text}${rest}`,
       input,
@@ -653,7 +699,7 @@ function checkImplicit(input: string, tokens: Token[], k: number): void {
     );
   }
   if (before?.kind === 'op' && before.text === '^') {
-    const lhs = j > 0 ? tokens[j - 1].text : 'a';
+    const lhs = j > 0 ? tokens.at(j - 1)!.text : 'a';
     throw new ExprError(
       `ambiguous implicit multiplication in an exponent: ${lhs}^${num.text}${rest}`,
       input,
@@ -760,9 +806,9 @@ function missingOperand(input: string, t: Token, prev: Token | undefined): ExprE
   return new ExprError(`unexpected ${what} ${after}: expected a number, a name, '(' or '['`, input, t.start);
 }
 
-function missingOperator(input: string, tokens: Token[], k: number): ExprError {
-  const t = tokens[k];
-  const prev = tokens[k - 1];
+function missingOperator(input: string, tokens: Tokens, k: number): ExprError {
+  const t = tokens.at(k)!;
+  const prev = tokens.at(k - 1)!;
   if (t.kind === 'name' && RESERVED.has(t.text)) {
     return new ExprError(
       `'${t.text}' is not an operator here (and a reserved word, so not a name)`,
