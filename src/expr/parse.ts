@@ -64,35 +64,80 @@ const COMPARISON_PREC = 0.5;
 const CONDITIONAL_PREC = 0.25;
 const RANGE_PREC = 0.75;
 
-interface OpEntry {
+const F_PREFIX = 1;
+/** mul, div and pow written `.*` `./` `.^`. */
+const F_DOTTED = 2;
+const F_GROUP = 4;
+
+/**
+ * The operator stack, in flat arrays (no object an entry: a 200,000-deep chain holds 200,000 of
+ * them at once). An entry's `op` is a registry op, `pos` for unary plus (no node), `range` for
+ * `:`, `?` and then `cond` for a conditional, or a grouping: `(`, `call`, `matrix` (a `[` where a
+ * value starts) or `index` (a `[` after one). A popped entry's fields stay readable until the
+ * next push.
+ */
+class OpStack {
+  length = 0;
+  readonly ops: string[] = [];
+  /** For `call`: the function's name. */
+  readonly fns: string[] = [];
+  /** For `matrix` written with `;`: the length of each row finished so far, by position. */
+  readonly rows = new Map<number, number[]>();
+  flags = new Uint8Array(16);
+  precs = new Float64Array(16);
+  starts = new Int32Array(16);
   /**
-   * Registry op, or `pos` for unary plus (no node), `range` for `:`, or a grouping: `(`, `call`,
-   * `matrix` (a `[` where a value starts) or `index` (a `[` after one).
+   * For `call`, `matrix` and `index`: the commas seen so far (in this row, for a matrix); for
+   * `range`: its parts so far, 2 (`a:b`) or 3 (`a:s:b`).
    */
-  op: string;
-  prec: number;
-  right: boolean;
-  prefix: boolean;
-  start: number;
-  /** For `call`: the function name, how many arguments it takes and how many were seen so far. */
-  fn?: string;
-  arity?: Arity;
-  argc?: number;
-  /** For `matrix` written with `;`: the length of each row finished so far. */
-  rowLengths?: number[];
-  /** For `range`: its parts so far, 2 (`a:b`) or 3 (`a:s:b`). */
-  parts?: number;
-  /** For mul, div and pow: written `.*` `./` `.^`. */
-  dotted?: boolean;
-}
+  counts = new Int32Array(16);
 
-/** The entries that group: a reduction stops at them. */
-const isGroup = (e: OpEntry): boolean => e.op === '(' || e.op === 'call' || e.op === 'matrix' || e.op === 'index';
+  push(op: string, prec: number, flags: number, start: number, count = 0): number {
+    const i = this.length;
+    if (i === this.flags.length) this.grow();
+    this.ops[i] = op;
+    this.precs[i] = prec;
+    this.flags[i] = flags;
+    this.starts[i] = start;
+    this.counts[i] = count;
+    this.length = i + 1;
+    return i;
+  }
 
-/** The innermost grouping on the stack, if any. */
-function innermostGroup(stack: readonly OpEntry[]): OpEntry | undefined {
-  for (let i = stack.length - 1; i >= 0; i--) if (isGroup(stack[i])) return stack[i];
-  return undefined;
+  pushGroup(op: string, start: number): number {
+    return this.push(op, 0, F_GROUP, start);
+  }
+
+  /** The top entry's position, or -1 when empty. */
+  get top(): number {
+    return this.length - 1;
+  }
+
+  isGroup(i: number): boolean {
+    return (this.flags[i] & F_GROUP) !== 0;
+  }
+
+  /** The innermost grouping's op, if any. */
+  innermostGroup(): string | undefined {
+    for (let i = this.length - 1; i >= 0; i--) if (this.isGroup(i)) return this.ops[i];
+    return undefined;
+  }
+
+  private grow(): void {
+    const n = this.flags.length * 2;
+    const flags = new Uint8Array(n);
+    flags.set(this.flags);
+    this.flags = flags;
+    const precs = new Float64Array(n);
+    precs.set(this.precs);
+    this.precs = precs;
+    const starts = new Int32Array(n);
+    starts.set(this.starts);
+    this.starts = starts;
+    const counts = new Int32Array(n);
+    counts.set(this.counts);
+    this.counts = counts;
+  }
 }
 
 export interface ParseOptions {
@@ -148,49 +193,52 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     }
   }
   const out: Node[] = [];
-  const stack: OpEntry[] = [];
+  const stack = new OpStack();
+  const names = new Map<string, string>();
   let expectOperand = true;
 
   /** Pops one operator from the stack and builds its node from the operand stack. */
   const reduce = (): void => {
-    const e = stack.pop()!;
-    if (e.op === '?') {
-      throw new ExprError("'?' without its ':'", input, e.start, 'write c ? a : b');
+    const e = --stack.length;
+    const op = stack.ops[e];
+    const flags = stack.flags[e];
+    if (op === '?') {
+      throw new ExprError("'?' without its ':'", input, stack.starts[e], 'write c ? a : b');
     }
-    if (e.op === 'range') {
-      const parts = popArgs(out, e.parts!);
+    if (op === 'range') {
+      const parts = popArgs(out, stack.counts[e]);
       out.push({ type: 'range', args: parts, start: parts[0].start, end: parts[parts.length - 1].end });
       return;
     }
-    if (e.op === 'cond') {
+    if (op === 'cond') {
       const b = out.pop()!;
       const a = out.pop()!;
       const c = out.pop()!;
       out.push({ type: 'call', op: 'cond', args: [c, a, b], form: 'conditional', start: c.start, end: b.end });
       return;
     }
-    if (e.prefix) {
+    if ((flags & F_PREFIX) !== 0) {
       const arg = out.pop()!;
       out.push(
-        e.op === 'pos' ? arg : { type: 'call', op: e.op, args: [arg], form: 'prefix', start: e.start, end: arg.end },
+        op === 'pos' ? arg : { type: 'call', op, args: [arg], form: 'prefix', start: stack.starts[e], end: arg.end },
       );
     } else {
       const b = out.pop()!;
       const a = out.pop()!;
-      const node: CallNode = { type: 'call', op: e.op, args: [a, b], form: 'infix', start: a.start, end: b.end };
-      if (e.dotted === true) node.dotted = true;
+      const node: CallNode = { type: 'call', op, args: [a, b], form: 'infix', start: a.start, end: b.end };
+      if ((flags & F_DOTTED) !== 0) node.dotted = true;
       out.push(node);
     }
   };
   /** Reduces every operator down to the innermost grouping. */
   const reduceGroup = (): void => {
-    while (stack.length > 0 && !isGroup(stack[stack.length - 1])) reduce();
+    while (stack.length > 0 && !stack.isGroup(stack.top)) reduce();
   };
   /** `[a, b; c, d]`: the elements since the last `;` become one row, checked against the first. */
-  const finishRow = (open: OpEntry): void => {
-    const n = open.argc! + 1;
+  const finishRow = (open: number): void => {
+    const n = stack.counts[open] + 1;
     const items = popArgs(out, n);
-    const rows = open.rowLengths!;
+    const rows = stack.rows.get(open)!;
     if (rows.length > 0 && n !== rows[0]) {
       throw new ExprError(
         `ragged matrix: row ${rows.length + 1} has ${plural(n, 'element')} but row 1 has ${rows[0]}`,
@@ -203,14 +251,15 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     const row: MatrixNode = { type: 'matrix', args: items, start: items[0].start, end: items[n - 1].end };
     recordShape(row);
     out.push(row);
-    open.argc = 0;
+    stack.counts[open] = 0;
   };
   /** Pushes a binary operator after reducing what binds tighter (or as tight, when left-associative). */
   const pushBinary = (op: string, prec: number, right: boolean, start: number, dotted = false): void => {
     for (;;) {
-      const top = stack[stack.length - 1];
-      if (top === undefined || isGroup(top) || top.op === '?') break;
-      if (top.prec === COMPARISON_PREC && prec === COMPARISON_PREC) {
+      const top = stack.top;
+      if (top < 0 || stack.isGroup(top) || stack.ops[top] === '?') break;
+      const topPrec = stack.precs[top];
+      if (topPrec === COMPARISON_PREC && prec === COMPARISON_PREC) {
         throw new ExprError(
           'a chain of comparisons is ambiguous (mathjs reads a < b < c as a < b and b < c)',
           input,
@@ -218,10 +267,10 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           'write (a < b) < c to compare the result, or (a < b) * (b < c) for both',
         );
       }
-      if (top.prec > prec || (top.prec === prec && !right)) reduce();
+      if (topPrec > prec || (topPrec === prec && !right)) reduce();
       else break;
     }
-    if (op === '?' && stack[stack.length - 1]?.op === '?') {
+    if (op === '?' && stack.top >= 0 && stack.ops[stack.top] === '?') {
       throw new ExprError(
         "a conditional in another's first branch needs parentheses (mathjs refuses it without)",
         input,
@@ -229,7 +278,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         'write a ? (b ? c : d) : e',
       );
     }
-    stack.push(dotted ? { op, prec, right, prefix: false, start, dotted } : { op, prec, right, prefix: false, start });
+    stack.push(op, prec, dotted ? F_DOTTED : 0, start);
   };
 
   for (let k = 0; k < count; k++) {
@@ -251,9 +300,12 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           break;
         }
         case K_NAME: {
-          const name = tokens.text(k);
+          // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
+          const text = tokens.text(k);
+          let name = names.get(text);
+          if (name === undefined) names.set(text, (name = text));
           if (name === 'end' && nextKind !== K_LPAREN) {
-            if (!stack.some((e) => e.op === 'index')) {
+            if (!stack.ops.slice(0, stack.length).includes('index')) {
               throw new ExprError(
                 "'end' means the last index of a dimension, so only inside an index such as x[end]",
                 input,
@@ -267,7 +319,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           if (nextKind === K_LPAREN) {
             const arity = arityOf(name, functions);
             if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
-            stack.push({ op: 'call', prec: 0, right: false, prefix: false, start: tStart, fn: name, arity, argc: 0 });
+            stack.fns[stack.pushGroup('call', tStart)] = name;
             k++; // the '(' belongs to the call
             if (kinds[k + 1] === K_RPAREN) {
               throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
@@ -295,7 +347,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           break;
         }
         case K_LPAREN:
-          stack.push({ op: '(', prec: 0, right: false, prefix: false, start: tStart });
+          stack.pushGroup('(', tStart);
           break;
         case K_LBRACKET:
           if (nextKind === K_RBRACKET) {
@@ -306,19 +358,19 @@ export function parse(input: string, options: ParseOptions = {}): Node {
               'write e.g. [1, 2, 3]',
             );
           }
-          stack.push({ op: 'matrix', prec: 0, right: false, prefix: false, start: tStart, argc: 0, rowLengths: [] });
+          stack.rows.set(stack.pushGroup('matrix', tStart), []);
           break;
         case K_COLON: {
           // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
           const prevKind = k > 0 ? kinds[k - 1] : -1;
-          if (innermostGroup(stack)?.op === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
+          if (stack.innermostGroup() === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
             if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
               out.push({ type: 'colon', start: tStart, end: tEnd });
               expectOperand = false;
               break;
             }
             out.push({ type: 'number', value: 1, text: '1', start: tStart, end: tStart });
-            stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: tStart, parts: 2 });
+            stack.push('range', RANGE_PREC, 0, tStart, 2);
             break;
           }
           throw new ExprError(
@@ -335,8 +387,10 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           if (
             k > 0 &&
             kinds[k - 1] === K_COLON &&
-            stack[stack.length - 1]?.op === 'range' &&
-            innermostGroup(stack)?.op === 'index'
+            stack.top >= 0 &&
+            !stack.isGroup(stack.top) &&
+            stack.ops[stack.top] === 'range' &&
+            stack.innermostGroup() === 'index'
           ) {
             out.push({ type: 'end', start: tStart, end: tStart });
             expectOperand = false;
@@ -347,13 +401,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         case K_OP: {
           const o = tokens.ops[k];
           if (o === OP_MINUS || o === OP_PLUS) {
-            stack.push({
-              op: o === OP_MINUS ? 'neg' : 'pos',
-              prec: UNARY_PREC,
-              right: true,
-              prefix: true,
-              start: tStart,
-            });
+            stack.push(o === OP_MINUS ? 'neg' : 'pos', UNARY_PREC, F_PREFIX, tStart);
             break;
           }
           throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
@@ -397,16 +445,16 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             'write e.g. x[1], or x[:] for all',
           );
         }
-        stack.push({ op: 'index', prec: 0, right: false, prefix: false, start: tStart, argc: 0 });
+        stack.pushGroup('index', tStart);
         expectOperand = true;
         break;
       }
       case K_SEMICOLON: {
         reduceGroup();
-        const top = stack[stack.length - 1];
-        if (top?.op !== 'matrix') {
+        const top = stack.top;
+        if (top < 0 || stack.ops[top] !== 'matrix') {
           throw new ExprError(
-            top === undefined
+            top < 0
               ? "unexpected ';': only one expression is allowed"
               : "unexpected ';': it ends a row of a matrix, as in [1, 2; 3, 4]",
             input,
@@ -419,30 +467,33 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       }
       case K_RBRACKET: {
         reduceGroup();
-        const open = stack.pop();
-        if (open === undefined) throw new ExprError("unmatched ']'", input, tStart, 'remove it, or add the missing [');
-        if (open.op === '(' || open.op === 'call') {
+        if (stack.length === 0) throw new ExprError("unmatched ']'", input, tStart, 'remove it, or add the missing [');
+        const open = --stack.length;
+        const openOp = stack.ops[open];
+        const openStart = stack.starts[open];
+        if (openOp === '(' || openOp === 'call') {
           throw new ExprError(
-            `expected ')' for the '(' at column ${columnOf(input, open.op === 'call' ? findParen(input, open.start) : open.start)} before ']'`,
+            `expected ')' for the '(' at column ${columnOf(input, openOp === 'call' ? findParen(input, openStart) : openStart)} before ']'`,
             input,
             tStart,
           );
         }
-        if (open.op === 'index') {
-          const n = open.argc! + 2; // the object and its entries
+        if (openOp === 'index') {
+          const n = stack.counts[open] + 2; // the object and its entries
           const args = popArgs(out, n);
           out.push({ type: 'index', args, start: args[0].start, end: tEnd });
           break;
         }
         let args: Node[];
-        const rows = open.rowLengths!;
+        const rows = stack.rows.get(open)!;
         if (rows.length > 0) {
           finishRow(open);
           args = popArgs(out, rows.length);
         } else {
-          const n = open.argc! + 1;
+          const n = stack.counts[open] + 1;
           args = popArgs(out, n);
         }
+        stack.rows.delete(open);
         const problem = ragged(args);
         if (problem !== undefined) {
           throw new ExprError(
@@ -452,7 +503,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
             'every row of a matrix has the same number of elements',
           );
         }
-        const node: MatrixNode = { type: 'matrix', args, start: open.start, end: tEnd };
+        const node: MatrixNode = { type: 'matrix', args, start: openStart, end: tEnd };
         if (rows.length > 0) node.rows = true;
         recordShape(node);
         out.push(node);
@@ -465,77 +516,82 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       case K_COLON: {
         // The conditional's ':' when a '?' waits in this grouping (mathjs), else a range's.
         let i = stack.length - 1;
-        while (i >= 0 && !isGroup(stack[i]) && stack[i].op !== '?') i--;
-        if (i >= 0 && stack[i].op === '?') {
-          while (stack[stack.length - 1].op !== '?') reduce();
-          stack[stack.length - 1] = { ...stack[stack.length - 1], op: 'cond' };
+        while (i >= 0 && !stack.isGroup(i) && stack.ops[i] !== '?') i--;
+        if (i >= 0 && !stack.isGroup(i)) {
+          while (stack.ops[stack.top] !== '?') reduce();
+          stack.ops[stack.top] = 'cond';
           expectOperand = true;
           break;
         }
         for (;;) {
-          const top = stack[stack.length - 1];
-          if (top === undefined || isGroup(top) || top.prec <= RANGE_PREC) break;
+          const top = stack.top;
+          if (top < 0 || stack.isGroup(top) || stack.precs[top] <= RANGE_PREC) break;
           reduce();
         }
-        const top = stack[stack.length - 1];
-        if (top?.op === 'range') {
-          if (top.parts === 3) {
+        const top = stack.top;
+        if (top >= 0 && !stack.isGroup(top) && stack.ops[top] === 'range') {
+          if (stack.counts[top] === 3) {
             throw new ExprError('a range is start:end or start:step:end, not more', input, tStart);
           }
-          top.parts = 3;
-        } else stack.push({ op: 'range', prec: RANGE_PREC, right: false, prefix: false, start: tStart, parts: 2 });
+          stack.counts[top] = 3;
+        } else stack.push('range', RANGE_PREC, 0, tStart, 2);
         expectOperand = true;
         break;
       }
       case K_RPAREN: {
         reduceGroup();
-        const open = stack.pop();
-        if (open === undefined) throw new ExprError("unmatched ')'", input, tStart, 'remove it, or add the missing (');
-        if (open.op === 'matrix' || open.op === 'index') {
+        if (stack.length === 0) throw new ExprError("unmatched ')'", input, tStart, 'remove it, or add the missing (');
+        const open = --stack.length;
+        const openOp = stack.ops[open];
+        if (openOp === 'matrix' || openOp === 'index') {
           throw new ExprError(
-            `expected ']' for the '[' at column ${columnOf(input, open.start)} before ')'`,
+            `expected ']' for the '[' at column ${columnOf(input, stack.starts[open])} before ')'`,
             input,
             tStart,
           );
         }
-        if (open.op === 'call') finishCall(input, open, out, tEnd);
-        else {
+        if (openOp === 'call') {
+          const name = stack.fns[open];
+          finishCall(input, name, arityOf(name, functions)!, stack.counts[open] + 1, stack.starts[open], out, tEnd);
+        } else {
           // Parentheses leave no node; widen the span so errors point at the whole group. The
           // node is this parse's own, made for this operand, so it is widened in place.
           const inner = out[out.length - 1];
-          inner.start = open.start;
+          inner.start = stack.starts[open];
           inner.end = tEnd;
         }
         break;
       }
       case K_COMMA: {
         reduceGroup();
-        const top = stack[stack.length - 1];
-        if (top === undefined || top.op === '(') {
+        const top = stack.top;
+        if (top < 0 || stack.ops[top] === '(') {
           throw new ExprError(
             "unexpected ',': commas separate a function's arguments, a matrix's elements or an index's entries",
             input,
             tStart,
           );
         }
-        top.argc! += 1;
+        stack.counts[top] += 1;
         expectOperand = true;
         break;
       }
       case K_END: {
         while (stack.length > 0) {
-          const top = stack[stack.length - 1];
-          if (top.op === 'matrix' || top.op === 'index') {
+          const top = stack.top;
+          const topOp = stack.ops[top];
+          const topStart = stack.starts[top];
+          if (topOp === 'matrix' || topOp === 'index') {
             throw new ExprError(
-              `missing ']' for the '[' at column ${columnOf(input, top.start)}`,
+              `missing ']' for the '[' at column ${columnOf(input, topStart)}`,
               input,
               tStart,
               "add ']'",
             );
           }
-          if (top.op === '(' || top.op === 'call') {
+          if (topOp === '(' || topOp === 'call') {
             throw new ExprError(
-              `missing ')' for the '(' at column ${columnOf(input, top.op === 'call' ? findParen(input, top.start) : top.start)}`,
+              `missing ')' for the '(' at column ${columnOf(input, topOp === 'call' ? findParen(input, topStart) : topStart)}`,
               input,
               tStart,
               "add ')'",
@@ -610,16 +666,21 @@ function popArgs(out: Node[], n: number): Node[] {
   return args;
 }
 
-function finishCall(input: string, open: OpEntry, out: Node[], closeEnd: number): void {
-  const argc = open.argc! + 1;
-  const name = open.fn!;
-  const arity = open.arity!;
+function finishCall(
+  input: string,
+  name: string,
+  arity: Arity,
+  argc: number,
+  start: number,
+  out: Node[],
+  closeEnd: number,
+): void {
   if (argc < arity.min || argc > arity.max) {
     const op = OPS.get(name);
     throw new ExprError(
       `${name} takes ${argumentCount(arity)}, got ${argc}`,
       input,
-      open.start,
+      start,
       op !== undefined ? `${name}: ${op.description}` : undefined,
     );
   }
@@ -635,13 +696,13 @@ function finishCall(input: string, open: OpEntry, out: Node[], closeEnd: number)
       start: a.start,
       end: a.end,
     });
-    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: open.start, end: closeEnd });
+    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: start, end: closeEnd });
     return;
   }
   const op = OPS.get(name);
   const variableArgs = op?.variableArgs;
   if (variableArgs !== undefined) for (const i of variableArgs) checkVariableArg(input, name, i, args[i], args[0]);
-  out.push({ type: 'call', op: name, args, form: 'function', start: open.start, end: closeEnd });
+  out.push({ type: 'call', op: name, args, form: 'function', start: start, end: closeEnd });
 }
 
 const ORDINALS = ['first', 'second', 'third'];
