@@ -76,9 +76,13 @@ const shared = fc
     return call('add', [call('mul', [s, a]), call(op, [s, call('sin', [s])])]);
   });
 
-/** Variadic calls of 1 to 5 arguments and calls that leave their defaults out. */
-const VARIADIC = [...OPS.values()].filter((op) => op.variadic === true).map((op) => op.name);
-const WITH_DEFAULTS = [...OPS.values()].filter((op) => (op.defaults?.length ?? 0) > 0).map((op) => op.name);
+/**
+ * Variadic calls of 1 to 5 arguments and calls that leave their defaults out, of the ops on numbers
+ * (an op on whole values, `stack` or `mean`, has no scalar form: the tape leaves it to the Variables).
+ */
+const SCALAR_OPS = [...OPS.values()].filter((op) => op.array === undefined || op.fusible);
+const VARIADIC = SCALAR_OPS.filter((op) => op.variadic === true).map((op) => op.name);
+const WITH_DEFAULTS = SCALAR_OPS.filter((op) => (op.defaults?.length ?? 0) > 0).map((op) => op.name);
 const wide = fc.oneof(
   fc
     .tuple(fc.constantFrom(...VARIADIC), fc.array(anyTree(2), { minLength: 1, maxLength: 5 }))
@@ -160,6 +164,10 @@ test('what the tape does not handle falls back to the Variables', () => {
   const matrix = { type: 'matrix', rows: [[num(1)]], start: 0, end: 5 } as unknown as Node;
   assert.equal(buildTape(call('sin', [matrix]), values), undefined);
   assert.equal(buildTape(parse('sin(x)'), new Map([['x', [1, 2] as unknown as number]])), undefined);
+  // The real matrix syntax and the ops on whole values: the Variables, with the same numbers.
+  assert.equal(buildTape(parse('sum([x, 2*x])'), values), undefined);
+  assert.equal(buildTape(parse('mean(x)'), values), undefined);
+  assert.deepEqual({ ...grad('sum([x, 2*x]) + mean(x)', { x: 0.5 }).gradient }, { x: 4 });
   for (const flag of ['enableBackprop', 'tracing', 'allRoutes'] as const) {
     const old = Config[flag];
     Config[flag] = !old;
