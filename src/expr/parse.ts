@@ -195,6 +195,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   const out: Node[] = [];
   const stack = new OpStack();
   const names = new Map<string, string>();
+  let lastName = '';
   let expectOperand = true;
 
   /** Pops one operator from the stack and builds its node from the operand stack. */
@@ -301,9 +302,15 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         }
         case K_NAME: {
           // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
-          const text = tokens.text(k);
-          let name = names.get(text);
-          if (name === undefined) names.set(text, (name = text));
+          // The name just before is checked in place first (a chain repeats one name: no copy made).
+          let name = lastName;
+          if (tEnd - tStart !== name.length || !input.startsWith(name, tStart)) {
+            const text = tokens.text(k);
+            const known = names.get(text);
+            if (known === undefined) names.set(text, (name = text));
+            else name = known;
+            lastName = name;
+          }
           if (name === 'end' && nextKind !== K_LPAREN) {
             if (!stack.ops.slice(0, stack.length).includes('index')) {
               throw new ExprError(
