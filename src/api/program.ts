@@ -18,7 +18,7 @@
  * and keep their gradients for the trace (DeZero's `retain_grad`). A binding that would make a
  * cycle (`a = b` after `b = a`) is refused with the place of the name that closes it.
  */
-import { scalarOf } from '../engine/tensor.js';
+import { scalarOf, type Value } from '../engine/tensor.js';
 import type { CallNode, Node, VariableNode } from '../expr/ast.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
@@ -53,7 +53,7 @@ export type Outcome =
   | { type: 'blank' }
   | { type: 'bound'; bindings: BoundName[] }
   | { type: 'defined'; definition: Definition; replaced?: 'variable' }
-  | { type: 'result'; built: Built; result: GradResult };
+  | { type: 'result'; built: Built; result: GradResult<Value> };
 
 export interface BoundName {
   binding: Binding;

@@ -168,7 +168,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
         )
       : undefined;
   let graph: Graph | undefined;
-  let result: GradResult;
+  let result: GradResult<Value>;
   if (taped?.finite === true) result = taped.result;
   else {
     graph = build(root, values, source, program);
@@ -284,7 +284,7 @@ function firstIndexOf(source: string, name: string): number {
   return 0;
 }
 
-function allFinite(graph: Graph, result: GradResult): boolean {
+function allFinite(graph: Graph, result: GradResult<Value>): boolean {
   return (
     allFiniteValue(result.value) &&
     Object.values(result.gradient).every(allFiniteValue) &&

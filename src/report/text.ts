@@ -28,7 +28,7 @@ export interface TextOptions extends RenderSettings {
 const MAX_COLUMN = 32;
 
 export function renderText(
-  result: GradResult,
+  result: GradResult<Value>,
   variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): string {
@@ -44,7 +44,7 @@ const PIECE_LINES = 4096;
  * over every record, so the pieces joined are renderText's text byte for byte.
  */
 export function* textPieces(
-  result: GradResult,
+  result: GradResult<Value>,
   variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): Generator<string> {
@@ -123,7 +123,7 @@ export function* textPieces(
 }
 
 /** `y = 1.6487...` when quiet or when there is nothing to differentiate, then `dy/dx = ...` per variable. */
-function resultLines(result: GradResult, style: Style, precision?: number): string[] {
+function resultLines(result: GradResult<Value>, style: Style, precision?: number): string[] {
   const out = result.trace.output;
   const lines: string[] = [];
   const names = Object.keys(result.gradient);

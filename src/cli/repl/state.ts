@@ -3,6 +3,7 @@
  * result) and the few things a command asks of it. session.ts implements it and runs the commands
  * of commands.ts, which use only this: neither module imports the other back.
  */
+import type { Value } from '../../engine/tensor.js';
 import type { GradResult } from '../../api/grad.js';
 import type { Binding, Definition } from '../../api/program.js';
 import type { Node } from '../../expr/ast.js';
@@ -23,7 +24,7 @@ export interface LastResult {
   /** The names bound when it ran, which the graph's letters avoid. */
   reserved: string[];
   values: Map<string, number>;
-  result: GradResult;
+  result: GradResult<Value>;
 }
 
 export interface ReplSession {
