@@ -22,6 +22,7 @@ import type { RenderSettings } from '../report/settings.js';
 import { PLAIN } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { renderTree } from '../report/tree.js';
+import type { Value } from '../engine/tensor.js';
 import type { Variable } from '../engine/variable.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
@@ -41,7 +42,7 @@ export interface GraphRun {
   source: string;
   graph: Graph;
   result: GradResult;
-  values: ReadonlyMap<string, number>;
+  values: ReadonlyMap<string, Value>;
   json: boolean;
   quiet: boolean;
   settings: RenderSettings;

@@ -39,19 +39,7 @@ export function renderText(
   const lines: string[] = [];
 
   if (!options.quiet) {
-    lines.push(style.heading('forward'));
-    for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value, name.length + 5)}`);
-    const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
-    const w = columnWidth(fwd.map(([s]) => s));
-    for (const [text, r] of fwd) {
-      // A gradient graph's steps (inside diff) are indented under the step they compute.
-      const indent = r.gradient === true ? '    ' : '  ';
-      const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
-      lines.push(
-        `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`,
-      );
-    }
-
+    lines.push(...forwardLines(result, variables, options));
     lines.push(style.heading('backward'));
     if (trace.forward.length > 0 && trace.backward.length > 0) {
       lines.push(`  ${style.name(trace.output)}.grad = ${num(trace.seed ?? 1, trace.output.length + 10)}`);
@@ -98,8 +86,33 @@ export function renderText(
   return lines.join('\n') + '\n';
 }
 
+/** The trace's forward part: `forward`, each variable, then each step with its value. */
+export function forwardLines(
+  result: Pick<GradResult, 'trace'>,
+  variables: ReadonlyMap<string, Value>,
+  options: TextOptions = {},
+): string[] {
+  const style = options.style ?? PLAIN;
+  const num = (v: Value, column = 0): string => valueText(v, column, style, options.precision);
+  const { trace } = result;
+  const lines: string[] = [];
+  lines.push(style.heading('forward'));
+  for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value, name.length + 5)}`);
+  const fwd = trace.forward.map((r) => [`${r.name} = ${callText(r)}`, r] as const);
+  const w = columnWidth(fwd.map(([s]) => s));
+  for (const [text, r] of fwd) {
+    // A gradient graph's steps (inside diff) are indented under the step they compute.
+    const indent = r.gradient === true ? '    ' : '  ';
+    const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
+    lines.push(
+      `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`,
+    );
+  }
+  return lines;
+}
+
 /** `y = 1.6487...` when quiet or when there is nothing to differentiate, then `dy/dx = ...` per variable. */
-function resultLines(result: GradResult, style: Style, precision?: number): string[] {
+export function resultLines(result: GradResult, style: Style, precision?: number): string[] {
   const out = result.trace.output;
   const lines: string[] = [];
   const names = Object.keys(result.gradient);

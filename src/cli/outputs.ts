@@ -1,0 +1,82 @@
+/**
+ * The outputs of issue 16 on the one-point path: --jacobian, --vjp's cotangent, and --check
+ * element by element on vectors and matrices. Loaded with import() only by the runs that ask for
+ * them (start-up); evaluate.ts hands off here.
+ */
+import type { GradResult } from '../api/differentiate.js';
+import { jacobian } from '../api/jacobian.js';
+import { tensorGradcheck } from '../api/check.js';
+import { sameShape, shapeOf, type Value } from '../engine/tensor.js';
+import type { Node } from '../expr/ast.js';
+import type { Graph } from '../expr/build.js';
+import { elementCheckJson, renderElementCheckText } from '../report/check.js';
+import { jacobianJson, renderJacobianText } from '../report/jacobian.js';
+import { jsonObject } from '../report/json.js';
+import type { RenderSettings } from '../report/settings.js';
+import { renderText } from '../report/text.js';
+import { forwardRecords, type Trace } from '../api/trace.js';
+import { EXIT, UsageError } from './errors.js';
+import type { IO } from './io.js';
+
+export interface OutputRun {
+  source: string;
+  root: Node;
+  graph: Graph;
+  values: ReadonlyMap<string, Value>;
+  json: boolean;
+  quiet: boolean;
+  settings: RenderSettings;
+}
+
+/** `--vjp`'s cotangent has the output's shape: exit 2 naming both, before backward starts. */
+export function checkCotangent(cotangent: Value, graph: Graph): void {
+  const [seed, output] = [shapeOf(cotangent), shapeOf(graph.output.data)];
+  if (sameShape(seed, output)) return;
+  const shape = (s: readonly number[]): string => (s.length === 0 ? 'a number' : `shape [${s.join(', ')}]`);
+  throw new UsageError(
+    `--vjp has ${shape(seed)}, and ${graph.outputName} has ${shape(output)}: the cotangent takes the output's shape`,
+    output.length === 0 ? 'give a number, such as --vjp 1' : `give ${graph.outputName}'s shape [${output.join(', ')}]`,
+  );
+}
+
+/** --jacobian: the forward trace (unless --quiet), the value and each variable's Jacobian. */
+export function jacobianCommand(run: OutputRun, io: IO): number {
+  const { graph, settings } = run;
+  const j = jacobian(graph);
+  // The forward trace only: the backward passes are one per element, each seeded one-hot.
+  const forward = run.quiet ? [] : forwardRecords(graph);
+  const trace: Trace = { output: graph.outputName, value: j.value, forward, backward: [] };
+  if (run.json) {
+    const obj = jsonObject(
+      run.source.trim(),
+      run.values,
+      { value: j.value, gradient: {}, trace },
+      { ...settings, quiet: run.quiet },
+    );
+    delete obj.gradient;
+    delete obj.backward;
+    obj.jacobian = jacobianJson(j, settings.precision);
+    io.out(JSON.stringify(obj) + '\n');
+  } else {
+    io.out(renderJacobianText(j, trace, run.values, { ...settings, quiet: run.quiet }));
+  }
+  return EXIT.OK;
+}
+
+/**
+ * --check on vectors and matrices (or with --vjp): the usual output, then every element of every
+ * gradient against its own central difference; exit 3 when one disagrees.
+ */
+export function elementCheckCommand(run: OutputRun, result: GradResult, io: IO): number {
+  const { settings } = run;
+  const entries = tensorGradcheck(run.root, run.values, result.gradient, result.trace.seed ?? 1);
+  if (run.json) {
+    const obj = jsonObject(run.source.trim(), run.values, result, { ...settings, quiet: run.quiet });
+    obj.check = elementCheckJson(entries, settings);
+    io.out(JSON.stringify(obj) + '\n');
+  } else {
+    io.out(renderText(result, run.values, { ...settings, quiet: run.quiet }));
+    io.out(renderElementCheckText(entries, result.trace.output, settings, EXIT.CHECK_MISMATCH));
+  }
+  return [...entries.values()].some((es) => es.some((e) => !e.ok)) ? EXIT.CHECK_MISMATCH : EXIT.OK;
+}
