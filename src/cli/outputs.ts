@@ -5,8 +5,8 @@
  */
 import type { GradResult } from '../api/differentiate.js';
 import { jacobian } from '../api/jacobian.js';
-import { tensorGradcheck } from '../api/check.js';
-import { sameShape, shapeOf, type Value } from '../engine/tensor.js';
+import { MAX_CHECK_ELEMENTS, tensorGradcheck } from '../api/check.js';
+import { sameShape, shapeOf, sizeOf, type Value } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import type { Graph } from '../expr/build.js';
 import { elementCheckJson, renderElementCheckText } from '../report/check.js';
@@ -32,9 +32,9 @@ export interface OutputRun {
 export function checkCotangent(cotangent: Value, graph: Graph): void {
   const [seed, output] = [shapeOf(cotangent), shapeOf(graph.output.data)];
   if (sameShape(seed, output)) return;
-  const shape = (s: readonly number[]): string => (s.length === 0 ? 'a number' : `shape [${s.join(', ')}]`);
+  const shape = (s: readonly number[]): string => (s.length === 0 ? 'is a number' : `has shape [${s.join(', ')}]`);
   throw new UsageError(
-    `--vjp has ${shape(seed)}, and ${graph.outputName} has ${shape(output)}: the cotangent takes the output's shape`,
+    `--vjp ${shape(seed)}, and ${graph.outputName} ${shape(output)}: the cotangent takes the output's shape`,
     output.length === 0 ? 'give a number, such as --vjp 1' : `give ${graph.outputName}'s shape [${output.join(', ')}]`,
   );
 }
@@ -69,6 +69,13 @@ export function jacobianCommand(run: OutputRun, io: IO): number {
  */
 export function elementCheckCommand(run: OutputRun, result: GradResult, io: IO): number {
   const { settings } = run;
+  const elements = Object.values(result.gradient).reduce<number>((n, g) => n + sizeOf(shapeOf(g)), 0);
+  if (elements > MAX_CHECK_ELEMENTS) {
+    throw new UsageError(
+      `--check differentiates at most ${MAX_CHECK_ELEMENTS} elements numerically, and the variables have ${elements}`,
+      'check a smaller instance of the expression (each element costs some 80 evaluations)',
+    );
+  }
   const entries = tensorGradcheck(run.root, run.values, result.gradient, result.trace.seed ?? 1);
   if (run.json) {
     const obj = jsonObject(run.source.trim(), run.values, result, { ...settings, quiet: run.quiet });
