@@ -257,3 +257,87 @@ test('--check refuses more than 10,000 elements before the work, exit 2', () => 
   assert.match(r.stderr, /--check differentiates at most 10000 elements numerically, and the variables have 10001/);
   noTrace(r.stderr);
 });
+
+describe('--jvp (forward mode, dual numbers: no backward rule is used)', () => {
+  test('J·v of tanh(W*x) for a tangent of x, against the closed form and against --jacobian', () => {
+    const r = run(...TANH, '--jvp', 'x=[2, -1]', '--json', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    close(
+      j.jvp,
+      Jx.map((row) => row[0] * 2 + row[1] * -1),
+      'jvp',
+    );
+    assert.deepEqual(j.tangent, { x: [2, -1] });
+    // Forward and reverse mode: column k of the Jacobian is J·e_k, to the last bits or nearly.
+    const jac = JSON.parse(run(...TANH, '--jacobian', '--json', '-q').stdout).jacobian;
+    for (let k = 0; k < 2; k++) {
+      const e = JSON.parse(run(...TANH, '--jvp', `x=[${k === 0 ? '1, 0' : '0, 1'}]`, '--json', '-q').stdout).jvp;
+      close(
+        e,
+        jac.x.map((row: number[]) => row[k]),
+        `column ${k}`,
+      );
+    }
+  });
+
+  test('tangents for several variables add up: J_W·V + J_x·v', () => {
+    const V = [
+      [0, 1],
+      [1, 0],
+      [0.5, 0.5],
+    ];
+    const v = [1, 1];
+    const r = run(...TANH, '--jvp', 'W=[0, 1; 1, 0; 0.5, 0.5]', '--jvp', 'x=[1, 1]', '--json', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    // d tanh(u_i) = (1 - tanh(u_i)^2)·(sum_k V[i][k]·x_k + sum_k W[i][k]·v_k)
+    const expected = d.map((di, i) => di * (V[i][0] * x[0] + V[i][1] * x[1] + W[i][0] * v[0] + W[i][1] * v[1]));
+    close(JSON.parse(r.stdout).jvp, expected);
+  });
+
+  test('through the linear algebra: d det(A) = det(A)·trace(inv(A)·dA), d inv(A) = -inv(A)·dA·inv(A)', () => {
+    // A = [2, 1; 1, 3]: det 5, inv = [3, -1; -1, 2]/5; dA = [1, 0; 0, 0]
+    const det = run('det(A)', '--A', '[2, 1; 1, 3]', '--jvp', 'A=[1, 0; 0, 0]', '-q');
+    assert.equal(det.status, 0, det.stderr);
+    assert.equal(det.stdout, `y = 5\nJ·v = ${3}\n`);
+    const inv = JSON.parse(run('inv(A)', '--A', '[2, 1; 1, 3]', '--jvp', 'A=[1, 0; 0, 0]', '--json', '-q').stdout);
+    const Ai = [
+      [3 / 5, -1 / 5],
+      [-1 / 5, 2 / 5],
+    ];
+    close(inv.jvp, [
+      [-Ai[0][0] * Ai[0][0], -Ai[0][0] * Ai[0][1]],
+      [-Ai[1][0] * Ai[0][0], -Ai[1][0] * Ai[0][1]],
+    ]);
+  });
+
+  test('as text, with the forward trace; scalars too', () => {
+    const r = run('x*y + sin(x)', '--x', '1', '--y', '2', '--jvp', 'x=1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^forward\n/);
+    assert.match(r.stdout, /jvp: by forward mode \(dual numbers\)/);
+    assert.match(r.stdout, new RegExp(`\\nJ·v = ${(2 + Math.cos(1)).toString().replace('.', '\\.')}\\n$`));
+  });
+
+  test('bad tangents: exit 2, naming the shapes or the name', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--jvp', 'x=[1, 0, 0]'],
+        /--jvp x has shape \[3\], and x has shape \[2\]: a tangent takes its variable's shape/,
+      ],
+      [['--jvp', 'z=[1, 0]'], /--jvp z: the expression has no variable z \(it has W, x\)/],
+      [['--jvp', '[1, 0]'], /--jvp expects NAME=TANGENT/],
+      [['--jvp', 'x=1,0'], /--jvp x takes one value/],
+      [['--jvp', 'x=[1, 0]', '--vjp', '[1, 0, 0]'], /--vjp and --jvp are alternatives/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = run(...TANH, ...extra);
+      assert.equal(r.status, 2, `${extra}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      noTrace(r.stderr);
+    }
+    const uncovered = run('softmax(x)', '--x', '[1, 2]', '--jvp', 'x=[1, 0]');
+    assert.equal(uncovered.status, 2);
+    assert.match(uncovered.stderr, /forward mode does not cover softmax yet/);
+  });
+});

@@ -9,7 +9,7 @@ import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { renderText } from '../report/text.js';
-import type { Assignment } from './args.js';
+import { parseVarOption, type Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
 import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
 import { DataFileError, decodeFile } from '../expr/data.js';
@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   jacobian?: boolean;
   /** --vjp: the cotangent backward starts from (a value, or @FILE), instead of ones. */
   vjp?: string;
+  /** --jvp NAME=TANGENT (repeatable): forward mode's J·v. */
+  jvp?: string[];
   /** --simd: many points on the WebAssembly SIMD kernel (polynomial exp, sin, cos, tanh). */
   simd?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
@@ -77,6 +79,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   checkStdin(options, given);
   await readValueFiles(given, io);
   const cotangent = options.vjp === undefined ? undefined : await readCotangent(options.vjp, io);
+  const tangents = options.jvp === undefined ? undefined : await readTangents(options.jvp, io);
   const text = await readExpression(options, io);
   // A file (or standard input) may hold a program: bindings and functions, then the expression.
   const fromFile = options.file !== undefined || options.expression === '-';
@@ -161,9 +164,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (v.kind === 'number' || v.kind === 'tensor') values.set(name, v.value);
   }
   const graph = build(root, values, source, program);
-  const outputs = options.jacobian || cotangent !== undefined ? await import('./outputs.js') : undefined;
+  const outputs =
+    options.jacobian || cotangent !== undefined || tangents !== undefined ? await import('./outputs.js') : undefined;
   const run = { source, root, graph, values, json: options.json, quiet: options.quiet, settings };
   if (options.jacobian) return outputs!.jacobianCommand(run, io);
+  if (tangents !== undefined) return outputs!.jvpCommand(run, tangents, io);
   if (cotangent !== undefined) outputs!.checkCotangent(cotangent, graph);
   // --quiet records no trace; should anything be non-finite, run again with one for the warning.
   const lean = options.quiet && !graphWanted;
@@ -317,11 +322,13 @@ function noSymbolic(name: string, value: Tensor): UsageError {
 
 /** --jacobian and --vjp take one point, and neither combines with the other or the checking paths. */
 function outputOptionsAlone(options: EvaluateOptions, batch: boolean): void {
-  const given = [options.jacobian ? '--jacobian' : undefined, options.vjp !== undefined ? '--vjp' : undefined].filter(
-    (o) => o !== undefined,
-  );
+  const given = [
+    options.jacobian ? '--jacobian' : undefined,
+    options.vjp !== undefined ? '--vjp' : undefined,
+    options.jvp !== undefined ? '--jvp' : undefined,
+  ].filter((o) => o !== undefined);
   if (given.length === 0) return;
-  if (given.length === 2) throw new UsageError('--jacobian and --vjp are alternatives', 'give one of them');
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} are alternatives`, 'give one of them');
   const [what] = given;
   if (batch) throw new UsageError(`${what} takes a single point`, 'give each variable one value');
   const graph = options.graph;
@@ -349,6 +356,29 @@ async function readCotangent(text: string, io: IO): Promise<Value> {
     `--vjp takes one value, a number or a vector or matrix`,
     `write a vector in brackets: --vjp "[${text}]"`,
   );
+}
+
+/** `--jvp x=[1, 0] --jvp W=@dW.csv`: a tangent per variable, read as a variable's value is. */
+async function readTangents(texts: readonly string[], io: IO): Promise<Map<string, Value>> {
+  const assignments = texts.map((text) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(text))
+      throw new UsageError(`--jvp expects NAME=TANGENT, got '${text}'`, 'write --jvp "x=[1, 0]"');
+    const a = parseVarOption(text);
+    return { ...a, flag: `--jvp ${a.name}` };
+  });
+  const given = parseAssignments(assignments);
+  await readValueFiles(given, io);
+  const tangents = new Map<string, Value>();
+  for (const [name, v] of given) {
+    if (v.kind !== 'number' && v.kind !== 'tensor') {
+      throw new UsageError(
+        `--jvp ${name} takes one value, a number or a vector or matrix`,
+        `write --jvp "${name}=[1, 0]"`,
+      );
+    }
+    tangents.set(name, v.value);
+  }
+  return tangents;
 }
 
 /** The options that take scalar values only, refused when a variable is a vector or matrix. */

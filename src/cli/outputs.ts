@@ -5,12 +5,14 @@
  */
 import type { GradResult } from '../api/differentiate.js';
 import { jacobian } from '../api/jacobian.js';
+import { jvp } from '../api/jvp.js';
 import { MAX_CHECK_ELEMENTS, tensorGradcheck } from '../api/check.js';
 import { sameShape, shapeOf, sizeOf, type Value } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import type { Graph } from '../expr/build.js';
 import { elementCheckJson, renderElementCheckText } from '../report/check.js';
-import { jacobianJson, renderJacobianText } from '../report/jacobian.js';
+import { jacobianJson, jvpText, renderJacobianText } from '../report/jacobian.js';
+import { jsonValue, shapeText } from '../report/array.js';
 import { jsonObject } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { renderText } from '../report/text.js';
@@ -86,4 +88,47 @@ export function elementCheckCommand(run: OutputRun, result: GradResult, io: IO):
     io.out(renderElementCheckText(entries, result.trace.output, settings, EXIT.CHECK_MISMATCH));
   }
   return [...entries.values()].some((es) => es.some((e) => !e.ok)) ? EXIT.CHECK_MISMATCH : EXIT.OK;
+}
+
+/** --jvp: the forward trace (unless --quiet), the value and J·v, by forward mode (no backward). */
+export function jvpCommand(run: OutputRun, tangents: ReadonlyMap<string, Value>, io: IO): number {
+  const { graph, settings } = run;
+  const names = [...graph.variables.keys()];
+  for (const [name, t] of tangents) {
+    const v = graph.variables.get(name);
+    if (v === undefined) {
+      throw new UsageError(
+        `--jvp ${name}: the expression has no variable ${name}${names.length > 0 ? ` (it has ${names.join(', ')})` : ''}`,
+      );
+    }
+    if (!sameShape(shapeOf(t), shapeOf(v.data))) {
+      const shape = (x: Value): string => (typeof x === 'number' ? 'is a number' : `has shape ${shapeText(x)}`);
+      throw new UsageError(
+        `--jvp ${name} ${shape(t)}, and ${name} ${shape(v.data)}: a tangent takes its variable's shape`,
+        typeof v.data === 'number' ? `write --jvp ${name}=1` : `give ${name}'s shape ${shapeText(v.data)}`,
+      );
+    }
+  }
+  const r = jvp(graph, tangents);
+  const forward = run.quiet ? [] : forwardRecords(graph);
+  if (run.json) {
+    const trace: Trace = { output: graph.outputName, value: r.value, forward, backward: [] };
+    const obj = jsonObject(
+      run.source.trim(),
+      run.values,
+      { value: r.value, gradient: {}, trace },
+      { ...settings, quiet: run.quiet },
+    );
+    delete obj.gradient;
+    delete obj.backward;
+    const tangent: { [key: string]: ReturnType<typeof jsonValue> } = Object.create(null);
+    for (const [name, t] of tangents) tangent[name] = jsonValue(t);
+    obj.tangent = tangent;
+    obj.jvp = jsonValue(r.jvp, settings.precision);
+    io.out(JSON.stringify(obj) + '\n');
+  } else {
+    const trace: Trace = { output: graph.outputName, value: r.value, forward, backward: [] };
+    io.out(jvpText(r, trace, tangents, run.values, { ...settings, quiet: run.quiet }));
+  }
+  return EXIT.OK;
 }

@@ -25,6 +25,7 @@ export interface CliOptions extends GraphOptions {
   symbolic?: boolean;
   jacobian?: boolean;
   vjp?: string;
+  jvp?: string[];
   simd?: boolean;
   format?: BatchFormat;
   plot?: string | true;
@@ -77,6 +78,11 @@ const OPTIONS: readonly OptionRow[] = [
   {
     flags: '--vjp <cotangent>',
     description: 'backward from this cotangent ("[1, 0]" or @FILE, the output\'s shape) instead of ones',
+  },
+  {
+    flags: '--jvp <name=tangent>',
+    description: 'forward mode: J·v for this tangent of a variable (repeatable; "x=[1, 0]" or x=@FILE)',
+    parse: collect,
   },
   { flags: '--order <N>', description: 'also print d^k y/dx^k for k = 1..N (double backprop)', parse: parseOrder },
   { flags: '--wrt <name>', description: 'the variable --order differentiates with respect to' },
@@ -257,6 +263,7 @@ export async function run(argv: readonly string[], given: IO): Promise<number> {
         symbolic: opts.symbolic,
         jacobian: opts.jacobian,
         vjp: opts.vjp,
+        jvp: opts.jvp,
         simd: opts.simd,
         format: opts.format,
         plot: opts.plot,
