@@ -183,8 +183,9 @@ export function jvp(graph: Graph, tangents: ReadonlyMap<string, Value>): JvpResu
   const of = (x: Variable): Value => tangent.get(x) ?? filledLike(x.data, 0);
   for (const step of graph.steps) {
     const y = step.output;
-    const xs = y.creator?.inputs ?? [];
-    tangent.set(y, stepTangent(step.op, xs, y, of));
+    // A step the builder computed without a graph (a constant such as the -1 of [1, -1]): tangent 0.
+    if (y.creator === null) tangent.set(y, filledLike(y.data, 0));
+    else tangent.set(y, stepTangent(step.op, y.creator.inputs, y, of));
   }
   return { value: graph.output.data, jvp: of(graph.output) };
 }
