@@ -329,6 +329,8 @@ describe('--jvp (forward mode, dual numbers: no backward rule is used)', () => {
       [['--jvp', '[1, 0]'], /--jvp expects NAME=TANGENT/],
       [['--jvp', 'x=1,0'], /--jvp x takes one value/],
       [['--jvp', 'x=[1, 0]', '--vjp', '[1, 0, 0]'], /--vjp and --jvp are alternatives/],
+      [['--jvp', 'x=[1, 0]', '--dot'], /--jvp does not combine with --dot, --graph or --tree/],
+      [['--jvp', 'x=[1, 0]', '--check'], /--jvp does not combine with --check/],
     ];
     for (const [extra, message] of cases) {
       const r = run(...TANH, ...extra);

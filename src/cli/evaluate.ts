@@ -337,7 +337,7 @@ function outputOptionsAlone(options: EvaluateOptions, batch: boolean): void {
     options.symbolic ? '--symbolic' : undefined,
     options.plot !== undefined ? '--plot' : undefined,
     graph !== undefined && higherOrder(graph) ? '--order, --hessian or --trace-grad' : undefined,
-    what === '--jacobian' && graph !== undefined && wantsGraphOptions(graph) && !higherOrder(graph)
+    what !== '--vjp' && graph !== undefined && wantsGraphOptions(graph) && !higherOrder(graph)
       ? '--dot, --graph or --tree'
       : undefined,
   ].filter((o) => o !== undefined);
