@@ -13,7 +13,7 @@ import { parseVarOption, type Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
 import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
 import { DataFileError, decodeFile } from '../expr/data.js';
-import { allFiniteValue, shapeText } from '../report/array.js';
+import { allFiniteValue, valueShapeText } from '../report/array.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-flags.js';
@@ -182,7 +182,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (symbolic) throw noSymbolic(result.trace.output, result.value);
     if (graphWanted && options.graph !== undefined && higherOrder(options.graph)) {
       throw new UsageError(
-        `--order and --hessian take an expression with a scalar value, and ${result.trace.output} has shape ${shapeText(result.value)}`,
+        `--order and --hessian take an expression with a scalar value, and ${result.trace.output} has shape ${valueShapeText(result.value)}`,
         'reduce it to a number first, e.g. sum(...)',
       );
     }
@@ -302,7 +302,7 @@ function isPoints(v: GivenValue): boolean {
 /** What the gradients of an output that is not a scalar are: DeZero's seed, ones of its shape. */
 function seedNote(output: string, value: Tensor): string {
   return (
-    `dezero-grad: note: ${output} has shape ${shapeText(value)}, not a scalar: the gradients are those of sum(${output}) ` +
+    `dezero-grad: note: ${output} has shape ${valueShapeText(value)}, not a scalar: the gradients are those of sum(${output}) ` +
     `(backward starts from ${output}.grad = ones, as DeZero does)\n`
   );
 }
@@ -315,7 +315,7 @@ function higherOrder(o: GraphOptions): boolean {
 /** --symbolic on a vector or matrix: mathjs has no derivative of one. */
 function noSymbolic(name: string, value: Tensor): UsageError {
   return new UsageError(
-    `--symbolic: mathjs's derivative takes scalar expressions only, and ${name} has shape ${shapeText(value)}`,
+    `--symbolic: mathjs's derivative takes scalar expressions only, and ${name} has shape ${valueShapeText(value)}`,
     '--check compares every element with central differences; --jacobian prints the whole derivative',
   );
 }
@@ -393,7 +393,7 @@ function tensorPathOnly(name: string, v: { value: Tensor }, options: EvaluateOpt
         : undefined;
   if (what === undefined) return;
   throw new UsageError(
-    `${name} is a ${shapeText(v.value)} value, and ${what} take${what.startsWith('many') || what.includes(' and ') ? '' : 's'} scalar variables for now`,
+    `${name} is a ${valueShapeText(v.value)} value, and ${what} take${what.startsWith('many') || what.includes(' and ') ? '' : 's'} scalar variables for now`,
     'the trace, --json, --check, --jacobian, --vjp, --dot, --graph and --tree take vectors and matrices',
   );
 }

@@ -7,12 +7,12 @@ import type { GradResult } from '../api/differentiate.js';
 import { jacobian } from '../api/jacobian.js';
 import { jvp } from '../api/jvp.js';
 import { MAX_CHECK_ELEMENTS, tensorGradcheck } from '../api/check.js';
-import { sameShape, shapeOf, sizeOf, type Value } from '../engine/tensor.js';
+import { sameShape, shapeOf, shapeText, sizeOf, type Value } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import type { Graph } from '../expr/build.js';
 import { elementCheckJson, renderElementCheckText } from '../report/check.js';
 import { jacobianJson, jvpText, renderJacobianText } from '../report/jacobian.js';
-import { jsonValue, shapeText } from '../report/array.js';
+import { jsonValue, valueShapeText } from '../report/array.js';
 import { jsonObject } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
 import { renderText } from '../report/text.js';
@@ -34,10 +34,10 @@ export interface OutputRun {
 export function checkCotangent(cotangent: Value, graph: Graph): void {
   const [seed, output] = [shapeOf(cotangent), shapeOf(graph.output.data)];
   if (sameShape(seed, output)) return;
-  const shape = (s: readonly number[]): string => (s.length === 0 ? 'is a number' : `has shape [${s.join(', ')}]`);
+  const shape = (s: readonly number[]): string => (s.length === 0 ? 'is a number' : `has shape ${shapeText(s)}`);
   throw new UsageError(
     `--vjp ${shape(seed)}, and ${graph.outputName} ${shape(output)}: the cotangent takes the output's shape`,
-    output.length === 0 ? 'give a number, such as --vjp 1' : `give ${graph.outputName}'s shape [${output.join(', ')}]`,
+    output.length === 0 ? 'give a number, such as --vjp 1' : `give ${graph.outputName}'s shape ${shapeText(output)}`,
   );
 }
 
@@ -102,10 +102,10 @@ export function jvpCommand(run: OutputRun, tangents: ReadonlyMap<string, Value>,
       );
     }
     if (!sameShape(shapeOf(t), shapeOf(v.data))) {
-      const shape = (x: Value): string => (typeof x === 'number' ? 'is a number' : `has shape ${shapeText(x)}`);
+      const shape = (x: Value): string => (typeof x === 'number' ? 'is a number' : `has shape ${valueShapeText(x)}`);
       throw new UsageError(
         `--jvp ${name} ${shape(t)}, and ${name} ${shape(v.data)}: a tangent takes its variable's shape`,
-        typeof v.data === 'number' ? `write --jvp ${name}=1` : `give ${name}'s shape ${shapeText(v.data)}`,
+        typeof v.data === 'number' ? `write --jvp ${name}=1` : `give ${name}'s shape ${valueShapeText(v.data)}`,
       );
     }
   }

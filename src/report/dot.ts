@@ -11,7 +11,7 @@ import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { GraphView } from '../api/view.js';
-import { inlineValue, shapeText } from './array.js';
+import { inlineValue, valueShapeText } from './array.js';
 import type { RenderSettings } from './settings.js';
 import { isConstant } from './view.js';
 
@@ -77,14 +77,14 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
  * `W [2, 2] | [[1, 2], [3, 4]] | grad [[1, 2], [1, 2]]`.
  */
 function variableLabel(v: Variable, view: GraphView, precision: number | undefined): string {
-  const shape = typeof v.data === 'number' ? '' : ` ${shapeText(v.data)}`;
+  const shape = typeof v.data === 'number' ? '' : ` ${valueShapeText(v.data)}`;
   const value = (x: Value): string | undefined => inlineValue(x, precision);
   if (isConstant(v)) return v.name ?? `${value(v.data) ?? 'constant'}${shape}`;
   const grad = view.grads.get(v);
   const parts = [
     `${displayName(v)}${shape}`,
     value(v.data),
-    grad === undefined ? undefined : `grad ${value(grad) ?? shapeText(grad)}`,
+    grad === undefined ? undefined : `grad ${value(grad) ?? valueShapeText(grad)}`,
   ];
   return parts.filter((p) => p !== undefined).join(' | ');
 }

@@ -17,7 +17,7 @@ import { displayName } from '../expr/build.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN } from './style.js';
 import type { GraphView } from '../api/view.js';
-import { inlineValue, shapeText } from './array.js';
+import { inlineValue, valueShapeText } from './array.js';
 import { callOf, isConstant } from './view.js';
 
 export const MAX_INDENT = 24;
@@ -30,7 +30,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
   const value = (x: Value): string => {
     const text = inlineValue(x, settings.precision);
     if (typeof x === 'number') return style.value(text!);
-    return text === undefined ? style.dim(shapeText(x)) : `${style.value(text)}  ${style.dim(shapeText(x))}`;
+    return text === undefined ? style.dim(valueShapeText(x)) : `${style.value(text)}  ${style.dim(valueShapeText(x))}`;
   };
   const todo: { v: Variable; prefix: string; branch: string; depth: number }[] = [];
   for (let r = view.roots.length - 1; r >= 0; r--) todo.push({ v: view.roots[r], prefix: '', branch: '', depth: 0 });
