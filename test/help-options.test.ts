@@ -61,6 +61,18 @@ const MAIN: Record<string, Row[]> = {
     { args: ['relu(x)', '--x', '0', '--check'], code: 3 },
   ],
   '--symbolic': [{ args: [...ONE, '--symbolic'], code: 0 }],
+  '--jacobian': [
+    { args: ['x .* x', '--x', '[1, 2]', '--jacobian'], code: 0 },
+    { args: ['x .* x', '--x', '0,1', '--jacobian'], code: 2 },
+  ],
+  '--vjp': [
+    { args: ['x .* x', '--x', '[1, 2]', '--vjp', '[1, 0]'], code: 0 },
+    { args: ['x .* x', '--x', '[1, 2]', '--vjp', '[1, 0, 0]'], code: 2 },
+  ],
+  '--jvp': [
+    { args: ['x .* x', '--x', '[1, 2]', '--jvp', 'x=[1, 0]'], code: 0 },
+    { args: ['x .* x', '--x', '[1, 2]', '--jvp', 'x=[1, 0, 0]'], code: 2 },
+  ],
   '--simd': [
     { args: ['tanh(x*y)', '--x', '0:1:0.25', '--y', '2', '--simd'], code: 0 },
     { args: [...ONE, '--simd'], code: 2 },

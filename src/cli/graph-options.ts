@@ -42,7 +42,7 @@ export interface GraphRun {
   source: string;
   graph: Graph;
   result: GradResult<Value>;
-  values: ReadonlyMap<string, number>;
+  values: ReadonlyMap<string, Value>;
   json: boolean;
   quiet: boolean;
   settings: RenderSettings;
