@@ -11,6 +11,8 @@ import { parse } from '../expr/parse.js';
 import { hessian } from '../engine/gradients.js';
 import { CompiledExpression } from '../batch/run.js';
 import type { Kernel } from '../batch/compile.js';
+import { ShapeError, sizeOf, Tensor, type Value } from '../engine/tensor.js';
+import { differentiate } from './differentiate.js';
 
 export interface Objective {
   /** The expression as given, for records and errors. */
@@ -64,6 +66,63 @@ export function objectiveOf(expression: string | Node, names?: readonly string[]
       );
       present.forEach((i, a) => present.forEach((j, b) => (h[i][j] = sub[a][b])));
       return h;
+    },
+  };
+  return objective;
+}
+
+/**
+ * An expression over vectors and matrices as an Objective: the point is every variable of `names`
+ * flattened (row-major, in that order, `shapes` giving each one's shape, [] for a number), and
+ * `fixed` holds the values that stay as they are (data such as X and y in sum((X*w - y).^2)).
+ * Each evaluation builds the engine's graph and runs backward on it (the compiled kernel takes
+ * numbers only). There is no Hessian: Newton refuses tensors before it gets here.
+ */
+export function tensorObjectiveOf(
+  root: Node,
+  names: readonly string[],
+  shapes: readonly (readonly number[])[],
+  fixed: ReadonlyMap<string, Value>,
+  source = '',
+): Objective {
+  const offsets: number[] = [];
+  let size = 0;
+  for (const shape of shapes) {
+    offsets.push(size);
+    size += sizeOf(shape);
+  }
+  const values = new Map(fixed);
+  const objective: Objective = {
+    source,
+    root,
+    names: [...names],
+    evaluations: 0,
+    evaluate(x, gradient) {
+      objective.evaluations++;
+      names.forEach((n, i) => {
+        const shape = shapes[i];
+        const part = Float64Array.from({ length: sizeOf(shape) }, (_, j) => x[offsets[i] + j]);
+        values.set(n, shape.length === 0 ? part[0] : Tensor.from(shape, part));
+      });
+      const graph = build(root, values, source);
+      const result = differentiate(graph, { trace: false });
+      if (typeof result.value !== 'number') {
+        throw new ShapeError(
+          'minimize',
+          [result.value.shape],
+          'is not a scalar: minimize takes an expression with one value, e.g. sum(...)',
+        );
+      }
+      names.forEach((n, i) => {
+        const g = result.gradient[n];
+        if (g === undefined) gradient.fill(0, offsets[i], offsets[i] + sizeOf(shapes[i]));
+        else if (typeof g === 'number') gradient[offsets[i]] = g;
+        else gradient.set(g.data, offsets[i]);
+      });
+      return result.value;
+    },
+    hessian() {
+      throw new ShapeError('minimize', [], "has no Hessian of vectors and matrices: Newton's method takes numbers");
     },
   };
   return objective;

@@ -90,7 +90,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
     unused.push(name);
   }
-  if (read?.kind === 'program') for (const [name, value] of read.values) given.set(name, { kind: 'number', value });
+  if (read?.kind === 'program') {
+    for (const [name, value] of read.values)
+      given.set(name, typeof value === 'number' ? { kind: 'number', value } : { kind: 'tensor', value });
+  }
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }

@@ -9,7 +9,7 @@ import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
 import { checkOrder, dotText, orderText, treeText } from '../graph-options.js';
-import type { ReplSession } from './state.js';
+import { scalarValues, type ReplSession } from './state.js';
 import { minimizeText, rootText } from './search.js';
 import { renderCheckText } from '../../report/check.js';
 
@@ -120,6 +120,7 @@ async function order(s: ReplSession, arg: string): Promise<string> {
   }
   // The order is refused before anything is asked (never "which variable?" for :order 0).
   checkOrder(Number(nText));
+  scalarValues(s.requireLast('order'), 'order');
   const graph = s.lastGraph('order');
   const names = [...graph.variables.keys()];
   let wrt = wrtGiven;
@@ -138,10 +139,11 @@ async function order(s: ReplSession, arg: string): Promise<string> {
 async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
+  const values = scalarValues(last, 'check');
   const verify = await verifier(); // mathjs, loaded on first use; the check itself may be stopped by Ctrl-C
   const guard = s.options.guard ?? (<T>(work: () => T): T => work());
   return guard(() => {
-    const v = verify(last.root, last.values, scalarGradients(last.result), { check: true, symbolic: false });
+    const v = verify(last.root, values, scalarGradients(last.result), { check: true, symbolic: false });
     return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
   });
 }

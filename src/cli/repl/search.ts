@@ -7,7 +7,7 @@ import { ROOT_METHODS, RootSearch, type RootMethod } from '../../api/root.js';
 import { renderMinimizeText, renderRootText } from '../../report/optimize.js';
 import { UsageError } from '../errors.js';
 import { rootUsage } from '../optimize.js';
-import type { ReplSession } from './state.js';
+import { scalarValues, type ReplSession } from './state.js';
 
 export function minimizeText(s: ReplSession, arg: string): string {
   const words = arg.split(/\s+/).filter((w) => w !== '');
@@ -35,8 +35,9 @@ export function rootText(s: ReplSession, arg: string): string {
     );
   }
   const last = s.requireLast('root');
+  const values = scalarValues(last, 'root');
   try {
-    const search = new RootSearch(last.root, last.values, {
+    const search = new RootSearch(last.root, values, {
       method: method as RootMethod,
       bracket: bracket as [number, number] | undefined,
       trajectory: 'thinned',
