@@ -317,8 +317,8 @@ function tensorPathOnly(
   );
 }
 
-/** Reads and decodes each `--NAME @FILE` into its vector or matrix. */
-async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
+/** Reads and decodes each `--NAME @FILE` into its vector or matrix (minimize's starts too). */
+export async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
   for (const [name, v] of given) {
     if (v.kind !== 'file') continue;
     if (io.readBytes === undefined) throw new UsageError(`${v.flag} @FILE cannot be read here`);
