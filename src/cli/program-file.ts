@@ -89,7 +89,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
   const lines = programLines(text);
   if (!hasBindings(lines)) return { kind: 'expression', source: lines.map(stripComment).join('\n') };
   const name = file === '-' ? 'stdin' : file;
-  const many = [...given].filter(([, v]) => v.kind !== 'number').map(([n]) => n);
+  const many = [...given].filter(([, v]) => v.kind !== 'number' && v.kind !== 'tensor').map(([n]) => n);
   const program = new Program({ fixed: new Set(given.keys()) });
   for (const [n, v] of given) program.setLeaf(n, v.kind === 'number' || v.kind === 'tensor' ? v.value : Number.NaN);
   let last = -1;
