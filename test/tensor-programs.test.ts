@@ -286,7 +286,10 @@ describe('dezero-grad minimize over vectors and matrices', () => {
   test('the text shows the point as numpy prints it; csv names each element', () => {
     const text = cli([...args, '-q']);
     assert.equal(text.status, 0, text.stderr);
-    assert.match(text.stdout, /^stopped after \d+ iterations: converged .*\n {2}point {3}w = \[\[1\.58843683\d*\],\n {15}\[/);
+    assert.match(
+      text.stdout,
+      /^stopped after \d+ iterations: converged .*\n {2}point {3}w = \[\[1\.58843683\d*\],\n {15}\[/,
+    );
     const rows = cli([...args, '--format', 'csv']);
     assert.equal(rows.stdout.split('\n')[0], 'k,w[1,1],w[2,1],w[3,1],value,grad_norm');
   });
