@@ -107,7 +107,7 @@ describe('programs over vectors and matrices', () => {
     const path = file('lsq.dz', [...LINES, 'W = W - 0.1 * diff(y, W)', 'y', ''].join('\n'));
     const text = cli(['-f', path]);
     assert.equal(text.status, 0, text.stderr);
-    assert.match(text.stdout, /^W = \[\[0\.8, 1\.8\],\n {5}\[2\.6, 3\.6\]\]  \[2, 2\]  \(updated\)\n/);
+    assert.match(text.stdout, /^W = \[\[0\.8, 1\.8\],\n {5}\[2\.6, 3\.6\]\] {2}\[2, 2\] {2}\(updated\)\n/);
     const json = cli(['-f', path, '--json', '-q']);
     assert.equal(json.status, 0, json.stderr);
     const obj = JSON.parse(json.stdout);
@@ -159,9 +159,9 @@ describe('the REPL over vectors and matrices', () => {
     const [W, , , y, expr, vars] = await session([...LINES, 'y', ':vars']);
     assert.equal(W.out, 'W = [[1, 2],\n     [3, 4]]  [2, 2]\n');
     assert.equal(y.out, `y = sum((W*x - t).^2)  (${r[0] ** 2 + r[1] ** 2} now)\n`);
-    assert.match(expr.out, /^y = 5\ndy\/dW = \[\[2, 2\],\n {9}\[4, 4\]\]  \[2, 2\]\n/);
-    assert.match(vars.out, /^W = \[\[1, 2\],\n {5}\[3, 4\]\]  \[2, 2\]\nx = \[\[1\],\n {5}\[1\]\]  \[2, 1\]\n/);
-    assert.match(vars.out, /\ny = sum\(\(W\*x - t\)\.\^2\)  \(5 now\)\n$/);
+    assert.match(expr.out, /^y = 5\ndy\/dW = \[\[2, 2\],\n {9}\[4, 4\]\] {2}\[2, 2\]\n/);
+    assert.match(vars.out, /^W = \[\[1, 2\],\n {5}\[3, 4\]\] {2}\[2, 2\]\nx = \[\[1\],\n {5}\[1\]\] {2}\[2, 1\]\n/);
+    assert.match(vars.out, /\ny = sum\(\(W\*x - t\)\.\^2\) {2}\(5 now\)\n$/);
   });
 
   test('an intermediate with a matrix value longer than a line shows its shape in :vars', async () => {
