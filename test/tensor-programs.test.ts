@@ -184,6 +184,26 @@ describe('the REPL over vectors and matrices', () => {
     assert.match(min.out, /^gradient descent \(lr 0\.001\) on y over W \[2, 2\], x \[2, 1\], t \[2, 1\]\n/);
   });
 
+  test(':minimize lbfgs w moves w only: least squares from the session reaches the closed form', async () => {
+    // X's rows [1, x] for x = 0..4 and y = [1; 3; 4; 7; 9]: slope sum((x-2)(y-4.8))/sum((x-2)^2) = 20/10,
+    // intercept 4.8 - 2*2
+    const results = await session([
+      'X = [1, 0; 1, 1; 1, 2; 1, 3; 1, 4]',
+      'y = [1; 3; 4; 7; 9]',
+      'w = [0; 0]',
+      'sum((X*w - y).^2)',
+      ':minimize lbfgs w',
+      ':minimize sgd',
+    ]);
+    const out = results[4].out;
+    assert.equal(results[4].ok, true, results[4].err);
+    assert.match(out, / over w \[2, 1\]\n/);
+    const [a, b] = [...out.matchAll(/\[\[?(-?[\d.e-]+)\]/g)].map((m) => Number(m[1]));
+    assertNear(a, 4.8 - 2 * (20 / 10), 1e-9, 'intercept');
+    assertNear(b, 20 / 10, 1e-9, 'slope');
+    assert.match(results[5].err, /:minimize takes an optional method and the variables to move, got 'sgd'/);
+  });
+
   test(':json gives nested arrays', async () => {
     const s = new Session();
     for (const line of LINES) await s.run(line);

@@ -2,7 +2,8 @@
  * A program: the bindings and function definitions of a session or a file, line by line, and the
  * graph of an expression built from them (the REPL and `dezero-grad -f` are thin users of it).
  *
- *   x = -4               a leaf: a name bound to a constant expression holds a number
+ *   x = -4               a leaf: a name bound to a constant expression holds its value (a
+ *                        number, or a vector or matrix: W = [1, 2; 3, 4])
  *   z = 2*x + 2 + x      a named intermediate: it keeps its expression and stays a node of the
  *                        graph, evaluated from the current leaves whenever it is used (so
  *                        rebinding x changes z: a calculator's semantics)

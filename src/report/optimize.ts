@@ -15,6 +15,8 @@
  * tsv and csv give every iterate (k, the coordinates, the value, the gradient norm); JSON the
  * whole record: {"expression", "method", "names", "trajectory": [{"k", "x": [...], "value",
  * "gradNorm"}], "point", "value", "gradient", "gradNorm", "iterations", "reason", "detail", ...}.
+ * Over vectors and matrices the table keeps k, value and |grad|, the point takes a line a variable
+ * (as numpy prints it), rows name each element (`W[1,2]`) and JSON adds "shapes" (each "x" flat).
  */
 import { METHOD_INFO, type Iterate, type MinimizeResult } from '../api/minimize.js';
 import { ROOT_METHOD_INFO, type RootIterate, type RootResult } from '../api/root.js';

@@ -68,8 +68,9 @@ export const COMMANDS: readonly ReplCommand[] = [
   },
   {
     name: 'minimize',
-    args: '[METHOD]',
-    summary: "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton)",
+    args: '[METHOD] [NAME ...]',
+    summary:
+      "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton), over NAME ... only",
     run: minimizeText,
   },
   {
@@ -161,6 +162,7 @@ function helpText(s: ReplSession): string {
     [
       st.heading('Type'),
       '  x = 0.5              bind a leaf (a name for a constant expression)',
+      '  W = [1, 2; 3, 4]     a leaf may hold a vector or a matrix',
       '  z = 2*x + 1          a named intermediate: stays in the graph, follows x',
       '  x = x - diff(z, x)   a leaf bound to itself: updates its value (a step)',
       '  x0, x1 = e0, e1      update several leaves together (all right sides first)',
