@@ -15,6 +15,8 @@ import { Program } from '../src/api/program.js';
 import { Session } from '../src/cli/repl/session.js';
 import { ShapeError, Tensor, tensor, type Nested, type Value } from '../src/engine/tensor.js';
 import { ExprError } from '../src/expr/errors.js';
+import { parse } from '../src/expr/parse.js';
+import { tensorObjectiveOf } from '../src/api/objective.js';
 import './helpers/cache-home.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -262,11 +264,47 @@ describe('minimize over vectors and matrices', () => {
     assert.deepEqual({ ...res.shapes }, { W1: [1, 10], b1: [10], W2: [10, 1], b2: [1] });
   });
 
-  test("Newton's method, a non-scalar expression and an unknown wrt are refused", () => {
-    assert.throws(
-      () => minimize(LOSS, start, { method: 'newton', wrt: ['w'] }),
-      (e: unknown) => e instanceof ShapeError && /Newton's method takes numbers/.test(e.message),
+  test("Newton's method over the flattened elements: one step to lstsq, the Hessian 2 X'X", () => {
+    const res = minimize(LOSS, start, { method: 'newton', wrt: ['w'] });
+    assert.equal(res.reason, 'converged', res.detail);
+    assertNear(tensor(res.trajectory[1].x), L.w.flat(), 1e-9, 'w after one step');
+    assertNear(res.point.w, L.w, 1e-10, 'w');
+    const f = tensorObjectiveOf(
+      parse(LOSS),
+      ['w'],
+      [[3, 1]],
+      new Map([
+        ['X', start.X],
+        ['y', start.y],
+      ]),
     );
+    const H = f.hessian([0.5, -1, 2]);
+    const XtX = [0, 1, 2].map((i) => [0, 1, 2].map((j) => L.X.reduce((acc, row) => acc + row[i] * row[j], 0)));
+    assertNear(
+      tensor(H),
+      XtX.map((row) => row.map((v) => 2 * v)),
+      1e-12,
+      "2 X'X",
+    );
+  });
+
+  test('the flattened Hessian mixes numbers and vectors: c * sum(w.^3)', () => {
+    const f = tensorObjectiveOf(parse('c * sum(w.^3)'), ['c', 'w'], [[], [2]], new Map());
+    const [c, w0, w1] = [2, 3, -1];
+    // d2/dc2 = 0, d2/dc dwi = 3 wi^2, d2/dwi dwj = 6 c wi (i = j)
+    assertNear(
+      tensor(f.hessian([c, w0, w1])),
+      [
+        [0, 3 * w0 ** 2, 3 * w1 ** 2],
+        [3 * w0 ** 2, 6 * c * w0, 0],
+        [3 * w1 ** 2, 0, 6 * c * w1],
+      ],
+      1e-15,
+      'H',
+    );
+  });
+
+  test('a non-scalar expression and an unknown wrt are refused', () => {
     assert.throws(
       () => minimize('X*w', start, { wrt: ['w'] }),
       (e: unknown) => e instanceof ShapeError && /minimize: shape \[20,1\] is not a scalar/.test(e.message),
@@ -314,9 +352,16 @@ describe('dezero-grad minimize over vectors and matrices', () => {
     assert.equal(rows.stdout.split('\n')[0], 'k,w[1,1],w[2,1],w[3,1],value,grad_norm');
   });
 
-  test('newton, --plot, root and a missing --wrt variable: exit 2, one message', () => {
+  test('--method newton converges in one step (2 iterations recorded)', () => {
+    const res = cli([...args, '--method', 'newton', '--json']);
+    assert.equal(res.status, 0, res.stderr);
+    const obj = JSON.parse(res.stdout);
+    assertNear(tensor(obj.point.w), L.w, 1e-10, 'w');
+    assert.ok(obj.iterations <= 3, `${obj.iterations} iterations`);
+  });
+
+  test('--plot, root and a missing --wrt variable: exit 2, one message', () => {
     const cases: [string[], RegExp][] = [
-      [[...args, '--method', 'newton'], /Newton's method takes numbers/],
       [[...args, '--plot'], /^dezero-grad: --plot draws numbers, and X is a \[20, 3\] value\n/],
       [['root', 'sum(w)', '--w', '[1, 2]'], /^dezero-grad: --w is a \[2\] value, and root takes numbers for now\n/],
       [[...args.slice(0, -1), 'q'], /^dezero-grad: --wrt q: the expression has no variable q\n/],

@@ -7,7 +7,7 @@
  * records them and decides when to stop, so the CLI can run it a slice at a time (a progress line,
  * Ctrl-C) and the library all at once (`minimize`).
  */
-import { elementsOf, ShapeError, shapeOf, Tensor, valueFrom, type Value } from '../engine/tensor.js';
+import { elementsOf, shapeOf, Tensor, valueFrom, type Value } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
@@ -60,7 +60,7 @@ export interface MinimizeOptions {
   wrt?: readonly string[];
 }
 
-/** The start: a value for every variable, each a number or (not for Newton) a vector or matrix. */
+/** The start: a value for every variable, each a number or a vector or matrix. */
 export type Start = Readonly<Record<string, Value>> | ReadonlyMap<string, Value>;
 
 /** One point of the path: k = 0 is the start, k the number of updates made to reach it. */
@@ -398,14 +398,6 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
     this.shapes = values.map((v) => [...shapeOf(v)]);
     const fixed = new Map(own.filter((n) => !names.includes(n)).map((n) => [n, graph.variables.get(n)!.data]));
     const tensors = [...values, ...fixed.values()].some((v) => v instanceof Tensor);
-    if (tensors && this.method === 'newton') {
-      const [name] = [...names, ...fixed.keys()].filter((n) => starts.get(n) instanceof Tensor);
-      throw new ShapeError(
-        'minimize',
-        [shapeOf(starts.get(name)!)],
-        `of ${name}: Newton's method takes numbers (its Hessian is of scalar variables); use gd, momentum, adam or lbfgs`,
-      );
-    }
     this.f =
       tensors || fixed.size > 0
         ? tensorObjectiveOf(root, names, this.shapes, fixed, source)

@@ -8,10 +8,12 @@
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
-import { hessian } from '../engine/gradients.js';
+import { gradients, hessian } from '../engine/gradients.js';
+import { index } from '../engine/ops.js';
+import type { Variable } from '../engine/variable.js';
 import { CompiledExpression } from '../batch/run.js';
 import type { Kernel } from '../batch/compile.js';
-import { ShapeError, sizeOf, Tensor, type Value } from '../engine/tensor.js';
+import { elementsOf, ShapeError, sizeOf, Tensor, type Value } from '../engine/tensor.js';
 import { differentiate } from './differentiate.js';
 
 export interface Objective {
@@ -92,6 +94,15 @@ export function tensorObjectiveOf(
     size += sizeOf(shape);
   }
   const values = new Map(fixed);
+  /** The values at x: `fixed`, and each name's part of x in its shape. */
+  const pointValues = (x: ArrayLike<number>): Map<string, Value> => {
+    names.forEach((n, i) => {
+      const shape = shapes[i];
+      const part = Float64Array.from({ length: sizeOf(shape) }, (_, j) => x[offsets[i] + j]);
+      values.set(n, shape.length === 0 ? part[0] : Tensor.from(shape, part));
+    });
+    return values;
+  };
   const objective: Objective = {
     source,
     root,
@@ -99,12 +110,7 @@ export function tensorObjectiveOf(
     evaluations: 0,
     evaluate(x, gradient) {
       objective.evaluations++;
-      names.forEach((n, i) => {
-        const shape = shapes[i];
-        const part = Float64Array.from({ length: sizeOf(shape) }, (_, j) => x[offsets[i] + j]);
-        values.set(n, shape.length === 0 ? part[0] : Tensor.from(shape, part));
-      });
-      const graph = build(root, values, source);
+      const graph = build(root, pointValues(x), source);
       const result = differentiate(graph, { trace: false });
       if (typeof result.value !== 'number') {
         throw new ShapeError(
@@ -121,11 +127,39 @@ export function tensorObjectiveOf(
       });
       return result.value;
     },
-    hessian() {
-      throw new ShapeError('minimize', [], "has no Hessian of vectors and matrices: Newton's method takes numbers");
+    hessian(x) {
+      const graph = build(root, pointValues(x), source);
+      return flatHessian(
+        graph.output,
+        names.map((n) => graph.variables.get(n)!),
+      );
     },
   };
   return objective;
+}
+
+/**
+ * The Hessian over every element of `xs`, flattened row-major in order (a number is one element):
+ * one backward pass with `createGraph` for the gradients, then one backward pass from each of
+ * their elements, picked out with `index` (DeZero's GetItem, so the pass runs through it).
+ */
+export function flatHessian(y: Variable, xs: readonly Variable[]): number[][] {
+  if (xs.every((x) => x.ndim === 0)) return hessian(y, xs);
+  const g = gradients(y, xs, { createGraph: true });
+  const rows: number[][] = [];
+  for (const gi of g) {
+    const shape = gi.shape;
+    for (let flat = 0; flat < gi.size; flat++) {
+      const at: number[] = [];
+      for (let d = shape.length - 1, rest = flat; d >= 0; d--) {
+        at.unshift(rest % shape[d]);
+        rest = Math.floor(rest / shape[d]);
+      }
+      const element = shape.length === 0 ? gi : index(gi, ...at);
+      rows.push(gradients(element, xs).flatMap((h) => Array.from(elementsOf(h.data))));
+    }
+  }
+  return rows;
 }
 
 /**
