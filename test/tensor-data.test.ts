@@ -6,15 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import {
-  DataFileError,
-  decodeCsv,
-  decodeFile,
-  decodeJson,
-  decodeNpy,
-  MAX_ELEMENTS,
-  parseValue,
-} from '../src/expr/data.js';
+import { DataFileError, decodeCsv, decodeFile, decodeJson, decodeNpy, parseValue } from '../src/expr/data.js';
+import { MAX_ELEMENTS } from '../src/engine/tensor.js';
 import { ExprError } from '../src/expr/errors.js';
 
 const DIR = new URL('../../test/fixtures/tensor/', import.meta.url);

@@ -270,12 +270,12 @@ describe('typed errors', () => {
       (e: unknown) =>
         e instanceof ShapeError &&
         e.op === 'add' &&
-        e.message === 'add: shapes [2,3] and [4] cannot be broadcast' &&
+        e.message === 'add: shapes [2, 3] and [4] cannot be broadcast' &&
         JSON.stringify(e.shapes) === '[[2,3],[4]]',
     );
     assert.throws(
       () => matmul(tensor([[1, 2]]), tensor([[1, 2]])),
-      /matmul: shapes \[1,2\] and \[1,2\] cannot be multiplied/,
+      /matmul: shapes \[1, 2\] and \[1, 2\] cannot be multiplied/,
     );
   });
   test('ragged nested arrays', () => {
@@ -287,7 +287,7 @@ describe('typed errors', () => {
     assert.throws(() => Tensor.zeros([10_000, 10_000]), TensorSizeError);
     const col = Tensor.zeros([10_000, 1]);
     const row = Tensor.zeros([1, 10_000]);
-    assert.throws(() => add(col, row), /add: shape \[10000,10000\] has 100000000 elements, more than the limit/);
+    assert.throws(() => add(col, row), /add: shape \[10000, 10000\] has 100000000 elements, more than the limit/);
     assert.throws(() => matmul(col, row), TensorSizeError);
   });
   test('index out of range, wrong number of indices, a bad dim, a singular matrix', () => {
@@ -296,9 +296,9 @@ describe('typed errors', () => {
       [3, 4],
     ]);
     const index = OPS.get('index')!.fn;
-    assert.throws(() => index(A, 2, 0), /index: shape \[2,2\] has no index 2/);
+    assert.throws(() => index(A, 2, 0), /index: shape \[2, 2\] has no index 2/);
     assert.throws(() => index(A, 0), /needs 2 indices/);
-    assert.throws(() => OPS.get('sum')!.fn(A, 3), /sum: shape \[2,2\] has no dimension 3/);
+    assert.throws(() => OPS.get('sum')!.fn(A, 3), /sum: shape \[2, 2\] has no dimension 3/);
     assert.throws(
       () =>
         OPS.get('inv')!.fn(

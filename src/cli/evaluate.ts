@@ -13,7 +13,7 @@ import type { Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
 import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
 import { DataFileError, decodeFile } from '../expr/data.js';
-import { allFiniteValue, shapeText } from '../report/array.js';
+import { allFiniteValue, valueShapeText } from '../report/array.js';
 import type { BatchFormat } from '../report/table.js';
 import { renderSettings } from './color.js';
 import { checkWrt, wantsGraphOptions, wantsPointOptions, type GraphOptions } from './graph-flags.js';
@@ -170,7 +170,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     if (check || symbolic || graphWanted) {
       const what = check ? '--check' : symbolic ? '--symbolic' : 'this option';
       throw new UsageError(
-        `${what} takes an expression with a scalar value, and ${result.trace.output} has shape ${shapeText(result.value)}`,
+        `${what} takes an expression with a scalar value, and ${result.trace.output} has shape ${valueShapeText(result.value)}`,
         'reduce it to a number first, e.g. sum(...)',
       );
     }
@@ -286,7 +286,7 @@ function isPoints(v: GivenValue): boolean {
 /** What the gradients of an output that is not a scalar are: DeZero's seed, ones of its shape. */
 function seedNote(output: string, value: Tensor): string {
   return (
-    `dezero-grad: note: ${output} has shape ${shapeText(value)}, not a scalar: the gradients are those of sum(${output}) ` +
+    `dezero-grad: note: ${output} has shape ${valueShapeText(value)}, not a scalar: the gradients are those of sum(${output}) ` +
     `(backward starts from ${output}.grad = ones, as DeZero does)\n`
   );
 }
@@ -312,7 +312,7 @@ function tensorPathOnly(
             : undefined;
   if (what === undefined) return;
   throw new UsageError(
-    `${name} is a ${shapeText(v.value)} value, and ${what} take${what.startsWith('many') ? '' : 's'} scalar variables for now`,
+    `${name} is a ${valueShapeText(v.value)} value, and ${what} take${what.startsWith('many') ? '' : 's'} scalar variables for now`,
     'the trace, --quiet and --json take vectors and matrices',
   );
 }

@@ -17,7 +17,8 @@ export type Nested = number | readonly Nested[];
 /** The most elements a tensor may hold: more is refused with a TensorSizeError, never an out-of-memory. */
 export const MAX_ELEMENTS = 10_000_000;
 
-const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
+/** `[2, 3]`: a shape as messages and the trace print it. */
+export const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** A value an op cannot take: the base of the engine's errors about shapes, sizes and matrices. */
 export class TensorError extends Error {

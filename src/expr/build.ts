@@ -11,7 +11,8 @@ import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 import type { Value } from '../engine/tensor.js';
 import { noGrad } from '../engine/config.js';
-import { applyAt, constantVector, indexConstant, isScalar, opFor, rangeValues, shapeOf, shapeText } from './lower.js';
+import { applyAt, constantVector, indexConstant, isScalar, opFor, rangeValues, shapeOf } from './lower.js';
+import { shapeText } from '../engine/tensor.js';
 
 /** One function application, in forward order. */
 export interface ForwardStep {

@@ -10,10 +10,8 @@ import { evaluateConstant } from './constant.js';
 import { ExprError } from './errors.js';
 import { parse } from './parse.js';
 import { rangeValues } from './lower.js';
+import { MAX_ELEMENTS } from '../engine/tensor.js';
 import { fold } from './walk.js';
-
-/** The most elements a value may have (the engine's limit too). */
-export const MAX_ELEMENTS = 10_000_000;
 
 /** A vector or matrix (any number of dimensions; `[]` is a number): its shape and row-major elements. */
 export interface TensorData {

@@ -7,35 +7,14 @@
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
 import { noGrad } from '../engine/config.js';
-import { TensorError } from '../engine/tensor.js';
+import { elementsOf, MAX_ELEMENTS, shapeText, TensorError } from '../engine/tensor.js';
 import { OPS, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
 
-/** The most elements a value may have (the engine refuses more too). */
-export const MAX_ELEMENTS = 10_000_000;
-
-/** What a tensor's data looks like from here: the engine's Tensor has at least these. */
-interface TensorLike {
-  shape: readonly number[];
-  data: Float64Array;
-}
-
 /** A Variable's shape: [] for a number. */
-export function shapeOf(v: Variable): readonly number[] {
-  const d = v.data as unknown;
-  return typeof d === 'number' ? [] : (d as TensorLike).shape;
-}
+export const shapeOf = (v: Variable): readonly number[] => v.shape;
 
-/** A Variable's elements in row-major order (one for a number). */
-export function elementsOf(v: Variable): ArrayLike<number> {
-  const d = v.data as unknown;
-  return typeof d === 'number' ? [d] : (d as TensorLike).data;
-}
-
-export const isScalar = (v: Variable): boolean => shapeOf(v).length === 0;
-
-/** `[2, 3]` as it reads in a message. */
-export const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
+export const isScalar = (v: Variable): boolean => v.ndim === 0;
 
 /**
  * The op named `name`, or an error at `node` when this build has no such op (the tensor engine's
@@ -171,7 +150,7 @@ export function indexConstant(
       entry.start,
     );
   }
-  const values = Array.from(elementsOf(value), (i) => {
+  const values = Array.from(elementsOf(value.data), (i) => {
     if (!Number.isInteger(i)) {
       throw new ExprError(`index ${i}${where} is not an integer (indices count from 1)`, source, entry.start);
     }

@@ -6,7 +6,7 @@
  * than `lineWidth` wraps under its first element. Blocks of three or more dimensions are separated
  * by blank lines, as numpy does.
  */
-import type { Value } from '../engine/tensor.js';
+import { shapeText, type Value } from '../engine/tensor.js';
 import { formatNumber, jsonNumber } from './format.js';
 import type { JsonValue } from './format.js';
 
@@ -124,8 +124,8 @@ export function jsonValue(v: Value, precision?: number): JsonValue {
 }
 
 /** `[2, 3]`: a tensor's shape as the trace prints it after the value; '' for a number. */
-export function shapeText(v: Value): string {
-  return typeof v === 'number' ? '' : `[${v.shape.join(', ')}]`;
+export function valueShapeText(v: Value): string {
+  return typeof v === 'number' ? '' : shapeText(v.shape);
 }
 
 /** Every element finite (a number is its own element). */

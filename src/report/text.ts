@@ -13,7 +13,7 @@
  */
 import type { GradResult } from '../api/grad.js';
 import type { Value } from '../engine/tensor.js';
-import { formatArray, formatValue, shapeText } from './array.js';
+import { formatArray, formatValue, valueShapeText } from './array.js';
 import { formatNumber } from './format.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN, type Style } from './style.js';
@@ -120,7 +120,7 @@ export function valueText(v: Value, column: number, style: Style, precision?: nu
   const lines = formatArray(v, { precision, lineWidth: Math.max(40, 100 - column) }).split('\n');
   const indent = ' '.repeat(column);
   const body = lines.map((l, i) => (l === '' ? '' : `${i === 0 ? '' : indent}${style.value(l)}`)).join('\n');
-  return `${body}  ${style.dim(shapeText(v))}`;
+  return `${body}  ${style.dim(valueShapeText(v))}`;
 }
 
 /** `square(x)`, `a + b`, `-a`, `c ? a : b`. */
