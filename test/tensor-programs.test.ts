@@ -307,7 +307,7 @@ describe('minimize over vectors and matrices', () => {
   test('a non-scalar expression and an unknown wrt are refused', () => {
     assert.throws(
       () => minimize('X*w', start, { wrt: ['w'] }),
-      (e: unknown) => e instanceof ShapeError && /minimize: shape \[20,1\] is not a scalar/.test(e.message),
+      (e: unknown) => e instanceof ShapeError && /minimize: shape \[20, 1\] is not a scalar/.test(e.message),
     );
     assert.throws(() => minimize(LOSS, start, { wrt: ['v'] }), /wrt: the expression has no variable v/);
     assert.throws(

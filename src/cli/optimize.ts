@@ -25,7 +25,7 @@ import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseAssignments } from './values.js';
 import { readValueFiles } from './evaluate.js';
-import { shapeText } from '../report/array.js';
+import { valueShapeText } from '../report/array.js';
 import type { Value } from '../engine/tensor.js';
 import { checkPlotOutput, plotTarget } from './plot-options.js';
 import { parse } from '../expr/parse.js';
@@ -326,7 +326,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   for (const [name, v] of given) {
     if (v.kind === 'tensor' && kind === 'root') {
       throw new UsageError(
-        `--${name} is a ${shapeText(v.value)} value, and root takes numbers for now`,
+        `--${name} is a ${valueShapeText(v.value)} value, and root takes numbers for now`,
         'minimize takes vectors and matrices',
       );
     }
@@ -347,7 +347,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
   const tensor = [...start].find(([, v]) => typeof v !== 'number');
   if (plot !== undefined && tensor !== undefined) {
     throw new UsageError(
-      `--plot draws numbers, and ${tensor[0]} is a ${shapeText(tensor[1])} value`,
+      `--plot draws numbers, and ${tensor[0]} is a ${valueShapeText(tensor[1])} value`,
       'leave out --plot: the text, --json and --format show the search',
     );
   }

@@ -23,7 +23,7 @@ import { ROOT_METHOD_INFO, type RootIterate, type RootResult } from '../api/root
 import { jsonValue } from './array.js';
 import { formatNumber, jsonNumber } from './format.js';
 import { valueText } from './text.js';
-import { valueFrom } from '../engine/tensor.js';
+import { shapeText, valueFrom } from '../engine/tensor.js';
 import type { JsonValue } from './json.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN, type Style } from './style.js';
@@ -105,7 +105,7 @@ function startShapes(r: MinimizeResult, x: readonly number[], num: (n: number) =
       at += shape.reduce((a, b) => a * b, 1);
       return shape.length === 0
         ? `${style.name(n)} = ${num(x[first])}`
-        : `${style.name(n)} ${style.dim(`[${shape.join(', ')}]`)}`;
+        : `${style.name(n)} ${style.dim(shapeText(shape))}`;
     })
     .join(', ');
 }

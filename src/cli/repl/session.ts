@@ -20,7 +20,7 @@ import type { RenderSettings } from '../../report/settings.js';
 import type { IO } from '../io.js';
 import { PLAIN, type Style } from '../../report/style.js';
 import { renderText, valueText } from '../../report/text.js';
-import { formatValue, shapeText } from '../../report/array.js';
+import { formatValue, valueShapeText } from '../../report/array.js';
 import { UsageError, asUsageError } from '../errors.js';
 import { formatError, warnNonFinite } from '../messages.js';
 import { programLines, updateText } from '../program-file.js';
@@ -250,7 +250,7 @@ export class Session implements ReplSession {
       // A vector or matrix on one line is shown whole; a longer one by its shape.
       const v = this.program.valueOf(b.name);
       const text = formatValue(v, precision);
-      now = '  ' + s.dim(`(${text.includes('\n') ? `shape ${shapeText(v)}` : text} now)`);
+      now = '  ' + s.dim(`(${text.includes('\n') ? `shape ${valueShapeText(v)}` : text} now)`);
     } catch {
       // a name it uses is unbound now: shown as written
     }

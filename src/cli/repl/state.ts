@@ -5,7 +5,7 @@
  */
 import type { GradResult } from '../../api/grad.js';
 import type { Binding, Definition } from '../../api/program.js';
-import type { Value } from '../../engine/tensor.js';
+import { shapeText, type Value } from '../../engine/tensor.js';
 import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
 import type { RenderSettings } from '../../report/settings.js';
@@ -74,7 +74,7 @@ export function scalarValues(last: LastResult, command: string): Map<string, num
   for (const [name, v] of last.values) {
     if (typeof v !== 'number') {
       throw new UsageError(
-        `:${command} takes scalar variables for now, and ${name} has shape [${v.shape.join(', ')}]`,
+        `:${command} takes scalar variables for now, and ${name} has shape ${shapeText(v.shape)}`,
         ':trace, :json and :minimize take vectors and matrices',
       );
     }
@@ -82,7 +82,7 @@ export function scalarValues(last: LastResult, command: string): Map<string, num
   }
   if (typeof last.result.value !== 'number') {
     throw new UsageError(
-      `:${command} takes an expression with a scalar value, and ${last.result.trace.output} has shape [${last.result.value.shape.join(', ')}]`,
+      `:${command} takes an expression with a scalar value, and ${last.result.trace.output} has shape ${shapeText(last.result.value.shape)}`,
       'reduce it to a number first, e.g. sum(...)',
     );
   }
