@@ -126,6 +126,10 @@ const SEARCH: Record<string, Row[]> = {
     { args: [...F, '--every', '0'], code: 2 },
   ],
   '--var': [{ args: ['(x - 1)^2', '-v', 'x=0'], code: 0 }],
+  '--wrt': [
+    { args: ['sum((w - c).^2)', '--w', '[0, 0]', '--c', '[1, 2]', '--wrt', 'w'], code: 0 },
+    { args: [...F, '--wrt', 'q'], code: 2 },
+  ],
   '--json': [{ args: [...F, '--json'], code: 0 }],
   '--quiet': [{ args: [...F, '-q'], code: 0 }],
   '--format': [
@@ -149,7 +153,7 @@ const R = ['x^2 - 2', '--x', '1'];
 const ROOT: Record<string, Row[]> = {
   ...Object.fromEntries(
     Object.entries(SEARCH)
-      .filter(([k]) => k !== '--lr' && k !== '--method' && k !== '--var')
+      .filter(([k]) => k !== '--lr' && k !== '--method' && k !== '--var' && k !== '--wrt')
       .map(([k, rows]) => [
         k,
         rows.map((r) => ({ ...r, args: r.args[0] === '--help' ? r.args : [...R, ...r.args.slice(5)] })),

@@ -98,7 +98,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
     unused.push(name);
   }
-  if (read?.kind === 'program') for (const [name, value] of read.values) given.set(name, { kind: 'number', value });
+  if (read?.kind === 'program') {
+    for (const [name, value] of read.values)
+      given.set(name, typeof value === 'number' ? { kind: 'number', value } : { kind: 'tensor', value });
+  }
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
@@ -426,8 +429,8 @@ function tensorPathOnly(name: string, v: { value: Tensor }, options: EvaluateOpt
   );
 }
 
-/** Reads and decodes each `--NAME @FILE` into its vector or matrix. */
-async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
+/** Reads and decodes each `--NAME @FILE` into its vector or matrix (minimize's starts too). */
+export async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
   for (const [name, v] of given) {
     if (v.kind !== 'file') continue;
     if (io.readBytes === undefined) throw new UsageError(`${v.flag} @FILE cannot be read here`);
