@@ -141,11 +141,13 @@ describe('programs over vectors and matrices', () => {
     ]);
   });
 
-  test('-f: --check on a program with a matrix is refused with one message', () => {
+  test('-f: --check on a program with a matrix checks every element of every leaf', () => {
     const path = file('check.dz', [...LINES, 'y', ''].join('\n'));
-    const res = cli(['-f', path, '--check']);
-    assert.equal(res.status, 2);
-    assert.match(res.stderr, /^dezero-grad: W is a \[2, 2\] value, and --check takes scalar variables for now\n/);
+    const res = cli(['-f', path, '--check', '-q']);
+    assert.equal(res.status, 0, res.stderr);
+    // y = |W x - t|^2 with W x - t = [1; 2]: dy/dW = 2 r x' = [[2, 2], [4, 4]], closed form.
+    assert.match(res.stdout, /^dy\/dW = \[\[2, 2\],\n {9}\[4, 4\]\] {2}\[2, 2\]$/m);
+    assert.match(res.stdout, /ok: all 8 elements agree/);
   });
 });
 

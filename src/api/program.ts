@@ -19,7 +19,7 @@
  * and keep their gradients for the trace (DeZero's `retain_grad`). A binding that would make a
  * cycle (`a = b` after `b = a`) is refused with the place of the name that closes it.
  */
-import { elementsOf, scalarOf, type Value } from '../engine/tensor.js';
+import { elementsOf, type Value } from '../engine/tensor.js';
 import type { CallNode, Node, VariableNode } from '../expr/ast.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
