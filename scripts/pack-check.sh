@@ -19,17 +19,22 @@ NO_COLOR=1 npx --no-install dezero-grad "tanh(x)" --x -1:1:0.5 --plot | grep -q 
 npx --no-install dezero-grad "tanh(x)" --x -1:1:0.5 --plot plot.png
 [ "$(head -c 8 plot.png | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] || { echo "pack-check: --plot plot.png wrote no PNG"; exit 1; }
 cat > check.ts <<'TS'
-import { grad, Variable, square, type GradResult } from 'dezero-grad';
+import { grad, Variable, square, tensor, Tensor, type GradResult } from 'dezero-grad';
 const r: GradResult = grad('square(exp(square(x)))', { x: 0.5 });
 const g: number = r.gradient.x;
 const v: Variable = square(new Variable(3));
-console.log(g, v.data);
+// Vectors and matrices: gradients shaped like their variables.
+const t = grad('sum(W .* W)', { W: tensor([[1, 2], [3, 4]]) });
+const gW = t.gradient.W;
+if (!(gW instanceof Tensor) || gW.shape.join() !== '2,2' || gW.data[3] !== 8) throw new Error('pack-check: tensor gradient');
+console.log(g, v.data, t.value);
 TS
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "types": ["node"] }, "files": ["check.ts"] }
 JSON
 npx --no-install tsc -p tsconfig.json
 node --input-type=module -e "import { grad } from 'dezero-grad'; const g = grad('square(exp(square(x)))', { x: 0.5 }).gradient.x; if (g !== 3.297442541400256) { console.error('pack-check: import gave', g); process.exit(1); }"
+node --input-type=module -e "import { grad, tensor } from 'dezero-grad'; const t = grad('sum(W .* W)', { W: tensor([[1, 2], [3, 4]]) }); if (t.value !== 30 || t.gradient.W.data[3] !== 8) { console.error('pack-check: tensor grad gave', t.value); process.exit(1); }"
 # A CommonJS project (npm init's package.json has no "type"): tsc turns the import into require(),
 # and node runs it, the pool's workers and minimize included.
 mkdir cjs

@@ -39,6 +39,7 @@ export {
   type Method,
   type MinimizeOptions,
   type MinimizeResult,
+  type Start,
   type Iterate,
   type StopReason,
 } from './api/minimize.js';

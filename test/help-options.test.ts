@@ -61,6 +61,18 @@ const MAIN: Record<string, Row[]> = {
     { args: ['relu(x)', '--x', '0', '--check'], code: 3 },
   ],
   '--symbolic': [{ args: [...ONE, '--symbolic'], code: 0 }],
+  '--jacobian': [
+    { args: ['x .* x', '--x', '[1, 2]', '--jacobian'], code: 0 },
+    { args: ['x .* x', '--x', '0,1', '--jacobian'], code: 2 },
+  ],
+  '--vjp': [
+    { args: ['x .* x', '--x', '[1, 2]', '--vjp', '[1, 0]'], code: 0 },
+    { args: ['x .* x', '--x', '[1, 2]', '--vjp', '[1, 0, 0]'], code: 2 },
+  ],
+  '--jvp': [
+    { args: ['x .* x', '--x', '[1, 2]', '--jvp', 'x=[1, 0]'], code: 0 },
+    { args: ['x .* x', '--x', '[1, 2]', '--jvp', 'x=[1, 0, 0]'], code: 2 },
+  ],
   '--simd': [
     { args: ['tanh(x*y)', '--x', '0:1:0.25', '--y', '2', '--simd'], code: 0 },
     { args: [...ONE, '--simd'], code: 2 },
@@ -114,6 +126,10 @@ const SEARCH: Record<string, Row[]> = {
     { args: [...F, '--every', '0'], code: 2 },
   ],
   '--var': [{ args: ['(x - 1)^2', '-v', 'x=0'], code: 0 }],
+  '--wrt': [
+    { args: ['sum((w - c).^2)', '--w', '[0, 0]', '--c', '[1, 2]', '--wrt', 'w'], code: 0 },
+    { args: [...F, '--wrt', 'q'], code: 2 },
+  ],
   '--json': [{ args: [...F, '--json'], code: 0 }],
   '--quiet': [{ args: [...F, '-q'], code: 0 }],
   '--format': [
@@ -137,7 +153,7 @@ const R = ['x^2 - 2', '--x', '1'];
 const ROOT: Record<string, Row[]> = {
   ...Object.fromEntries(
     Object.entries(SEARCH)
-      .filter(([k]) => k !== '--lr' && k !== '--method' && k !== '--var')
+      .filter(([k]) => k !== '--lr' && k !== '--method' && k !== '--var' && k !== '--wrt')
       .map(([k, rows]) => [
         k,
         rows.map((r) => ({ ...r, args: r.args[0] === '--help' ? r.args : [...R, ...r.args.slice(5)] })),

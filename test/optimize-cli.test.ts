@@ -249,7 +249,7 @@ describe('the REPL: :minimize and :root on the last expression', () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /line 1: :minimize shows the last expression, and there is none yet/);
     assert.match(r.err, /line 4: no sign change in the bracket/);
-    assert.match(r.err, /line 5: :minimize takes an optional method, got 'sgd'/);
+    assert.match(r.err, /line 5: :minimize takes an optional method and the variables to move, got 'sgd'/);
   });
 });
 

@@ -44,7 +44,7 @@ describe('the table of options', () => {
     for (const flag of ['--help', '-h', '--version', '-V']) {
       assert.deepEqual(longs(makeProgram(io, [flag]).options), longs(full.options), flag);
     }
-    assert.equal(full.options.length, 20);
+    assert.equal(full.options.length, 23);
   });
 
   test('the lean program reads the same values as the whole one', async () => {

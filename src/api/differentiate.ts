@@ -7,7 +7,7 @@ import { Variable } from '../engine/variable.js';
 import type { Graph } from '../expr/build.js';
 import { backwardRecord, forwardRecords, type BackwardRecord, type Trace } from './trace.js';
 
-export interface GradResult<V extends Value = Value> {
+export interface GradResult<V extends Value = number> {
   /** A number, or a Tensor for a vector or matrix output. */
   value: V;
   /**
@@ -26,7 +26,7 @@ export type Values = Readonly<Record<string, number>> | ReadonlyMap<string, numb
  * (the trace's lists stay empty) and each intermediate gradient is freed as soon as backward has
  * used it: the lean path for `--quiet` on very deep graphs.
  */
-export function differentiate(graph: Graph, options: { trace?: boolean; seed?: Value } = {}): GradResult {
+export function differentiate(graph: Graph, options: { trace?: boolean; seed?: Value } = {}): GradResult<Value> {
   const { output } = graph;
   const traced = options.trace ?? true;
   const backward: BackwardRecord[] = [];
@@ -59,7 +59,7 @@ export function differentiate(graph: Graph, options: { trace?: boolean; seed?: V
 }
 
 /** The gradients as numbers, for the paths that take scalars only: a tensor is a ScalarOnlyError. */
-export function scalarGradients(result: GradResult): Record<string, number> {
+export function scalarGradients(result: GradResult<Value>): Record<string, number> {
   const out: Record<string, number> = Object.create(null);
   for (const [k, v] of Object.entries(result.gradient)) out[k] = scalarOf(v, 'this command');
   return out;
@@ -69,7 +69,7 @@ export function scalarGradients(result: GradResult): Record<string, number> {
  * The result of an expression over numbers as numbers (the library's `grad` at one point): a
  * vector or matrix output is a ScalarOnlyError that says to give tensor values instead.
  */
-export function scalarResult(result: GradResult): GradResult<number> {
+export function scalarResult(result: GradResult<Value>): GradResult<number> {
   if (typeof result.value !== 'number') throw new ScalarOnlyError('grad() of numbers', result.value.shape);
   return { ...result, value: result.value, gradient: scalarGradients(result) };
 }

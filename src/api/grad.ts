@@ -34,7 +34,7 @@ export function grad(expression: string | Node, values?: Values): GradResult<num
  * gradients are shaped like their variables; an output that is not a scalar is seeded with ones
  * (DeZero's `np.ones_like`), so the gradients are those of the sum of its elements.
  */
-export function grad(expression: string | Node, values: TensorValues): GradResult;
+export function grad(expression: string | Node, values: TensorValues): GradResult<Value>;
 /**
  * Value and gradient at many points: any value that is an array (`Float64Array` or any array of
  * numbers) makes a batch. Equal lengths pair up; numbers and arrays of one value repeat.
@@ -53,7 +53,7 @@ export function grad(
   expression: string | Node,
   values: BatchValues | TensorValues = {},
   options: CompileOptions = {},
-): GradResult | BatchResult {
+): GradResult<Value> | BatchResult {
   const map = valuesMap(values);
   const tensors = [...map.values()].some((x) => x instanceof Tensor);
   if (!tensors && [...map.values()].some((x) => typeof x !== 'number'))

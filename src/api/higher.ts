@@ -3,7 +3,7 @@
  * story: the gradient graph each pass built (named, as forward records) and the backward records
  * of the pass that ran through it. Plain functions the CLI and the REPL call.
  */
-import { scalarOf } from '../engine/tensor.js';
+import { scalarOf, type Value } from '../engine/tensor.js';
 import { derivatives as derivativeVariables, gradients } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { nameGradientGraph, type Graph } from '../expr/build.js';
@@ -183,6 +183,6 @@ export function hessianAt(
 }
 
 /** Adds `from`'s entries that `into` does not have yet. */
-export function mergeFirst(into: Map<Variable, number>, from: ReadonlyMap<Variable, number>): void {
+export function mergeFirst(into: Map<Variable, Value>, from: ReadonlyMap<Variable, Value>): void {
   for (const [v, n] of from) if (!into.has(v)) into.set(v, n);
 }

@@ -7,12 +7,11 @@
  * records them and decides when to stop, so the CLI can run it a slice at a time (a progress line,
  * Ctrl-C) and the library all at once (`minimize`).
  */
-import { scalarOf } from '../engine/tensor.js';
+import { elementsOf, shapeOf, Tensor, valueFrom, type Value } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
-import { build } from '../expr/build.js';
+import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
-import type { Values } from './grad.js';
-import { norm, objectiveOf, solveLinear, type Objective } from './objective.js';
+import { norm, objectiveOf, solveLinear, tensorObjectiveOf, type Objective } from './objective.js';
 import { Search, type Stop, type StopReason, thinning } from './search.js';
 
 export { keepIterate, type StopReason, THINNED_SIZE, type Thinning, thinning } from './search.js';
@@ -54,33 +53,43 @@ export interface MinimizeOptions {
   trajectory?: 'all' | 'thinned';
   /** With 'thinned': keep every iterate whose k is a multiple of this too (the rows to print). */
   keepEvery?: number;
+  /**
+   * The variables to minimize over (default: every variable of the expression); the others keep
+   * their values from the start, as data: `{ wrt: ['w'] }` for sum((X*w - y).^2) with X and y given.
+   */
+  wrt?: readonly string[];
 }
+
+/** The start: a value for every variable, each a number or a vector or matrix. */
+export type Start = Readonly<Record<string, Value>> | ReadonlyMap<string, Value>;
 
 /** One point of the path: k = 0 is the start, k the number of updates made to reach it. */
 export interface Iterate {
   k: number;
-  /** The point, one coordinate per name. */
+  /** The point, one coordinate per name (a vector or matrix flattened row-major, as `shapes` say). */
   x: number[];
   value: number;
   /** The Euclidean norm of the gradient at x. */
   gradNorm: number;
 }
 
-export interface MinimizeResult {
+export interface MinimizeResult<V extends Value = Value> {
   expression: string;
   method: Method;
-  /** The variables, in order of first appearance: the coordinates of every `x`. */
+  /** The variables minimized over, in order of first appearance: the coordinates of every `x`. */
   names: string[];
+  /** Each name's shape ([] for a number): a vector or matrix takes that many coordinates of `x`. */
+  shapes: Record<string, number[]>;
   /** The settings used (defaults filled in); lr only for the methods that have one. */
   lr?: number;
   iters: number;
   tol: number;
   /** Every iterate, the start first (or, for `trajectory: 'thinned'`, the ones kept; the last is the end). */
   trajectory: Iterate[];
-  /** The last point, by name. */
-  point: Record<string, number>;
+  /** The last point, by name (a number, or a vector or matrix shaped as the start). */
+  point: Record<string, V>;
   value: number;
-  gradient: Record<string, number>;
+  gradient: Record<string, V>;
   gradNorm: number;
   /** The updates made (the last iterate's k). */
   iterations: number;
@@ -355,6 +364,7 @@ const DIVERGED = 1e12;
 export class Minimization extends Search<Point, Iterate, MinimizeResult> {
   readonly method: Method;
   readonly names: string[];
+  readonly shapes: (readonly number[])[];
   readonly lr: number | undefined;
   readonly iters: number;
   readonly tol: number;
@@ -363,7 +373,7 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
   private readonly start: Float64Array;
   private best: Iterate | undefined;
 
-  constructor(expression: string | Node, start: Values, options: MinimizeOptions = {}) {
+  constructor(expression: string | Node, start: Start, options: MinimizeOptions = {}) {
     super(thinning(options));
     const source = typeof expression === 'string' ? expression : '';
     const root = typeof expression === 'string' ? parse(expression) : expression;
@@ -375,12 +385,25 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
     this.iters = options.iters ?? info.iters;
     this.tol = options.tol ?? DEFAULT_TOL;
     checkSettings(this.lr, this.iters, this.tol);
-    this.f = objectiveOf(root, undefined, source);
-    this.names = this.f.names;
-    if (this.names.length === 0) throw new RangeError('the expression has no variable to minimize over');
+    const starts = startMap(start);
+    const own = variableNames(root);
+    for (const n of options.wrt ?? []) {
+      if (!own.includes(n)) throw new RangeError(`wrt: the expression has no variable ${n}`);
+    }
+    const names = options.wrt === undefined ? own : own.filter((n) => options.wrt!.includes(n));
+    if (names.length === 0) throw new RangeError('the expression has no variable to minimize over');
     // Every variable needs a start: build reports the first missing one at its place in the text.
-    const graph = build(root, startMap(start), source);
-    this.start = Float64Array.from(this.names, (n) => scalarOf(graph.variables.get(n)!.data, 'minimize'));
+    const graph = build(root, starts, source);
+    const values = names.map((n) => graph.variables.get(n)!.data);
+    this.shapes = values.map((v) => [...shapeOf(v)]);
+    const fixed = new Map(own.filter((n) => !names.includes(n)).map((n) => [n, graph.variables.get(n)!.data]));
+    const tensors = [...values, ...fixed.values()].some((v) => v instanceof Tensor);
+    this.f =
+      tensors || fixed.size > 0
+        ? tensorObjectiveOf(root, names, this.shapes, fixed, source)
+        : objectiveOf(root, undefined, source);
+    this.names = this.f.names;
+    this.start = Float64Array.from(values.flatMap((v) => Array.from(elementsOf(v))));
     const settings = { lr: this.lr ?? 0, tol: this.tol };
     const runs: Record<Method, () => MethodRun> = {
       gd: () => gd(this.f, this.start, settings),
@@ -402,17 +425,24 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
     if (this.last === undefined) this.step();
     const p = this.last!;
     const it = this.current!;
-    const point: Record<string, number> = Object.create(null);
-    const gradient: Record<string, number> = Object.create(null);
+    const point: Record<string, Value> = Object.create(null);
+    const gradient: Record<string, Value> = Object.create(null);
+    const shapes: Record<string, number[]> = Object.create(null);
+    let at = 0;
     this.names.forEach((n, i) => {
-      point[n] = p.x[i];
-      gradient[n] = p.gradient[i];
+      const shape = this.shapes[i];
+      const size = shape.reduce((a, b) => a * b, 1);
+      point[n] = valueFrom(shape, p.x.slice(at, at + size), 'minimize');
+      gradient[n] = valueFrom(shape, p.gradient.slice(at, at + size), 'minimize');
+      shapes[n] = [...shape];
+      at += size;
     });
     const stop = this.stop ?? { reason: 'interrupted', detail: 'still running' };
     return {
       expression: this.f.source,
       method: this.method,
       names: [...this.names],
+      shapes,
       ...(this.lr === undefined ? {} : { lr: this.lr }),
       iters: this.iters,
       tol: this.tol,
@@ -467,7 +497,13 @@ export class Minimization extends Search<Point, Iterate, MinimizeResult> {
  * Throws ExprError for a bad expression, MissingValueError for a variable without a start,
  * RangeError for a bad option.
  */
-export function minimize(expression: string | Node, start: Values, options: MinimizeOptions = {}): MinimizeResult {
+export function minimize(
+  expression: string | Node,
+  start: Readonly<Record<string, number>> | ReadonlyMap<string, number>,
+  options?: MinimizeOptions,
+): MinimizeResult<number>;
+export function minimize(expression: string | Node, start: Start, options?: MinimizeOptions): MinimizeResult;
+export function minimize(expression: string | Node, start: Start, options: MinimizeOptions = {}): MinimizeResult {
   return new Minimization(expression, start, options).finish();
 }
 
@@ -477,12 +513,14 @@ function checkSettings(lr: number | undefined, iters: number, tol: number): void
   if (!(tol >= 0)) throw new RangeError(`tol must be 0 or more, got ${tol}`);
 }
 
-/** The start as a Map (a plain object or a Map, each a number). */
-export function startMap(start: Values): Map<string, number> {
+/** The start as a Map (a plain object or a Map, each a number, or a Tensor). */
+export function startMap(start: Start): Map<string, Value> {
   if (start === null || typeof start !== 'object') throw new TypeError('the start must be an object or a Map');
   const entries = start instanceof Map ? [...start] : Object.entries(start);
   for (const [name, v] of entries) {
-    if (typeof v !== 'number') throw new TypeError(`the start of ${name} must be a number, got ${typeof v}`);
+    if (typeof v !== 'number' && !(v instanceof Tensor)) {
+      throw new TypeError(`the start of ${name} must be a number or a Tensor, got ${typeof v}`);
+    }
   }
-  return new Map(entries as [string, number][]);
+  return new Map(entries as [string, Value][]);
 }

@@ -8,9 +8,13 @@
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
-import { hessian } from '../engine/gradients.js';
+import { gradients, hessian } from '../engine/gradients.js';
+import { index } from '../engine/ops.js';
+import type { Variable } from '../engine/variable.js';
 import { CompiledExpression } from '../batch/run.js';
 import type { Kernel } from '../batch/compile.js';
+import { elementsOf, ShapeError, sizeOf, Tensor, type Value } from '../engine/tensor.js';
+import { differentiate } from './differentiate.js';
 
 export interface Objective {
   /** The expression as given, for records and errors. */
@@ -67,6 +71,95 @@ export function objectiveOf(expression: string | Node, names?: readonly string[]
     },
   };
   return objective;
+}
+
+/**
+ * An expression over vectors and matrices as an Objective: the point is every variable of `names`
+ * flattened (row-major, in that order, `shapes` giving each one's shape, [] for a number), and
+ * `fixed` holds the values that stay as they are (data such as X and y in sum((X*w - y).^2)).
+ * Each evaluation builds the engine's graph and runs backward on it (the compiled kernel takes
+ * numbers only). There is no Hessian: Newton refuses tensors before it gets here.
+ */
+export function tensorObjectiveOf(
+  root: Node,
+  names: readonly string[],
+  shapes: readonly (readonly number[])[],
+  fixed: ReadonlyMap<string, Value>,
+  source = '',
+): Objective {
+  const offsets: number[] = [];
+  let size = 0;
+  for (const shape of shapes) {
+    offsets.push(size);
+    size += sizeOf(shape);
+  }
+  const values = new Map(fixed);
+  /** The values at x: `fixed`, and each name's part of x in its shape. */
+  const pointValues = (x: ArrayLike<number>): Map<string, Value> => {
+    names.forEach((n, i) => {
+      const shape = shapes[i];
+      const part = Float64Array.from({ length: sizeOf(shape) }, (_, j) => x[offsets[i] + j]);
+      values.set(n, shape.length === 0 ? part[0] : Tensor.from(shape, part));
+    });
+    return values;
+  };
+  const objective: Objective = {
+    source,
+    root,
+    names: [...names],
+    evaluations: 0,
+    evaluate(x, gradient) {
+      objective.evaluations++;
+      const graph = build(root, pointValues(x), source);
+      const result = differentiate(graph, { trace: false });
+      if (typeof result.value !== 'number') {
+        throw new ShapeError(
+          'minimize',
+          [result.value.shape],
+          'is not a scalar: minimize takes an expression with one value, e.g. sum(...)',
+        );
+      }
+      names.forEach((n, i) => {
+        const g = result.gradient[n];
+        if (g === undefined) gradient.fill(0, offsets[i], offsets[i] + sizeOf(shapes[i]));
+        else if (typeof g === 'number') gradient[offsets[i]] = g;
+        else gradient.set(g.data, offsets[i]);
+      });
+      return result.value;
+    },
+    hessian(x) {
+      const graph = build(root, pointValues(x), source);
+      return flatHessian(
+        graph.output,
+        names.map((n) => graph.variables.get(n)!),
+      );
+    },
+  };
+  return objective;
+}
+
+/**
+ * The Hessian over every element of `xs`, flattened row-major in order (a number is one element):
+ * one backward pass with `createGraph` for the gradients, then one backward pass from each of
+ * their elements, picked out with `index` (DeZero's GetItem, so the pass runs through it).
+ */
+export function flatHessian(y: Variable, xs: readonly Variable[]): number[][] {
+  if (xs.every((x) => x.ndim === 0)) return hessian(y, xs);
+  const g = gradients(y, xs, { createGraph: true });
+  const rows: number[][] = [];
+  for (const gi of g) {
+    const shape = gi.shape;
+    for (let flat = 0; flat < gi.size; flat++) {
+      const at: number[] = [];
+      for (let d = shape.length - 1, rest = flat; d >= 0; d--) {
+        at.unshift(rest % shape[d]);
+        rest = Math.floor(rest / shape[d]);
+      }
+      const element = shape.length === 0 ? gi : index(gi, ...at);
+      rows.push(gradients(element, xs).flatMap((h) => Array.from(elementsOf(h.data))));
+    }
+  }
+  return rows;
 }
 
 /**

@@ -2,7 +2,8 @@
  * A program: the bindings and function definitions of a session or a file, line by line, and the
  * graph of an expression built from them (the REPL and `dezero-grad -f` are thin users of it).
  *
- *   x = -4               a leaf: a name bound to a constant expression holds a number
+ *   x = -4               a leaf: a name bound to a constant expression holds its value (a
+ *                        number, or a vector or matrix: W = [1, 2; 3, 4])
  *   z = 2*x + 2 + x      a named intermediate: it keeps its expression and stays a node of the
  *                        graph, evaluated from the current leaves whenever it is used (so
  *                        rebinding x changes z: a calculator's semantics)
@@ -18,7 +19,7 @@
  * and keep their gradients for the trace (DeZero's `retain_grad`). A binding that would make a
  * cycle (`a = b` after `b = a`) is refused with the place of the name that closes it.
  */
-import { scalarOf } from '../engine/tensor.js';
+import { elementsOf, type Value } from '../engine/tensor.js';
 import type { CallNode, Node, VariableNode } from '../expr/ast.js';
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
@@ -37,7 +38,7 @@ export interface Definition {
 }
 
 export type Binding =
-  | { kind: 'leaf'; name: string; value: number }
+  | { kind: 'leaf'; name: string; value: Value }
   | {
       kind: 'intermediate';
       name: string;
@@ -53,12 +54,12 @@ export type Outcome =
   | { type: 'blank' }
   | { type: 'bound'; bindings: BoundName[] }
   | { type: 'defined'; definition: Definition; replaced?: 'variable' }
-  | { type: 'result'; built: Built; result: GradResult };
+  | { type: 'result'; built: Built; result: GradResult<Value> };
 
 export interface BoundName {
   binding: Binding;
   /** The leaf's value before an update (`x = x - ...`). */
-  was?: number;
+  was?: Value;
   /** A function of that name was replaced by this binding. */
   replaced?: 'function';
   /** The name's value is fixed from outside (a command-line value), so a constant binding left it. */
@@ -74,7 +75,7 @@ export interface Built {
   /** Every name the program binds: no step of the graph takes one as its letter. */
   reserved: string[];
   /** The leaves `root` uses, in order of first use. */
-  values: Map<string, number>;
+  values: Map<string, Value>;
   graph: Graph;
 }
 
@@ -137,7 +138,7 @@ export class Program {
   }
 
   /** Sets a leaf directly (a value from outside the program). */
-  setLeaf(name: string, value: number): void {
+  setLeaf(name: string, value: Value): void {
     this.functions.delete(name);
     this.bindings.delete(name);
     this.bindings.set(name, { kind: 'leaf', name, value });
@@ -157,20 +158,17 @@ export class Program {
   }
 
   /** A binding's current value (an intermediate's from the current leaves). */
-  valueOf(name: string, line = name): number {
+  valueOf(name: string, line = name): Value {
     const b = this.bindings.get(name);
     if (b === undefined) throw new MissingValueError(name, line, 0);
     if (b.kind === 'leaf') return b.value;
-    return scalarOf(
-      this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data,
-      'a program',
-    );
+    return this.build({ type: 'variable', name, start: 0, end: name.length }, line).graph.output.data;
   }
 
   /** The graph of `root` at the current leaves: intermediates and calls expanded, then built. */
   build(root: Node, line: string): Built {
     const { root: expanded, named, uses } = this.expand(root, line);
-    const values = new Map<string, number>();
+    const values = new Map<string, Value>();
     for (const name of variableNames(expanded)) {
       const b = this.bindings.get(name);
       if (b === undefined || b.kind !== 'leaf') throw missing(name, uses.get(name)!, line, 'bind it first');
@@ -255,16 +253,18 @@ export class Program {
     return { type: 'defined', definition, ...(replaced !== undefined ? { replaced } : {}) };
   }
 
-  /** The value of a right side that becomes a leaf; it must be finite. */
-  private leafValue(name: NameToken, rhs: Node, line: string): number {
-    const value = scalarOf(this.build(rhs, line).graph.output.data, 'a program');
-    if (!Number.isFinite(value)) {
-      throw new ExprError(`${name.text} would be ${value}: a leaf needs a finite value`, line, rhs.start);
+  /** The value of a right side that becomes a leaf (a number, a vector or a matrix); it must be finite. */
+  private leafValue(name: NameToken, rhs: Node, line: string): Value {
+    const value = this.build(rhs, line).graph.output.data;
+    const bad = elementsOf(value).find((x) => !Number.isFinite(x));
+    if (bad !== undefined) {
+      const what = typeof value === 'number' ? `would be ${value}` : `would hold ${bad}`;
+      throw new ExprError(`${name.text} ${what}: a leaf needs a finite value`, line, rhs.start);
     }
     return value;
   }
 
-  private assignLeaf(name: string, value: number): BoundName {
+  private assignLeaf(name: string, value: Value): BoundName {
     const current = this.bindings.get(name);
     const replaced = this.functions.delete(name) ? ('function' as const) : undefined;
     const binding: Binding = { kind: 'leaf', name, value };

@@ -4,6 +4,7 @@
  * bisection on a bracket with a sign change. As in minimize.ts, each method is a generator of
  * iterates and one driver (RootSearch) records them and decides when to stop.
  */
+import { ShapeError } from '../engine/tensor.js';
 import type { Node } from '../expr/ast.js';
 import { build, variableNames } from '../expr/build.js';
 import { parse } from '../expr/parse.js';
@@ -310,7 +311,12 @@ export class RootSearch extends Search<RootPoint, RootIterate, RootResult> {
     ) {
       throw new RangeError(`a bracket is two different finite numbers, got ${bracket.join(', ')}`);
     }
-    const given = startMap(start);
+    const given = new Map<string, number>();
+    for (const [n, v] of startMap(start)) {
+      // The start is typed as numbers; a vector or matrix from JavaScript is refused by name.
+      if (typeof v !== 'number') throw new ShapeError('root', [v.shape], `of ${n}: root takes numbers for now`);
+      given.set(n, v);
+    }
     const needsStart = this.method === 'newton' || (this.method === 'secant' && bracket === undefined);
     if (this.method === 'bisect' && bracket === undefined) {
       throw new RootError('bisection needs a bracket [a, b] with a sign change', 'shape');

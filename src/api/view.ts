@@ -3,7 +3,7 @@
  * reachable from some roots, the gradient each variable received, which functions belong to
  * gradient graphs, and how the builder wrote each step. report/dot.ts and report/tree.ts draw it.
  */
-import { scalarOf } from '../engine/tensor.js';
+import type { Value } from '../engine/tensor.js';
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import type { ForwardStep, Graph } from '../expr/build.js';
@@ -19,7 +19,7 @@ export interface GraphView {
   /** The output first, then any derivatives whose gradient graphs should be drawn too. */
   roots: readonly Variable[];
   /** Each variable's gradient (absent: no gradient reached it). */
-  grads: ReadonlyMap<Variable, number>;
+  grads: ReadonlyMap<Variable, Value>;
   /** Gradient graphs, drawn apart; functions in none belong to the forward graph. */
   clusters?: readonly Cluster[];
   /**
@@ -56,7 +56,7 @@ export function diffClusters(steps: readonly ForwardStep[]): Cluster[] {
  */
 export function drawingView(
   graph: Graph,
-  extra: { grads: ReadonlyMap<Variable, number>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
+  extra: { grads: ReadonlyMap<Variable, Value>; roots?: readonly Variable[]; clusters?: readonly Cluster[] },
 ): GraphView {
   const roots: Variable[] = [graph.output];
   for (const v of extra.roots ?? []) roots.push(v);
@@ -77,12 +77,14 @@ export function drawingView(
   };
 }
 
-/** Every variable's gradient as the last backward pass left it (run with retainGrad), the output's as 1. */
-export function gradSnapshot(output: Variable): Map<Variable, number> {
-  const grads = new Map<Variable, number>();
-  if (output.requiresGrad) grads.set(output, 1);
-  for (const v of graphOf([output]).variables)
-    if (v.grad !== null) grads.set(v, scalarOf(v.grad.data, 'the graph drawing'));
+/**
+ * Every variable's gradient as the last backward pass left it (run with retainGrad), the output's
+ * as its seed (1, ones of its shape, or a given cotangent).
+ */
+export function gradSnapshot(output: Variable): Map<Variable, Value> {
+  const grads = new Map<Variable, Value>();
+  if (output.requiresGrad) grads.set(output, output.grad?.data ?? 1);
+  for (const v of graphOf([output]).variables) if (v.grad !== null) grads.set(v, v.grad.data);
   return grads;
 }
 

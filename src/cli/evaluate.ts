@@ -9,7 +9,7 @@ import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parse } from '../expr/parse.js';
 import { jsonObject } from '../report/json.js';
 import { textPieces } from '../report/text.js';
-import type { Assignment } from './args.js';
+import { parseVarOption, type Assignment } from './args.js';
 import { MAX_JSON_POINTS, parseAssignments, tensorValue, type GivenValue } from './values.js';
 import { filledLike, type Tensor, type Value } from '../engine/tensor.js';
 import { DataFileError, decodeFile } from '../expr/data.js';
@@ -38,6 +38,12 @@ export interface EvaluateOptions {
   check?: boolean;
   /** --symbolic: print mathjs's derivative in our grammar. */
   symbolic?: boolean;
+  /** --jacobian: the Jacobian of the output, one backward pass per element (issue 16). */
+  jacobian?: boolean;
+  /** --vjp: the cotangent backward starts from (a value, or @FILE), instead of ones. */
+  vjp?: string;
+  /** --jvp NAME=TANGENT (repeatable): forward mode's J·v. */
+  jvp?: string[];
   /** --simd: many points on the WebAssembly SIMD kernel (polynomial exp, sin, cos, tanh). */
   simd?: boolean;
   /** --order, --hessian, --dot, --tree, ...: handled by graph-options.ts. */
@@ -72,6 +78,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const given = parseAssignments(options.assignments, options.json ? jsonLimit : undefined);
   checkStdin(options, given);
   await readValueFiles(given, io);
+  const cotangent = options.vjp === undefined ? undefined : await readCotangent(options.vjp, io);
+  const tangents = options.jvp === undefined ? undefined : await readTangents(options.jvp, io);
   const text = await readExpression(options, io);
   // A file (or standard input) may hold a program: bindings and functions, then the expression.
   const fromFile = options.file !== undefined || options.expression === '-';
@@ -90,7 +98,10 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
     unused.push(name);
   }
-  if (read?.kind === 'program') for (const [name, value] of read.values) given.set(name, { kind: 'number', value });
+  if (read?.kind === 'program') {
+    for (const [name, value] of read.values)
+      given.set(name, typeof value === 'number' ? { kind: 'number', value } : { kind: 'tensor', value });
+  }
   for (const name of names) {
     if (!given.has(name)) given.set(name, { kind: 'number', value: await askFor(name, source, io) });
   }
@@ -103,7 +114,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const batch = options.format !== undefined || names.some((n) => isPoints(given.get(n)!));
   // Vectors and matrices (issue 16) take the trace, --quiet and --json for now.
   const tensor = [...given].find(([, v]) => v.kind === 'tensor');
-  if (tensor !== undefined) tensorPathOnly(tensor[0], tensor[1] as { value: Tensor }, options, batch, graphWanted);
+  if (tensor !== undefined) tensorPathOnly(tensor[0], tensor[1] as { value: Tensor }, options, batch);
+  outputOptionsAlone(options, batch);
   // Over many points: --order (and --wrt) add columns; the drawings and --hessian take one point.
   const pointOnly = graphWanted && options.graph !== undefined && wantsPointOptions(options.graph);
   if (options.simd && !batch) throw new UsageError('--simd takes many points (a list, a range or -)');
@@ -157,10 +169,12 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // --quiet records no trace: the numbers come from the tape (the same bits, no Variables); should
   // anything be non-finite, the Variables are built after all, for the warning's trace.
   const lean = options.quiet && !graphWanted;
-  // The tape holds numbers: a vector or matrix value goes to the Variables.
+  const outputs =
+    options.jacobian || cotangent !== undefined || tangents !== undefined ? await import('./outputs.js') : undefined;
+  // The tape holds numbers: a vector or matrix value, or an output option, goes to the Variables.
   const numbers = [...values.values()].every((v) => typeof v === 'number');
   const taped =
-    lean && numbers
+    lean && numbers && outputs === undefined
       ? (await import('../api/differentiate-tape.js')).differentiateOnTape(
           root,
           values as ReadonlyMap<string, number>,
@@ -168,26 +182,45 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
         )
       : undefined;
   let graph: Graph | undefined;
-  let result: GradResult;
+  let result: GradResult<Value>;
   if (taped?.finite === true) result = taped.result;
   else {
     graph = build(root, values, source, program);
-    result = differentiate(graph, { trace: !lean });
-    if (lean && !allFinite(graph, result)) result = differentiate(graph);
+    if (outputs !== undefined) {
+      const run = { source, root, graph, values, json: options.json, quiet: options.quiet, settings };
+      if (options.jacobian) return outputs.jacobianCommand(run, io);
+      if (tangents !== undefined) return outputs.jvpCommand(run, tangents, io);
+      if (cotangent !== undefined) outputs.checkCotangent(cotangent, graph);
+    }
+    result = differentiate(graph, { trace: !lean, seed: cotangent });
+    if (lean && !allFinite(graph, result)) result = differentiate(graph, { seed: cotangent });
   }
   warnNonFinite(result, values, io);
   // A value for a name the expression does not use: its partial derivative is 0, printed and in
   // --json (scripts pass the same options to many expressions); the warning above stays.
   for (const name of unused) if (values.has(name)) result.gradient[name] = filledLike(values.get(name)!, 0);
   if (typeof result.value !== 'number') {
-    if (check || symbolic || graphWanted) {
-      const what = check ? '--check' : symbolic ? '--symbolic' : 'this option';
+    if (symbolic) throw noSymbolic(result.trace.output, result.value);
+    if (graphWanted && options.graph !== undefined && higherOrder(options.graph)) {
       throw new UsageError(
-        `${what} takes an expression with a scalar value, and ${result.trace.output} has shape ${valueShapeText(result.value)}`,
+        `--order and --hessian take an expression with a scalar value, and ${result.trace.output} has shape ${valueShapeText(result.value)}`,
         'reduce it to a number first, e.g. sum(...)',
       );
     }
-    if (!options.json) io.err(seedNote(result.trace.output, result.value));
+    if (!options.json && cotangent === undefined) io.err(seedNote(result.trace.output, result.value));
+  }
+  // On vectors and matrices (or from a cotangent), --check compares element by element.
+  if (check && (tensor !== undefined || typeof result.value !== 'number' || cotangent !== undefined)) {
+    const run = {
+      source,
+      root,
+      graph: graph ?? build(root, values, source, program),
+      values,
+      json: options.json,
+      quiet: options.quiet,
+      settings,
+    };
+    return (outputs ?? (await import('./outputs.js'))).elementCheckCommand(run, result, io);
   }
   // mathjs is loaded only by verify, on the paths that ask for it.
   const checks = check || symbolic ? await checkModules() : undefined;
@@ -197,7 +230,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (graphWanted && options.graph !== undefined && graph !== undefined) {
     const { json, quiet } = options;
     const { graphCommand } = await import('./graph-options.js');
-    return graphCommand(options.graph, { source, graph, result, values: scalars, json, quiet, settings }, io);
+    return graphCommand(options.graph, { source, graph, result, values, json, quiet, settings }, io);
   }
 
   if (options.json) {
@@ -284,7 +317,7 @@ function firstIndexOf(source: string, name: string): number {
   return 0;
 }
 
-function allFinite(graph: Graph, result: GradResult): boolean {
+function allFinite(graph: Graph, result: GradResult<Value>): boolean {
   return (
     allFiniteValue(result.value) &&
     Object.values(result.gradient).every(allFiniteValue) &&
@@ -305,34 +338,99 @@ function seedNote(output: string, value: Tensor): string {
   );
 }
 
-/** The options that take scalar values only, refused when a variable is a vector or matrix. */
-function tensorPathOnly(
-  name: string,
-  v: { value: Tensor },
-  options: EvaluateOptions,
-  batch: boolean,
-  graph: boolean,
-): void {
-  const what = batch
-    ? 'many points (a list, a range, --NAME - or --format)'
-    : options.check
-      ? '--check'
-      : options.symbolic
-        ? '--symbolic'
-        : options.plot !== undefined
-          ? '--plot'
-          : graph
-            ? '--order, --hessian, --dot, --graph and --tree'
-            : undefined;
-  if (what === undefined) return;
-  throw new UsageError(
-    `${name} is a ${valueShapeText(v.value)} value, and ${what} take${what.startsWith('many') ? '' : 's'} scalar variables for now`,
-    'the trace, --quiet and --json take vectors and matrices',
+/** --order, --hessian and --trace-grad: the paths that take scalars only. */
+function higherOrder(o: GraphOptions): boolean {
+  return o.order !== undefined || o.hessian === true || o.traceGrad === true;
+}
+
+/** --symbolic on a vector or matrix: mathjs has no derivative of one. */
+function noSymbolic(name: string, value: Tensor): UsageError {
+  return new UsageError(
+    `--symbolic: mathjs's derivative takes scalar expressions only, and ${name} has shape ${valueShapeText(value)}`,
+    '--check compares every element with central differences; --jacobian prints the whole derivative',
   );
 }
 
-/** Reads and decodes each `--NAME @FILE` into its vector or matrix. */
-async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
+/** --jacobian and --vjp take one point, and neither combines with the other or the checking paths. */
+function outputOptionsAlone(options: EvaluateOptions, batch: boolean): void {
+  const given = [
+    options.jacobian ? '--jacobian' : undefined,
+    options.vjp !== undefined ? '--vjp' : undefined,
+    options.jvp !== undefined ? '--jvp' : undefined,
+  ].filter((o) => o !== undefined);
+  if (given.length === 0) return;
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} are alternatives`, 'give one of them');
+  const [what] = given;
+  if (batch) throw new UsageError(`${what} takes a single point`, 'give each variable one value');
+  const graph = options.graph;
+  const others = [
+    options.check ? '--check' : undefined,
+    options.symbolic ? '--symbolic' : undefined,
+    options.plot !== undefined ? '--plot' : undefined,
+    graph !== undefined && higherOrder(graph) ? '--order, --hessian or --trace-grad' : undefined,
+    what !== '--vjp' && graph !== undefined && wantsGraphOptions(graph) && !higherOrder(graph)
+      ? '--dot, --graph or --tree'
+      : undefined,
+  ].filter((o) => o !== undefined);
+  if (others.length > 0 && !(what === '--vjp' && others[0] === '--check')) {
+    throw new UsageError(`${what} does not combine with ${others[0]}`, 'run them as two commands');
+  }
+}
+
+/** `--vjp VALUE` or `--vjp @FILE`, read as a variable's value is. */
+async function readCotangent(text: string, io: IO): Promise<Value> {
+  const given = parseAssignments([{ name: 'vjp', value: text, flag: '--vjp' }]);
+  await readValueFiles(given, io);
+  const v = given.get('vjp')!;
+  if (v.kind === 'number' || v.kind === 'tensor') return v.value;
+  throw new UsageError(
+    `--vjp takes one value, a number or a vector or matrix`,
+    `write a vector in brackets: --vjp "[${text}]"`,
+  );
+}
+
+/** `--jvp x=[1, 0] --jvp W=@dW.csv`: a tangent per variable, read as a variable's value is. */
+async function readTangents(texts: readonly string[], io: IO): Promise<Map<string, Value>> {
+  const assignments = texts.map((text) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(text))
+      throw new UsageError(`--jvp expects NAME=TANGENT, got '${text}'`, 'write --jvp "x=[1, 0]"');
+    const a = parseVarOption(text);
+    return { ...a, flag: `--jvp ${a.name}` };
+  });
+  const given = parseAssignments(assignments);
+  await readValueFiles(given, io);
+  const tangents = new Map<string, Value>();
+  for (const [name, v] of given) {
+    if (v.kind !== 'number' && v.kind !== 'tensor') {
+      throw new UsageError(
+        `--jvp ${name} takes one value, a number or a vector or matrix`,
+        `write --jvp "${name}=[1, 0]"`,
+      );
+    }
+    tangents.set(name, v.value);
+  }
+  return tangents;
+}
+
+/** The options that take scalar values only, refused when a variable is a vector or matrix. */
+function tensorPathOnly(name: string, v: { value: Tensor }, options: EvaluateOptions, batch: boolean): void {
+  if (options.symbolic && !batch) throw noSymbolic(name, v.value);
+  const what = batch
+    ? 'many points (a list, a range, --NAME - or --format)'
+    : options.plot !== undefined
+      ? '--plot'
+      : options.graph !== undefined && higherOrder(options.graph)
+        ? '--order, --hessian and --trace-grad'
+        : undefined;
+  if (what === undefined) return;
+  throw new UsageError(
+    `${name} is a ${valueShapeText(v.value)} value, and ${what} take${what.startsWith('many') || what.includes(' and ') ? '' : 's'} scalar variables for now`,
+    'the trace, --json, --check, --jacobian, --vjp, --dot, --graph and --tree take vectors and matrices',
+  );
+}
+
+/** Reads and decodes each `--NAME @FILE` into its vector or matrix (minimize's starts too). */
+export async function readValueFiles(given: Map<string, GivenValue>, io: IO): Promise<void> {
   for (const [name, v] of given) {
     if (v.kind !== 'file') continue;
     if (io.readBytes === undefined) throw new UsageError(`${v.flag} @FILE cannot be read here`);

@@ -3,6 +3,7 @@
  * --trace-grad, --dot, --graph and --tree. evaluate.ts hands off here once the graph is built and
  * differentiated; this module checks the combination, computes and picks the renderers.
  */
+import type { Value } from '../engine/tensor.js';
 import type { GradResult } from '../api/grad.js';
 import type { Graph } from '../expr/build.js';
 import {
@@ -40,8 +41,8 @@ export {
 export interface GraphRun {
   source: string;
   graph: Graph;
-  result: GradResult;
-  values: ReadonlyMap<string, number>;
+  result: GradResult<Value>;
+  values: ReadonlyMap<string, Value>;
   json: boolean;
   quiet: boolean;
   settings: RenderSettings;

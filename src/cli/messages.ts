@@ -44,7 +44,11 @@ export class ValueError extends ExprError {
 }
 
 /** Warns about the first value or gradient of `result` that is not finite, naming where it went wrong. */
-export function warnNonFinite(result: GradResult, values: ReadonlyMap<string, Value>, io: Pick<IO, 'err'>): void {
+export function warnNonFinite(
+  result: GradResult<Value>,
+  values: ReadonlyMap<string, Value>,
+  io: Pick<IO, 'err'>,
+): void {
   // A NaN in a conditional's branch not taken is what the conditional is for: say nothing when
   // the result and its gradient are finite.
   const finite = allFiniteValue(result.value) && Object.values(result.gradient).every(allFiniteValue);

@@ -24,6 +24,9 @@ import { renderSettings } from './color.js';
 import { EXIT, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { parseAssignments } from './values.js';
+import { readValueFiles } from './evaluate.js';
+import { valueShapeText } from '../report/array.js';
+import type { Value } from '../engine/tensor.js';
 import { checkPlotOutput, plotTarget } from './plot-options.js';
 import { parse } from '../expr/parse.js';
 
@@ -43,6 +46,7 @@ interface OptimizeOptions {
   precision?: number;
   color?: boolean;
   plot?: string | true;
+  wrt?: string[];
 }
 
 const MINIMIZE_HELP = `
@@ -144,6 +148,12 @@ function makeCommand(kind: Subcommand, io: IO): Command {
         new Option('--tol <T>', `converged when the gradient norm is at most T (default ${DEFAULT_TOL})`).argParser(
           tolerance,
         ),
+      )
+      .addOption(
+        new Option(
+          '--wrt <names>',
+          'minimize over these variables only (a comma list); the others keep their values, as data',
+        ).argParser(nameList),
       );
   } else {
     c.description(
@@ -187,6 +197,14 @@ function makeCommand(kind: Subcommand, io: IO): Command {
     .option('--color', 'colour even when not writing to a terminal')
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText('after', kind === 'minimize' ? MINIMIZE_HELP : ROOT_HELP);
+}
+
+function nameList(text: string): string[] {
+  const names = text.split(',').map((n) => n.trim());
+  const bad = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  if (bad !== undefined)
+    throw new UsageError(`--wrt takes variable names separated by commas, got '${text}'`, 'write --wrt W,b');
+  return names;
 }
 
 function positive(flag: string): (text: string) => number {
@@ -301,11 +319,37 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
       );
     }
   }
-  const start = new Map<string, number>();
-  for (const [name, v] of parseAssignments(assignments)) {
-    if (v.kind !== 'number') throw new UsageError(`--${name} takes one start value for ${kind}, not many points`);
+  // A start is a number, or for minimize a vector or matrix (`--W "[1, 2; 3, 4]"`, `--X @X.csv`).
+  const given = parseAssignments(assignments);
+  await readValueFiles(given, io);
+  const start = new Map<string, Value>();
+  for (const [name, v] of given) {
+    if (v.kind === 'tensor' && kind === 'root') {
+      throw new UsageError(
+        `--${name} is a ${valueShapeText(v.value)} value, and root takes numbers for now`,
+        'minimize takes vectors and matrices',
+      );
+    }
+    if (v.kind !== 'number' && v.kind !== 'tensor') {
+      throw new UsageError(`--${name} takes one start value for ${kind}, not many points`);
+    }
     if (!used.has(name)) io.err(`dezero-grad: warning: --${name} is given but the expression does not use ${name}\n`);
     start.set(name, v.value);
+  }
+  for (const name of opts.wrt ?? []) {
+    if (!used.has(name)) {
+      throw new UsageError(
+        `--wrt ${name}: the expression has no variable ${name}`,
+        `its variables: ${[...used].join(', ')}`,
+      );
+    }
+  }
+  const tensor = [...start].find(([, v]) => typeof v !== 'number');
+  if (plot !== undefined && tensor !== undefined) {
+    throw new UsageError(
+      `--plot draws numbers, and ${tensor[0]} is a ${valueShapeText(tensor[1])} value`,
+      'leave out --plot: the text, --json and --format show the search',
+    );
   }
 
   const color = opts.json ? false : opts.color;
@@ -328,6 +372,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
       tol: opts.tol,
       trajectory,
       keepEvery: opts.every,
+      ...(opts.wrt === undefined ? {} : { wrt: opts.wrt }),
     });
     const interrupted = await drive(search, io, progress, () => {
       const it = search.current!;
@@ -361,7 +406,7 @@ export async function optimizeCommand(kind: Subcommand, argv: readonly string[],
 
   let search: RootSearch;
   try {
-    search = new RootSearch(sources, start, {
+    search = new RootSearch(sources, start as Map<string, number>, {
       method: opts.method as RootMethod,
       bracket: opts.bracket,
       iters: opts.iters,

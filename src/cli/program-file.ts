@@ -11,7 +11,9 @@ import type { Node } from '../expr/ast.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parseStatement, stripComment } from '../expr/statement.js';
 import { variableNames } from '../expr/build.js';
+import type { Value } from '../engine/tensor.js';
 import { formatNumber } from '../report/format.js';
+import { valueText } from '../report/text.js';
 import type { RenderSettings } from '../report/settings.js';
 import { PLAIN } from '../report/style.js';
 import { PlacedError, UsageError } from './errors.js';
@@ -24,17 +26,25 @@ export function programLines(text: string): string[] {
   return lines;
 }
 
-/** A leaf's update (`x = x - ...`), as every mode but JSON says it: `x = 1.45  (updated, was 2)`. */
+/**
+ * A leaf's update (`x = x - ...`), as every mode but JSON says it: `x = 1.45  (updated, was 2)`; a
+ * vector or matrix as numpy prints it, with its shape: `W = [[0.9, 1.8],\n     [2.7, 3.6]]  [2, 2]  (updated)`.
+ */
 export function updateText(update: Update, settings: RenderSettings): string {
   const s = settings.style ?? PLAIN;
-  const n = (x: number): string => formatNumber(x, settings.precision);
-  return `${s.name(update.name)} = ${s.value(n(update.value))}  ${s.dim(`(updated, was ${n(update.was)})`)}\n`;
+  const { name, value, was } = update;
+  if (typeof value === 'number' && typeof was === 'number') {
+    const n = (x: number): string => formatNumber(x, settings.precision);
+    return `${s.name(name)} = ${s.value(n(value))}  ${s.dim(`(updated, was ${n(was)})`)}\n`;
+  }
+  const before = typeof was === 'number' ? `, was ${formatNumber(was, settings.precision)}` : '';
+  return `${s.name(name)} = ${valueText(value, name.length + 3, s, settings.precision)}  ${s.dim(`(updated${before})`)}\n`;
 }
 
 export interface Update {
   name: string;
-  value: number;
-  was: number;
+  value: Value;
+  was: Value;
 }
 
 export type ReadProgram =
@@ -49,7 +59,7 @@ export type ReadProgram =
       /** The names the program binds, which the graph's letters avoid. */
       reserved: string[];
       /** The leaves the last line uses, at one point, as the program left them (many points come from the command line). */
-      values: Map<string, number>;
+      values: Map<string, Value>;
       /** The updates of leaves (`x = x - ...`) in the order they ran, to print. */
       updates: Update[];
       /** Every variable some line names (a command-line value for one of them is used). */
@@ -88,9 +98,9 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
     return { kind: 'expression', source, ...(alone && parsed.root !== undefined ? { root: parsed.root } : {}) };
   }
   const name = file === '-' ? 'stdin' : file;
-  const many = [...given].filter(([, v]) => v.kind !== 'number').map(([n]) => n);
+  const many = [...given].filter(([, v]) => v.kind !== 'number' && v.kind !== 'tensor').map(([n]) => n);
   const program = new Program({ fixed: new Set(given.keys()) });
-  for (const [n, v] of given) program.setLeaf(n, v.kind === 'number' ? v.value : Number.NaN);
+  for (const [n, v] of given) program.setLeaf(n, v.kind === 'number' || v.kind === 'tensor' ? v.value : Number.NaN);
   let last = -1;
   for (let i = lines.length - 1; i >= 0 && last < 0; i--) if (stripComment(lines[i]).trim() !== '') last = i;
   if (last < 0) throw new UsageError(`${name} has no expression: its last line should be the one to differentiate`);
@@ -152,7 +162,7 @@ export function readProgram(text: string, file: string, given: ReadonlyMap<strin
       );
     }
     const expanded = program.expanded(statement.root, source);
-    const values = new Map<string, number>();
+    const values = new Map<string, Value>();
     for (const leaf of expanded.leaves) {
       const b = program.bindings.get(leaf);
       // A command-line number is where a leaf starts; the program may have updated it since.

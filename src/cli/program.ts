@@ -23,6 +23,9 @@ export interface CliOptions extends GraphOptions {
   color?: boolean;
   check?: boolean;
   symbolic?: boolean;
+  jacobian?: boolean;
+  vjp?: string;
+  jvp?: string[];
   simd?: boolean;
   format?: BatchFormat;
   plot?: string | true;
@@ -68,6 +71,19 @@ const OPTIONS: readonly OptionRow[] = [
       "check every gradient against central differences (with their own error) and mathjs's symbolic derivative; exit 3 on a mismatch",
   },
   { flags: '--symbolic', description: 'print each derivative as a formula (mathjs, simplified) in this grammar' },
+  {
+    flags: '--jacobian',
+    description: 'a vector or matrix output: its Jacobian, one backward pass per element, shape [...y, ...x]',
+  },
+  {
+    flags: '--vjp <cotangent>',
+    description: 'backward from this cotangent ("[1, 0]" or @FILE, the output\'s shape) instead of ones',
+  },
+  {
+    flags: '--jvp <name=tangent>',
+    description: 'forward mode: J·v for this tangent of a variable (repeatable; "x=[1, 0]" or x=@FILE)',
+    parse: collect,
+  },
   { flags: '--order <N>', description: 'also print d^k y/dx^k for k = 1..N (double backprop)', parse: parseOrder },
   { flags: '--wrt <name>', description: 'the variable --order differentiates with respect to' },
   { flags: '--hessian', description: 'also print the matrix of second derivatives' },
@@ -245,6 +261,9 @@ export async function run(argv: readonly string[], given: IO): Promise<number> {
         color: opts.color,
         check: opts.check,
         symbolic: opts.symbolic,
+        jacobian: opts.jacobian,
+        vjp: opts.vjp,
+        jvp: opts.jvp,
         simd: opts.simd,
         format: opts.format,
         plot: opts.plot,

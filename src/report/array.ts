@@ -134,3 +134,16 @@ export function allFiniteValue(v: Value): boolean {
   for (const x of v.data) if (!Number.isFinite(x)) return false;
   return true;
 }
+
+/** Past this many elements, a drawing's label gives a tensor's shape only. */
+export const MAX_INLINE_ELEMENTS = 6;
+
+/**
+ * A value on one line, for the drawings' labels: a number as always, a small tensor as its
+ * elements (`[[1, 2], [3, 4]]`), undefined for one of more than MAX_INLINE_ELEMENTS elements.
+ */
+export function inlineValue(v: Value, precision?: number): string | undefined {
+  if (typeof v === 'number') return formatNumber(v, precision);
+  if (v.data.length > MAX_INLINE_ELEMENTS) return undefined;
+  return formatArray(v, { precision, lineWidth: Infinity }).replace(/\n\s*/g, ' ');
+}

@@ -14,6 +14,7 @@ import {
   SYMBOLIC_TOL,
   type CheckEntry,
   type CheckReason,
+  type ElementCheck,
   type Span,
   type SymbolicFormula,
 } from '../api/check.js';
@@ -190,4 +191,89 @@ export function reasonText(r: CheckReason): string {
         'overflows or divides by zero) while autodiff is finite'
       );
   }
+}
+
+/** Past this many elements, the element check lists only the ones that disagree. */
+export const MAX_LISTED_ELEMENTS = 100;
+
+/**
+ * The element-by-element check of vectors and matrices as text, one line an element, its index
+ * 1-based as the expression writes it (`dy/dW[2, 1]`):
+ *
+ *   check: autodiff against central differences, element by element
+ *     dy/dx[1]  autodiff  2  numeric  2.0000000000000004  rel. diff 2.2e-16  ok  (± 3.1e-13, h = 0.088)
+ *   ok: all 2 elements agree
+ */
+export function renderElementCheckText(
+  entries: ReadonlyMap<string, readonly ElementCheck[]>,
+  output: string,
+  settings: RenderSettings = {},
+  exitCode?: number,
+): string {
+  const style = settings.style ?? PLAIN;
+  const num = (n: number): string => formatNumber(n, settings.precision);
+  const short = (x: number): string => sci(Number(x.toPrecision(2)));
+  const lines = [
+    style.heading('check: autodiff against central differences, element by element') +
+      style.dim(" (mathjs's symbolic derivative takes scalar expressions only)"),
+  ];
+  const all = [...entries].flatMap(([name, es]) =>
+    es.map((e) => ({
+      label: `d${output}/d${name}${e.index.length === 0 ? '' : `[${e.index.map((i) => i + 1).join(', ')}]`}`,
+      e,
+    })),
+  );
+  if (all.length === 0) return `${lines[0]}\n  ${style.dim('nothing to check: the expression has no variables')}\n`;
+  const listed = all.length <= MAX_LISTED_ELEMENTS ? all : all.filter(({ e }) => !e.ok);
+  const w = Math.max(0, ...listed.map((r) => r.label.length));
+  const aw = Math.max(0, ...listed.map((r) => num(r.e.autodiff).length));
+  const nw = Math.max(0, ...listed.map((r) => num(r.e.numeric).length));
+  for (const { label, e } of listed) {
+    const verdict =
+      e.numericOk && e.numericInconclusive ? style.warn('inconclusive') : e.ok ? 'ok' : style.error('MISMATCH');
+    const note = Number.isFinite(e.numericError)
+      ? `  (± ${short(e.numericError)}, h = ${short(e.h)})`
+      : `  (no finite difference down to h = ${short(e.h)})`;
+    const rel = `rel. diff ${formatNumber(Number(relativeDifference(e.autodiff, e.numeric).toPrecision(2)))}`;
+    lines.push(
+      `  ${style.heading(label.padEnd(w))}  autodiff ${style.value(num(e.autodiff).padEnd(aw))}  numeric ${style.value(num(e.numeric).padEnd(nw))}  ${rel.padEnd(18)} ${verdict}${style.dim(note)}`,
+    );
+    if (!e.ok && e.reason !== undefined)
+      lines.push(`  ${' '.repeat(w)}  ${style.warn(`why: ${reasonText(e.reason)}`)}`);
+  }
+  const bad = all.filter(({ e }) => !e.ok).length;
+  if (listed.length < all.length) lines.push(style.dim(`  (${all.length - listed.length} elements agree, not listed)`));
+  lines.push(
+    bad === 0
+      ? style.heading(all.length === 1 ? 'ok: the element agrees' : `ok: all ${all.length} elements agree`)
+      : style.error(
+          `check failed: ${bad} of ${all.length} element${all.length === 1 ? '' : 's'} disagree${bad === 1 && all.length > 1 ? 's' : ''}` +
+            (exitCode === undefined ? '' : ` (exit ${exitCode})`),
+        ),
+  );
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `"check": {name: [{"index", "autodiff", "numeric", "numericError", "ok"}, ...]}`, the index
+ * 1-based as the expression writes it, `"inconclusive"` and `"reason"` as for numbers.
+ */
+export function elementCheckJson(
+  entries: ReadonlyMap<string, readonly ElementCheck[]>,
+  settings: RenderSettings = {},
+): JsonValue {
+  const n = (x: number): number | string => jsonNumber(x, settings.precision);
+  const obj: { [key: string]: JsonValue } = Object.create(null);
+  for (const [name, es] of entries) {
+    obj[name] = es.map((e) => ({
+      index: e.index.map((i) => i + 1),
+      autodiff: n(e.autodiff),
+      numeric: n(e.numeric),
+      numericError: n(e.numericError),
+      ...(e.numericOk && e.numericInconclusive ? { inconclusive: true } : {}),
+      ok: e.ok,
+      ...(e.reason !== undefined ? { reason: reasonText(e.reason) } : {}),
+    }));
+  }
+  return obj;
 }

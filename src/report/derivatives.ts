@@ -3,6 +3,7 @@
  * and (for --trace-grad) each backward pass through a gradient graph, told like the ordinary trace.
  */
 import type { GradResult } from '../api/grad.js';
+import type { Value } from '../engine/tensor.js';
 import { derivativeName, type GradientPass } from '../api/higher.js';
 import { scalarOf } from '../engine/tensor.js';
 import { formatNumber, jsonNumber } from './format.js';
@@ -37,7 +38,7 @@ export function renderDerivatives(
 export function renderPass(pass: GradientPass, computes: string, settings: RenderSettings = {}): string {
   const style = settings.style ?? PLAIN;
   const value = pass.graph.length > 0 ? pass.graph[pass.graph.length - 1].value : NaN;
-  const result: GradResult = {
+  const result: GradResult<Value> = {
     value,
     gradient: {},
     trace: { output: pass.root, value, forward: pass.graph.map(({ gradient: _, ...r }) => r), backward: pass.backward },

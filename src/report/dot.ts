@@ -6,12 +6,12 @@
  *
  *     dezero-grad "square(exp(square(x)))" --x 0.5 --dot | dot -Tsvg -o graph.svg
  */
-import { scalarOf } from '../engine/tensor.js';
+import type { Value } from '../engine/tensor.js';
 import { graphOf } from '../engine/gradients.js';
 import type { DFunction, Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { GraphView } from '../api/view.js';
-import { formatNumber } from './format.js';
+import { inlineValue, valueShapeText } from './array.js';
 import type { RenderSettings } from './settings.js';
 import { isConstant } from './view.js';
 
@@ -71,12 +71,22 @@ export function renderDot(view: GraphView, settings: RenderSettings = {}): strin
   return lines.join('\n') + '\n';
 }
 
-/** `x | 0.5 | grad 3.29...`; a constant is just its value. */
+/**
+ * `x | 0.5 | grad 3.29...`; a constant is just its value. A vector or matrix gives its shape after
+ * the name, as DeZero's verbose labels do, and its elements when there are few:
+ * `W [2, 2] | [[1, 2], [3, 4]] | grad [[1, 2], [1, 2]]`.
+ */
 function variableLabel(v: Variable, view: GraphView, precision: number | undefined): string {
-  const value = formatNumber(scalarOf(v.data, 'the graph drawing'), precision);
-  if (isConstant(v)) return v.name ?? value;
+  const shape = typeof v.data === 'number' ? '' : ` ${valueShapeText(v.data)}`;
+  const value = (x: Value): string | undefined => inlineValue(x, precision);
+  if (isConstant(v)) return v.name ?? `${value(v.data) ?? 'constant'}${shape}`;
   const grad = view.grads.get(v);
-  return `${displayName(v)} | ${value}${grad === undefined ? '' : ` | grad ${formatNumber(grad, precision)}`}`;
+  const parts = [
+    `${displayName(v)}${shape}`,
+    value(v.data),
+    grad === undefined ? undefined : `grad ${value(grad) ?? valueShapeText(grad)}`,
+  ];
+  return parts.filter((p) => p !== undefined).join(' | ');
 }
 
 /** A DOT double-quoted string's content. */

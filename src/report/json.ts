@@ -24,7 +24,7 @@ import type { JsonValue } from './format.js';
 export function jsonObject(
   expression: string,
   variables: ReadonlyMap<string, Value>,
-  result: GradResult,
+  result: GradResult<Value>,
   options: JsonOptions = {},
 ): { [key: string]: JsonValue } {
   const n = (x: Value): JsonValue => jsonValue(x, options.precision);
@@ -55,7 +55,7 @@ export function jsonObject(
 export function renderJson(
   expression: string,
   variables: ReadonlyMap<string, Value>,
-  result: GradResult,
+  result: GradResult<Value>,
   options: JsonOptions = {},
 ): string {
   return JSON.stringify(jsonObject(expression, variables, result, options)) + '\n';

@@ -15,13 +15,18 @@
  * tsv and csv give every iterate (k, the coordinates, the value, the gradient norm); JSON the
  * whole record: {"expression", "method", "names", "trajectory": [{"k", "x": [...], "value",
  * "gradNorm"}], "point", "value", "gradient", "gradNorm", "iterations", "reason", "detail", ...}.
+ * Over vectors and matrices the table keeps k, value and |grad|, the point takes a line a variable
+ * (as numpy prints it), rows name each element (`W[1,2]`) and JSON adds "shapes" (each "x" flat).
  */
 import { METHOD_INFO, type Iterate, type MinimizeResult } from '../api/minimize.js';
 import { ROOT_METHOD_INFO, type RootIterate, type RootResult } from '../api/root.js';
+import { jsonValue } from './array.js';
 import { formatNumber, jsonNumber } from './format.js';
+import { valueText } from './text.js';
+import { shapeText, valueFrom } from '../engine/tensor.js';
 import type { JsonValue } from './json.js';
 import type { RenderSettings } from './settings.js';
-import { PLAIN } from './style.js';
+import { PLAIN, type Style } from './style.js';
 import { RowWriter, type BatchFormat } from './table.js';
 
 /** About this many rows in the text's table, at a round step: 1, 2, 5, 10, 20, 50, ... */
@@ -50,6 +55,61 @@ export interface SearchTextOptions {
   quiet?: boolean;
 }
 
+/** True when some variable of the minimization is a vector or matrix. */
+const hasTensors = (r: MinimizeResult): boolean => r.names.some((n) => (r.shapes[n]?.length ?? 0) > 0);
+
+/**
+ * The coordinates' names for rows: a number's name, and each element of a vector or matrix by its
+ * 1-based index as the expression would write it: `W[1,2]`, `b[3]`.
+ */
+export function coordinateNames(r: Pick<MinimizeResult, 'names' | 'shapes'>): string[] {
+  return r.names.flatMap((n) => {
+    const shape = r.shapes[n] ?? [];
+    if (shape.length === 0) return [n];
+    const size = shape.reduce((a, b) => a * b, 1);
+    return Array.from({ length: size }, (_, flat) => {
+      const index: number[] = [];
+      for (let d = shape.length - 1; d >= 0; d--) {
+        index.unshift((flat % shape[d]) + 1);
+        flat = Math.floor(flat / shape[d]);
+      }
+      return `${n}[${index.join(',')}]`;
+    });
+  });
+}
+
+/**
+ * A point of a minimization over vectors and matrices: each variable on a line of its own,
+ * `label` before the first, its value as numpy prints it and its shape (valueText).
+ */
+function tensorPoint(r: MinimizeResult, x: readonly number[], label: string, settings: RenderSettings): string[] {
+  const style = settings.style ?? PLAIN;
+  let at = 0;
+  return r.names.map((n, i) => {
+    const shape = r.shapes[n] ?? [];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const v = valueFrom(shape, Float64Array.from(x.slice(at, at + size)), 'minimize');
+    at += size;
+    const head = `  ${(i === 0 ? label : '').padEnd(8)}${style.name(n)} = `;
+    return head + valueText(v, head.length - (style.name(n).length - n.length), style, settings.precision);
+  });
+}
+
+/** `W [2, 2], c = 0`: the variables of a minimization over tensors, a number with its start. */
+function startShapes(r: MinimizeResult, x: readonly number[], num: (n: number) => string, style: Style): string {
+  let at = 0;
+  return r.names
+    .map((n) => {
+      const shape = r.shapes[n] ?? [];
+      const first = at;
+      at += shape.reduce((a, b) => a * b, 1);
+      return shape.length === 0
+        ? `${style.name(n)} = ${num(x[first])}`
+        : `${style.name(n)} ${style.dim(shapeText(shape))}`;
+    })
+    .join(', ');
+}
+
 /** A minimization as text for people. */
 export function renderMinimizeText(
   r: MinimizeResult,
@@ -67,20 +127,26 @@ export function renderMinimizeText(
   ];
   const lr = given.length === 0 ? '' : ` (${given.join(', ')})`;
   const lines: string[] = [];
+  // Over vectors and matrices the table has no column per coordinate, and points take a line a variable.
+  const tensors = hasTensors(r);
+  const end = r.trajectory[r.trajectory.length - 1].x;
   if (!options.quiet) {
-    lines.push(`${style.heading(info.title)}${lr} on ${r.expression.trim()} from ${point(r.names, start.x, num)}`);
+    const from = tensors ? startShapes(r, start.x, num, style) : point(r.names, start.x, num);
+    lines.push(`${style.heading(info.title)}${lr} on ${r.expression.trim()} ${tensors ? 'over' : 'from'} ${from}`);
     const ks = new Set(shownIterations(r.iterations, options.every));
     const rows = r.trajectory.filter((it) => ks.has(it.k));
-    lines.push(
-      table(['k', ...r.names, 'value', '|grad|'], minimizeColumns(rows, r.names.length), rows.length, settings),
-    );
+    const names = tensors ? [] : r.names;
+    lines.push(table(['k', ...names, 'value', '|grad|'], minimizeColumns(rows, names.length), rows.length, settings));
   }
   lines.push(stoppedLine(r.iterations, r.reason, r.detail));
-  lines.push(`  point   ${point(r.names, r.trajectory[r.trajectory.length - 1].x, num)}`);
+  if (tensors) lines.push(...tensorPoint(r, end, 'point', settings));
+  else lines.push(`  point   ${point(r.names, end, num)}`);
   lines.push(`  value   ${num(r.value)}`);
   lines.push(`  |grad|  ${num(r.gradNorm)}`);
   if (r.best.k !== r.iterations && ['interrupted', 'non-finite', 'diverging'].includes(r.reason)) {
-    lines.push(`  best    ${point(r.names, r.best.x, num)}  (value ${num(r.best.value)} at iteration ${r.best.k})`);
+    const at = `(value ${num(r.best.value)} at iteration ${r.best.k})`;
+    if (tensors) lines.push(`  best    ${at}`, ...tensorPoint(r, r.best.x, '', settings));
+    else lines.push(`  best    ${point(r.names, r.best.x, num)}  ${at}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -148,9 +214,10 @@ function rootColumns(rows: readonly RootIterate[], r: RootResult): number[][] {
 
 /** Every iterate of a minimization as tsv or csv: k, the coordinates, value, grad_norm. */
 export function minimizeRows(r: MinimizeResult, format: 'tsv' | 'csv', settings: RenderSettings = {}): string {
-  const headers = ['k', ...r.names, 'value', 'grad_norm'];
+  const coordinates = coordinateNames(r);
+  const headers = ['k', ...coordinates, 'value', 'grad_norm'];
   return new RowWriter(format, headers, settings).rows(
-    minimizeColumns(r.trajectory, r.names.length),
+    minimizeColumns(r.trajectory, coordinates.length),
     r.trajectory.length,
   );
 }
@@ -178,17 +245,11 @@ export function minimizeJson(r: MinimizeResult, settings: RenderSettings = {}): 
     ...(r.lr === undefined ? {} : { lr: r.lr }),
     iters: r.iters,
     tol: r.tol,
-    point: byName(
-      r.names,
-      r.names.map((name) => r.point[name]),
-      n,
-    ),
+    // Over vectors and matrices: each one's shape, for the flattened coordinates of `x` below.
+    ...(hasTensors(r) ? { shapes: r.shapes } : {}),
+    point: Object.fromEntries(r.names.map((name) => [name, jsonValue(r.point[name], settings.precision)])),
     value: n(r.value),
-    gradient: byName(
-      r.names,
-      r.names.map((name) => r.gradient[name]),
-      n,
-    ),
+    gradient: Object.fromEntries(r.names.map((name) => [name, jsonValue(r.gradient[name], settings.precision)])),
     gradNorm: n(r.gradNorm),
     iterations: r.iterations,
     evaluations: r.evaluations,

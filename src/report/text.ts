@@ -28,7 +28,7 @@ export interface TextOptions extends RenderSettings {
 const MAX_COLUMN = 32;
 
 export function renderText(
-  result: GradResult,
+  result: GradResult<Value>,
   variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): string {
@@ -44,7 +44,7 @@ const PIECE_LINES = 4096;
  * over every record, so the pieces joined are renderText's text byte for byte.
  */
 export function* textPieces(
-  result: GradResult,
+  result: GradResult<Value>,
   variables: ReadonlyMap<string, Value>,
   options: TextOptions = {},
 ): Generator<string> {
@@ -61,21 +61,10 @@ export function* textPieces(
   };
 
   if (!options.quiet) {
-    lines.push(style.heading('forward'));
-    for (const [name, value] of variables) lines.push(`  ${style.name(name)} = ${num(value, name.length + 5)}`);
-    const plain = (r: ForwardRecord): string => `${r.name} = ${callText(r)}`;
-    const w = columnWidth(trace.forward, plain);
-    for (const r of trace.forward) {
-      const text = plain(r);
-      // A gradient graph's steps (inside diff) are indented under the step they compute.
-      const indent = r.gradient === true ? '    ' : '  ';
-      const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
-      lines.push(
-        `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`,
-      );
+    for (const line of forwardLines(result, variables, options)) {
+      lines.push(line);
       if (lines.length >= PIECE_LINES) yield flush();
     }
-
     lines.push(style.heading('backward'));
     if (trace.forward.length > 0 && trace.backward.length > 0) {
       lines.push(`  ${style.name(trace.output)}.grad = ${num(trace.seed ?? 1, trace.output.length + 10)}`);
@@ -122,8 +111,30 @@ export function* textPieces(
   yield flush();
 }
 
+/** The trace's forward part, line by line: `forward`, each variable, then each step with its value. */
+export function* forwardLines(
+  result: Pick<GradResult<Value>, 'trace'>,
+  variables: ReadonlyMap<string, Value>,
+  options: TextOptions = {},
+): Generator<string> {
+  const style = options.style ?? PLAIN;
+  const num = (v: Value, column = 0): string => valueText(v, column, style, options.precision);
+  const { trace } = result;
+  yield style.heading('forward');
+  for (const [name, value] of variables) yield `  ${style.name(name)} = ${num(value, name.length + 5)}`;
+  const plain = (r: ForwardRecord): string => `${r.name} = ${callText(r)}`;
+  const w = columnWidth(trace.forward, plain);
+  for (const r of trace.forward) {
+    const text = plain(r);
+    // A gradient graph's steps (inside diff) are indented under the step they compute.
+    const indent = r.gradient === true ? '    ' : '  ';
+    const before = `${indent}${text}${pad(text, w - indent.length + 2)} = `;
+    yield `${indent}${style.name(r.name)} = ${callText(r, style)}${pad(text, w - indent.length + 2)} = ${num(r.value, before.length)}`;
+  }
+}
+
 /** `y = 1.6487...` when quiet or when there is nothing to differentiate, then `dy/dx = ...` per variable. */
-function resultLines(result: GradResult, style: Style, precision?: number): string[] {
+export function resultLines(result: GradResult<Value>, style: Style, precision?: number): string[] {
   const out = result.trace.output;
   const lines: string[] = [];
   const names = Object.keys(result.gradient);

@@ -11,13 +11,13 @@
  * stack, and indentation stops growing past MAX_INDENT levels (a 200,000-deep chain prints in
  * linear space, each line marked with its depth).
  */
-import { scalarOf } from '../engine/tensor.js';
+import type { Value } from '../engine/tensor.js';
 import type { Variable } from '../engine/variable.js';
 import { displayName } from '../expr/build.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN } from './style.js';
 import type { GraphView } from '../api/view.js';
-import { formatNumber } from './format.js';
+import { inlineValue, valueShapeText } from './array.js';
 import { callOf, isConstant } from './view.js';
 
 export const MAX_INDENT = 24;
@@ -26,7 +26,12 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
   const style = settings.style ?? PLAIN;
   const lines: string[] = [];
   const drawn = new Set<Variable>();
-  const value = (n: number): string => style.value(formatNumber(n, settings.precision));
+  // A vector or matrix: its elements when few, then its shape dimmed (`[1, 2]  [2]`, `[100, 100]`).
+  const value = (x: Value): string => {
+    const text = inlineValue(x, settings.precision);
+    if (typeof x === 'number') return style.value(text!);
+    return text === undefined ? style.dim(valueShapeText(x)) : `${style.value(text)}  ${style.dim(valueShapeText(x))}`;
+  };
   const todo: { v: Variable; prefix: string; branch: string; depth: number }[] = [];
   for (let r = view.roots.length - 1; r >= 0; r--) todo.push({ v: view.roots[r], prefix: '', branch: '', depth: 0 });
   while (todo.length > 0) {
@@ -34,9 +39,8 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const marker = depth > MAX_INDENT ? style.dim(`[depth ${depth}] `) : '';
     const head = `${prefix}${branch}${marker}`;
     if (isConstant(v)) {
-      lines.push(
-        `${head}${value(scalarOf(v.data, 'the tree drawing'))}${v.name !== null && v.name !== String(scalarOf(v.data, 'the tree drawing')) ? style.dim(` (${v.name})`) : ''}`,
-      );
+      const named = v.name !== null && (typeof v.data !== 'number' || v.name !== String(v.data));
+      lines.push(`${head}${value(v.data)}${named ? style.dim(` (${v.name})`) : ''}`);
       continue;
     }
     const name = style.name(displayName(v));
@@ -48,7 +52,7 @@ export function renderTree(view: GraphView, settings: RenderSettings = {}): stri
     const grad = view.grads.get(v);
     const gradText = grad === undefined ? '' : `   ${style.dim('grad')} ${value(grad)}`;
     const call = v.creator === null ? '' : ` = ${callOf(v, view)}`;
-    lines.push(`${head}${name}${call} = ${value(scalarOf(v.data, 'the tree drawing'))}${gradText}`);
+    lines.push(`${head}${name}${call} = ${value(v.data)}${gradText}`);
     if (v.creator === null) continue;
     const inputs = v.creator.inputs;
     // Past MAX_INDENT the prefix stops growing, so the text stays linear in the graph's size.

@@ -9,7 +9,7 @@ import { CALLABLE } from '../../engine/registry.js';
 import { nearest } from '../../expr/suggest.js';
 import { EXIT, ExitSignal, UsageError } from '../errors.js';
 import { checkOrder, dotText, orderText, treeText } from '../graph-options.js';
-import type { ReplSession } from './state.js';
+import { scalarValues, type ReplSession } from './state.js';
 import { minimizeText, rootText } from './search.js';
 import { renderCheckText } from '../../report/check.js';
 
@@ -68,8 +68,9 @@ export const COMMANDS: readonly ReplCommand[] = [
   },
   {
     name: 'minimize',
-    args: '[METHOD]',
-    summary: "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton)",
+    args: '[METHOD] [NAME ...]',
+    summary:
+      "minimize the last expression from its variables' values (lbfgs, gd, momentum, adam, newton), over NAME ... only",
     run: minimizeText,
   },
   {
@@ -120,6 +121,7 @@ async function order(s: ReplSession, arg: string): Promise<string> {
   }
   // The order is refused before anything is asked (never "which variable?" for :order 0).
   checkOrder(Number(nText));
+  scalarValues(s.requireLast('order'), 'order');
   const graph = s.lastGraph('order');
   const names = [...graph.variables.keys()];
   let wrt = wrtGiven;
@@ -138,10 +140,11 @@ async function order(s: ReplSession, arg: string): Promise<string> {
 async function check(s: ReplSession, arg: string): Promise<string> {
   if (arg !== '') throw new UsageError(`:check takes no argument, got '${arg}'`);
   const last = s.requireLast('check');
+  const values = scalarValues(last, 'check');
   const verify = await verifier(); // mathjs, loaded on first use; the check itself may be stopped by Ctrl-C
   const guard = s.options.guard ?? (<T>(work: () => T): T => work());
   return guard(() => {
-    const v = verify(last.root, last.values, scalarGradients(last.result), { check: true, symbolic: false });
+    const v = verify(last.root, values, scalarGradients(last.result), { check: true, symbolic: false });
     return renderCheckText(v.check!, last.result.trace.output, s.settings, EXIT.CHECK_MISMATCH);
   });
 }
@@ -159,6 +162,7 @@ function helpText(s: ReplSession): string {
     [
       st.heading('Type'),
       '  x = 0.5              bind a leaf (a name for a constant expression)',
+      '  W = [1, 2; 3, 4]     a leaf may hold a vector or a matrix',
       '  z = 2*x + 1          a named intermediate: stays in the graph, follows x',
       '  x = x - diff(z, x)   a leaf bound to itself: updates its value (a step)',
       '  x0, x1 = e0, e1      update several leaves together (all right sides first)',

@@ -12,7 +12,7 @@ import { MAX_ORDER } from '../graph-options.js';
 import type { IO } from '../io.js';
 import { plotTarget } from '../plot-options.js';
 import { parseAssignments, type GivenValue } from '../values.js';
-import type { ReplSession } from './state.js';
+import { scalarValues, type ReplSession } from './state.js';
 
 /** Points of a range given as a:b, without a step. */
 const POINTS = 401;
@@ -56,7 +56,8 @@ export async function plotText(s: ReplSession, arg: string): Promise<string> {
   const target = plotTarget(file ?? true);
 
   const given = new Map<string, GivenValue>();
-  for (const n of names) given.set(n, { kind: 'number', value: last.values.get(n) ?? Number.NaN });
+  const values = scalarValues(last, 'plot');
+  for (const n of names) given.set(n, { kind: 'number', value: values.get(n) ?? Number.NaN });
   given.set(name, along(name, rangeText));
 
   let out = '';

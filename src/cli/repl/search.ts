@@ -7,16 +7,22 @@ import { ROOT_METHODS, RootSearch, type RootMethod } from '../../api/root.js';
 import { renderMinimizeText, renderRootText } from '../../report/optimize.js';
 import { UsageError } from '../errors.js';
 import { rootUsage } from '../optimize.js';
-import type { ReplSession } from './state.js';
+import { scalarValues, type ReplSession } from './state.js';
 
 export function minimizeText(s: ReplSession, arg: string): string {
   const words = arg.split(/\s+/).filter((w) => w !== '');
-  const [method = 'lbfgs', ...rest] = words;
-  if (!(METHODS as readonly string[]).includes(method) || rest.length > 0) {
-    throw new UsageError(`:minimize takes an optional method, got '${arg}'`, `one of ${METHODS.join(', ')}`);
-  }
+  // `:minimize [METHOD] [NAME ...]`: the names are the variables to move (the others are data).
+  const method = (METHODS as readonly string[]).includes(words[0]) ? words.shift()! : 'lbfgs';
   const last = s.requireLast('minimize');
-  const search = new Minimization(last.root, last.values, { method: method as Method, trajectory: 'thinned' });
+  const unknown = words.find((w) => !last.values.has(w));
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `:minimize takes an optional method and the variables to move, got '${arg}'`,
+      `a method is one of ${METHODS.join(', ')}; the variables are ${[...last.values.keys()].join(', ')}`,
+    );
+  }
+  const wrt = words.length > 0 ? { wrt: words } : {};
+  const search = new Minimization(last.root, last.values, { method: method as Method, trajectory: 'thinned', ...wrt });
   return renderMinimizeText({ ...search.finish(), expression: last.source }, s.settings);
 }
 
@@ -35,8 +41,9 @@ export function rootText(s: ReplSession, arg: string): string {
     );
   }
   const last = s.requireLast('root');
+  const values = scalarValues(last, 'root');
   try {
-    const search = new RootSearch(last.root, last.values, {
+    const search = new RootSearch(last.root, values, {
       method: method as RootMethod,
       bracket: bracket as [number, number] | undefined,
       trajectory: 'thinned',

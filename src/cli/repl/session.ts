@@ -15,12 +15,12 @@ import { build } from '../../expr/build.js';
 import { ExprError } from '../../expr/errors.js';
 import { parseStatement } from '../../expr/statement.js';
 import { visible } from '../../expr/visible.js';
-import { formatNumber } from '../../report/format.js';
 import { jsonObject, renderJson } from '../../report/json.js';
 import type { RenderSettings } from '../../report/settings.js';
 import type { IO } from '../io.js';
 import { PLAIN, type Style } from '../../report/style.js';
-import { renderText } from '../../report/text.js';
+import { renderText, valueText } from '../../report/text.js';
+import { formatValue, valueShapeText } from '../../report/array.js';
 import { UsageError, asUsageError } from '../errors.js';
 import { formatError, warnNonFinite } from '../messages.js';
 import { programLines, updateText } from '../program-file.js';
@@ -243,10 +243,14 @@ export class Session implements ReplSession {
   /** `x = 0.5`, or `z = 2*x + 2 + x  (-10 now)` for an intermediate, as the session shows a binding. */
   describeBinding(b: Binding): string {
     const s = this.style;
-    if (b.kind === 'leaf') return `${s.name(b.name)} = ${s.value(formatNumber(b.value, this.settings.precision))}`;
+    const precision = this.settings.precision;
+    if (b.kind === 'leaf') return `${s.name(b.name)} = ${valueText(b.value, b.name.length + 3, s, precision)}`;
     let now = '';
     try {
-      now = '  ' + s.dim(`(${formatNumber(this.program.valueOf(b.name), this.settings.precision)} now)`);
+      // A vector or matrix on one line is shown whole; a longer one by its shape.
+      const v = this.program.valueOf(b.name);
+      const text = formatValue(v, precision);
+      now = '  ' + s.dim(`(${text.includes('\n') ? `shape ${valueShapeText(v)}` : text} now)`);
     } catch {
       // a name it uses is unbound now: shown as written
     }

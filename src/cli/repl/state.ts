@@ -5,10 +5,12 @@
  */
 import type { GradResult } from '../../api/grad.js';
 import type { Binding, Definition } from '../../api/program.js';
+import { shapeText, type Value } from '../../engine/tensor.js';
 import type { Node } from '../../expr/ast.js';
 import type { Graph } from '../../expr/build.js';
 import type { RenderSettings } from '../../report/settings.js';
 import type { Style } from '../../report/style.js';
+import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 
 export type { Binding, Definition };
@@ -22,8 +24,8 @@ export interface LastResult {
   named: Map<Node, string>;
   /** The names bound when it ran, which the graph's letters avoid. */
   reserved: string[];
-  values: Map<string, number>;
-  result: GradResult;
+  values: Map<string, Value>;
+  result: GradResult<Value>;
 }
 
 export interface ReplSession {
@@ -60,4 +62,29 @@ export interface ReplSession {
   quit(): void;
   /** Forgets everything (`:clear`). */
   clear(): void;
+}
+
+/**
+ * The last expression's values as numbers, for the commands that take scalar variables only
+ * (`:check`, `:order`, `:plot`, `:root`): a vector or matrix is one UsageError naming the command,
+ * the variable and its shape.
+ */
+export function scalarValues(last: LastResult, command: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, v] of last.values) {
+    if (typeof v !== 'number') {
+      throw new UsageError(
+        `:${command} takes scalar variables for now, and ${name} has shape ${shapeText(v.shape)}`,
+        ':trace, :json and :minimize take vectors and matrices',
+      );
+    }
+    out.set(name, v);
+  }
+  if (typeof last.result.value !== 'number') {
+    throw new UsageError(
+      `:${command} takes an expression with a scalar value, and ${last.result.trace.output} has shape ${shapeText(last.result.value.shape)}`,
+      'reduce it to a number first, e.g. sum(...)',
+    );
+  }
+  return out;
 }
