@@ -41,22 +41,33 @@ export function checkCotangent(cotangent: Value, graph: Graph): void {
   );
 }
 
+/** A trace of the forward pass only (none with --quiet): --jacobian and --jvp run no plain backward. */
+function forwardTrace(run: OutputRun, value: Value): Trace {
+  const forward = run.quiet ? [] : forwardRecords(run.graph);
+  return { output: run.graph.outputName, value, forward, backward: [] };
+}
+
+/** The --json object of a forward trace, without the gradient and backward fields it has no use for. */
+function forwardJson(run: OutputRun, trace: Trace): ReturnType<typeof jsonObject> {
+  const obj = jsonObject(
+    run.source.trim(),
+    run.values,
+    { value: trace.value, gradient: {}, trace },
+    { ...run.settings, quiet: run.quiet },
+  );
+  delete obj.gradient;
+  delete obj.backward;
+  return obj;
+}
+
 /** --jacobian: the forward trace (unless --quiet), the value and each variable's Jacobian. */
 export function jacobianCommand(run: OutputRun, io: IO): number {
   const { graph, settings } = run;
   const j = jacobian(graph);
   // The forward trace only: the backward passes are one per element, each seeded one-hot.
-  const forward = run.quiet ? [] : forwardRecords(graph);
-  const trace: Trace = { output: graph.outputName, value: j.value, forward, backward: [] };
+  const trace = forwardTrace(run, j.value);
   if (run.json) {
-    const obj = jsonObject(
-      run.source.trim(),
-      run.values,
-      { value: j.value, gradient: {}, trace },
-      { ...settings, quiet: run.quiet },
-    );
-    delete obj.gradient;
-    delete obj.backward;
+    const obj = forwardJson(run, trace);
     obj.jacobian = jacobianJson(j, settings.precision);
     io.out(JSON.stringify(obj) + '\n');
   } else {
@@ -110,24 +121,15 @@ export function jvpCommand(run: OutputRun, tangents: ReadonlyMap<string, Value>,
     }
   }
   const r = jvp(graph, tangents);
-  const forward = run.quiet ? [] : forwardRecords(graph);
+  const trace = forwardTrace(run, r.value);
   if (run.json) {
-    const trace: Trace = { output: graph.outputName, value: r.value, forward, backward: [] };
-    const obj = jsonObject(
-      run.source.trim(),
-      run.values,
-      { value: r.value, gradient: {}, trace },
-      { ...settings, quiet: run.quiet },
-    );
-    delete obj.gradient;
-    delete obj.backward;
+    const obj = forwardJson(run, trace);
     const tangent: { [key: string]: ReturnType<typeof jsonValue> } = Object.create(null);
     for (const [name, t] of tangents) tangent[name] = jsonValue(t);
     obj.tangent = tangent;
     obj.jvp = jsonValue(r.jvp, settings.precision);
     io.out(JSON.stringify(obj) + '\n');
   } else {
-    const trace: Trace = { output: graph.outputName, value: r.value, forward, backward: [] };
     io.out(jvpText(r, trace, tangents, run.values, { ...settings, quiet: run.quiet }));
   }
   return EXIT.OK;

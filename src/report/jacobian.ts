@@ -17,6 +17,19 @@ import type { JsonValue } from './json.js';
 import { PLAIN } from './style.js';
 import { forwardLines, resultLines, valueText, type TextOptions } from './text.js';
 
+/** The forward trace and a heading line saying how the derivative was found (neither when quiet). */
+function forwardThen(
+  heading: string,
+  how: string,
+  trace: Trace,
+  variables: ReadonlyMap<string, Value>,
+  options: TextOptions,
+): string[] {
+  if (options.quiet) return [];
+  const style = options.style ?? PLAIN;
+  return [...forwardLines({ trace }, variables, options), style.heading(heading) + style.dim(how)];
+}
+
 export function renderJacobianText(
   j: JacobianResult,
   trace: Trace,
@@ -24,17 +37,15 @@ export function renderJacobianText(
   options: TextOptions = {},
 ): string {
   const style = options.style ?? PLAIN;
-  const lines = options.quiet ? [] : [...forwardLines({ trace }, variables, options)];
-  if (!options.quiet) {
-    const y = trace.output;
-    const passes = `${j.passes} pass${j.passes === 1 ? '' : 'es'}`;
-    lines.push(
-      style.heading('jacobian') +
-        style.dim(
-          `: by reverse mode, one backward pass per element of ${y} (${passes}); d${y}/dv has shape [...${y}, ...v]`,
-        ),
-    );
-  }
+  const y = trace.output;
+  const passes = `${j.passes} pass${j.passes === 1 ? '' : 'es'}`;
+  const lines = forwardThen(
+    'jacobian',
+    `: by reverse mode, one backward pass per element of ${y} (${passes}); d${y}/dv has shape [...${y}, ...v]`,
+    trace,
+    variables,
+    options,
+  );
   lines.push(...resultLines({ value: j.value, gradient: j.jacobian, trace }, style, options.precision));
   return lines.join('\n') + '\n';
 }
@@ -61,16 +72,14 @@ export function jvpText(
   options: TextOptions = {},
 ): string {
   const style = options.style ?? PLAIN;
-  const lines = options.quiet ? [] : [...forwardLines({ trace }, variables, options)];
-  if (!options.quiet) {
-    const given = [...tangents.keys()].map((name) => `${name}`).join(', ');
-    lines.push(
-      style.heading('jvp') +
-        style.dim(
-          `: by forward mode (dual numbers), one sweep and no backward; tangents for ${given || 'no variable'}, 0 for any other`,
-        ),
-    );
-  }
+  const given = [...tangents.keys()].join(', ');
+  const lines = forwardThen(
+    'jvp',
+    `: by forward mode (dual numbers), one sweep and no backward; tangents for ${given || 'no variable'}, 0 for any other`,
+    trace,
+    variables,
+    options,
+  );
   const y = trace.output;
   lines.push(`${style.heading(`${y} =`)} ${valueText(r.value, y.length + 3, style, options.precision)}`);
   lines.push(`${style.heading('J·v =')} ${valueText(r.jvp, 6, style, options.precision)}`);
