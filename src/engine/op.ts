@@ -131,7 +131,7 @@ export class OpFunction extends DFunction {
           if (gx === null) continue;
           const open = elementwise(
             this.op.name,
-            (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0),
+            routeOf(routes, i),
             inputs.map((x) => x.data),
           );
           gxs[i] = gate(open, gx);
@@ -139,14 +139,27 @@ export class OpFunction extends DFunction {
       }
     }
     // DeZero step 40: a gradient that was broadcast is summed back to its input's shape, here
-    // once for every op (scalars never pass this point).
+    // once for every op (scalars never pass this point). An input that wants no gradient (a
+    // constant: the 1 of `1 + y^2`) gets none, as Variable.backward drops it: no sum for it.
     if (tensors)
       for (let i = 0; i < gxs.length; i++) {
         const gx = gxs[i];
-        if (gx !== null && !sameShape(gx.shape, shapeOf(inputs[i].data))) gxs[i] = sumTo(gx, inputs[i].shape);
+        if (gx === null || sameShape(gx.shape, shapeOf(inputs[i].data))) continue;
+        gxs[i] = inputs[i].requiresGrad ? sumTo(gx, inputs[i].shape) : null;
       }
     return gxs;
   }
+}
+
+type Routes = NonNullable<OpDefinition['routes']>;
+const ROUTES = new WeakMap<Routes, ((m: Prims<number>, ...ns: number[]) => number)[]>();
+
+/** Input i's route as a function of the elements, made once per op and input: elementwise compiles a loop per function. */
+function routeOf(routes: Routes, i: number): (m: Prims<number>, ...ns: number[]) => number {
+  let list = ROUTES.get(routes);
+  if (list === undefined) ROUTES.set(routes, (list = []));
+  list[i] ??= (m, ...ns) => Number(routes(m, ...ns)[i] ?? 0);
+  return list[i];
 }
 
 /**

@@ -20,11 +20,14 @@ import {
   inv as invValue,
   keptShape,
   matmul as matmulValue,
+  plus,
+  plusSquare,
   reduce,
   reshape as reshapeValue,
   shapeFrom,
   shapeValue,
   stack as stackValue,
+  times,
   trace as traceValue,
   transpose as transposeValue,
 } from './arrays.js';
@@ -494,6 +497,17 @@ function tieShares(gy: Variable, xs: readonly Variable[], y: Variable): Variable
   return hits.map((h) => mul(div(h, count), gy));
 }
 
+/**
+ * The per-element functions the array forms below hand to elementwise, each defined once:
+ * elementwise compiles a loop for each function it is given (a closure made per call would cost a
+ * compile per call).
+ */
+const largest = (m: Prims<number>, ...ns: number[]): number => ns.reduce((a, b) => m.max(a, b));
+const smallest = (m: Prims<number>, ...ns: number[]): number => ns.reduce((a, b) => m.min(a, b));
+const expLess = (_: Prims<number>, a: number, b: number): number => Math.exp(a - b);
+const quotient = (_: Prims<number>, a: number, b: number): number => a / b;
+const logPlus = (_: Prims<number>, t: number, b: number): number => Math.log(t) + b;
+
 /** keeps: the inputs and the output. The largest argument; a tie shares the gradient equally. */
 export const Max = defineOp({
   name: 'max',
@@ -507,9 +521,7 @@ export const Max = defineOp({
   // One tensor: its largest element; else elementwise, with broadcasting (the backward rules'
   // max(y, 0) is elementwise: mathjs's max(A, dim) along a dimension is not this op's).
   array: (...xs) =>
-    xs.length === 1
-      ? reduce('max', xs[0], null, -Infinity, Math.max)
-      : elementwise('max', (m, ...ns) => ns.reduce((a, b) => m.max(a, b)), xs),
+    xs.length === 1 ? reduce('max', xs[0], null, -Infinity, Math.max) : elementwise('max', largest, xs),
   backward: tieShares,
 });
 export const max = (...xs: In[]): Variable => new Max().call(...xs);
@@ -526,9 +538,7 @@ export const Min = defineOp({
   forward: (m, ...xs) => xs.reduce((a, b) => m.min(a, b)),
   // One tensor: its smallest element; else elementwise, with broadcasting.
   array: (...xs) =>
-    xs.length === 1
-      ? reduce('min', xs[0], null, Infinity, Math.min)
-      : elementwise('min', (m, ...ns) => ns.reduce((a, b) => m.min(a, b)), xs),
+    xs.length === 1 ? reduce('min', xs[0], null, Infinity, Math.min) : elementwise('min', smallest, xs),
   backward: tieShares,
 });
 export const min = (...xs: In[]): Variable => new Min().call(...xs);
@@ -1250,7 +1260,7 @@ export const Sum = defineOp({
   fusible: false,
   description: 'sum(x): the sum of all elements; sum(x, dim) along dimension dim (1-based), which is dropped',
   forward: wholeValue,
-  array: (x, dim, ...extra) => reduce('sum', x, axisArg('sum', x, dim, extra.length), 0, (a, b) => a + b),
+  array: (x, dim, ...extra) => reduce('sum', x, axisArg('sum', x, dim, extra.length), 0, plus),
   backward: (gy, [x, dim]) => (dim === undefined ? [unreduce(gy, x, dim)] : [unreduce(gy, x, dim), null]),
 });
 export const sum = (x: In, dim?: In): Variable => (dim === undefined ? new Sum().call(x) : new Sum().call(x, dim));
@@ -1268,7 +1278,7 @@ export const Mean = defineOp({
   array: (x, dim, ...extra) => {
     const axis = axisArg('mean', x, dim, extra.length);
     const n = axis === null ? elementsOf(x).length : shapeOf(x)[axis];
-    const s = reduce('mean', x, axis, 0, (a, b) => a + b);
+    const s = reduce('mean', x, axis, 0, plus);
     return typeof s === 'number'
       ? s / n
       : Tensor.from(
@@ -1297,7 +1307,7 @@ export const Prod = defineOp({
   fusible: false,
   description: 'prod(x): the product of all elements; prod(x, dim) along dimension dim (1-based)',
   forward: wholeValue,
-  array: (x, dim, ...extra) => reduce('prod', x, axisArg('prod', x, dim, extra.length), 1, (a, b) => a * b),
+  array: (x, dim, ...extra) => reduce('prod', x, axisArg('prod', x, dim, extra.length), 1, times),
   backward: (gy, [x, dim], y) => {
     const gx = mul(unreduce(gy, x, dim), div(unreduce(y, x, dim), x));
     return dim === undefined ? [gx] : [gx, null];
@@ -1396,7 +1406,7 @@ export const Norm = defineOp({
         [s],
         "is a matrix: mathjs's norm of a matrix is its largest singular value (not supported); sqrt(sum(A.^2)) is the Frobenius norm",
       );
-    return Math.sqrt(reduce('norm', x, null, 0, (a, v) => a + v * v) as number);
+    return Math.sqrt(reduce('norm', x, null, 0, plusSquare) as number);
   },
   backward: (gy, [x], y) => [mul(gy, div(x, where(eq(y, 0), 1, y)))],
 });
@@ -1466,14 +1476,10 @@ export const Softmax = defineOp({
   forward: wholeValue,
   array: (x) => {
     const s = shapeOf(x);
-    const e = elementwise('softmax', (_, a, m) => Math.exp(a - m), [x, lastMax(x)]);
+    const e = elementwise('softmax', expLess, [x, lastMax(x)]);
     if (s.length === 0) return 1;
-    const total = reshapeValue(
-      'softmax',
-      reduce('softmax', e, s.length - 1, 0, (a, b) => a + b),
-      keptShape(s, s.length - 1),
-    );
-    return elementwise('softmax', (_, a, b) => a / b, [e, total]);
+    const total = reshapeValue('softmax', reduce('softmax', e, s.length - 1, 0, plus), keptShape(s, s.length - 1));
+    return elementwise('softmax', quotient, [e, total]);
   },
   backward: (gy, _, y) => {
     const gx = mul(y, gy);
@@ -1495,17 +1501,9 @@ export const Logsumexp = defineOp({
     const s = shapeOf(x);
     if (s.length === 0) return x;
     const m = lastMax(x);
-    const e = elementwise('logsumexp', (_, a, b) => Math.exp(a - b), [x, m]);
-    const total = reshapeValue(
-      'logsumexp',
-      reduce('logsumexp', e, s.length - 1, 0, (a, b) => a + b),
-      keptShape(s, s.length - 1),
-    );
-    return reshapeValue(
-      'logsumexp',
-      elementwise('logsumexp', (_, t, b) => Math.log(t) + b, [total, m]),
-      s.slice(0, -1),
-    );
+    const e = elementwise('logsumexp', expLess, [x, m]);
+    const total = reshapeValue('logsumexp', reduce('logsumexp', e, s.length - 1, 0, plus), keptShape(s, s.length - 1));
+    return reshapeValue('logsumexp', elementwise('logsumexp', logPlus, [total, m]), s.slice(0, -1));
   },
   backward: (gy, [x], y) => {
     const keep = (v: Variable): Variable => (x.ndim === 0 ? v : reshape(v, keptShape(x.shape, x.ndim - 1)));

@@ -363,6 +363,13 @@ export function sumTo(op: string, x: Value, shape: readonly number[]): Value {
   if (!sameShape(to, from)) throw new ShapeError(op, [from, shape], 'cannot be summed to the second');
   const out = new Float64Array(sizeOf(shape));
   const src = elementsOf(x);
+  if (out.length === 1) {
+    // Down to one element: the same sum in the same order (i ascending), without the odometer.
+    let total = 0;
+    for (let i = 0; i < src.length; i++) total += src[i];
+    out[0] = total;
+    return valueFrom(shape, out, op);
+  }
   const strides = broadcastStrides(shape, from);
   const ndim = from.length;
   const index = new Array<number>(ndim).fill(0);
