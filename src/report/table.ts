@@ -69,11 +69,11 @@ export class RowWriter {
     return text;
   }
 
-  private cells(c: Column, n: number): string[] {
+  private cells(c: Column, n: number): readonly string[] {
     const out = new Array<string>(n);
     const { precision } = this.settings;
     if (typeof c === 'number') return out.fill(formatNumber(c, precision));
-    if (isWords(c)) return c.slice(0, n);
+    if (isWords(c)) return c.length === n ? c : c.slice(0, n);
     for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
     return out;
   }
@@ -81,44 +81,68 @@ export class RowWriter {
 
 /**
  * True when `text` is what formatNumber writes for Number(text) at full precision, so a row can
- * print the text as read instead of formatting the number again: a plain decimal of at most 15
- * significant digits (two such decimals are never the same double, so the shortest form of
- * Number(text) has the same digits), written as JavaScript writes numbers (`-` or no sign, no
- * leading or trailing zero, no exponent, no lone `.`, at least 0.000001 in size or 0).
+ * print the text as read instead of formatting the number again (see shortestFormValue).
  */
 export function isShortestForm(t: string): boolean {
-  const n = t.length;
-  let i = t.charCodeAt(0) === 45 ? 1 : 0; // '-'
-  if (i >= n || n > 24) return false;
+  return !Number.isNaN(shortestFormValue(t, 0, t.length));
+}
+
+/** Exact powers of ten, 10^0 to 10^22 (each a double, so a division by one rounds once). */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/**
+ * Number(text.slice(start, end)) when that text is what formatNumber writes for it at full
+ * precision, NaN otherwise: a plain decimal of at most 15 significant digits (two such decimals are
+ * never the same double, so the shortest form of the number has the same digits), written as
+ * JavaScript writes numbers (`-` or no sign, no leading or trailing zero, no exponent, no lone
+ * `.`, at least 0.000001 in size or 0). Read without a substring: its digits D (below 10^15, so
+ * exact) over 10^p (p <= 20, exact) is one correctly rounded division, which is what Number()
+ * gives for the same decimal.
+ */
+export function shortestFormValue(t: string, start: number, end: number): number {
+  const n = end;
+  const negative = t.charCodeAt(start) === 45; // '-'
+  let i = negative ? start + 1 : start;
+  if (i >= n || n - start > 24) return Number.NaN;
   let c = t.charCodeAt(i);
   let digits = 0;
+  let d = 0;
+  let fraction = 0; // where the digits after the point start
   if (c === 48) {
     // 0, -0, or 0.000ddd with at most five zeros (0.0000001 is written 1e-7)
     i++;
-    if (i === n) return true;
-    if (t.charCodeAt(i) !== 46) return false;
-    i++;
+    if (i === n) return negative ? -0 : 0;
+    if (t.charCodeAt(i) !== 46) return Number.NaN;
+    fraction = ++i;
     let zeros = 0;
     while (i < n && t.charCodeAt(i) === 48) {
       zeros++;
       i++;
     }
-    if (zeros > 5 || i === n) return false;
+    if (zeros > 5 || i === n) return Number.NaN;
   } else {
-    if (c < 49 || c > 57) return false;
+    if (c < 49 || c > 57) return Number.NaN;
     while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) {
+      d = d * 10 + (c - 48);
       digits++;
       i++;
     }
-    if (i === n) return digits <= 15;
-    if (c !== 46) return false;
-    i++;
+    if (i === n) return digits <= 15 ? (negative ? -d : d) : Number.NaN;
+    if (c !== 46) return Number.NaN;
+    fraction = ++i;
   }
   // The fraction's digits (after an integer part of 0, its leading zeros are not significant).
-  const start = i;
-  while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) i++;
-  if (i !== n || start === n || t.charCodeAt(n - 1) === 48) return false;
-  return digits + (n - start) <= 15;
+  const significant = i;
+  while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) {
+    d = d * 10 + (c - 48);
+    i++;
+  }
+  if (i !== n || significant === n || t.charCodeAt(n - 1) === 48 || digits + (n - significant) > 15) return Number.NaN;
+  const x = d / POW10[n - fraction];
+  return negative ? -x : x;
 }
 
 function isWords(c: Column): c is readonly string[] {
