@@ -154,3 +154,88 @@ test('--x - with --precision formats the streamed column too; other lines print 
   assert.equal(q.status, 0, q.stderr);
   assert.equal(q.stdout, 'x\ty\tdy/dx\n0.5\t1\t2\n1000\t2000\t2\n2\t4\t2\n0.25\t0.5\t2\n');
 });
+
+test('writeNumber writes formatNumber(n) byte for byte: random doubles of every kind and the edges', async () => {
+  const fc = (await import('fast-check')).default;
+  const { formatNumber, writeNumber } = await import('../src/report/format.js');
+  const out = new Uint8Array(64);
+  const text = (n: number): string => {
+    const end = writeNumber(out, 7, n);
+    return String.fromCharCode(...out.subarray(7, end));
+  };
+  const same = (n: number): void => assert.equal(text(n), formatNumber(n), `${formatNumber(n)}`);
+  // Every bit pattern (subnormals, NaN, infinities, huge and tiny), then the range written by digits.
+  fc.assert(
+    fc.property(fc.double(), (n) => same(n)),
+    { numRuns: 100_000 },
+  );
+  fc.assert(
+    fc.property(fc.double({ min: 1e-6, max: 1e15, noNaN: true }), (n) => same(n)),
+    { numRuns: 200_000 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.integer({ min: 0, max: 22 }), (k, e) => same(k / 10 ** e)),
+    { numRuns: 100_000 },
+  );
+  // The values a stream's rows print: tanh and its derivative on a grid, as the bench computes them.
+  for (let i = 0; i < 200_000; i++) {
+    const y = Math.tanh(i / 200_000);
+    same(y);
+    same(1 - y * y);
+  }
+  // Neighbours of powers of ten and of two (the decimal exponent's and the ulp's boundaries).
+  const bits = new Float64Array(1);
+  const words = new BigInt64Array(bits.buffer);
+  for (let e = -8; e <= 22; e++) {
+    for (const base of [10 ** e, 2 ** Math.round(e * 3.32)]) {
+      bits[0] = base;
+      const at = words[0];
+      for (let d = -300n; d <= 300n; d++) {
+        words[0] = at + d;
+        same(bits[0]);
+        same(-bits[0]);
+      }
+    }
+  }
+  for (const n of [
+    0,
+    -0,
+    1e21,
+    1e-7,
+    1e-6,
+    0.000001,
+    1e15,
+    999999999999999.9,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    Number.MAX_VALUE,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    0.1,
+    0.30000000000000004,
+    9007199254740992,
+    9007199254740993,
+    0.9007199254740993,
+    2 ** -20,
+  ])
+    same(n);
+});
+
+test('--format tsv and csv rows written as bytes are the rows joined from strings', async () => {
+  const { RowWriter } = await import('../src/report/table.js');
+  const { formatNumber } = await import('../src/report/format.js');
+  const x = Float64Array.from({ length: 1000 }, (_, i) => (i - 500) / 7);
+  const y = x.map((v) => Math.exp(v));
+  for (const format of ['tsv', 'csv'] as const) {
+    const sep = format === 'tsv' ? '\t' : ',';
+    const writer = new RowWriter(format, ['x', 'c', 'w', 'y']);
+    const words = Array.from(x, (_, i) => (i % 2 ? 'ok' : 'MISMATCH'));
+    const text = writer.rows([x, -0, words, y], x.length);
+    const want = Array.from(x, (v, i) => [formatNumber(v), '-0', words[i], formatNumber(y[i])].join(sep));
+    assert.equal(text, ['x', 'c', 'w', 'y'].join(sep) + '\n' + want.join('\n') + '\n');
+    // A word that is not ASCII: the same text, through strings.
+    assert.equal(writer.rows([x.subarray(0, 1), ['é']], 1), `${formatNumber(x[0])}${sep}é\n`);
+  }
+});

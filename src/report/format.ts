@@ -22,3 +22,183 @@ export function jsonNumber(n: number, precision?: number): number | string {
 export function formatExponent(n: number): string {
   return n.toExponential().replace('e+', 'e');
 }
+
+// ---- formatNumber's text as bytes, for many rows -----------------------------------------------
+
+/** Exact powers of ten, 10^0 to 10^22: a product or quotient with one is rounded once. */
+export const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/** The 17 digits of the decimal being written: 9 of its high part, 8 of its low. */
+const digitBytes = new Uint8Array(17);
+/** A double's bits: the word holding its sign, exponent and top 20 bits of significand is HIGH. */
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** The ASCII digits of 00 to 99, two bytes each. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+/** Half an ulp of a double with binary exponent e, 2^(e - 53), for e from -21 (below 1e-6) to 49 (above 1e15). */
+const HALF_ULP = Array.from({ length: 71 }, (_, i) => 2 ** (i - 21 - 53));
+
+/**
+ * Writes formatNumber(n)'s text (full precision) into `out` at `at` as ASCII bytes and returns
+ * where it ends; `out` needs 25 bytes free. Between 1e-6 and 1e15 in size it finds the digits
+ * itself, without a string: String(n) is the shortest decimal that reads back as n (the nearest
+ * such when there are several), so with P = |n| * 10^k exactly (k making P a 17-digit number,
+ * as a double and its rounding error) it tries the nearest 15-digit decimal, then the nearest
+ * 16-digit one, each checked by reading it back (D / 10^j, exact when D < 2^53: one rounding,
+ * as Number() does), and else takes the nearest 17-digit one, which always reads back. Whatever
+ * it cannot decide (P's remainder within 1e-6 of a half, a 16-digit D from 2^53 up, sizes outside
+ * that range, zero, NaN, infinities) is String(n)'s own text.
+ */
+export function writeNumber(out: Uint8Array, at: number, n: number): number {
+  const v = n < 0 ? -n : n;
+  if (v >= 1e-6 && v < 1e15) {
+    const end = writeDigits(out, n < 0 ? writeMinus(out, at) : at, v);
+    if (end >= 0) return end;
+  }
+  return writeText(out, at, formatNumber(n));
+}
+
+function writeMinus(out: Uint8Array, at: number): number {
+  out[at] = 45; // '-'
+  return at + 1;
+}
+
+/** A string's characters as bytes (formatNumber's text is ASCII). */
+export function writeText(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/** writeNumber's digits for 1e-6 <= v < 1e15, or -1 when they are not certain (see there). */
+function writeDigits(out: Uint8Array, at: number, v: number): number {
+  bits[0] = v;
+  const high = words[HIGH];
+  const e2 = (high >>> 20) - 1023; // v's binary exponent (v is normal here)
+  let e = Math.floor(e2 * 0.3010299956639812); // its decimal exponent, perhaps one low: mended below
+  if (e < -6) e = -6; // v >= 1e-6: either so, or 10^k past the exact powers (and String's below)
+  let k = 16 - e;
+  let p10 = POW10[k];
+  let hi = v * p10;
+  if (hi < 1e16 || hi >= 1e17) {
+    e += hi < 1e16 ? -1 : 1;
+    k = 16 - e;
+    if (k > 22 || k < 0) return -1;
+    p10 = POW10[k];
+    hi = v * p10;
+    if (hi < 1e16 || hi >= 1e17) return -1;
+  }
+  // P = hi + lo exactly (Dekker's product: each factor split into two 26-bit halves).
+  let c = 134217729 * v;
+  const vh = c - (c - v);
+  const vl = v - vh;
+  c = 134217729 * p10;
+  const ph = c - (c - p10);
+  const pl = p10 - ph;
+  const lo = vh * ph - hi + vh * pl + vl * ph + vl * pl;
+  // hi is an integer (at least 2^53): P = a * 10^8 + r, a exactly, r = b + lo within 1e-8.
+  let a = Math.floor(hi / 1e8);
+  let b = hi - a * 1e8;
+  if (b < 0) {
+    a--;
+    b += 1e8;
+  } else if (b >= 1e8) {
+    a++;
+    b -= 1e8;
+  }
+  const r = b + lo;
+  // The nearest 15-digit decimal, D15 / 10^(k - 2), then the nearest 16-digit one.
+  const r15 = nearest(r / 100);
+  if (r15 === -1) return -1;
+  const d15 = a * 1e6 + r15;
+  if (d15 / POW10[k - 2] === v) return writeSplit(out, at, d15, k - 2);
+  const r16 = nearest(r / 10);
+  if (r16 === -1) return -1;
+  const d16 = a * 1e7 + r16;
+  if (a < 900719925) {
+    // d16 < (a + 1) * 10^7 <= 2^53: exact
+    if (d16 / POW10[k - 1] === v) return writeSplit(out, at, d16, k - 1);
+  } else {
+    // D16 itself is not a double: is 10 * D16 within half an ulp of v (times 10^k) of P?
+    // (Below a power of two the ulp under v is half the one above; an exact tie is left to String.)
+    const below = 10 * r16 < r;
+    const distance = below ? r - 10 * r16 : 10 * r16 - r;
+    const half = HALF_ULP[e2 + 21] * p10 * (below && (high & 0xfffff) === 0 && words[1 - HIGH] === 0 ? 0.5 : 1);
+    if (distance - half < 1e-6 && distance - half > -1e-6) return -1;
+    if (distance < half) return r16 < 1e7 ? writeDecimal(out, at, a, r16 * 10, k) : writeSplit(out, at, d16, k - 1);
+  }
+  const r17 = nearest(r);
+  if (r17 === -1) return -1;
+  // a * 10^8 + r17 with r17 in [0, 10^8]; a carry makes 18 digits (a 10^17): let String decide.
+  if (r17 >= 1e8) return a + 1 >= 1e9 ? -1 : writeDecimal(out, at, a + 1, r17 - 1e8, k);
+  return writeDecimal(out, at, a, r17, k);
+}
+
+/** x rounded to the nearest integer, or -1 when x is within 1e-6 of a half (or negative). */
+function nearest(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f - 0.5;
+  if ((d < 1e-6 && d > -1e-6) || f < 0) return -1;
+  return d < 0 ? f : f + 1;
+}
+
+/** Writes the decimal d / 10^j, d an integer below 2^53. */
+function writeSplit(out: Uint8Array, at: number, d: number, j: number): number {
+  let h = Math.floor(d / 1e8);
+  let l = d - h * 1e8;
+  if (l < 0) {
+    h--;
+    l += 1e8;
+  }
+  return writeDecimal(out, at, h, l, j);
+}
+
+/**
+ * Writes the decimal (h * 10^8 + l) / 10^j, h < 10^9 and l < 10^8, as String writes it: no
+ * leading or trailing zeros, `0.000ddd` below 1, no point for an integer.
+ */
+function writeDecimal(out: Uint8Array, at: number, high: number, low: number, j: number): number {
+  const d = digitBytes;
+  // Two digits at a time (PAIRS), from the right; both parts below 2^31, so each division by 100
+  // is an integer multiply and shift.
+  let l = low | 0;
+  for (let i = 15; i >= 9; i -= 2) {
+    const q = (l / 100) | 0;
+    const r = (l - q * 100) << 1;
+    d[i] = PAIRS[r];
+    d[i + 1] = PAIRS[r + 1];
+    l = q;
+  }
+  let h = high | 0;
+  for (let i = 7; i >= 1; i -= 2) {
+    const q = (h / 100) | 0;
+    const r = (h - q * 100) << 1;
+    d[i] = PAIRS[r];
+    d[i + 1] = PAIRS[r + 1];
+    h = q;
+  }
+  d[0] = 48 + h;
+  let first = 0;
+  while (first < 16 && d[first] === 48) first++;
+  let last = 16;
+  while (last > first && d[last] === 48) last--;
+  // The point sits after digit 17 - j (counting from 0): before `first`, inside, or after `last`.
+  const point = 17 - j;
+  let p = at;
+  if (point <= first) {
+    out[p++] = 48;
+    out[p++] = 46;
+    for (let i = point; i < first; i++) out[p++] = 48;
+    for (let i = first; i <= last; i++) out[p++] = d[i];
+  } else {
+    for (let i = first; i < point; i++) out[p++] = i <= last ? d[i] : 48;
+    if (point <= last) {
+      out[p++] = 46;
+      for (let i = point; i <= last; i++) out[p++] = d[i];
+    }
+  }
+  return p;
+}
