@@ -238,4 +238,18 @@ test('--format tsv and csv rows written as bytes are the rows joined from string
     // A word that is not ASCII: the same text, through strings.
     assert.equal(writer.rows([x.subarray(0, 1), ['é']], 1), `${formatNumber(x[0])}${sep}é\n`);
   }
+  // rowBytes: rows' text as UTF-8, the header with the first chunk, for every format.
+  for (const format of ['tsv', 'csv', 'table'] as const) {
+    for (const precision of [undefined, 3]) {
+      const a = new RowWriter(format, ['x', 'θ'], { precision });
+      const b = new RowWriter(format, ['x', 'θ'], { precision });
+      for (const words of [
+        ['ok', 'é', 'ok'],
+        ['ok', 'ok', 'ok'],
+      ]) {
+        const columns = [x.subarray(0, 3), words];
+        assert.equal(Buffer.from(a.rowBytes(columns, 3)).toString('utf8'), b.rows(columns, 3));
+      }
+    }
+  }
 });

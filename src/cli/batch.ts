@@ -172,7 +172,8 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
         for (let i = 0; i < n; i++) cells[i] ??= formatNumber(x[i]);
         columns[texts.index] = cells as string[];
       }
-      io.out(writer.rows(columns, n));
+      if (io.outBytes === undefined) io.out(writer.rows(columns, n));
+      else io.outBytes(writer.rowBytes(columns, n));
     }
     total += n;
   }

@@ -31,8 +31,6 @@ export const POW10 = [
   1e21, 1e22,
 ];
 
-/** The 17 digits of the decimal being written: 9 of its high part, 8 of its low. */
-const digitBytes = new Uint8Array(17);
 /** A double's bits: the word holding its sign, exponent and top 20 bits of significand is HIGH. */
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
@@ -157,48 +155,56 @@ function writeSplit(out: Uint8Array, at: number, d: number, j: number): number {
 }
 
 /**
- * Writes the decimal (h * 10^8 + l) / 10^j, h < 10^9 and l < 10^8, as String writes it: no
- * leading or trailing zeros, `0.000ddd` below 1, no point for an integer.
+ * Writes the decimal (high * 10^8 + low) / 10^j, 10^6 <= high < 10^9 and low < 10^8, as String
+ * writes it: no trailing zeros, `0.000ddd` below 1, no point for an integer. The digits go
+ * straight to their place: after `0.` and the zeros below 1, else one byte on, the integer part
+ * then moved back over that byte to make room for the point.
  */
 function writeDecimal(out: Uint8Array, at: number, high: number, low: number, j: number): number {
-  const d = digitBytes;
-  // Two digits at a time (PAIRS), from the right; both parts below 2^31, so each division by 100
-  // is an integer multiply and shift.
+  const hd = high >= 1e8 ? 9 : high >= 1e7 ? 8 : 7; // digits of high
+  const nd = hd + 8;
+  const point = nd - j; // digits before the point
+  if (point <= 0) {
+    out[at] = 48;
+    out[at + 1] = 46;
+    let p = at + 2;
+    for (let i = point; i < 0; i++) out[p++] = 48;
+    writeDigits17(out, p, high, low, hd);
+    p += nd;
+    while (out[p - 1] === 48) p--;
+    return p;
+  }
+  writeDigits17(out, at + 1, high, low, hd);
+  let p = at + 1 + nd;
+  const fraction = at + 1 + point;
+  while (p > fraction && out[p - 1] === 48) p--;
+  for (let i = 0; i < point; i++) out[at + i] = out[at + 1 + i];
+  if (p === fraction) return at + point;
+  out[at + point] = 46; // '.'
+  return p;
+}
+
+/**
+ * The hd digits of high then the 8 of low (leading zeros kept) at `at`, two at a time (PAIRS)
+ * from the right; both below 2^31, so each division by 100 is an integer multiply and shift.
+ */
+function writeDigits17(out: Uint8Array, at: number, high: number, low: number, hd: number): void {
   let l = low | 0;
-  for (let i = 15; i >= 9; i -= 2) {
+  for (let i = at + hd + 6; i >= at + hd; i -= 2) {
     const q = (l / 100) | 0;
     const r = (l - q * 100) << 1;
-    d[i] = PAIRS[r];
-    d[i + 1] = PAIRS[r + 1];
+    out[i] = PAIRS[r];
+    out[i + 1] = PAIRS[r + 1];
     l = q;
   }
   let h = high | 0;
-  for (let i = 7; i >= 1; i -= 2) {
+  let i = at + hd - 2;
+  for (; i >= at; i -= 2) {
     const q = (h / 100) | 0;
     const r = (h - q * 100) << 1;
-    d[i] = PAIRS[r];
-    d[i + 1] = PAIRS[r + 1];
+    out[i] = PAIRS[r];
+    out[i + 1] = PAIRS[r + 1];
     h = q;
   }
-  d[0] = 48 + h;
-  let first = 0;
-  while (first < 16 && d[first] === 48) first++;
-  let last = 16;
-  while (last > first && d[last] === 48) last--;
-  // The point sits after digit 17 - j (counting from 0): before `first`, inside, or after `last`.
-  const point = 17 - j;
-  let p = at;
-  if (point <= first) {
-    out[p++] = 48;
-    out[p++] = 46;
-    for (let i = point; i < first; i++) out[p++] = 48;
-    for (let i = first; i <= last; i++) out[p++] = d[i];
-  } else {
-    for (let i = first; i < point; i++) out[p++] = i <= last ? d[i] : 48;
-    if (point <= last) {
-      out[p++] = 46;
-      for (let i = point; i <= last; i++) out[p++] = d[i];
-    }
-  }
-  return p;
+  if (i === at - 1) out[at] = 48 + h;
 }
