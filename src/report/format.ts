@@ -98,7 +98,7 @@ function writeDigits(out: Uint8Array, at: number, v: number): number {
   const pl = p10 - ph;
   const lo = vh * ph - hi + vh * pl + vl * ph + vl * pl;
   // hi is an integer (at least 2^53): P = a * 10^8 + r, a exactly, r = b + lo within 1e-8.
-  let a = Math.floor(hi / 1e8);
+  let a = Math.floor(hi * 1e-8);
   let b = hi - a * 1e8;
   if (b < 0) {
     a--;
@@ -108,59 +108,64 @@ function writeDigits(out: Uint8Array, at: number, v: number): number {
     b -= 1e8;
   }
   const r = b + lo;
-  // The nearest 15-digit decimal, D15 / 10^(k - 2), then the nearest 16-digit one.
-  const r15 = nearest(r / 100);
-  if (r15 === -1) return -1;
-  const d15 = a * 1e6 + r15;
-  if (d15 / POW10[k - 2] === v) return writeSplit(out, at, d15, k - 2);
-  const r16 = nearest(r / 10);
-  if (r16 === -1) return -1;
-  const d16 = a * 1e7 + r16;
-  if (a < 900719925) {
-    // d16 < (a + 1) * 10^7 <= 2^53: exact
-    if (d16 / POW10[k - 1] === v) return writeSplit(out, at, d16, k - 1);
-  } else {
-    // D16 itself is not a double: is 10 * D16 within half an ulp of v (times 10^k) of P?
-    // (Below a power of two the ulp under v is half the one above; an exact tie is left to String.)
-    const below = 10 * r16 < r;
-    const distance = below ? r - 10 * r16 : 10 * r16 - r;
-    const half = HALF_ULP[e2 + 21] * p10 * (below && (high & 0xfffff) === 0 && words[1 - HIGH] === 0 ? 0.5 : 1);
-    if (distance - half < 1e-6 && distance - half > -1e-6) return -1;
-    if (distance < half) return r16 < 1e7 ? writeDecimal(out, at, a, r16 * 10, k) : writeSplit(out, at, d16, k - 1);
+  // A decimal reads back as v when it is inside v's rounding interval: half an ulp each side of
+  // v (times 10^k, as P is), the lower half halved below a power of two. D15 = a * 10^6 + r15 is
+  // 100 * D15 = a * 10^8 + 100 * r15, at r - 100 * r15 from P; D16 likewise.
+  const above = HALF_ULP[e2 + 21] * p10;
+  const below = (high & 0xfffff) === 0 && words[1 - HIGH] === 0 ? above / 2 : above;
+  const r15 = nearest(r * 0.01);
+  if (r15 < 0) return -1;
+  const in15 = inside(r - 100 * r15, below, above);
+  if (in15 !== 0) {
+    if (in15 < 0) return -1;
+    // (a * 10^6 + r15) / 10^(k - 2), as high * 10^8 + low.
+    const h = (a / 100) | 0;
+    return writeDecimal(out, at, h, (a - h * 100) * 1e6 + r15, k - 2);
   }
+  const r16 = nearest(r * 0.1);
+  if (r16 < 0) return -1;
+  const in16 = inside(r - 10 * r16, below, above);
+  if (in16 !== 0) {
+    if (in16 < 0) return -1;
+    const h = (a / 10) | 0;
+    return writeDecimal(out, at, h, (a - h * 10) * 1e7 + r16, k - 1);
+  }
+  // The nearest 17-digit decimal always reads back.
   const r17 = nearest(r);
-  if (r17 === -1) return -1;
-  // a * 10^8 + r17 with r17 in [0, 10^8]; a carry makes 18 digits (a 10^17): let String decide.
-  if (r17 >= 1e8) return a + 1 >= 1e9 ? -1 : writeDecimal(out, at, a + 1, r17 - 1e8, k);
+  if (r17 < 0) return -1;
   return writeDecimal(out, at, a, r17, k);
 }
 
-/** x rounded to the nearest integer, or -1 when x is within 1e-6 of a half (or negative). */
+/** x rounded to the nearest integer, or -1 when x is within 1e-6 of a half (or below -1/2). */
 function nearest(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f - 0.5;
-  if ((d < 1e-6 && d > -1e-6) || f < 0) return -1;
-  return d < 0 ? f : f + 1;
-}
-
-/** Writes the decimal d / 10^j, d an integer below 2^53. */
-function writeSplit(out: Uint8Array, at: number, d: number, j: number): number {
-  let h = Math.floor(d / 1e8);
-  let l = d - h * 1e8;
-  if (l < 0) {
-    h--;
-    l += 1e8;
-  }
-  return writeDecimal(out, at, h, l, j);
+  const t = x + 0.5;
+  const f = Math.floor(t);
+  const d = t - f;
+  return d < 1e-6 || d > 1 - 1e-6 || f < 0 ? -1 : f;
 }
 
 /**
- * Writes the decimal (high * 10^8 + low) / 10^j, 10^6 <= high < 10^9 and low < 10^8, as String
- * writes it: no trailing zeros, `0.000ddd` below 1, no point for an integer. The digits go
+ * 1 when a decimal `delta` below P (above, when negative) is inside v's rounding interval, 0 when
+ * outside, -1 when within 1e-6 of its edge (r is good to 1e-8; an exact edge is a tie).
+ */
+function inside(delta: number, below: number, above: number): number {
+  const room = delta >= 0 ? below - delta : above + delta;
+  return room > 1e-6 ? 1 : room < -1e-6 ? 0 : -1;
+}
+
+/**
+ * Writes the decimal (high * 10^8 + low) / 10^j, 10^6 <= high < 10^9 and low <= 10^8, as String
+ * writes it (-1 for 10^17, eighteen digits): no trailing zeros, `0.000ddd` below 1, no point for an integer. The digits go
  * straight to their place: after `0.` and the zeros below 1, else one byte on, the integer part
  * then moved back over that byte to make room for the point.
  */
 function writeDecimal(out: Uint8Array, at: number, high: number, low: number, j: number): number {
+  if (low >= 1e8) {
+    // a carry: the nearest decimal rounded up to the next power of ten in low
+    high++;
+    low -= 1e8;
+    if (high >= 1e9) return -1;
+  }
   const hd = high >= 1e8 ? 9 : high >= 1e7 ? 8 : 7; // digits of high
   const nd = hd + 8;
   const point = nd - j; // digits before the point
