@@ -238,6 +238,19 @@ test('--format tsv and csv rows written as bytes are the rows joined from string
     // A word that is not ASCII: the same text, through strings.
     assert.equal(writer.rows([x.subarray(0, 1), ['é']], 1), `${formatNumber(x[0])}${sep}é\n`);
   }
+  // A plain table as bytes: the cells padded and joined as strings (a style that is not PLAIN
+  // itself, though it writes the same, takes the strings' way), over chunks that widen it.
+  const { PLAIN } = await import('../src/report/style.js');
+  const bytes = new RowWriter('table', ['x', 'θ', 'c', 'w']);
+  const strings = new RowWriter('table', ['x', 'θ', 'c', 'w'], { style: { ...PLAIN } });
+  for (const [start, end] of [
+    [0, 3],
+    [3, 400],
+    [400, 1000],
+  ]) {
+    const columns = [x.subarray(start, end), y.subarray(start, end), -0, Array.from(x.subarray(start, end), String)];
+    assert.equal(bytes.rows(columns, end - start), strings.rows(columns, end - start));
+  }
   // rowBytes: rows' text as UTF-8, the header with the first chunk, for every format.
   for (const format of ['tsv', 'csv', 'table'] as const) {
     for (const precision of [undefined, 3]) {

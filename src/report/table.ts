@@ -60,9 +60,13 @@ export class RowWriter {
       }
       return text;
     }
-    const cells = columns.map((c) => this.cells(c, n));
     const style = this.settings.style ?? PLAIN;
     const first = this.widths === null;
+    if (style === PLAIN && this.settings.precision === undefined) {
+      const end = this.aligned(columns, n);
+      if (end >= 0) return (first ? this.tableHeader() : '') + this.bytes.toString('latin1', 0, end);
+    }
+    const cells = columns.map((c) => this.cells(c, n));
     const widths = this.widths ?? this.headers.map((h) => h.length);
     cells.forEach((c, k) => {
       for (const s of c) if (s.length > widths[k]) widths[k] = s.length;
@@ -82,6 +86,14 @@ export class RowWriter {
    * written as bytes to begin with (see delimited), the rest is `rows`' text encoded.
    */
   rowBytes(columns: readonly Column[], n: number): Uint8Array {
+    if (this.format === 'table' && (this.settings.style ?? PLAIN) === PLAIN && this.settings.precision === undefined) {
+      const first = this.widths === null;
+      const end = this.aligned(columns, n);
+      if (end >= 0) {
+        const body = this.bytes.subarray(0, end);
+        return first ? Buffer.concat([Buffer.from(this.tableHeader()), body]) : body;
+      }
+    }
     if (this.format !== 'table' && this.settings.precision === undefined) {
       const end = this.delimited(columns, n, this.format === 'tsv' ? 9 : 44);
       if (end >= 0) {
@@ -128,6 +140,78 @@ export class RowWriter {
       }
     }
     return p;
+  }
+
+  /** The table's header line, its columns as wide as `widths`. */
+  private tableHeader(): string {
+    const widths = this.widths!;
+    const style = this.settings.style ?? PLAIN;
+    return this.headers.map((h, k) => style.heading(h.padStart(widths[k]))).join('  ') + '\n';
+  }
+
+  /** Cells written as bytes (aligned's), and where each ends. */
+  private cellBytes = Buffer.allocUnsafe(0);
+
+  /**
+   * Plain table rows at full precision as bytes in `bytes`, the same text as the cells padded and
+   * joined (see delimited): every cell written first, to know the columns' widths (which it
+   * updates), then the rows. Returns where they end, or -1 when a word is not ASCII.
+   */
+  private aligned(columns: readonly Column[], n: number): number {
+    const count = columns.length;
+    let cells = this.cellBytes;
+    const ends = new Int32Array(count * n);
+    let p = 0;
+    const lengths = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      const c = columns[k];
+      const text = typeof c === 'number' ? formatNumber(c) : undefined;
+      const words = isWords(c) ? c : undefined;
+      let widest = 0;
+      for (let i = 0; i < n; i++) {
+        const word = text ?? words?.[i];
+        const room = 26 + (word === undefined ? 0 : word.length);
+        if (cells.length - p < room) {
+          const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * cells.length + room));
+          cells.copy(bigger, 0, 0, p);
+          cells = this.cellBytes = bigger;
+        }
+        const start = p;
+        if (word === undefined) p = writeNumber(cells, p, (c as ArrayLike<number>)[i]);
+        else {
+          for (let j = 0; j < word.length; j++) {
+            const ch = word.charCodeAt(j);
+            if (ch > 127) return -1;
+            cells[p++] = ch;
+          }
+        }
+        ends[k * n + i] = p;
+        if (p - start > widest) widest = p - start;
+      }
+      lengths[k] = widest;
+    }
+    const widths = this.widths ?? this.headers.map((h) => h.length);
+    for (let k = 0; k < count; k++) if (lengths[k] > widths[k]) widths[k] = lengths[k];
+    this.widths = widths;
+    let line = count - 1;
+    for (let k = 0; k < count; k++) line += 2 + widths[k];
+    if (this.bytes.length < n * line) this.bytes = Buffer.allocUnsafe(Math.max(1 << 16, 2 * n * line));
+    const out = this.bytes;
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < count; k++) {
+        const end = ends[k * n + i];
+        const start = i > 0 ? ends[k * n + i - 1] : k > 0 ? ends[k * n - 1] : 0;
+        if (k > 0) {
+          out[q++] = 32;
+          out[q++] = 32;
+        }
+        for (let pad = widths[k] - (end - start); pad > 0; pad--) out[q++] = 32;
+        for (let j = start; j < end; j++) out[q++] = cells[j];
+      }
+      out[q++] = 10;
+    }
+    return q;
   }
 
   private cells(c: Column, n: number): readonly string[] {
