@@ -266,3 +266,35 @@ test('--format tsv and csv rows written as bytes are the rows joined from string
     }
   }
 });
+
+test('LineSplitter: feed/next and push give the lines of the whole text, however it is cut into chunks', async () => {
+  const fc = (await import('fast-check')).default;
+  const { LineSplitter } = await import('../src/cli/lines.js');
+  const piece = fc.constantFrom('\n', '\r\n', '\r', '0.5', ' 1 ', '', 'abc', '\n\n', '12345');
+  const text = fc.array(piece, { maxLength: 30 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(text, fc.array(fc.nat({ max: 40 }), { maxLength: 8 }), (t, cuts) => {
+      const at = [...new Set(cuts.map((c) => Math.min(c, t.length)))].sort((a, b) => a - b);
+      const chunks = [0, ...at].map((c, i, all) => t.slice(c, all[i + 1] ?? t.length));
+      const want = t.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      if (t.endsWith('\n') || t === '') want.pop();
+      const a = new LineSplitter(1000);
+      const b = new LineSplitter(1000);
+      const got: string[] = [];
+      const pushed: string[] = [];
+      for (const c of chunks) {
+        a.feed(c);
+        while (a.next()) got.push(a.text.slice(a.from, a.to));
+        pushed.push(...b.push(c));
+      }
+      const last = a.end();
+      if (last !== undefined) got.push(last);
+      const lastPushed = b.end();
+      if (lastPushed !== undefined) pushed.push(lastPushed);
+      assert.deepEqual(got, want);
+      assert.deepEqual(pushed, want);
+      assert.equal(a.line, want.length);
+    }),
+    { numRuns: 5000 },
+  );
+});
