@@ -154,3 +154,147 @@ test('--x - with --precision formats the streamed column too; other lines print 
   assert.equal(q.status, 0, q.stderr);
   assert.equal(q.stdout, 'x\ty\tdy/dx\n0.5\t1\t2\n1000\t2000\t2\n2\t4\t2\n0.25\t0.5\t2\n');
 });
+
+test('writeNumber writes formatNumber(n) byte for byte: random doubles of every kind and the edges', async () => {
+  const fc = (await import('fast-check')).default;
+  const { formatNumber, writeNumber } = await import('../src/report/format.js');
+  const out = new Uint8Array(64);
+  const text = (n: number): string => {
+    const end = writeNumber(out, 7, n);
+    return String.fromCharCode(...out.subarray(7, end));
+  };
+  const same = (n: number): void => assert.equal(text(n), formatNumber(n), `${formatNumber(n)}`);
+  // Every bit pattern (subnormals, NaN, infinities, huge and tiny), then the range written by digits.
+  fc.assert(
+    fc.property(fc.double(), (n) => same(n)),
+    { numRuns: 100_000 },
+  );
+  fc.assert(
+    fc.property(fc.double({ min: 1e-6, max: 1e15, noNaN: true }), (n) => same(n)),
+    { numRuns: 200_000 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.integer({ min: 0, max: 22 }), (k, e) => same(k / 10 ** e)),
+    { numRuns: 100_000 },
+  );
+  // The values a stream's rows print: tanh and its derivative on a grid, as the bench computes them.
+  for (let i = 0; i < 200_000; i++) {
+    const y = Math.tanh(i / 200_000);
+    same(y);
+    same(1 - y * y);
+  }
+  // Neighbours of powers of ten and of two (the decimal exponent's and the ulp's boundaries).
+  const bits = new Float64Array(1);
+  const words = new BigInt64Array(bits.buffer);
+  for (let e = -8; e <= 22; e++) {
+    for (const base of [10 ** e, 2 ** Math.round(e * 3.32)]) {
+      bits[0] = base;
+      const at = words[0];
+      for (let d = -300n; d <= 300n; d++) {
+        words[0] = at + d;
+        same(bits[0]);
+        same(-bits[0]);
+      }
+    }
+  }
+  for (const n of [
+    0,
+    -0,
+    1e21,
+    1e-7,
+    1e-6,
+    0.000001,
+    1e15,
+    999999999999999.9,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    Number.MAX_VALUE,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    0.1,
+    0.30000000000000004,
+    9007199254740992,
+    9007199254740993,
+    0.9007199254740993,
+    2 ** -20,
+  ])
+    same(n);
+});
+
+test('--format tsv and csv rows written as bytes are the rows joined from strings', async () => {
+  const { RowWriter } = await import('../src/report/table.js');
+  const { formatNumber } = await import('../src/report/format.js');
+  const x = Float64Array.from({ length: 1000 }, (_, i) => (i - 500) / 7);
+  const y = x.map((v) => Math.exp(v));
+  for (const format of ['tsv', 'csv'] as const) {
+    const sep = format === 'tsv' ? '\t' : ',';
+    const writer = new RowWriter(format, ['x', 'c', 'w', 'y']);
+    const words = Array.from(x, (_, i) => (i % 2 ? 'ok' : 'MISMATCH'));
+    const text = writer.rows([x, -0, words, y], x.length);
+    const want = Array.from(x, (v, i) => [formatNumber(v), '-0', words[i], formatNumber(y[i])].join(sep));
+    assert.equal(text, ['x', 'c', 'w', 'y'].join(sep) + '\n' + want.join('\n') + '\n');
+    // A word that is not ASCII: the same text, through strings.
+    assert.equal(writer.rows([x.subarray(0, 1), ['é']], 1), `${formatNumber(x[0])}${sep}é\n`);
+  }
+  // A plain table as bytes: the cells padded and joined as strings (a style that is not PLAIN
+  // itself, though it writes the same, takes the strings' way), over chunks that widen it.
+  const { PLAIN } = await import('../src/report/style.js');
+  const bytes = new RowWriter('table', ['x', 'θ', 'c', 'w']);
+  const strings = new RowWriter('table', ['x', 'θ', 'c', 'w'], { style: { ...PLAIN } });
+  for (const [start, end] of [
+    [0, 3],
+    [3, 400],
+    [400, 1000],
+  ]) {
+    const columns = [x.subarray(start, end), y.subarray(start, end), -0, Array.from(x.subarray(start, end), String)];
+    assert.equal(bytes.rows(columns, end - start), strings.rows(columns, end - start));
+  }
+  // rowBytes: rows' text as UTF-8, the header with the first chunk, for every format.
+  for (const format of ['tsv', 'csv', 'table'] as const) {
+    for (const precision of [undefined, 3]) {
+      const a = new RowWriter(format, ['x', 'θ'], { precision });
+      const b = new RowWriter(format, ['x', 'θ'], { precision });
+      for (const words of [
+        ['ok', 'é', 'ok'],
+        ['ok', 'ok', 'ok'],
+      ]) {
+        const columns = [x.subarray(0, 3), words];
+        assert.equal(Buffer.from(a.rowBytes(columns, 3)).toString('utf8'), b.rows(columns, 3));
+      }
+    }
+  }
+});
+
+test('LineSplitter: feed/next and push give the lines of the whole text, however it is cut into chunks', async () => {
+  const fc = (await import('fast-check')).default;
+  const { LineSplitter } = await import('../src/cli/lines.js');
+  const piece = fc.constantFrom('\n', '\r\n', '\r', '0.5', ' 1 ', '', 'abc', '\n\n', '12345');
+  const text = fc.array(piece, { maxLength: 30 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(text, fc.array(fc.nat({ max: 40 }), { maxLength: 8 }), (t, cuts) => {
+      const at = [...new Set(cuts.map((c) => Math.min(c, t.length)))].sort((a, b) => a - b);
+      const chunks = [0, ...at].map((c, i, all) => t.slice(c, all[i + 1] ?? t.length));
+      const want = t.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      if (t.endsWith('\n') || t === '') want.pop();
+      const a = new LineSplitter(1000);
+      const b = new LineSplitter(1000);
+      const got: string[] = [];
+      const pushed: string[] = [];
+      for (const c of chunks) {
+        a.feed(c);
+        while (a.next()) got.push(a.text.slice(a.from, a.to));
+        pushed.push(...b.push(c));
+      }
+      const last = a.end();
+      if (last !== undefined) got.push(last);
+      const lastPushed = b.end();
+      if (lastPushed !== undefined) pushed.push(lastPushed);
+      assert.deepEqual(got, want);
+      assert.deepEqual(pushed, want);
+      assert.equal(a.line, want.length);
+    }),
+    { numRuns: 5000 },
+  );
+});

@@ -16,6 +16,7 @@ import {
   type BatchTrace,
   type Column,
   isShortestForm,
+  shortestFormValue,
 } from '../report/table.js';
 import { jsonObject, type JsonValue } from '../report/json.js';
 import type { RenderSettings } from '../report/settings.js';
@@ -167,9 +168,12 @@ export async function batchCommand(o: BatchOptions, io: IO): Promise<number> {
       const texts = chunk.texts;
       if (texts !== undefined && o.settings.precision === undefined) {
         const x = inputs[texts.index] as Float64Array;
-        columns[texts.index] = texts.cells.map((t, i) => t ?? formatNumber(x[i]));
+        const cells = texts.cells;
+        for (let i = 0; i < n; i++) cells[i] ??= formatNumber(x[i]);
+        columns[texts.index] = cells as string[];
       }
-      io.out(writer.rows(columns, n));
+      if (io.outBytes === undefined) io.out(writer.rows(columns, n));
+      else io.outBytes(writer.rowBytes(columns, n));
     }
     total += n;
   }
@@ -508,15 +512,25 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
     return chunk;
   };
   const splitter = new LineSplitter(MAX_LINE_LENGTH, `standard input (${flag} -)`);
-  let line = 0;
+  // Any line but a number already in its shortest form: trimmed, read as parseLine reads it.
+  const read = (line: string, lineNumber: number): void => {
+    const t = line.trim();
+    if (t === '') return;
+    const x = parseLine(t, lineNumber, flag); // before n moves: a bad line adds no row
+    cells.push(isShortestForm(t) ? t : null);
+    buffer[n++] = x;
+  };
   try {
     for await (const text of stdinText(io)) {
-      for (const l of splitter.push(text)) {
-        line++;
-        const t = l.trim();
-        if (t !== '') {
-          const x = parseLine(t, line, flag); // before n moves: a bad line adds no row
-          cells.push(isShortestForm(t) ? t : null);
+      splitter.feed(text);
+      while (splitter.next()) {
+        const { text: s, from, to } = splitter;
+        // Most lines are a number as formatNumber writes it: read in place, printed as read.
+        const x = shortestFormValue(s, from, to);
+        if (Number.isNaN(x)) {
+          if (from < to) read(s.slice(from, to), splitter.line);
+        } else {
+          cells.push(s.slice(from, to));
           buffer[n++] = x;
         }
         if (n === CHUNK) yield emit();
@@ -525,12 +539,7 @@ async function* chunks(o: BatchOptions, names: readonly string[], io: IO): Async
       if (n > 0) yield emit();
     }
     const last = splitter.end();
-    const t = last?.trim() ?? '';
-    if (t !== '') {
-      const x = parseLine(t, line + 1, flag);
-      cells.push(isShortestForm(t) ? t : null);
-      buffer[n++] = x;
-    }
+    if (last !== undefined) read(last, splitter.line);
   } catch (e) {
     // A bad line: the rows before it are printed first, then the error (exit 2).
     if (n > 0) yield emit();

@@ -10,6 +10,11 @@ export interface IO {
   out(text: string): void;
   err(text: string): void;
   /**
+   * Standard output's bytes as they are (UTF-8 text already encoded: a stream's rows), the same
+   * as `out` of their text. Absent: the caller decodes and calls `out`.
+   */
+  outBytes?(bytes: Uint8Array): void;
+  /**
    * Standard error as it is, for our own terminal control only (a progress line's carriage return
    * and erase), never for text that holds input: `err` shows control characters visibly.
    */

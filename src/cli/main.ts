@@ -50,12 +50,16 @@ let sleep: Int32Array | undefined;
  * written to (`2> /dev/full`) is given up on, and the exit code stays the program's. Synchronous
  * writes also give backpressure for free: a long stream of rows waits for its reader.
  */
-function writer(fd: 1 | 2): (text: string) => void {
+function writer(write: (buffer: Uint8Array) => void): (text: string) => void {
+  return (text) => write(Buffer.from(text, 'utf8'));
+}
+
+/** What `writer` writes with: bytes already encoded (see there). */
+function bytesWriter(fd: 1 | 2): (buffer: Uint8Array) => void {
   let broken = false;
-  return (text) => {
+  return (buffer) => {
     if (broken) return;
     if (fd === 1 && stdoutClosed()) fail(new Error('it is closed'));
-    const buffer = Buffer.from(text, 'utf8');
     let offset = 0;
     while (offset < buffer.length) {
       try {
@@ -181,9 +185,11 @@ async function runGraphviz(dot: string, format: string, file: string): Promise<'
  */
 export async function main(): Promise<boolean> {
   const stdoutIsTTY = await isTerminal(1);
+  const stdout = bytesWriter(1);
   const io: IO = {
-    out: writer(1),
-    err: writer(2),
+    out: writer(stdout),
+    outBytes: stdout,
+    err: writer(bytesWriter(2)),
     env: process.env,
     // Every use asks for both (prompts, the REPL), so stdin is examined only when stdout is a terminal.
     stdinIsTTY: stdoutIsTTY && (await isTerminal(0)),

@@ -11,7 +11,7 @@
  * Rows arrive in chunks (a stream from standard input has no known end), so the table sets its
  * column widths from the first chunk and widens later if it must.
  */
-import { formatNumber, jsonNumber } from './format.js';
+import { formatNumber, jsonNumber, POW10, writeNumber } from './format.js';
 import type { RenderSettings } from './settings.js';
 import { PLAIN } from './style.js';
 import type { JsonValue } from './json.js';
@@ -36,9 +36,11 @@ export class RowWriter {
     private readonly settings: RenderSettings = {},
   ) {}
 
+  /** TSV and CSV rows at full precision are written as bytes here first (see delimited). */
+  private bytes = Buffer.allocUnsafe(0);
+
   /** Text for `n` rows (with the header before the first chunk). */
   rows(columns: readonly Column[], n: number): string {
-    const cells = columns.map((c) => this.cells(c, n));
     let text = '';
     if (this.format !== 'table') {
       const sep = this.format === 'tsv' ? '\t' : ',';
@@ -46,6 +48,11 @@ export class RowWriter {
         this.widths = [];
         text += this.headers.join(sep) + '\n';
       }
+      if (this.settings.precision === undefined) {
+        const end = this.delimited(columns, n, sep.charCodeAt(0));
+        if (end >= 0) return text + this.bytes.toString('latin1', 0, end);
+      }
+      const cells = columns.map((c) => this.cells(c, n));
       for (let i = 0; i < n; i++) {
         let line = cells[0][i];
         for (let k = 1; k < cells.length; k++) line += sep + cells[k][i];
@@ -55,6 +62,11 @@ export class RowWriter {
     }
     const style = this.settings.style ?? PLAIN;
     const first = this.widths === null;
+    if (style === PLAIN && this.settings.precision === undefined) {
+      const end = this.aligned(columns, n);
+      if (end >= 0) return (first ? this.tableHeader() : '') + this.bytes.toString('latin1', 0, end);
+    }
+    const cells = columns.map((c) => this.cells(c, n));
     const widths = this.widths ?? this.headers.map((h) => h.length);
     cells.forEach((c, k) => {
       for (const s of c) if (s.length > widths[k]) widths[k] = s.length;
@@ -69,11 +81,144 @@ export class RowWriter {
     return text;
   }
 
-  private cells(c: Column, n: number): string[] {
+  /**
+   * `rows` as UTF-8 bytes (valid until the next call): TSV and CSV rows at full precision are
+   * written as bytes to begin with (see delimited), the rest is `rows`' text encoded.
+   */
+  rowBytes(columns: readonly Column[], n: number): Uint8Array {
+    if (this.format === 'table' && (this.settings.style ?? PLAIN) === PLAIN && this.settings.precision === undefined) {
+      const first = this.widths === null;
+      const end = this.aligned(columns, n);
+      if (end >= 0) {
+        const body = this.bytes.subarray(0, end);
+        return first ? Buffer.concat([Buffer.from(this.tableHeader()), body]) : body;
+      }
+    }
+    if (this.format !== 'table' && this.settings.precision === undefined) {
+      const end = this.delimited(columns, n, this.format === 'tsv' ? 9 : 44);
+      if (end >= 0) {
+        const body = this.bytes.subarray(0, end);
+        if (this.widths !== null) return body;
+        this.widths = [];
+        return Buffer.concat([Buffer.from(this.headers.join(this.format === 'tsv' ? '\t' : ',') + '\n'), body]);
+      }
+    }
+    return Buffer.from(this.rows(columns, n), 'utf8');
+  }
+
+  /**
+   * TSV or CSV rows at full precision, the same text as formatNumber's cells joined, but written
+   * byte by byte into `bytes` (writeNumber: no string a number, no rope, a tenth of the garbage
+   * for a million rows); returns where they end, or -1 when a word is not ASCII (then the cells
+   * are joined as strings).
+   */
+  private delimited(columns: readonly Column[], n: number, sep: number): number {
+    // Each column as text for every row (a number the same on every row, or words), or numbers.
+    const texts = columns.map((c) => (typeof c === 'number' ? formatNumber(c) : isWords(c) ? c : undefined));
+    const last = columns.length - 1;
+    let out = this.bytes;
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k <= last; k++) {
+        const t = texts[k];
+        const word = t === undefined ? undefined : typeof t === 'string' ? t : t[i];
+        const room = 26 + (word === undefined ? 0 : word.length);
+        if (out.length - p < room) {
+          const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * out.length + room));
+          out.copy(bigger, 0, 0, p);
+          out = this.bytes = bigger;
+        }
+        if (word === undefined) p = writeNumber(out, p, (columns[k] as ArrayLike<number>)[i]);
+        else {
+          for (let j = 0; j < word.length; j++) {
+            const ch = word.charCodeAt(j);
+            if (ch > 127) return -1;
+            out[p++] = ch;
+          }
+        }
+        out[p++] = k === last ? 10 : sep;
+      }
+    }
+    return p;
+  }
+
+  /** The table's header line, its columns as wide as `widths`. */
+  private tableHeader(): string {
+    const widths = this.widths!;
+    const style = this.settings.style ?? PLAIN;
+    return this.headers.map((h, k) => style.heading(h.padStart(widths[k]))).join('  ') + '\n';
+  }
+
+  /** Cells written as bytes (aligned's), and where each ends. */
+  private cellBytes = Buffer.allocUnsafe(0);
+
+  /**
+   * Plain table rows at full precision as bytes in `bytes`, the same text as the cells padded and
+   * joined (see delimited): every cell written first, to know the columns' widths (which it
+   * updates), then the rows. Returns where they end, or -1 when a word is not ASCII.
+   */
+  private aligned(columns: readonly Column[], n: number): number {
+    const count = columns.length;
+    let cells = this.cellBytes;
+    const ends = new Int32Array(count * n);
+    let p = 0;
+    const lengths = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      const c = columns[k];
+      const text = typeof c === 'number' ? formatNumber(c) : undefined;
+      const words = isWords(c) ? c : undefined;
+      let widest = 0;
+      for (let i = 0; i < n; i++) {
+        const word = text ?? words?.[i];
+        const room = 26 + (word === undefined ? 0 : word.length);
+        if (cells.length - p < room) {
+          const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * cells.length + room));
+          cells.copy(bigger, 0, 0, p);
+          cells = this.cellBytes = bigger;
+        }
+        const start = p;
+        if (word === undefined) p = writeNumber(cells, p, (c as ArrayLike<number>)[i]);
+        else {
+          for (let j = 0; j < word.length; j++) {
+            const ch = word.charCodeAt(j);
+            if (ch > 127) return -1;
+            cells[p++] = ch;
+          }
+        }
+        ends[k * n + i] = p;
+        if (p - start > widest) widest = p - start;
+      }
+      lengths[k] = widest;
+    }
+    const widths = this.widths ?? this.headers.map((h) => h.length);
+    for (let k = 0; k < count; k++) if (lengths[k] > widths[k]) widths[k] = lengths[k];
+    this.widths = widths;
+    let line = count - 1;
+    for (let k = 0; k < count; k++) line += 2 + widths[k];
+    if (this.bytes.length < n * line) this.bytes = Buffer.allocUnsafe(Math.max(1 << 16, 2 * n * line));
+    const out = this.bytes;
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < count; k++) {
+        const end = ends[k * n + i];
+        const start = i > 0 ? ends[k * n + i - 1] : k > 0 ? ends[k * n - 1] : 0;
+        if (k > 0) {
+          out[q++] = 32;
+          out[q++] = 32;
+        }
+        for (let pad = widths[k] - (end - start); pad > 0; pad--) out[q++] = 32;
+        for (let j = start; j < end; j++) out[q++] = cells[j];
+      }
+      out[q++] = 10;
+    }
+    return q;
+  }
+
+  private cells(c: Column, n: number): readonly string[] {
     const out = new Array<string>(n);
     const { precision } = this.settings;
     if (typeof c === 'number') return out.fill(formatNumber(c, precision));
-    if (isWords(c)) return c.slice(0, n);
+    if (isWords(c)) return c.length === n ? c : c.slice(0, n);
     for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
     return out;
   }
@@ -81,44 +226,62 @@ export class RowWriter {
 
 /**
  * True when `text` is what formatNumber writes for Number(text) at full precision, so a row can
- * print the text as read instead of formatting the number again: a plain decimal of at most 15
- * significant digits (two such decimals are never the same double, so the shortest form of
- * Number(text) has the same digits), written as JavaScript writes numbers (`-` or no sign, no
- * leading or trailing zero, no exponent, no lone `.`, at least 0.000001 in size or 0).
+ * print the text as read instead of formatting the number again (see shortestFormValue).
  */
 export function isShortestForm(t: string): boolean {
-  const n = t.length;
-  let i = t.charCodeAt(0) === 45 ? 1 : 0; // '-'
-  if (i >= n || n > 24) return false;
+  return !Number.isNaN(shortestFormValue(t, 0, t.length));
+}
+
+/**
+ * Number(text.slice(start, end)) when that text is what formatNumber writes for it at full
+ * precision, NaN otherwise: a plain decimal of at most 15 significant digits (two such decimals are
+ * never the same double, so the shortest form of the number has the same digits), written as
+ * JavaScript writes numbers (`-` or no sign, no leading or trailing zero, no exponent, no lone
+ * `.`, at least 0.000001 in size or 0). Read without a substring: its digits D (below 10^15, so
+ * exact) over 10^p (p <= 20, exact) is one correctly rounded division, which is what Number()
+ * gives for the same decimal.
+ */
+export function shortestFormValue(t: string, start: number, end: number): number {
+  const n = end;
+  const negative = t.charCodeAt(start) === 45; // '-'
+  let i = negative ? start + 1 : start;
+  if (i >= n || n - start > 24) return Number.NaN;
   let c = t.charCodeAt(i);
   let digits = 0;
+  let d = 0;
+  let fraction = 0; // where the digits after the point start
   if (c === 48) {
     // 0, -0, or 0.000ddd with at most five zeros (0.0000001 is written 1e-7)
     i++;
-    if (i === n) return true;
-    if (t.charCodeAt(i) !== 46) return false;
-    i++;
+    if (i === n) return negative ? -0 : 0;
+    if (t.charCodeAt(i) !== 46) return Number.NaN;
+    fraction = ++i;
     let zeros = 0;
     while (i < n && t.charCodeAt(i) === 48) {
       zeros++;
       i++;
     }
-    if (zeros > 5 || i === n) return false;
+    if (zeros > 5 || i === n) return Number.NaN;
   } else {
-    if (c < 49 || c > 57) return false;
+    if (c < 49 || c > 57) return Number.NaN;
     while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) {
+      d = d * 10 + (c - 48);
       digits++;
       i++;
     }
-    if (i === n) return digits <= 15;
-    if (c !== 46) return false;
-    i++;
+    if (i === n) return digits <= 15 ? (negative ? -d : d) : Number.NaN;
+    if (c !== 46) return Number.NaN;
+    fraction = ++i;
   }
   // The fraction's digits (after an integer part of 0, its leading zeros are not significant).
-  const start = i;
-  while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) i++;
-  if (i !== n || start === n || t.charCodeAt(n - 1) === 48) return false;
-  return digits + (n - start) <= 15;
+  const significant = i;
+  while (i < n && (c = t.charCodeAt(i)) >= 48 && c <= 57) {
+    d = d * 10 + (c - 48);
+    i++;
+  }
+  if (i !== n || significant === n || t.charCodeAt(n - 1) === 48 || digits + (n - significant) > 15) return Number.NaN;
+  const x = d / POW10[n - fraction];
+  return negative ? -x : x;
 }
 
 function isWords(c: Column): c is readonly string[] {
