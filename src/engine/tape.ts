@@ -5,12 +5,12 @@
  * backward (`backwardTerms`, compiled once per op and pattern of inputs that need a gradient into
  * a small closure), and gradients are accumulated with the `add` op, in the order
  * `Variable.backward` adds them (its generation queue: highest generation first, newest first at a
- * tie), so both paths give the same bits. What the tape does not handle (an op that has no scalar
+ * tie; the tape gets that order without a queue, see `backward`), so both paths give the same bits. What the tape does not handle (an op that has no scalar
  * form on it, such as `diff`, or non-default `Config` switches) it refuses: `apply` returns -1
  * and the caller builds the Variables instead.
  *
  * Layout, one slot a node, in creation order (a slot's inputs always come before it):
- *   code[s]        the op's index in `ops` (a leaf: -1)
+ *   code[s]        the op's index in `ops`, its `index` in the registry (a leaf: -1)
  *   value[s]       the slot's value (a later change gives slots a shape: value[s] then becomes the
  *                  offset of its data in a pool, with shape[s] beside it; code, generation and the
  *                  operand lists stay as they are)
@@ -18,6 +18,7 @@
  *   generation[s]  its creator's generation + 1 (a leaf: 0), as Variable.generation
  *   first[s]       where its operands start in `operands`; they end at first[s + 1]
  *   pattern[s]     which operands need a gradient, one bit each (the key of the compiled backward)
+ *   usedBy[s]      the highest generation among the ops that took it so far (for `ordered`)
  */
 import { Config } from './config.js';
 import { backwardTerms, DEFINED, type OpSpec, type Term } from './op.js';
@@ -39,6 +40,8 @@ export function onTape(op: OpSpec): boolean {
  * op, which makes reading them slow in a loop over many), and its compiled backwards.
  */
 class TapeOp {
+  /** The op's `index`: its code on the tape. */
+  readonly code: number;
   readonly forward: OpSpec['forward'];
   readonly routes: OpSpec['routes'];
   readonly defaults: readonly number[];
@@ -46,14 +49,18 @@ class TapeOp {
   /** The operand count of every call when it does not vary (-1 for a variadic op). */
   readonly fixed: number;
   /** The backwards of a fixed count's calls, by pattern; of the others, by count and pattern. */
-  private readonly byPattern: ((Grad | null)[] | undefined)[] = [];
+  private readonly byPattern: ((Grad | null)[] | undefined)[];
   private readonly byKey = new Map<number, (Grad | null)[]>();
   constructor(readonly op: OpSpec) {
+    this.code = op.index;
     this.forward = op.forward;
     this.routes = op.routes;
     this.defaults = op.defaults ?? [];
     this.minArity = op.minArity;
     this.fixed = op.variadic === true ? -1 : op.arity;
+    // Every pattern's place from the start (an array filled later at a gap changes its kind,
+    // which throws away code V8 optimised for it).
+    this.byPattern = new Array<undefined>(this.fixed < 0 ? 0 : 2 ** Math.min(this.fixed, 8)).fill(undefined);
   }
 
   /**
@@ -75,6 +82,13 @@ class TapeOp {
     return backwardTerms(this.op, needs).map((t) => (t === null ? null : compileTerm(t)));
   }
 }
+
+/** `add`'s forward, which accumulates gradients as Variable.backward's add does. */
+let ADD: OpSpec['forward'] = (m, a, b) => {
+  // Found when first called: ops.ts defines add after this module may have loaded.
+  ADD = DEFINED.find((op) => op.name === 'add')!.forward;
+  return ADD(m, a, b);
+};
 
 /** Each op's TapeOp by its index, made when a tape first meets the op; null: not on the tape. */
 const TAPE_OPS: (TapeOp | null | undefined)[] = [];
@@ -187,7 +201,7 @@ export class Tape {
     value[s] = y;
     if (y - y !== 0) this.finite = false;
     this.size = s + 1;
-    this.code[s] = op.index;
+    this.code[s] = t.code;
     this.usedBy[s] = 0;
     this.pattern[s] = pattern;
     this.first[s + 1] = at + count;
@@ -201,6 +215,9 @@ export class Tape {
     const g = top + 1;
     needsGrad[s] = 1;
     generation[s] = g;
+    // Its rule, compiled now if it is new: backward then only looks it up (code that compiles in
+    // the middle of backward's long loop makes V8 drop its optimised loop).
+    t.rule(pattern, count);
     // Each input's takers so far: one of a higher generation before this one breaks reverse order.
     const usedBy = this.usedBy;
     for (let i = 0; i < count; i++) {
@@ -236,41 +253,49 @@ export class Tape {
     // The seed: dy/dy = 1.
     grad[output] = 1;
     reached[output] = 1;
-    const { code, value, needsGrad, first, operands, pattern } = this;
+    const { code, needsGrad } = this;
     if (code[output] < 0 || needsGrad[output] === 0) return { grad, reached };
     const order = this.ordered ? null : this.order(output);
-    const add = addForward ?? (addForward = DEFINED.find((op) => op.name === 'add')!.forward);
-    // Run each slot that received a gradient: its backward for each input that needs a gradient,
-    // accumulated with add.
+    // Run each slot that received a gradient (a function of its own, which V8 optimises by its
+    // calls, instead of by replacing this loop while it runs).
     for (let k = order === null ? output : order.length - 1; k >= 0; k--) {
       const f = order === null ? k : order[k];
-      if (reached[f] === 0 || code[f] < 0) continue;
-      const t = TAPE_OPS[code[f]]!;
-      const at = first[f];
-      const count = first[f + 1] - at;
-      let open: unknown[] | null = null;
-      if (t.routes !== undefined) {
-        const xs: number[] = [];
-        for (let i = 0; i < count; i++) xs.push(value[operands[at + i]]);
-        open = t.routes(NUM, ...xs);
-      }
-      const rule = t.rule(pattern[f], count);
-      const y = value[f];
-      const gy = grad[f];
-      for (let i = 0; i < count; i++) {
-        const g = rule[i];
-        if (g === null || (open !== null && !open[i])) continue;
-        const x = operands[at + i];
-        const gx: unknown = g(value, operands, at, y, gy);
-        if (typeof gx !== 'number') return undefined;
-        if (reached[x] === 1) grad[x] = add(NUM, grad[x], gx);
-        else {
-          grad[x] = gx;
-          reached[x] = 1;
-        }
-      }
+      if (reached[f] === 1 && code[f] >= 0 && !this.step(f, grad, reached)) return undefined;
     }
     return { grad, reached };
+  }
+
+  /**
+   * Slot `f`'s backward: for each input that needs a gradient (and whose route is open), its
+   * rule's gx, added into the input's gradient with add. False if a gx is not a number.
+   */
+  private step(f: number, grad: Float64Array, reached: Uint8Array): boolean {
+    const { value, operands } = this;
+    const t = TAPE_OPS[this.code[f]]!;
+    const at = this.first[f];
+    const count = this.first[f + 1] - at;
+    let open: unknown[] | null = null;
+    if (t.routes !== undefined) {
+      const xs: number[] = [];
+      for (let i = 0; i < count; i++) xs.push(value[operands[at + i]]);
+      open = t.routes(NUM, ...xs);
+    }
+    const rule = t.rule(this.pattern[f], count);
+    const y = value[f];
+    const gy = grad[f];
+    for (let i = 0; i < count; i++) {
+      const g = rule[i];
+      if (g === null || (open !== null && !open[i])) continue;
+      const x = operands[at + i];
+      const gx: unknown = g(value, operands, at, y, gy);
+      if (typeof gx !== 'number') return false;
+      if (reached[x] === 1) grad[x] = ADD(NUM, grad[x], gx);
+      else {
+        grad[x] = gx;
+        reached[x] = 1;
+      }
+    }
+    return true;
   }
 
   /**
@@ -278,16 +303,21 @@ export class Tape {
    * the queue's order, reversed.
    */
   private order(output: number): Int32Array {
-    const { code, needsGrad, generation } = this;
+    // Such a slot is an op's with needsGrad, which is what a generation above 0 says.
+    const generation = this.generation;
     const top = generation[output];
     // Where each generation's slots start, after counting them.
     const start = new Int32Array(top + 2);
-    for (let s = 0; s <= output; s++)
-      if (code[s] >= 0 && needsGrad[s] === 1 && generation[s] <= top) start[generation[s] + 1]++;
+    for (let s = 0; s <= output; s++) {
+      const g = generation[s];
+      if (g > 0 && g <= top) start[g + 1]++;
+    }
     for (let g = 0; g <= top; g++) start[g + 1] += start[g];
     const order = new Int32Array(start[top + 1]);
-    for (let s = 0; s <= output; s++)
-      if (code[s] >= 0 && needsGrad[s] === 1 && generation[s] <= top) order[start[generation[s]]++] = s;
+    for (let s = 0; s <= output; s++) {
+      const g = generation[s];
+      if (g > 0 && g <= top) order[start[g]++] = s;
+    }
     return order;
   }
 
@@ -314,9 +344,6 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(old: T, next: T)
   next.set(old);
   return next;
 }
-
-/** `add`'s forward, which accumulates gradients as Variable.backward's add does (found when first needed). */
-let addForward: OpSpec['forward'] | undefined;
 
 /** A Term as a closure over the tape's arrays: the same ops' forwards, in the same order. */
 function compileTerm(t: Term): Grad {
