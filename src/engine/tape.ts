@@ -196,8 +196,12 @@ export class Tape {
           : count === 3
             ? f(NUM, value[operands[at]], value[operands[at + 1]], value[operands[at + 2]])
             : f(NUM, ...Array.from(operands.subarray(at, at + count), (x) => value[x]));
-    // A value that is not a number (a tensor) is the Variables' to hold.
-    if (typeof y !== 'number') return -1;
+    // A value that is not a number (a tensor) is the Variables' to hold (its operands are dropped,
+    // so the tape stays whole).
+    if (typeof y !== 'number') {
+      this.operandCount = at;
+      return -1;
+    }
     value[s] = y;
     if (y - y !== 0) this.finite = false;
     this.size = s + 1;
