@@ -17,13 +17,28 @@ import { buildTape } from '../src/expr/build-tape.js';
 import { parse } from '../src/expr/parse.js';
 import { Config, noGrad } from '../src/engine/config.js';
 import { OPS } from '../src/engine/registry.js';
+import { Tape } from '../src/engine/tape.js';
 import { anyTree, call, num, point, spreadPoint, variable } from './helpers/trees.js';
+
+/** How many tapes `disagreement` has seen in reverse slot order and how many it had to sort. */
+const seen = { ordered: 0, sorted: 0 };
 
 /** Every value and gradient of both paths, compared with Object.is; returns a message or ''. */
 function disagreement(root: Node, values: ReadonlyMap<string, number>): string {
   const g = buildTape(root, values);
   if (g === undefined) return 'the tape refused the expression';
   const { grad: tapeGrad, reached } = g.tape.backward(g.output)!;
+  if (g.tape.ordered) {
+    seen.ordered++;
+    // The sort gives the same bits when it is not needed (clearing `ordered` only adds the sort).
+    g.tape.ordered = false;
+    const sorted = g.tape.backward(g.output)!;
+    g.tape.ordered = true;
+    for (let s = 0; s < g.tape.size; s++) {
+      if (sorted.reached[s] !== reached[s] || !Object.is(sorted.grad[s], tapeGrad[s]))
+        return `slot ${s}: sorted ${sorted.grad[s]} vs in slot order ${tapeGrad[s]}`;
+    }
+  } else seen.sorted++;
   const graph = build(root, values);
   // retainGrad (trace: true) keeps every intermediate's gradient for the comparison.
   const result = differentiate(graph);
@@ -102,6 +117,11 @@ test('the tape agrees with the Variables bit for bit on random expressions at ra
   );
 });
 
+test('random expressions take both orders of backward: reverse slot order and the sort by generation', () => {
+  // Run after the property tests above, which count what they saw.
+  assert.ok(seen.ordered > 100 && seen.sorted > 100, JSON.stringify(seen));
+});
+
 test('the tape agrees at signed zeros, infinities, NaN and kinks', () => {
   fc.assert(
     fc.property(anyTree(4), specialPoint, (t, values) => check(t, values)),
@@ -144,11 +164,82 @@ test('a value that feeds several ops accumulates in the generation queue order',
   check(t, new Map([['x', 0.3]]));
 });
 
+test('which tapes run backward in reverse slot order: chains, trees, takers in rising generations, ties', () => {
+  const values = new Map([
+    ['x', 0.3],
+    ['y', -1.7],
+  ]);
+  const cases: [string, boolean][] = [
+    // A chain, and a tree whose slots are each taken once.
+    ['sin(cos(tanh(exp(x))))', true],
+    ['sin(x*y) + cos(y)/exp(x) - sqrt(abs(y*y*x))', true],
+    // x taken by ops of rising generations: 1, 2, 3.
+    ['((x*x)*x)*x', true],
+    // Ties: sin(x) and cos(x) are both of generation 1, then 2, 3 after them.
+    ['sin(x) + cos(x)', true],
+    ['sin(x)*cos(x) + tanh(x)*x', true],
+    // A later taker of a lower generation: x*x (1) after sin(x)*x (2), so the sort runs.
+    ['sin(x)*x + x*x', false],
+    ['x*x*x*x + x*x*x + x*x + x', false],
+    ['sin(sin(sin(x))) * x + 2*x', false],
+    // The same product written twice: two slots, x and y taken by both at generation 1.
+    ['sin(sin(x*y)) + (x*y)', true],
+  ];
+  for (const [text, ordered] of cases) {
+    const g = buildTape(parse(text), values)!;
+    assert.equal(g.tape.ordered, ordered, text);
+    check(parse(text), values);
+  }
+  // A shared subtree object (the REPL's functions): taken at generations 2 and 2 (a tie), then
+  // at 4 (mul after two sins) and 2 (a later sin).
+  const s = call('mul', [variable('x'), variable('y')]);
+  const tie = call('add', [call('sin', [call('sin', [s])]), call('mul', [s, num(2)])]);
+  assert.equal(buildTape(tie, values)!.tape.ordered, true);
+  check(tie, values);
+  const falling = call('add', [call('mul', [call('sin', [call('sin', [s])]), s]), call('sin', [s])]);
+  assert.equal(buildTape(falling, values)!.tape.ordered, false);
+  check(falling, values);
+  // A variable taken a thousand times, in falling and rising generations.
+  const many = Array.from({ length: 1000 }, (_, k) => (k % 3 === 0 ? 'x' : k % 3 === 1 ? 'sin(x)*x' : 'x*y')).join(
+    ' + ',
+  );
+  check(parse(many), values);
+  check(parse(`${'sin('.repeat(500)}x${')'.repeat(500)} * ${many}`), values);
+});
+
+test('a tape made with room for one slot grows, and gives what a roomy one gives', () => {
+  const sin = OPS.get('sin')!;
+  const mul = OPS.get('mul')!;
+  const leaky = OPS.get('leaky_relu')!;
+  const run = (capacity: number) => {
+    const tape = new Tape(capacity);
+    const x = tape.leaf(0.75, true);
+    const c = tape.leaf(-2, false);
+    let s = x;
+    for (let k = 0; k < 300; k++) {
+      s = tape.apply(sin, [s]);
+      s = tape.apply(mul, [s, k % 2 === 0 ? x : c]);
+      if (k % 7 === 0) s = tape.apply(leaky, [s]); // its default slope: a constant slot
+    }
+    return { tape, s, back: tape.backward(s)! };
+  };
+  const small = run(1);
+  const big = run(4096);
+  assert.equal(small.tape.size, big.tape.size);
+  assert.equal(small.tape.size, 2 + 300 * 2 + 43 * 2, 'two leaves, 600 ops, 43 leaky_relu with its slope');
+  for (let s = 0; s < big.tape.size; s++) {
+    assert.ok(Object.is(small.tape.value[s], big.tape.value[s]), `value ${s}`);
+    assert.ok(Object.is(small.back.grad[s], big.back.grad[s]), `grad ${s}`);
+  }
+  assert.ok(big.back.reached[0] === 1 && big.back.reached[1] === 0, 'x reached, the constant not');
+});
+
 test('a 200,000-deep chain runs on the tape without touching the stack and agrees with the Variables', () => {
   const n = 200_000;
   const root = parse(`${'sin('.repeat(n)}x${')'.repeat(n)}`);
   const values = new Map([['x', 0.5]]);
   const taped = differentiateOnTape(root, values)!.result;
+  assert.ok(buildTape(root, values)!.tape.ordered, 'a chain is in order: no sort');
   const result = differentiate(build(root, values), { trace: false });
   assert.ok(Object.is(taped.value, result.value), `${taped.value} vs ${result.value}`);
   assert.ok(Object.is(taped.gradient.x, result.gradient.x), `${taped.gradient.x} vs ${result.gradient.x}`);

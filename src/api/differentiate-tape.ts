@@ -39,7 +39,6 @@ export function differentiateOnTape(
     gradient[name] = d;
     if (!Number.isFinite(d)) finite = false;
   }
-  for (let s = 0; s < tape.size && finite; s++)
-    if (tape.code[s] >= 0 && !Number.isFinite(tape.value[s])) finite = false;
+  if (!tape.finite) finite = false;
   return { result: { value, gradient, trace: { output: g.outputName, value, forward: [], backward: [] } }, finite };
 }

@@ -92,6 +92,8 @@ export interface OpDefinition {
 }
 
 export interface OpSpec extends OpDefinition {
+  /** Its position in DEFINED (the registry's ALL_OPS): the tape's op code. */
+  readonly index: number;
   /** The fewest arguments an expression may give: `arity` less the `defaults`. */
   readonly minArity: number;
   readonly internal: boolean;
@@ -193,6 +195,7 @@ export function defineOp(def: OpDefinition): OpClass {
   const minArity = def.arity - defaults.length;
   const spec: OpSpec = {
     ...def,
+    index: DEFINED.length,
     minArity,
     internal: def.internal ?? false,
     callable: !(def.internal ?? false) && (def.callable ?? def.symbol === undefined),
