@@ -372,144 +372,149 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
     stack.push(op, prec, dotted ? F_DOTTED : 0, start);
   };
 
-  for (let k = 0; k < count; k++) {
+  /** One token where an operand is expected: returns the last token it took (a call takes its `(`). */
+  const operand = (k: number): number => {
     const kind = kinds[k];
     const tStart = starts[k];
     const tEnd = ends[k];
     // The end token has no next: K_END stands in (no case reads it there).
     const nextKind = k + 1 < count ? kinds[k + 1] : K_END;
-    if (expectOperand) {
-      switch (kind) {
-        case K_NUMBER: {
-          out.push(p.pushValue(P_NUMBER, p.text(tokens.text(k)), values[k], tStart, tEnd));
-          if (nextKind === K_NAME || nextKind === K_LPAREN) {
-            checkImplicit(input, tokens, k);
-            pushBinary('mul', IMPLICIT_PREC, false, starts[k + 1]);
-            continue; // still expecting an operand: the name or group that follows
-          }
-          expectOperand = false;
-          break;
+    switch (kind) {
+      case K_NUMBER: {
+        out.push(p.pushValue(P_NUMBER, p.text(tokens.text(k)), values[k], tStart, tEnd));
+        if (nextKind === K_NAME || nextKind === K_LPAREN) {
+          checkImplicit(input, tokens, k);
+          pushBinary('mul', IMPLICIT_PREC, false, starts[k + 1]);
+          return k; // still expecting an operand: the name or group that follows
         }
-        case K_NAME: {
-          // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
-          // The name just before is checked in place first (a chain repeats one name: no copy made).
-          let name = lastName;
-          if (tEnd - tStart !== name.length || !input.startsWith(name, tStart)) {
-            const text = tokens.text(k);
-            const known = names.get(text);
-            if (known === undefined) names.set(text, (name = text));
-            else name = known;
-            lastName = name;
-          }
-          if (name === 'end' && nextKind !== K_LPAREN) {
-            if (!stack.holds('index')) {
-              throw new ExprError(
-                "'end' means the last index of a dimension, so only inside an index such as x[end]",
-                input,
-                tStart,
-              );
-            }
-            out.push(p.push(P_END, 0, 0, -1, tStart, tEnd));
-            expectOperand = false;
-            break;
-          }
-          if (nextKind === K_LPAREN) {
-            const arity = arityOf(name, functions);
-            if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
-            stack.pushCall(p.intern(name), arity, tStart);
-            k++; // the '(' belongs to the call
-            if (kinds[k + 1] === K_RPAREN) {
-              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
-            }
-            continue;
-          }
-          if (arityOf(name, functions) !== undefined) {
-            throw new ExprError(
-              `${name} is a function: call it with parentheses`,
-              input,
-              tEnd,
-              `write ${name}(${nextKind === K_NAME || nextKind === K_NUMBER ? tokens.text(k + 1) : 'x'})`,
-            );
-          }
-          if (RESERVED.has(name)) {
-            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, tStart);
-          }
-          const c = CONSTANTS.get(name);
-          out.push(
-            c !== undefined
-              ? p.pushValue(P_CONSTANT, p.intern(name), c, tStart, tEnd)
-              : p.push(P_VARIABLE, 0, 0, p.intern(name), tStart, tEnd),
-          );
-          expectOperand = false;
-          break;
+        expectOperand = false;
+        break;
+      }
+      case K_NAME: {
+        // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
+        // The name just before is checked in place first (a chain repeats one name: no copy made).
+        let name = lastName;
+        if (tEnd - tStart !== name.length || !input.startsWith(name, tStart)) {
+          const text = tokens.text(k);
+          const known = names.get(text);
+          if (known === undefined) names.set(text, (name = text));
+          else name = known;
+          lastName = name;
         }
-        case K_LPAREN:
-          stack.pushGroup('(', tStart);
-          break;
-        case K_LBRACKET:
-          if (nextKind === K_RBRACKET) {
+        if (name === 'end' && nextKind !== K_LPAREN) {
+          if (!stack.holds('index')) {
             throw new ExprError(
-              'an empty matrix [] is not supported: a value has at least one element',
+              "'end' means the last index of a dimension, so only inside an index such as x[end]",
               input,
               tStart,
-              'write e.g. [1, 2, 3]',
             );
           }
-          stack.rows.set(stack.pushGroup('matrix', tStart), []);
+          out.push(p.push(P_END, 0, 0, -1, tStart, tEnd));
+          expectOperand = false;
           break;
-        case K_COLON: {
-          // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
-          const prevKind = k > 0 ? kinds[k - 1] : -1;
-          if (stack.innermostGroup() === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
-            if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
-              out.push(p.push(P_COLON, 0, 0, -1, tStart, tEnd));
-              expectOperand = false;
-              break;
-            }
-            out.push(p.pushValue(P_NUMBER, p.text('1'), 1, tStart, tStart));
-            stack.push('range', RANGE_PREC, 0, tStart, 2);
-            break;
+        }
+        if (nextKind === K_LPAREN) {
+          const arity = arityOf(name, functions);
+          if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
+          stack.pushCall(p.intern(name), arity, tStart);
+          k++; // the '(' belongs to the call
+          if (kinds[k + 1] === K_RPAREN) {
+            throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
           }
+          return k;
+        }
+        if (arityOf(name, functions) !== undefined) {
           throw new ExprError(
-            prevKind === K_QUESTION
-              ? "unexpected ':' after '?': the conditional's first branch is missing"
-              : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
+            `${name} is a function: call it with parentheses`,
             input,
-            tStart,
+            tEnd,
+            `write ${name}(${nextKind === K_NAME || nextKind === K_NUMBER ? tokens.text(k + 1) : 'x'})`,
           );
         }
-        case K_RBRACKET:
-        case K_COMMA:
-          // `x[2:]`: a range in an index without its end runs to the end.
-          if (
-            k > 0 &&
-            kinds[k - 1] === K_COLON &&
-            stack.top >= 0 &&
-            !stack.isGroup(stack.top) &&
-            stack.op(stack.top) === 'range' &&
-            stack.innermostGroup() === 'index'
-          ) {
-            out.push(p.push(P_END, 0, 0, -1, tStart, tStart));
+        if (RESERVED.has(name)) {
+          throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, tStart);
+        }
+        const c = CONSTANTS.get(name);
+        out.push(
+          c !== undefined
+            ? p.pushValue(P_CONSTANT, p.intern(name), c, tStart, tEnd)
+            : p.push(P_VARIABLE, 0, 0, p.intern(name), tStart, tEnd),
+        );
+        expectOperand = false;
+        break;
+      }
+      case K_LPAREN:
+        stack.pushGroup('(', tStart);
+        break;
+      case K_LBRACKET:
+        if (nextKind === K_RBRACKET) {
+          throw new ExprError(
+            'an empty matrix [] is not supported: a value has at least one element',
+            input,
+            tStart,
+            'write e.g. [1, 2, 3]',
+          );
+        }
+        stack.rows.set(stack.pushGroup('matrix', tStart), []);
+        break;
+      case K_COLON: {
+        // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
+        const prevKind = k > 0 ? kinds[k - 1] : -1;
+        if (stack.innermostGroup() === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
+          if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
+            out.push(p.push(P_COLON, 0, 0, -1, tStart, tEnd));
             expectOperand = false;
-            k--; // the ']' or ',' again, now after an operand
-            continue;
-          }
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
-        case K_OP: {
-          const o = tokens.ops[k];
-          if (o === OP_MINUS || o === OP_PLUS) {
-            stack.push(o === OP_MINUS ? 'neg' : 'pos', UNARY_PREC, F_PREFIX, tStart);
             break;
           }
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+          out.push(p.pushValue(P_NUMBER, p.text('1'), 1, tStart, tStart));
+          stack.push('range', RANGE_PREC, 0, tStart, 2);
+          break;
         }
-        default:
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+        throw new ExprError(
+          prevKind === K_QUESTION
+            ? "unexpected ':' after '?': the conditional's first branch is missing"
+            : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
+          input,
+          tStart,
+        );
       }
-      continue;
+      case K_RBRACKET:
+      case K_COMMA:
+        // `x[2:]`: a range in an index without its end runs to the end.
+        if (
+          k > 0 &&
+          kinds[k - 1] === K_COLON &&
+          stack.top >= 0 &&
+          !stack.isGroup(stack.top) &&
+          stack.op(stack.top) === 'range' &&
+          stack.innermostGroup() === 'index'
+        ) {
+          out.push(p.push(P_END, 0, 0, -1, tStart, tStart));
+          expectOperand = false;
+          k--; // the ']' or ',' again, now after an operand
+          return k;
+        }
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+      case K_OP: {
+        const o = tokens.ops[k];
+        if (o === OP_MINUS || o === OP_PLUS) {
+          stack.push(o === OP_MINUS ? 'neg' : 'pos', UNARY_PREC, F_PREFIX, tStart);
+          break;
+        }
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+      }
+      default:
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
     }
+    return k;
+  };
 
-    // After an operand: an operator, '?', ':', ')', ',' or the end.
+  /** One token after an operand: an operator, `?`, `:`, `)`, `,` or the end. */
+  const operator = (k: number): number => {
+    const kind = kinds[k];
+    const tStart = starts[k];
+    const tEnd = ends[k];
+    const nextKind = k + 1 < count ? kinds[k + 1] : K_END;
     switch (kind) {
       case K_OP: {
         const text = OP_TEXTS[tokens.ops[k]];
@@ -705,7 +710,12 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
         }
         throw missingOperator(input, tokens, k);
     }
-  }
+    return k;
+  };
+
+  // Two functions of their own, each compiled as soon as it is hot (one loop over every case was
+  // slow to optimise: a deep chain ran most of its tokens before the compiled code was ready).
+  for (let k = 0; k < count; k++) k = expectOperand ? operand(k) : operator(k);
   return p;
 }
 
