@@ -21,6 +21,7 @@
  */
 import type { Node } from './ast.js';
 import { LiteralShapes } from './literal.js';
+import { columns, type Columns } from './columns.js';
 import { ExprError } from './errors.js';
 import {
   K_COLON,
@@ -98,21 +99,32 @@ const F_GROUP = 4;
  */
 class OpStack {
   length = 0;
-  codes = new Uint8Array(16);
+  codes!: Uint8Array;
   /** For `call`: the function's name (its id in the compact form's strings) and how many arguments it takes. */
-  fns = new Int32Array(16);
-  mins = new Int32Array(16);
-  maxs = new Float64Array(16);
+  fns!: Int32Array;
+  mins!: Int32Array;
+  maxs!: Float64Array;
   /** For `matrix` written with `;`: the length of each row finished so far, by position. */
   readonly rows = new Map<number, number[]>();
-  flags = new Uint8Array(16);
-  precs = new Float64Array(16);
-  starts = new Int32Array(16);
+  flags!: Uint8Array;
+  precs!: Float64Array;
+  starts!: Int32Array;
   /**
    * For `call`, `matrix` and `index`: the commas seen so far (in this row, for a matrix); for
    * `range`: its parts so far, 2 (`a:b`) or 3 (`a:s:b`).
    */
-  counts = new Int32Array(16);
+  counts!: Int32Array;
+
+  constructor() {
+    this.take(columns(16, 2, 4, 2));
+  }
+
+  /** The columns as `columns` laid them out. */
+  private take(c: Columns): void {
+    [this.maxs, this.precs] = c.f64;
+    [this.fns, this.mins, this.starts, this.counts] = c.i32;
+    [this.codes, this.flags] = c.u8;
+  }
 
   push(op: string, prec: number, flags: number, start: number, count = 0): number {
     const i = this.length;
@@ -155,6 +167,11 @@ class OpStack {
     return false;
   }
 
+  /** How many entries it holds before it grows. */
+  get capacity(): number {
+    return this.flags.length;
+  }
+
   /** The top entry's position, or -1 when empty. */
   get top(): number {
     return this.length - 1;
@@ -171,22 +188,22 @@ class OpStack {
   }
 
   private grow(): void {
-    const n = this.flags.length * 2;
-    this.codes = grown(this.codes, new Uint8Array(n));
-    this.fns = grown(this.fns, new Int32Array(n));
-    this.mins = grown(this.mins, new Int32Array(n));
-    this.maxs = grown(this.maxs, new Float64Array(n));
-    this.flags = grown(this.flags, new Uint8Array(n));
-    this.precs = grown(this.precs, new Float64Array(n));
-    this.starts = grown(this.starts, new Int32Array(n));
-    this.counts = grown(this.counts, new Int32Array(n));
+    const c = columns(this.flags.length * 2, 2, 4, 2);
+    c.f64[0].set(this.maxs);
+    c.f64[1].set(this.precs);
+    c.i32[0].set(this.fns);
+    c.i32[1].set(this.mins);
+    c.i32[2].set(this.starts);
+    c.i32[3].set(this.counts);
+    c.u8[0].set(this.codes);
+    c.u8[1].set(this.flags);
+    this.take(c);
   }
 }
 
-function grown<T extends Uint8Array | Int32Array | Float64Array>(old: T, next: T): T {
-  next.set(old);
-  return next;
-}
+/** The stacks a parse may take instead of making its own, and the largest kept. */
+let spare: { stack: OpStack; out: Operands } | undefined;
+const SPARE_CAPACITY = 4096;
 
 /** The operands read so far: each one's root entry in the compact form (a flat stack of entry indices). */
 class Operands {
@@ -284,14 +301,20 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
     }
   }
   const p = new Postfix(count + 1);
-  const out = new Operands();
-  const shapes = new LiteralShapes(p);
+  // The stacks of the last parse, emptied, when no other parse holds them (a small parse would
+  // spend more on making them than on its tokens).
+  const { stack, out } = spare ?? { stack: new OpStack(), out: new Operands() };
+  spare = undefined;
+  stack.length = 0;
+  stack.rows.clear();
+  out.length = 0;
+  let literals: LiteralShapes | undefined; // made at the first matrix
+  const shapes = (): LiteralShapes => (literals ??= new LiteralShapes(p));
   /** Writes an entry whose children are the top `argc` operands, which it replaces. */
   const emit = (kind: number, flags: number, argc: number, id: number, start: number, end: number): void => {
     out.length -= argc;
     out.push(p.push(kind, flags, argc, id, start, end));
   };
-  const stack = new OpStack();
   const names = new Map<string, string>();
   let lastName = '';
   let expectOperand = true;
@@ -339,7 +362,7 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
     rows.push(n);
     const from = out.length - n;
     const row = p.push(P_MATRIX, 0, n, -1, p.start[out.at(n, 0)], p.end[out.at(n, n - 1)]);
-    shapes.record(row, out.items, from, n);
+    shapes().record(row, out.items, from, n);
     out.length = from;
     out.push(row);
     stack.counts[open] = 0;
@@ -589,7 +612,7 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
         const n = rows.length > 0 ? rows.length : stack.counts[open] + 1;
         stack.rows.delete(open);
         const from = out.length - n;
-        const problem = shapes.ragged(out.items, from, n);
+        const problem = shapes().ragged(out.items, from, n);
         if (problem !== undefined) {
           throw new ExprError(
             `ragged matrix: ${problem.message}`,
@@ -599,7 +622,7 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
           );
         }
         const matrix = p.push(P_MATRIX, rows.length > 0 ? F_ROWS : 0, n, -1, openStart, tEnd);
-        shapes.record(matrix, out.items, from, n);
+        shapes().record(matrix, out.items, from, n);
         out.length = from;
         out.push(matrix);
         break;
@@ -716,6 +739,8 @@ export function parsePostfix(input: string, options: ParseOptions = {}): Postfix
   // Two functions of their own, each compiled as soon as it is hot (one loop over every case was
   // slow to optimise: a deep chain ran most of its tokens before the compiled code was ready).
   for (let k = 0; k < count; k++) k = expectOperand ? operand(k) : operator(k);
+  // Kept for the next parse unless a deep one grew them (then they go with it).
+  if (stack.capacity <= SPARE_CAPACITY && out.items.length <= SPARE_CAPACITY) spare = { stack, out };
   return p;
 }
 

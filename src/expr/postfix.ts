@@ -14,6 +14,7 @@
  *   start[e], end[e]  the node's span in the source (UTF-16 indices, as `Node.start`/`end`)
  */
 import { childrenOf, type CallNode, type MatrixNode, type Node } from './ast.js';
+import { columns } from './columns.js';
 
 export const P_NUMBER = 0;
 export const P_CONSTANT = 1;
@@ -49,19 +50,16 @@ export class Postfix {
   end: Int32Array;
   /** Ops, names and numbers' texts, by `id`. */
   readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
+  /** The ids by string, made once there are more than a few (a scan finds them until then). */
+  private ids: Map<string, number> | undefined;
   private lastString = '';
   private lastId = -1;
 
   constructor(capacity = 16) {
-    const n = Math.max(capacity, 1);
-    this.kind = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.argc = new Int32Array(n);
-    this.id = new Int32Array(n);
-    this.value = new Float64Array(n);
-    this.start = new Int32Array(n);
-    this.end = new Int32Array(n);
+    const c = columns(Math.max(capacity, 1), 1, 4, 2);
+    [this.value] = c.f64;
+    [this.argc, this.id, this.start, this.end] = c.i32;
+    [this.kind, this.flags] = c.u8;
   }
 
   /** The entry just pushed: the root of the whole tree once the parse is done. */
@@ -92,11 +90,14 @@ export class Postfix {
   /** The id of `s` in `strings` (one id a distinct string; the one just asked for is checked first). */
   intern(s: string): number {
     if (s === this.lastString && this.lastId >= 0) return this.lastId;
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
+    const { strings } = this;
+    // (A number's text is never a name or an op: a name starts with a letter or _.)
+    let id = this.ids === undefined ? strings.indexOf(s) : (this.ids.get(s) ?? -1);
+    if (id < 0) {
+      id = strings.length;
+      strings.push(s);
+      this.ids?.set(s, id);
+      if (this.ids === undefined && strings.length > 16) this.ids = new Map(strings.map((t, i) => [t, i]));
     }
     this.lastString = s;
     this.lastId = id;
@@ -110,20 +111,18 @@ export class Postfix {
   }
 
   private grow(): void {
-    const n = this.kind.length * 2;
-    this.kind = grown(this.kind, new Uint8Array(n));
-    this.flags = grown(this.flags, new Uint8Array(n));
-    this.argc = grown(this.argc, new Int32Array(n));
-    this.id = grown(this.id, new Int32Array(n));
-    this.value = grown(this.value, new Float64Array(n));
-    this.start = grown(this.start, new Int32Array(n));
-    this.end = grown(this.end, new Int32Array(n));
+    const c = columns(this.kind.length * 2, 1, 4, 2);
+    c.f64[0].set(this.value);
+    c.i32[0].set(this.argc);
+    c.i32[1].set(this.id);
+    c.i32[2].set(this.start);
+    c.i32[3].set(this.end);
+    c.u8[0].set(this.kind);
+    c.u8[1].set(this.flags);
+    [this.value] = c.f64;
+    [this.argc, this.id, this.start, this.end] = c.i32;
+    [this.kind, this.flags] = c.u8;
   }
-}
-
-function grown<T extends Uint8Array | Int32Array | Float64Array>(old: T, next: T): T {
-  next.set(old);
-  return next;
 }
 
 /** The variable names the expression uses, in order of first appearance (build.ts's `variableNames`). */
