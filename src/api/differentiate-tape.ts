@@ -7,6 +7,7 @@
 import type { Node } from '../expr/ast.js';
 import type { BuildOptions } from '../expr/build.js';
 import { buildTape } from '../expr/build-tape.js';
+import type { Postfix } from '../expr/postfix.js';
 import type { GradResult } from './differentiate.js';
 
 export interface TapeResult {
@@ -16,15 +17,16 @@ export interface TapeResult {
 }
 
 /**
- * Value and gradient of `root` at `values` on the tape, with an empty trace; undefined where the
- * tape cannot take the expression (then `build` and `differentiate` do, and report any error).
+ * Value and gradient of `expression` (the parser's compact form, or a tree) at `values` on the
+ * tape, with an empty trace; undefined where the tape cannot take the expression (then `build`
+ * and `differentiate` do, and report any error).
  */
 export function differentiateOnTape(
-  root: Node,
+  expression: Postfix | Node,
   values: ReadonlyMap<string, number>,
   options: BuildOptions = {},
 ): TapeResult | undefined {
-  const g = buildTape(root, values, options);
+  const g = buildTape(expression, values, options);
   if (g === undefined) return undefined;
   const { tape, output } = g;
   const back = tape.backward(output);

@@ -2,7 +2,8 @@
  * The library entry: `grad(expression, values)` parses, builds the graph at the given values, runs
  * backward and returns the value, the gradient and the trace.
  */
-import { parse } from '../expr/parse.js';
+import { parse, parsePostfix } from '../expr/parse.js';
+import { toTree, type Postfix } from '../expr/postfix.js';
 import { build } from '../expr/build.js';
 import type { Node } from '../expr/ast.js';
 import { CompiledExpression, valuesMap, type BatchResult, type CompileOptions } from '../batch/run.js';
@@ -59,13 +60,20 @@ export function grad(
   if (!tensors && [...map.values()].some((x) => typeof x !== 'number'))
     return compiled(expression, options.simd === true).run(map);
   const source = typeof expression === 'string' ? expression : '';
-  const root = typeof expression === 'string' ? parse(expression) : expression;
-  if (tensors) return differentiate(build(root, map as Map<string, Value>, source));
+  if (tensors) return differentiate(build(treeOf(expression), map as Map<string, Value>, source));
   const point = map as Map<string, number>;
-  // The numbers from the tape; the trace (which needs the Variables) is built when it is read.
-  const taped = differentiateOnTape(root, point);
-  if (taped === undefined) return scalarResult(differentiate(build(root, point, source)));
-  return withLazyTrace(scalarResult(taped.result), () => differentiate(build(root, point, source)).trace);
+  // The numbers from the tape, read off the parser's compact form; the syntax tree and the trace
+  // (which needs the Variables) are made when something needs them.
+  const form: Postfix | Node = typeof expression === 'string' ? parsePostfix(expression) : expression;
+  let root = typeof expression === 'string' ? undefined : expression;
+  const tree = (): Node => (root ??= toTree(form as Postfix));
+  const taped = differentiateOnTape(form, point);
+  if (taped === undefined) return scalarResult(differentiate(build(tree(), point, source)));
+  return withLazyTrace(scalarResult(taped.result), () => differentiate(build(tree(), point, source)).trace);
+}
+
+function treeOf(expression: string | Node): Node {
+  return typeof expression === 'string' ? parse(expression) : expression;
 }
 
 /** `result` whose `trace` is made by `make` on first reading (an ordinary enumerable property after). */

@@ -6,7 +6,9 @@ import { differentiate, scalarGradients, type GradResult } from '../api/differen
 import { build, variableNames, type Graph } from '../expr/build.js';
 import { evaluateConstant } from '../expr/constant.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
-import { parse } from '../expr/parse.js';
+import { parse, parsePostfix } from '../expr/parse.js';
+import type { Node } from '../expr/ast.js';
+import { toTree } from '../expr/postfix.js';
 import { jsonObject } from '../report/json.js';
 import { textPieces } from '../report/text.js';
 import { parseVarOption, type Assignment } from './args.js';
@@ -86,9 +88,13 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // (Many points, programs and --check are loaded with import() on their paths: start-up.)
   const read = fromFile ? (await import('./program-file.js')).readProgram(text, options.file ?? '-', given) : undefined;
   const source = read?.source ?? text;
-  const root = read?.root ?? parse(source);
+  // An expression is read into the parser's compact form, which the tape takes as it is; its syntax
+  // tree is made only on the paths that need one (a program's last line is a tree already).
+  const postfix = read?.kind === 'program' ? undefined : (read?.postfix ?? parsePostfix(source));
+  let root = read?.kind === 'program' ? read.root : undefined;
+  const tree = (): Node => (root ??= toTree(postfix!));
   const program = read?.kind === 'program' ? { named: read.named, reserved: read.reserved } : {};
-  const names = variableNames(root);
+  const names = variableNames(postfix ?? tree());
 
   // Given on the command line, unused: a warning, and (at one point) a partial derivative of 0.
   const unused: string[] = [];
@@ -156,7 +162,22 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
     const format = options.format ?? 'table';
     const rows = options.format !== undefined;
     const simd = options.simd;
-    const run = { source, root, given, format, rows, json, quiet, settings, order, wrt, plot, check, symbolic, simd };
+    const run = {
+      source,
+      root: tree(),
+      given,
+      format,
+      rows,
+      json,
+      quiet,
+      settings,
+      order,
+      wrt,
+      plot,
+      check,
+      symbolic,
+      simd,
+    };
     return (await import('./batch.js')).batchCommand(run, io);
   }
   const values = new Map<string, Value>();
@@ -176,7 +197,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   const taped =
     lean && numbers && outputs === undefined
       ? (await import('../api/differentiate-tape.js')).differentiateOnTape(
-          root,
+          postfix ?? tree(),
           values as ReadonlyMap<string, number>,
           program,
         )
@@ -185,9 +206,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   let result: GradResult<Value>;
   if (taped?.finite === true) result = taped.result;
   else {
-    graph = build(root, values, source, program);
+    graph = build(tree(), values, source, program);
     if (outputs !== undefined) {
-      const run = { source, root, graph, values, json: options.json, quiet: options.quiet, settings };
+      const run = { source, root: tree(), graph, values, json: options.json, quiet: options.quiet, settings };
       if (options.jacobian) return outputs.jacobianCommand(run, io);
       if (tangents !== undefined) return outputs.jvpCommand(run, tangents, io);
       if (cotangent !== undefined) outputs.checkCotangent(cotangent, graph);
@@ -213,8 +234,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   if (check && (tensor !== undefined || typeof result.value !== 'number' || cotangent !== undefined)) {
     const run = {
       source,
-      root,
-      graph: graph ?? build(root, values, source, program),
+      root: tree(),
+      graph: graph ?? build(tree(), values, source, program),
       values,
       json: options.json,
       quiet: options.quiet,
@@ -225,7 +246,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: IO): Promise
   // mathjs is loaded only by verify, on the paths that ask for it.
   const checks = check || symbolic ? await checkModules() : undefined;
   const scalars = values as ReadonlyMap<string, number>; // no tensor reaches --check or --symbolic
-  const v = checks && (await checks.verify(root, scalars, scalarGradients(result), { check, symbolic }));
+  const v = checks && (await checks.verify(tree(), scalars, scalarGradients(result), { check, symbolic }));
 
   if (graphWanted && options.graph !== undefined && graph !== undefined) {
     const { json, quiet } = options;

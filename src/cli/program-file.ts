@@ -8,6 +8,7 @@
  */
 import { Program } from '../api/program.js';
 import type { Node } from '../expr/ast.js';
+import type { Postfix } from '../expr/postfix.js';
 import { ExprError, MissingValueError } from '../expr/errors.js';
 import { parseStatement, stripComment } from '../expr/statement.js';
 import { variableNames } from '../expr/build.js';
@@ -48,7 +49,12 @@ export interface Update {
 }
 
 export type ReadProgram =
-  | { kind: 'expression'; source: string /** The parsed source, when reading it already parsed it. */; root?: Node }
+  | {
+      kind: 'expression';
+      source: string;
+      /** The parsed source (the parser's compact form), when reading it already parsed it. */
+      postfix?: Postfix;
+    }
   | {
       kind: 'program';
       /** The last line, as written. */
@@ -67,14 +73,14 @@ export type ReadProgram =
     };
 
 /** True when some line of `text` binds a name or defines a function. */
-function hasBindings(lines: readonly string[], parsed?: { root?: Node }): boolean {
+function hasBindings(lines: readonly string[], parsed?: { postfix?: Postfix }): boolean {
   return lines.some((line, i) => {
     try {
       const s = parseStatement(line);
       // The file's one expression on its first line, as parse(source) would give it: kept, so a
       // long expression is parsed once.
       if (s.type === 'expression' && i === 0 && parsed !== undefined && stripComment(line) === line)
-        parsed.root = s.root;
+        parsed.postfix = s.postfix;
       return s.type === 'bind' || s.type === 'define';
     } catch {
       // `f(t) = g(t)` fails to parse before g is known, but it is a definition all the same
@@ -91,11 +97,15 @@ function hasBindings(lines: readonly string[], parsed?: { root?: Node }): boolea
  */
 export function readProgram(text: string, file: string, given: ReadonlyMap<string, GivenValue>): ReadProgram {
   const lines = programLines(text);
-  const parsed: { root?: Node } = {};
+  const parsed: { postfix?: Postfix } = {};
   if (!hasBindings(lines, parsed)) {
     const source = lines.map(stripComment).join('\n');
     const alone = lines.every((line, i) => i === 0 || stripComment(line).trim() === '');
-    return { kind: 'expression', source, ...(alone && parsed.root !== undefined ? { root: parsed.root } : {}) };
+    return {
+      kind: 'expression',
+      source,
+      ...(alone && parsed.postfix !== undefined ? { postfix: parsed.postfix } : {}),
+    };
   }
   const name = file === '-' ? 'stdin' : file;
   const many = [...given].filter(([, v]) => v.kind !== 'number' && v.kind !== 'tensor').map(([n]) => n);

@@ -1,13 +1,16 @@
 /**
- * The graph builder for the tape (src/engine/tape.ts): the same walk as `build`, post-order, left
- * to right, a shared subtree once, so slots are made in the order `build` makes its Functions, but
- * onto flat arrays instead of Variables. Used where only the numbers are wanted; anything the tape
- * does not handle (an op such as `diff`, a missing value, a `Config` switch) gives undefined and
- * the caller builds the Variables with `build`, which also reports any error.
+ * The graph builder for the tape (src/engine/tape.ts): reads the parser's compact form
+ * (postfix.ts) from left to right, which is the post-order `build` walks the tree in, so slots are
+ * made in the order `build` makes its Functions, but onto flat arrays instead of Variables (a
+ * shared subtree once: its P_SHARED entries repeat its slot). Used where only the numbers are
+ * wanted; anything the tape does not handle (an op such as `diff`, a missing value, a matrix, a
+ * `Config` switch) gives undefined and the caller builds the Variables with `build`, which also
+ * reports any error.
  */
-import type { CallNode, Node } from './ast.js';
+import type { Node } from './ast.js';
 import { outputNameAvoiding, takenNames, type BuildOptions } from './build.js';
-import { OPS } from '../engine/registry.js';
+import { fromTree, P_CALL, P_CONSTANT, P_NUMBER, P_SHARED, P_VARIABLE, type Postfix } from './postfix.js';
+import { OPS, type OpSpec } from '../engine/registry.js';
 import { Tape } from '../engine/tape.js';
 
 export interface TapeGraph {
@@ -19,59 +22,65 @@ export interface TapeGraph {
   variables: Map<string, number>;
 }
 
+/** `expression` on the tape: the parser's compact form, or a tree (written into that form first). */
 export function buildTape(
-  root: Node,
+  expression: Postfix | Node,
   values: ReadonlyMap<string, number>,
   options: BuildOptions = {},
 ): TapeGraph | undefined {
   if (!Tape.usable()) return undefined;
-  const tape = new Tape();
-  // Each variable's slot and first position (the order `variableNames` gives).
-  const slots = new Map<string, number>();
-  const firstAt = new Map<string, number>();
-  // An explicit stack: a call is seen once to push its children, once more to apply its op
-  // (then it is pushed as its index in `calls`, negated, less one).
-  const todo: (Node | number)[] = [root];
-  const calls: CallNode[] = [];
+  const isTree = 'type' in expression;
+  const p = isTree ? fromTree(expression) : expression;
+  const { kind, argc, id, value, start, strings } = p;
+  const tape = new Tape(p.length + 1);
+  // By string id: the op (resolved once a distinct op), a variable's slot and first position.
+  const ops: (OpSpec | undefined | null)[] = [];
+  const slotOf: number[] = [];
+  const firstAt: number[] = [];
+  // Each entry's slot, kept only where a later entry repeats one (a tree with shared subtrees).
+  const slots = isTree ? new Int32Array(p.length) : undefined;
+  // The operands' slots: post-order, so an entry's arguments are the top of this stack.
   let results = new Int32Array(64);
   let top = 0;
-  // A subtree shared by several parents (the REPL passes an argument to each use) is one slot.
-  const done = new Map<Node, number>();
-  while (todo.length > 0) {
-    const item = todo.pop()!;
+  for (let e = 0; e < p.length; e++) {
     let s: number;
-    if (typeof item === 'number') {
-      const node = calls[-item - 1];
-      const op = OPS.get(node.op);
-      if (op === undefined) return undefined;
-      const given = node.args.length;
-      top -= given;
-      s = tape.apply(op, results, top, given);
-      if (s < 0) return undefined;
-      done.set(node, s);
-    } else if (item.type === 'call') {
-      const known = done.get(item);
-      if (known !== undefined) s = known;
-      else {
-        calls.push(item);
-        todo.push(-calls.length);
-        for (let i = item.args.length - 1; i >= 0; i--) todo.push(item.args[i]);
-        continue;
+    switch (kind[e]) {
+      case P_CALL: {
+        const i = id[e];
+        let op = ops[i];
+        if (op === undefined) ops[i] = op = OPS.get(strings[i]) ?? null;
+        if (op === null) return undefined;
+        const given = argc[e];
+        top -= given;
+        s = tape.apply(op, results, top, given);
+        if (s < 0) return undefined;
+        break;
       }
-    } else if (item.type === 'variable') {
-      let v = slots.get(item.name);
-      if (v === undefined) {
-        const value: unknown = values.get(item.name);
-        if (typeof value !== 'number') return undefined;
-        slots.set(item.name, (v = tape.leaf(value, true)));
-        firstAt.set(item.name, item.start);
-      } else if (item.start < firstAt.get(item.name)!) firstAt.set(item.name, item.start);
-      s = v;
-    } else if (item.type === 'number' || item.type === 'constant') {
-      s = tape.leaf(item.value, false);
-    } else {
-      return undefined; // a node the tape does not know: the Variables build it
+      case P_VARIABLE: {
+        const i = id[e];
+        const v = slotOf[i];
+        if (v === undefined) {
+          const x: unknown = values.get(strings[i]);
+          if (typeof x !== 'number') return undefined;
+          s = slotOf[i] = tape.leaf(x, true);
+          firstAt[i] = start[e];
+        } else {
+          s = v;
+          if (start[e] < firstAt[i]) firstAt[i] = start[e];
+        }
+        break;
+      }
+      case P_NUMBER:
+      case P_CONSTANT:
+        s = tape.leaf(value[e], false);
+        break;
+      case P_SHARED:
+        s = slots![argc[e]];
+        break;
+      default:
+        return undefined; // a node the tape does not know (a matrix, an index): the Variables build it
     }
+    if (slots !== undefined) slots[e] = s;
     if (top === results.length) {
       const next = new Int32Array(top * 2);
       next.set(results);
@@ -79,8 +88,12 @@ export function buildTape(
     }
     results[top++] = s;
   }
-  const used = [...firstAt].sort((a, b) => a[1] - b[1]).map(([name]) => name);
-  const variables = new Map(used.map((name) => [name, slots.get(name)!]));
-  const outputName = options.named?.get(root) ?? outputNameAvoiding(takenNames(used, values, options));
+  const used: number[] = [];
+  for (const i in firstAt) used.push(Number(i));
+  used.sort((a, b) => firstAt[a] - firstAt[b]);
+  const variables = new Map(used.map((i) => [strings[i], slotOf[i]]));
+  const names = [...variables.keys()];
+  const outputName =
+    (isTree ? options.named?.get(expression) : undefined) ?? outputNameAvoiding(takenNames(names, values, options));
   return { tape, output: results[0], outputName, variables };
 }

@@ -6,6 +6,7 @@
  */
 import { childrenOf, type CallNode, type Node } from './ast.js';
 import { eachNode, fold } from './walk.js';
+import { postfixVariableNames, type Postfix } from './postfix.js';
 import { ExprError, MissingValueError } from './errors.js';
 import { getOp, opOf, type OpSpec } from '../engine/registry.js';
 import { Variable } from '../engine/variable.js';
@@ -41,7 +42,8 @@ export interface Graph {
 }
 
 /** The variable names an expression uses, in order of first appearance. */
-export function variableNames(root: Node): string[] {
+export function variableNames(root: Node | Postfix): string[] {
+  if (!('type' in root)) return postfixVariableNames(root);
   const first = new Map<string, number>();
   for (const node of eachNode(root)) {
     if (node.type === 'variable') {

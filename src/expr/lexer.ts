@@ -3,6 +3,7 @@
  * that names the character and, for look-alikes, what to type instead.
  */
 import { ExprError } from './errors.js';
+import { columns } from './columns.js';
 
 export type Token =
   | { kind: 'number'; value: number; text: string; start: number; end: number }
@@ -188,13 +189,11 @@ export class Tokens {
   readonly values: Float64Array;
 
   constructor(readonly input: string) {
-    // At most one token a character, plus the end. Pages never written are never touched.
-    const capacity = input.length + 1;
-    this.kinds = new Uint8Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.ops = new Uint8Array(capacity);
-    this.values = new Float64Array(capacity);
+    // At most one token a character, plus the end, in one buffer. Pages never written are never touched.
+    const c = columns(input.length + 1, 1, 2, 2);
+    [this.values] = c.f64;
+    [this.starts, this.ends] = c.i32;
+    [this.kinds, this.ops] = c.u8;
   }
 
   push(kind: number, start: number, end: number): number {

@@ -19,8 +19,9 @@
  * Brackets: `[1, 2; 3, 4]` a matrix literal (`;` ends a row), `x[2, :]` an index (`:` a whole
  * dimension, `end` its last index, ranges such as `2:end`).
  */
-import type { CallNode, MatrixNode, Node } from './ast.js';
-import { ragged, recordShape } from './literal.js';
+import type { Node } from './ast.js';
+import { LiteralShapes } from './literal.js';
+import { columns, type Columns } from './columns.js';
 import { ExprError } from './errors.js';
 import {
   K_COLON,
@@ -45,6 +46,26 @@ import {
 } from './lexer.js';
 import { CALLABLE, CONSTANTS, OPS } from '../engine/registry.js';
 import { nearest } from './suggest.js';
+import {
+  F_DOTTED as P_DOTTED,
+  F_ROWS,
+  FORM_CONDITIONAL,
+  FORM_FUNCTION,
+  FORM_INFIX,
+  FORM_POSTFIX,
+  FORM_PREFIX,
+  P_CALL,
+  P_COLON,
+  P_CONSTANT,
+  P_END,
+  P_INDEX,
+  P_MATRIX,
+  P_NUMBER,
+  P_RANGE,
+  P_VARIABLE,
+  Postfix,
+  toTree,
+} from './postfix.js';
 
 /** Longest input accepted, in UTF-16 units; past it the message says so, before any work. */
 export const MAX_INPUT_LENGTH = 2_000_000;
@@ -73,29 +94,42 @@ const F_GROUP = 4;
  * The operator stack, in flat arrays (no object an entry: a 200,000-deep chain holds 200,000 of
  * them at once). An entry's `op` is a registry op, `pos` for unary plus (no node), `range` for
  * `:`, `?` and then `cond` for a conditional, or a grouping: `(`, `call`, `matrix` (a `[` where a
- * value starts) or `index` (a `[` after one). A popped entry's fields stay readable until the
- * next push.
+ * value starts) or `index` (a `[` after one); it is kept as its code in STACK_OPS. A popped
+ * entry's fields stay readable until the next push.
  */
 class OpStack {
   length = 0;
-  readonly ops: string[] = [];
-  /** For `call`: the function's name. */
-  readonly fns: string[] = [];
+  codes!: Uint8Array;
+  /** For `call`: the function's name (its id in the compact form's strings) and how many arguments it takes. */
+  fns!: Int32Array;
+  mins!: Int32Array;
+  maxs!: Float64Array;
   /** For `matrix` written with `;`: the length of each row finished so far, by position. */
   readonly rows = new Map<number, number[]>();
-  flags = new Uint8Array(16);
-  precs = new Float64Array(16);
-  starts = new Int32Array(16);
+  flags!: Uint8Array;
+  precs!: Float64Array;
+  starts!: Int32Array;
   /**
    * For `call`, `matrix` and `index`: the commas seen so far (in this row, for a matrix); for
    * `range`: its parts so far, 2 (`a:b`) or 3 (`a:s:b`).
    */
-  counts = new Int32Array(16);
+  counts!: Int32Array;
+
+  constructor() {
+    this.take(columns(16, 2, 4, 2));
+  }
+
+  /** The columns as `columns` laid them out. */
+  private take(c: Columns): void {
+    [this.maxs, this.precs] = c.f64;
+    [this.fns, this.mins, this.starts, this.counts] = c.i32;
+    [this.codes, this.flags] = c.u8;
+  }
 
   push(op: string, prec: number, flags: number, start: number, count = 0): number {
     const i = this.length;
     if (i === this.flags.length) this.grow();
-    this.ops[i] = op;
+    this.codes[i] = STACK_CODES.get(op)!;
     this.precs[i] = prec;
     this.flags[i] = flags;
     this.starts[i] = start;
@@ -106,6 +140,36 @@ class OpStack {
 
   pushGroup(op: string, start: number): number {
     return this.push(op, 0, F_GROUP, start);
+  }
+
+  /** A call to the function `fn` (an id in the compact form's strings). */
+  pushCall(fn: number, arity: Arity, start: number): number {
+    const i = this.pushGroup('call', start);
+    this.fns[i] = fn;
+    this.mins[i] = arity.min;
+    this.maxs[i] = arity.max;
+    return i;
+  }
+
+  /** The op of the entry at `i`. */
+  op(i: number): string {
+    return STACK_OPS[this.codes[i]];
+  }
+
+  setOp(i: number, op: string): void {
+    this.codes[i] = STACK_CODES.get(op)!;
+  }
+
+  /** True when some entry is `op`. */
+  holds(op: string): boolean {
+    const code = STACK_CODES.get(op)!;
+    for (let i = 0; i < this.length; i++) if (this.codes[i] === code) return true;
+    return false;
+  }
+
+  /** How many entries it holds before it grows. */
+  get capacity(): number {
+    return this.flags.length;
   }
 
   /** The top entry's position, or -1 when empty. */
@@ -119,24 +183,45 @@ class OpStack {
 
   /** The innermost grouping's op, if any. */
   innermostGroup(): string | undefined {
-    for (let i = this.length - 1; i >= 0; i--) if (this.isGroup(i)) return this.ops[i];
+    for (let i = this.length - 1; i >= 0; i--) if (this.isGroup(i)) return this.op(i);
     return undefined;
   }
 
   private grow(): void {
-    const n = this.flags.length * 2;
-    const flags = new Uint8Array(n);
-    flags.set(this.flags);
-    this.flags = flags;
-    const precs = new Float64Array(n);
-    precs.set(this.precs);
-    this.precs = precs;
-    const starts = new Int32Array(n);
-    starts.set(this.starts);
-    this.starts = starts;
-    const counts = new Int32Array(n);
-    counts.set(this.counts);
-    this.counts = counts;
+    const c = columns(this.flags.length * 2, 2, 4, 2);
+    c.f64[0].set(this.maxs);
+    c.f64[1].set(this.precs);
+    c.i32[0].set(this.fns);
+    c.i32[1].set(this.mins);
+    c.i32[2].set(this.starts);
+    c.i32[3].set(this.counts);
+    c.u8[0].set(this.codes);
+    c.u8[1].set(this.flags);
+    this.take(c);
+  }
+}
+
+/** The stacks a parse may take instead of making its own, and the largest kept. */
+let spare: { stack: OpStack; out: Operands } | undefined;
+const SPARE_CAPACITY = 4096;
+
+/** The operands read so far: each one's root entry in the compact form (a flat stack of entry indices). */
+class Operands {
+  length = 0;
+  items = new Int32Array(16);
+
+  push(e: number): void {
+    if (this.length === this.items.length) {
+      const next = new Int32Array(this.length * 2);
+      next.set(this.items);
+      this.items = next;
+    }
+    this.items[this.length++] = e;
+  }
+
+  /** The root of the `i`th of the top `n` operands (0 the first). */
+  at(n: number, i: number): number {
+    return this.items[this.length - n + i];
   }
 }
 
@@ -166,10 +251,33 @@ const BINARY: Record<string, { op: string; prec: number; right: boolean }> = {
   '!=': { op: 'unequal', prec: COMPARISON_PREC, right: false },
 };
 const NO_FUNCTIONS: ReadonlyMap<string, number> = new Map();
+/** What the operator stack holds, by code (OpStack.codes). */
+const STACK_OPS: readonly string[] = [
+  '(',
+  'call',
+  'matrix',
+  'index',
+  '?',
+  'cond',
+  'range',
+  'pos',
+  'neg',
+  ...new Set(Object.values(BINARY).map((b) => b.op)),
+];
+const STACK_CODES: ReadonlyMap<string, number> = new Map(STACK_OPS.map((op, i) => [op, i]));
 const IMPLICIT_PREC = 3;
 const UNARY_PREC = 4;
 
+/** The syntax tree of `input` (the compact form's `toTree`). */
 export function parse(input: string, options: ParseOptions = {}): Node {
+  return toTree(parsePostfix(input, options));
+}
+
+/**
+ * `input` read into the compact form (postfix.ts), checked as `parse` checks it: every syntax
+ * error is thrown here, with its position.
+ */
+export function parsePostfix(input: string, options: ParseOptions = {}): Postfix {
   const functions = options.functions ?? NO_FUNCTIONS;
   if (input.length > MAX_INPUT_LENGTH) {
     throw new ExprError(
@@ -182,7 +290,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   const { kinds, starts, ends, values } = tokens;
   const count = tokens.count;
   let nodes = 0;
-  for (let k = 0; k < count; k++) {
+  for (let k = 0; count > MAX_NODES && k < count; k++) {
     const kind = kinds[k];
     if ((kind === K_NUMBER || kind === K_NAME || kind === K_OP) && ++nodes > MAX_NODES) {
       throw new ExprError(
@@ -192,8 +300,21 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       );
     }
   }
-  const out: Node[] = [];
-  const stack = new OpStack();
+  const p = new Postfix(count + 1);
+  // The stacks of the last parse, emptied, when no other parse holds them (a small parse would
+  // spend more on making them than on its tokens).
+  const { stack, out } = spare ?? { stack: new OpStack(), out: new Operands() };
+  spare = undefined;
+  stack.length = 0;
+  stack.rows.clear();
+  out.length = 0;
+  let literals: LiteralShapes | undefined; // made at the first matrix
+  const shapes = (): LiteralShapes => (literals ??= new LiteralShapes(p));
+  /** Writes an entry whose children are the top `argc` operands, which it replaces. */
+  const emit = (kind: number, flags: number, argc: number, id: number, start: number, end: number): void => {
+    out.length -= argc;
+    out.push(p.push(kind, flags, argc, id, start, end));
+  };
   const names = new Map<string, string>();
   let lastName = '';
   let expectOperand = true;
@@ -201,34 +322,25 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   /** Pops one operator from the stack and builds its node from the operand stack. */
   const reduce = (): void => {
     const e = --stack.length;
-    const op = stack.ops[e];
+    const op = stack.op(e);
     const flags = stack.flags[e];
     if (op === '?') {
       throw new ExprError("'?' without its ':'", input, stack.starts[e], 'write c ? a : b');
     }
     if (op === 'range') {
-      const parts = popArgs(out, stack.counts[e]);
-      out.push({ type: 'range', args: parts, start: parts[0].start, end: parts[parts.length - 1].end });
+      const n = stack.counts[e];
+      emit(P_RANGE, 0, n, -1, p.start[out.at(n, 0)], p.end[out.at(n, n - 1)]);
       return;
     }
     if (op === 'cond') {
-      const b = out.pop()!;
-      const a = out.pop()!;
-      const c = out.pop()!;
-      out.push({ type: 'call', op: 'cond', args: [c, a, b], form: 'conditional', start: c.start, end: b.end });
+      emit(P_CALL, FORM_CONDITIONAL, 3, p.intern('cond'), p.start[out.at(3, 0)], p.end[out.at(3, 2)]);
       return;
     }
     if ((flags & F_PREFIX) !== 0) {
-      const arg = out.pop()!;
-      out.push(
-        op === 'pos' ? arg : { type: 'call', op, args: [arg], form: 'prefix', start: stack.starts[e], end: arg.end },
-      );
+      if (op !== 'pos') emit(P_CALL, FORM_PREFIX, 1, p.intern(op), stack.starts[e], p.end[out.at(1, 0)]);
     } else {
-      const b = out.pop()!;
-      const a = out.pop()!;
-      const node: CallNode = { type: 'call', op, args: [a, b], form: 'infix', start: a.start, end: b.end };
-      if ((flags & F_DOTTED) !== 0) node.dotted = true;
-      out.push(node);
+      const form = (flags & F_DOTTED) !== 0 ? FORM_INFIX | P_DOTTED : FORM_INFIX;
+      emit(P_CALL, form, 2, p.intern(op), p.start[out.at(2, 0)], p.end[out.at(2, 1)]);
     }
   };
   /** Reduces every operator down to the innermost grouping. */
@@ -238,19 +350,20 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   /** `[a, b; c, d]`: the elements since the last `;` become one row, checked against the first. */
   const finishRow = (open: number): void => {
     const n = stack.counts[open] + 1;
-    const items = popArgs(out, n);
     const rows = stack.rows.get(open)!;
     if (rows.length > 0 && n !== rows[0]) {
       throw new ExprError(
         `ragged matrix: row ${rows.length + 1} has ${plural(n, 'element')} but row 1 has ${rows[0]}`,
         input,
-        items[0].start,
+        p.start[out.at(n, 0)],
         'every row of a matrix has the same number of elements',
       );
     }
     rows.push(n);
-    const row: MatrixNode = { type: 'matrix', args: items, start: items[0].start, end: items[n - 1].end };
-    recordShape(row);
+    const from = out.length - n;
+    const row = p.push(P_MATRIX, 0, n, -1, p.start[out.at(n, 0)], p.end[out.at(n, n - 1)]);
+    shapes().record(row, out.items, from, n);
+    out.length = from;
     out.push(row);
     stack.counts[open] = 0;
   };
@@ -258,7 +371,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
   const pushBinary = (op: string, prec: number, right: boolean, start: number, dotted = false): void => {
     for (;;) {
       const top = stack.top;
-      if (top < 0 || stack.isGroup(top) || stack.ops[top] === '?') break;
+      if (top < 0 || stack.isGroup(top) || stack.op(top) === '?') break;
       const topPrec = stack.precs[top];
       if (topPrec === COMPARISON_PREC && prec === COMPARISON_PREC) {
         throw new ExprError(
@@ -271,7 +384,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       if (topPrec > prec || (topPrec === prec && !right)) reduce();
       else break;
     }
-    if (op === '?' && stack.top >= 0 && stack.ops[stack.top] === '?') {
+    if (op === '?' && stack.top >= 0 && stack.op(stack.top) === '?') {
       throw new ExprError(
         "a conditional in another's first branch needs parentheses (mathjs refuses it without)",
         input,
@@ -282,144 +395,149 @@ export function parse(input: string, options: ParseOptions = {}): Node {
     stack.push(op, prec, dotted ? F_DOTTED : 0, start);
   };
 
-  for (let k = 0; k < count; k++) {
+  /** One token where an operand is expected: returns the last token it took (a call takes its `(`). */
+  const operand = (k: number): number => {
     const kind = kinds[k];
     const tStart = starts[k];
     const tEnd = ends[k];
     // The end token has no next: K_END stands in (no case reads it there).
     const nextKind = k + 1 < count ? kinds[k + 1] : K_END;
-    if (expectOperand) {
-      switch (kind) {
-        case K_NUMBER: {
-          out.push({ type: 'number', value: values[k], text: tokens.text(k), start: tStart, end: tEnd });
-          if (nextKind === K_NAME || nextKind === K_LPAREN) {
-            checkImplicit(input, tokens, k);
-            pushBinary('mul', IMPLICIT_PREC, false, starts[k + 1]);
-            continue; // still expecting an operand: the name or group that follows
-          }
-          expectOperand = false;
-          break;
+    switch (kind) {
+      case K_NUMBER: {
+        out.push(p.pushValue(P_NUMBER, p.text(tokens.text(k)), values[k], tStart, tEnd));
+        if (nextKind === K_NAME || nextKind === K_LPAREN) {
+          checkImplicit(input, tokens, k);
+          pushBinary('mul', IMPLICIT_PREC, false, starts[k + 1]);
+          return k; // still expecting an operand: the name or group that follows
         }
-        case K_NAME: {
-          // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
-          // The name just before is checked in place first (a chain repeats one name: no copy made).
-          let name = lastName;
-          if (tEnd - tStart !== name.length || !input.startsWith(name, tStart)) {
-            const text = tokens.text(k);
-            const known = names.get(text);
-            if (known === undefined) names.set(text, (name = text));
-            else name = known;
-            lastName = name;
-          }
-          if (name === 'end' && nextKind !== K_LPAREN) {
-            if (!stack.ops.slice(0, stack.length).includes('index')) {
-              throw new ExprError(
-                "'end' means the last index of a dimension, so only inside an index such as x[end]",
-                input,
-                tStart,
-              );
-            }
-            out.push({ type: 'end', start: tStart, end: tEnd });
-            expectOperand = false;
-            break;
-          }
-          if (nextKind === K_LPAREN) {
-            const arity = arityOf(name, functions);
-            if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
-            stack.fns[stack.pushGroup('call', tStart)] = name;
-            k++; // the '(' belongs to the call
-            if (kinds[k + 1] === K_RPAREN) {
-              throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
-            }
-            continue;
-          }
-          if (arityOf(name, functions) !== undefined) {
-            throw new ExprError(
-              `${name} is a function: call it with parentheses`,
-              input,
-              tEnd,
-              `write ${name}(${nextKind === K_NAME || nextKind === K_NUMBER ? tokens.text(k + 1) : 'x'})`,
-            );
-          }
-          if (RESERVED.has(name)) {
-            throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, tStart);
-          }
-          const c = CONSTANTS.get(name);
-          out.push(
-            c !== undefined
-              ? { type: 'constant', name, value: c, start: tStart, end: tEnd }
-              : { type: 'variable', name, start: tStart, end: tEnd },
-          );
-          expectOperand = false;
-          break;
+        expectOperand = false;
+        break;
+      }
+      case K_NAME: {
+        // One string a distinct name: the nodes share it (a deep chain would keep a copy a node).
+        // The name just before is checked in place first (a chain repeats one name: no copy made).
+        let name = lastName;
+        if (tEnd - tStart !== name.length || !input.startsWith(name, tStart)) {
+          const text = tokens.text(k);
+          const known = names.get(text);
+          if (known === undefined) names.set(text, (name = text));
+          else name = known;
+          lastName = name;
         }
-        case K_LPAREN:
-          stack.pushGroup('(', tStart);
-          break;
-        case K_LBRACKET:
-          if (nextKind === K_RBRACKET) {
+        if (name === 'end' && nextKind !== K_LPAREN) {
+          if (!stack.holds('index')) {
             throw new ExprError(
-              'an empty matrix [] is not supported: a value has at least one element',
+              "'end' means the last index of a dimension, so only inside an index such as x[end]",
               input,
               tStart,
-              'write e.g. [1, 2, 3]',
             );
           }
-          stack.rows.set(stack.pushGroup('matrix', tStart), []);
+          out.push(p.push(P_END, 0, 0, -1, tStart, tEnd));
+          expectOperand = false;
           break;
-        case K_COLON: {
-          // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
-          const prevKind = k > 0 ? kinds[k - 1] : -1;
-          if (stack.innermostGroup() === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
-            if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
-              out.push({ type: 'colon', start: tStart, end: tEnd });
-              expectOperand = false;
-              break;
-            }
-            out.push({ type: 'number', value: 1, text: '1', start: tStart, end: tStart });
-            stack.push('range', RANGE_PREC, 0, tStart, 2);
-            break;
+        }
+        if (nextKind === K_LPAREN) {
+          const arity = arityOf(name, functions);
+          if (arity === undefined) throw unknownFunction(input, tokens.at(k)!, functions);
+          stack.pushCall(p.intern(name), arity, tStart);
+          k++; // the '(' belongs to the call
+          if (kinds[k + 1] === K_RPAREN) {
+            throw new ExprError(`${name}() needs ${argumentCount(arity)}`, input, starts[k + 1], `write ${name}(x)`);
           }
+          return k;
+        }
+        if (arityOf(name, functions) !== undefined) {
           throw new ExprError(
-            prevKind === K_QUESTION
-              ? "unexpected ':' after '?': the conditional's first branch is missing"
-              : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
+            `${name} is a function: call it with parentheses`,
             input,
-            tStart,
+            tEnd,
+            `write ${name}(${nextKind === K_NAME || nextKind === K_NUMBER ? tokens.text(k + 1) : 'x'})`,
           );
         }
-        case K_RBRACKET:
-        case K_COMMA:
-          // `x[2:]`: a range in an index without its end runs to the end.
-          if (
-            k > 0 &&
-            kinds[k - 1] === K_COLON &&
-            stack.top >= 0 &&
-            !stack.isGroup(stack.top) &&
-            stack.ops[stack.top] === 'range' &&
-            stack.innermostGroup() === 'index'
-          ) {
-            out.push({ type: 'end', start: tStart, end: tStart });
+        if (RESERVED.has(name)) {
+          throw new ExprError(`'${name}' is a reserved word (an operator in mathjs), so not a name`, input, tStart);
+        }
+        const c = CONSTANTS.get(name);
+        out.push(
+          c !== undefined
+            ? p.pushValue(P_CONSTANT, p.intern(name), c, tStart, tEnd)
+            : p.push(P_VARIABLE, 0, 0, p.intern(name), tStart, tEnd),
+        );
+        expectOperand = false;
+        break;
+      }
+      case K_LPAREN:
+        stack.pushGroup('(', tStart);
+        break;
+      case K_LBRACKET:
+        if (nextKind === K_RBRACKET) {
+          throw new ExprError(
+            'an empty matrix [] is not supported: a value has at least one element',
+            input,
+            tStart,
+            'write e.g. [1, 2, 3]',
+          );
+        }
+        stack.rows.set(stack.pushGroup('matrix', tStart), []);
+        break;
+      case K_COLON: {
+        // A bare `:` (a whole dimension) or `:b` (from 1), only as an entry of an index.
+        const prevKind = k > 0 ? kinds[k - 1] : -1;
+        if (stack.innermostGroup() === 'index' && (prevKind === K_LBRACKET || prevKind === K_COMMA)) {
+          if (nextKind === K_COMMA || nextKind === K_RBRACKET) {
+            out.push(p.push(P_COLON, 0, 0, -1, tStart, tEnd));
             expectOperand = false;
-            k--; // the ']' or ',' again, now after an operand
-            continue;
-          }
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
-        case K_OP: {
-          const o = tokens.ops[k];
-          if (o === OP_MINUS || o === OP_PLUS) {
-            stack.push(o === OP_MINUS ? 'neg' : 'pos', UNARY_PREC, F_PREFIX, tStart);
             break;
           }
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+          out.push(p.pushValue(P_NUMBER, p.text('1'), 1, tStart, tStart));
+          stack.push('range', RANGE_PREC, 0, tStart, 2);
+          break;
         }
-        default:
-          throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+        throw new ExprError(
+          prevKind === K_QUESTION
+            ? "unexpected ':' after '?': the conditional's first branch is missing"
+            : "unexpected ':': a range needs its start (1:3), and a bare ':' is a whole dimension only inside an index such as x[:, 1]",
+          input,
+          tStart,
+        );
       }
-      continue;
+      case K_RBRACKET:
+      case K_COMMA:
+        // `x[2:]`: a range in an index without its end runs to the end.
+        if (
+          k > 0 &&
+          kinds[k - 1] === K_COLON &&
+          stack.top >= 0 &&
+          !stack.isGroup(stack.top) &&
+          stack.op(stack.top) === 'range' &&
+          stack.innermostGroup() === 'index'
+        ) {
+          out.push(p.push(P_END, 0, 0, -1, tStart, tStart));
+          expectOperand = false;
+          k--; // the ']' or ',' again, now after an operand
+          return k;
+        }
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+      case K_OP: {
+        const o = tokens.ops[k];
+        if (o === OP_MINUS || o === OP_PLUS) {
+          stack.push(o === OP_MINUS ? 'neg' : 'pos', UNARY_PREC, F_PREFIX, tStart);
+          break;
+        }
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
+      }
+      default:
+        throw missingOperand(input, tokens.at(k)!, tokens.at(k - 1));
     }
+    return k;
+  };
 
-    // After an operand: an operator, '?', ':', ')', ',' or the end.
+  /** One token after an operand: an operator, `?`, `:`, `)`, `,` or the end. */
+  const operator = (k: number): number => {
+    const kind = kinds[k];
+    const tStart = starts[k];
+    const tEnd = ends[k];
+    const nextKind = k + 1 < count ? kinds[k + 1] : K_END;
     switch (kind) {
       case K_OP: {
         const text = OP_TEXTS[tokens.ops[k]];
@@ -430,8 +548,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       }
       case K_QUOTE: {
         // The transpose binds tightest: it applies to the operand just read (`-x'` is -(x')).
-        const a = out.pop()!;
-        out.push({ type: 'call', op: 'transpose', args: [a], form: 'postfix', start: a.start, end: tEnd });
+        emit(P_CALL, FORM_POSTFIX, 1, p.intern('transpose'), p.start[out.at(1, 0)], tEnd);
         break;
       }
       case K_LBRACKET: {
@@ -459,7 +576,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       case K_SEMICOLON: {
         reduceGroup();
         const top = stack.top;
-        if (top < 0 || stack.ops[top] !== 'matrix') {
+        if (top < 0 || stack.op(top) !== 'matrix') {
           throw new ExprError(
             top < 0
               ? "unexpected ';': only one expression is allowed"
@@ -476,7 +593,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         reduceGroup();
         if (stack.length === 0) throw new ExprError("unmatched ']'", input, tStart, 'remove it, or add the missing [');
         const open = --stack.length;
-        const openOp = stack.ops[open];
+        const openOp = stack.op(open);
         const openStart = stack.starts[open];
         if (openOp === '(' || openOp === 'call') {
           throw new ExprError(
@@ -487,33 +604,27 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         }
         if (openOp === 'index') {
           const n = stack.counts[open] + 2; // the object and its entries
-          const args = popArgs(out, n);
-          out.push({ type: 'index', args, start: args[0].start, end: tEnd });
+          emit(P_INDEX, 0, n, -1, p.start[out.at(n, 0)], tEnd);
           break;
         }
-        let args: Node[];
         const rows = stack.rows.get(open)!;
-        if (rows.length > 0) {
-          finishRow(open);
-          args = popArgs(out, rows.length);
-        } else {
-          const n = stack.counts[open] + 1;
-          args = popArgs(out, n);
-        }
+        if (rows.length > 0) finishRow(open);
+        const n = rows.length > 0 ? rows.length : stack.counts[open] + 1;
         stack.rows.delete(open);
-        const problem = ragged(args);
+        const from = out.length - n;
+        const problem = shapes().ragged(out.items, from, n);
         if (problem !== undefined) {
           throw new ExprError(
             `ragged matrix: ${problem.message}`,
             input,
-            problem.at.start,
+            p.start[problem.at],
             'every row of a matrix has the same number of elements',
           );
         }
-        const node: MatrixNode = { type: 'matrix', args, start: openStart, end: tEnd };
-        if (rows.length > 0) node.rows = true;
-        recordShape(node);
-        out.push(node);
+        const matrix = p.push(P_MATRIX, rows.length > 0 ? F_ROWS : 0, n, -1, openStart, tEnd);
+        shapes().record(matrix, out.items, from, n);
+        out.length = from;
+        out.push(matrix);
         break;
       }
       case K_QUESTION:
@@ -523,10 +634,10 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       case K_COLON: {
         // The conditional's ':' when a '?' waits in this grouping (mathjs), else a range's.
         let i = stack.length - 1;
-        while (i >= 0 && !stack.isGroup(i) && stack.ops[i] !== '?') i--;
+        while (i >= 0 && !stack.isGroup(i) && stack.op(i) !== '?') i--;
         if (i >= 0 && !stack.isGroup(i)) {
-          while (stack.ops[stack.top] !== '?') reduce();
-          stack.ops[stack.top] = 'cond';
+          while (stack.op(stack.top) !== '?') reduce();
+          stack.setOp(stack.top, 'cond');
           expectOperand = true;
           break;
         }
@@ -536,7 +647,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           reduce();
         }
         const top = stack.top;
-        if (top >= 0 && !stack.isGroup(top) && stack.ops[top] === 'range') {
+        if (top >= 0 && !stack.isGroup(top) && stack.op(top) === 'range') {
           if (stack.counts[top] === 3) {
             throw new ExprError('a range is start:end or start:step:end, not more', input, tStart);
           }
@@ -549,7 +660,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         reduceGroup();
         if (stack.length === 0) throw new ExprError("unmatched ')'", input, tStart, 'remove it, or add the missing (');
         const open = --stack.length;
-        const openOp = stack.ops[open];
+        const openOp = stack.op(open);
         if (openOp === 'matrix' || openOp === 'index') {
           throw new ExprError(
             `expected ']' for the '[' at column ${columnOf(input, stack.starts[open])} before ')'`,
@@ -558,26 +669,32 @@ export function parse(input: string, options: ParseOptions = {}): Node {
           );
         }
         if (openOp === 'call') {
-          const name = stack.fns[open];
-          finishCall(input, name, arityOf(name, functions)!, stack.counts[open] + 1, stack.starts[open], out, tEnd);
+          const name = p.strings[stack.fns[open]];
+          const argc = stack.counts[open] + 1;
+          finishCall(input, name, stack.mins[open], stack.maxs[open], argc, stack.starts[open], p, out, tEnd);
         } else {
-          // Parentheses leave no node; widen the span so errors point at the whole group. The
-          // node is this parse's own, made for this operand, so it is widened in place.
-          const inner = out[out.length - 1];
-          inner.start = stack.starts[open];
-          inner.end = tEnd;
+          // Parentheses leave no node; widen the span so errors point at the whole group.
+          const inner = out.items[out.length - 1];
+          p.start[inner] = stack.starts[open];
+          p.end[inner] = tEnd;
         }
         break;
       }
       case K_COMMA: {
         reduceGroup();
         const top = stack.top;
-        if (top < 0 || stack.ops[top] === '(') {
+        if (top < 0 || stack.op(top) === '(') {
           throw new ExprError(
             "unexpected ',': commas separate a function's arguments, a matrix's elements or an index's entries",
             input,
             tStart,
           );
+        }
+        // log(x, base) is log(x) / log(base): log(x) is written as soon as x is read, so that the
+        // entries stay in post-order (x, log, base, log, div, what `build` makes in turn).
+        if (stack.counts[top] === 0 && stack.op(top) === 'call' && p.strings[stack.fns[top]] === 'log') {
+          const x = out.at(1, 0);
+          emit(P_CALL, FORM_FUNCTION, 1, p.intern('log'), p.start[x], p.end[x]);
         }
         stack.counts[top] += 1;
         expectOperand = true;
@@ -586,7 +703,7 @@ export function parse(input: string, options: ParseOptions = {}): Node {
       case K_END: {
         while (stack.length > 0) {
           const top = stack.top;
-          const topOp = stack.ops[top];
+          const topOp = stack.op(top);
           const topStart = stack.starts[top];
           if (topOp === 'matrix' || topOp === 'index') {
             throw new ExprError(
@@ -616,8 +733,15 @@ export function parse(input: string, options: ParseOptions = {}): Node {
         }
         throw missingOperator(input, tokens, k);
     }
-  }
-  return out[0];
+    return k;
+  };
+
+  // Two functions of their own, each compiled as soon as it is hot (one loop over every case was
+  // slow to optimise: a deep chain ran most of its tokens before the compiled code was ready).
+  for (let k = 0; k < count; k++) k = expectOperand ? operand(k) : operator(k);
+  // Kept for the next parse unless a deep one grew them (then they go with it).
+  if (stack.capacity <= SPARE_CAPACITY && out.items.length <= SPARE_CAPACITY) spare = { stack, out };
+  return p;
 }
 
 function plural(n: number, what: string): string {
@@ -663,67 +787,60 @@ const OP_ARITY: ReadonlyMap<string, Arity> = new Map([
   ['log', { min: 1, max: 2 }], // log(x, base): see finishCall
 ]);
 
-/** The last `n` operands, in order, taken off `out` (what `splice` does, without its cost). */
-function popArgs(out: Node[], n: number): Node[] {
-  if (n === 1) return [out.pop()!];
-  const base = out.length - n;
-  const args: Node[] = [];
-  for (let i = base; i < out.length; i++) args.push(out[i]);
-  out.length = base;
-  return args;
-}
-
 function finishCall(
   input: string,
   name: string,
-  arity: Arity,
+  min: number,
+  max: number,
   argc: number,
   start: number,
-  out: Node[],
+  p: Postfix,
+  out: Operands,
   closeEnd: number,
 ): void {
-  if (argc < arity.min || argc > arity.max) {
+  if (argc < min || argc > max) {
     const op = OPS.get(name);
     throw new ExprError(
-      `${name} takes ${argumentCount(arity)}, got ${argc}`,
+      `${name} takes ${argumentCount({ min, max })}, got ${argc}`,
       input,
       start,
       op !== undefined ? `${name}: ${op.description}` : undefined,
     );
   }
-  const args = popArgs(out, argc);
   if (name === 'log' && argc === 2) {
-    // log(x, base) is log(x) / log(base), as mathjs computes and differentiates it
-    const [x, base] = args;
-    const log = (a: Node): Node => ({
-      type: 'call',
-      op: 'log',
-      args: [a],
-      form: 'function',
-      start: a.start,
-      end: a.end,
-    });
-    out.push({ type: 'call', op: 'div', args: [log(x), log(base)], form: 'infix', start: start, end: closeEnd });
+    // log(x, base) is log(x) / log(base), as mathjs computes and differentiates it (log(x) was
+    // written at the comma)
+    const base = out.at(1, 0);
+    out.items[out.length - 1] = p.push(P_CALL, FORM_FUNCTION, 1, p.intern('log'), p.start[base], p.end[base]);
+    out.length -= 2;
+    out.push(p.push(P_CALL, FORM_INFIX, 2, p.intern('div'), start, closeEnd));
     return;
   }
-  const op = OPS.get(name);
-  const variableArgs = op?.variableArgs;
-  if (variableArgs !== undefined) for (const i of variableArgs) checkVariableArg(input, name, i, args[i], args[0]);
-  out.push({ type: 'call', op: name, args, form: 'function', start: start, end: closeEnd });
+  const variableArgs = VARIABLE_ARGS.get(name);
+  if (variableArgs !== undefined)
+    for (const i of variableArgs) checkVariableArg(input, name, i, p, out.at(argc, i), out.at(argc, 0));
+  out.length -= argc;
+  out.push(p.push(P_CALL, FORM_FUNCTION, argc, p.intern(name), start, closeEnd));
 }
+
+/** The arguments that must be variable names (`diff(f, x)`'s), by op. */
+const VARIABLE_ARGS: ReadonlyMap<string, readonly number[]> = new Map(
+  CALLABLE.filter((op) => op.variableArgs !== undefined).map((op) => [op.name, op.variableArgs!]),
+);
 
 const ORDINALS = ['first', 'second', 'third'];
 
 /** `diff(f, x)`: the argument at `i` must be a plain variable name, what the derivative is taken with respect to. */
-function checkVariableArg(input: string, name: string, i: number, arg: Node, first: Node): void {
-  if (arg.type === 'variable') return;
-  const written = input.slice(arg.start, arg.end);
-  const what = arg.type === 'constant' ? `the constant ${arg.name}` : `'${written}'`;
-  const f = i === 0 ? 'f' : input.slice(first.start, first.end);
+function checkVariableArg(input: string, name: string, i: number, p: Postfix, arg: number, first: number): void {
+  const kind = p.kind[arg];
+  if (kind === P_VARIABLE) return;
+  const written = input.slice(p.start[arg], p.end[arg]);
+  const what = kind === P_CONSTANT ? `the constant ${p.strings[p.id[arg]]}` : `'${written}'`;
+  const f = i === 0 ? 'f' : input.slice(p.start[first], p.end[first]);
   throw new ExprError(
     `the ${ORDINALS[i]} argument of ${name} must be a variable name, got ${what}`,
     input,
-    arg.start,
+    p.start[arg],
     `write ${name}(${f}, x) to differentiate with respect to x`,
   );
 }

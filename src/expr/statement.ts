@@ -14,7 +14,8 @@
 import type { Node } from './ast.js';
 import { ExprError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
-import { parse, type ParseOptions } from './parse.js';
+import { parsePostfix, type ParseOptions } from './parse.js';
+import { toTree, type Postfix } from './postfix.js';
 import { CONSTANTS, OPS } from '../engine/registry.js';
 
 /** A name as written, with its place in the line. */
@@ -25,7 +26,13 @@ export interface NameToken {
 
 export type Statement =
   | { type: 'blank' }
-  | { type: 'expression'; root: Node }
+  | {
+      type: 'expression';
+      /** The parser's compact form of the line. */
+      postfix: Postfix;
+      /** Its syntax tree, made from `postfix` on first reading. */
+      readonly root: Node;
+    }
   | { type: 'bind'; targets: { name: NameToken; rhs: Node; text: string }[] }
   | { type: 'define'; name: NameToken; params: NameToken[]; body: Node; text: string };
 
@@ -43,7 +50,7 @@ export function parseStatement(line: string, functions: ReadonlyMap<string, numb
   const code = stripComment(line);
   if (code.trim() === '') return { type: 'blank' };
   const eq = assignmentSign(code);
-  if (eq < 0) return { type: 'expression', root: reparse(code, line, { functions }) };
+  if (eq < 0) return expressionStatement(reparse(code, line, { functions }));
   const head = readHead(line, code, eq);
   const rhsText = code.slice(eq + 1);
   if (rhsText.trim() === '') {
@@ -69,7 +76,7 @@ export function parseStatement(line: string, functions: ReadonlyMap<string, numb
     }
     const arities = new Map(functions);
     arities.set(name.text, head.params.length); // so that a call to itself parses, and is reported as recursion
-    const body = reparse(' '.repeat(eq + 1) + rhsText, line, { functions: arities });
+    const body = toTree(reparse(' '.repeat(eq + 1) + rhsText, line, { functions: arities }));
     return { type: 'define', name, params: head.params, body, text: rhsText.trim() };
   }
   for (const n of head.names) checkName(line, n, 'variable');
@@ -85,7 +92,7 @@ export function parseStatement(line: string, functions: ReadonlyMap<string, numb
   const targets = head.names.map((name, i) => {
     const { start, end } = parts[i];
     const source = ' '.repeat(start) + code.slice(start, end);
-    return { name, rhs: reparse(source, line, { functions }), text: code.slice(start, end).trim() };
+    return { name, rhs: toTree(reparse(source, line, { functions })), text: code.slice(start, end).trim() };
   });
   return { type: 'bind', targets };
 }
@@ -198,10 +205,22 @@ function checkName(line: string, t: NameToken, what: 'variable' | 'function' | '
   reparse(' '.repeat(t.start) + name, line);
 }
 
+/** An expression statement whose tree is made when it is first read. */
+function expressionStatement(postfix: Postfix): Statement {
+  let root: Node | undefined;
+  return {
+    type: 'expression',
+    postfix,
+    get root(): Node {
+      return (root ??= toTree(postfix));
+    },
+  };
+}
+
 /** Parses `source` (the line with parts blanked) and reports errors against the line itself. */
-function reparse(source: string, line: string, options?: ParseOptions): Node {
+function reparse(source: string, line: string, options?: ParseOptions): Postfix {
   try {
-    return parse(source, options);
+    return parsePostfix(source, options);
   } catch (e) {
     throw e instanceof ExprError ? new ExprError(e.message, line, e.index, e.hint) : e;
   }
