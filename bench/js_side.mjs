@@ -79,7 +79,7 @@ async function inside() {
   const times = [];
   for (let r = 0; r < reps; r++) {
     const t0 = process.hrtime.bigint();
-    if (exports.run(pairs) !== 0) exports.safe(pairs);
+    if (exports.run(pairs, code.out * 8, n * 8) !== 0) exports.safe(pairs, code.out * 8, n * 8);
     times.push(Number(process.hrtime.bigint() - t0) / n);
   }
   const k = Math.floor(n / 3);

@@ -26,6 +26,7 @@ export const OP = {
   i32Eqz: 0x45,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Mul: 0x6c,
   i32Shl: 0x74,
   i32WrapI64: 0xa7,
 } as const;
