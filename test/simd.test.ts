@@ -364,3 +364,34 @@ test("outputs in the kernel's own memory (large runs) get the same bits as ordin
     }
   }
 });
+
+test("the pool's SIMD outputs (a shared WebAssembly memory, written in place) agree with one thread, reused or new", async () => {
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2) + exp(x) * 1e3';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  const rnd = random(20261204);
+  try {
+    let last: Awaited<ReturnType<typeof pool.run>> | undefined;
+    for (const n of [1, 5, 999, 1000, 1001, 2 * BLOCK + 3, 16 * BLOCK + 1, 16 * BLOCK + 1]) {
+      const x = values(rnd, n);
+      for (let i = 0; i < n; i += 89) x[i] = [1000, -800, NaN, Infinity][i % 4];
+      const y = values(rnd, n);
+      const into = last?.length === n ? last : undefined;
+      const r = await pool.run(c, { x, y }, into);
+      if (into !== undefined) assert.equal(r, into, 'reused');
+      assert.ok(r.value.buffer instanceof SharedArrayBuffer);
+      const one = c.run({ x, y });
+      for (let i = 0; i < n; i++) {
+        assert.ok(
+          same(r.value[i], one.value[i]) &&
+            same(r.gradient.x[i], one.gradient.x[i]) &&
+            same(r.gradient.y[i], one.gradient.y[i]),
+          `n = ${n}, at ${i}: ${r.value[i]} vs ${one.value[i]}`,
+        );
+      }
+      last = r;
+    }
+  } finally {
+    await pool.close();
+  }
+});

@@ -198,6 +198,12 @@ export interface Kernel {
    * kernel's, in its WebAssembly memory); undefined, or absent, to allocate ordinary ones.
    */
   outputs?: (length: number) => { value: Float64Array; grads: Float64Array[] } | undefined;
+  /**
+   * The same kernel working in a memory shared by a pool's threads (the SIMD kernel): its area
+   * from `base` bytes, and the outputs it is given written in place, the value's first point at
+   * `outAt` bytes and a gradient every `stride` bytes after it.
+   */
+  on?: (shared: { memory: object; base: number; outAt: number; stride: number }) => Kernel;
 }
 
 /** Past this many instructions a generated function is too big to optimise well: interpret instead. */
