@@ -316,3 +316,82 @@ test("--simd through the binary prints the SIMD kernel's numbers; at one point i
   assert.match(one.stderr, /--simd takes many points/);
   assert.doesNotMatch(one.stderr, /at .*\.js/);
 });
+
+test("outputs in the kernel's own memory (large runs) get the same bits as ordinary arrays, at every size around a block", () => {
+  const rnd = random(20261203);
+  const far = [1000, -800, 9000, 709, -745, Infinity, NaN, -0];
+  const sources = ['square(exp(square(x)))', 'tanh(x*y) + sin(x) / (1 + y^2)', 'exp(x) * y + cos(x * 3)'];
+  const big = 16 * BLOCK; // the smallest length the kernel allocates its own outputs for
+  for (const source of sources) {
+    const c = new CompiledExpression(parse(source), source, { simd: true });
+    const p = c.plan!;
+    for (const n of [0, 1, 2, 3, 4, 5, BLOCK - 1, BLOCK, BLOCK + 1, big - 1, big, big + 1, big + 3, big + BLOCK - 1]) {
+      const x = values(rnd, n);
+      for (let i = 0; i < n; i += 97) x[i] = far[Math.floor(rnd() * far.length)];
+      const y = values(rnd, n);
+      const inputs = p.names.map((name) => (name === 'x' ? x : y));
+      const r = c.run({ x, y });
+      // Ordinary arrays: the kernel copies every block out of its memory.
+      const value = new Float64Array(n);
+      const grads = p.names.map(() => new Float64Array(n));
+      c.kernel(inputs)(0, n, inputs, value, grads);
+      assert.equal(r.value.buffer.byteLength > r.value.byteLength, n >= big, `n = ${n}: where the outputs live`);
+      for (let i = 0; i < n; i++) {
+        assert.ok(same(r.value[i], value[i]), `${source}, n = ${n}, value at ${i}: ${r.value[i]} vs ${value[i]}`);
+        p.names.forEach((name, j) => {
+          assert.ok(same(r.gradient[name][i], grads[j][i]), `${source}, n = ${n}, d/d${name} at ${i}`);
+        });
+      }
+      for (const i of [0, 1, n >> 1, n - 2, n - 1].filter((i) => i >= 0 && i < n)) {
+        const want = reference(
+          p,
+          SIMD_NUM,
+          inputs.map((v) => v[i]),
+        );
+        assert.ok(same(r.value[i], want.value), `${source}, n = ${n}: value at ${i} vs the scalar reference`);
+      }
+      // Reused as `into` and run from a start past 0, the points before it are left alone.
+      if (n >= big) {
+        const before = r.value[2];
+        x.reverse();
+        const into = p.names.map((name) => r.gradient[name]);
+        c.kernel(inputs)(3, n, inputs, r.value, into);
+        c.kernel(inputs)(3, n, inputs, value, grads);
+        assert.ok(same(r.value[2], before));
+        for (let i = 3; i < n; i++) assert.ok(same(r.value[i], value[i]) && same(into[0][i], grads[0][i]), `at ${i}`);
+        assert.equal(c.run({ x, y }, r), r);
+      }
+    }
+  }
+});
+
+test("the pool's SIMD outputs (a shared WebAssembly memory, written in place) agree with one thread, reused or new", async () => {
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2) + exp(x) * 1e3';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  const rnd = random(20261204);
+  try {
+    let last: Awaited<ReturnType<typeof pool.run>> | undefined;
+    for (const n of [1, 5, 999, 1000, 1001, 2 * BLOCK + 3, 16 * BLOCK + 1, 16 * BLOCK + 1]) {
+      const x = values(rnd, n);
+      for (let i = 0; i < n; i += 89) x[i] = [1000, -800, NaN, Infinity][i % 4];
+      const y = values(rnd, n);
+      const into = last?.length === n ? last : undefined;
+      const r = await pool.run(c, { x, y }, into);
+      if (into !== undefined) assert.equal(r, into, 'reused');
+      assert.ok(r.value.buffer instanceof SharedArrayBuffer);
+      const one = c.run({ x, y });
+      for (let i = 0; i < n; i++) {
+        assert.ok(
+          same(r.value[i], one.value[i]) &&
+            same(r.gradient.x[i], one.gradient.x[i]) &&
+            same(r.gradient.y[i], one.gradient.y[i]),
+          `n = ${n}, at ${i}: ${r.value[i]} vs ${one.value[i]}`,
+        );
+      }
+      last = r;
+    }
+  } finally {
+    await pool.close();
+  }
+});

@@ -191,13 +191,20 @@ export type Input = Float64Array | number;
  * Computes points [start, end): `value[i]` and `grads[j][i]` (d value / d names[j]) from
  * `inputs[j]` (indexed by i, or a number repeated).
  */
-export type Kernel = (
-  start: number,
-  end: number,
-  inputs: readonly Input[],
-  value: Float64Array,
-  grads: readonly Float64Array[],
-) => void;
+export interface Kernel {
+  (start: number, end: number, inputs: readonly Input[], value: Float64Array, grads: readonly Float64Array[]): void;
+  /**
+   * New output arrays of `length` points that this kernel writes faster than others (the SIMD
+   * kernel's, in its WebAssembly memory); undefined, or absent, to allocate ordinary ones.
+   */
+  outputs?: (length: number) => { value: Float64Array; grads: Float64Array[] } | undefined;
+  /**
+   * The same kernel working in a memory shared by a pool's threads (the SIMD kernel): its area
+   * from `base` bytes, and the outputs it is given written in place, the value's first point at
+   * `outAt` bytes and a gradient every `stride` bytes after it.
+   */
+  on?: (shared: { memory: object; base: number; outAt: number; stride: number }) => Kernel;
+}
 
 /** Past this many instructions a generated function is too big to optimise well: interpret instead. */
 const MAX_FUSED = 4000;

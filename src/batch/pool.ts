@@ -107,7 +107,9 @@ parentPort.on('message', (t) => {
       kernel = t.simd ? simdKernel(t.simd, F) : new Function('K', 'F', t.source)(t.constants, F);
       kernels.set(t.kernel, kernel);
     }
-    const points = claimBlocks(kernel, t.claimed, t.block, t.length, t.inputs, t.value, t.grads);
+    // SIMD outputs in a shared memory: this thread's instance on it, writing them in place.
+    const k = t.shared === undefined ? kernel : kernel.on(t.shared);
+    const points = claimBlocks(k, t.claimed, t.block, t.length, t.inputs, t.value, t.grads);
     parentPort.postMessage({ task: t.task, points });
   }).catch((e) => {
     parentPort.postMessage({ task: t.task, error: String((e && e.message) || e) });
@@ -128,6 +130,8 @@ interface Task {
   constants: number[];
   /** The SIMD kernel's module, when the expression runs on it (compiled from this, not `source`). */
   simd?: SimdCode;
+  /** SIMD outputs in a WebAssembly memory shared by the threads: this worker's part of it. */
+  shared?: { memory: object; base: number; outAt: number; stride: number };
   claimed: Int32Array;
   block: number;
   length: number;
@@ -191,6 +195,19 @@ export function sharedFloat64(length: number): Float64Array {
 
 const isShared = (x: Float64Array): boolean => x.buffer instanceof SharedArrayBuffer;
 
+/** The part of the WebAssembly API used here (TypeScript's libraries without the DOM lack it). */
+declare const WebAssembly: {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer };
+};
+
+/** SIMD outputs the pool made: their shared memory, the gradients beside the value, the layout. */
+interface SimdOutputs {
+  memory: object;
+  grads: readonly Float64Array[];
+  outAt: number;
+  stride: number;
+}
+
 export class Pool {
   readonly threads: number;
   readonly minPoints: number;
@@ -204,6 +221,8 @@ export class Pool {
   /** Kernel ids per compiled expression and kernel text (its constants are the expression's). */
   private readonly ids = new WeakMap<CompiledExpression, Map<string, number>>();
   private nextId = 0;
+  /** Outputs in a shared WebAssembly memory (SIMD kernels), by their value array. */
+  private readonly simdOutputs = new WeakMap<Float64Array, SimdOutputs>();
   /** Shared copies of ordinary input arrays, kept between runs (released by `close`). */
   private spare: Float64Array[] = [];
 
@@ -239,15 +258,29 @@ export class Pool {
 
     const reuse =
       compiled.fits(into, length) && isShared(into.value) && compiled.names.every((n) => isShared(into.gradient[n]));
-    const out = reuse
-      ? into
-      : compiled.result(
-          length,
-          sharedFloat64(length),
-          compiled.names.map(() => sharedFloat64(length)),
-        );
+    // The SIMD kernel's outputs live in a WebAssembly memory shared by the threads, after an area
+    // for each thread, and are written in place (ordinary shared arrays are copied into blocks).
+    let simd = reuse ? this.simdOutputs.get(into.value) : undefined;
+    if (simd !== undefined && !compiled.names.every((n, j) => into?.gradient[n] === simd?.grads[j])) simd = undefined;
+    let out: BatchResult;
+    if (reuse) out = into;
+    else {
+      const made = code.simd === undefined ? undefined : this.simdMemory(code.simd, length);
+      simd = made?.outputs;
+      out =
+        made !== undefined
+          ? compiled.result(length, made.value, made.grads)
+          : compiled.result(
+              length,
+              sharedFloat64(length),
+              compiled.names.map(() => sharedFloat64(length)),
+            );
+    }
     const value = out.value;
     const grads = compiled.names.map((n) => out.gradient[n]);
+    const area = code.simd?.area ?? 0;
+    const on = (w: number) =>
+      simd === undefined ? undefined : { memory: simd.memory, base: w * area, outAt: simd.outAt, stride: simd.stride };
     // Inputs the workers can read: shared arrays as they are, others copied into shared buffers
     // the pool keeps for the next run (so their pages are already mapped).
     const borrowed: Float64Array[] = [];
@@ -264,8 +297,10 @@ export class Pool {
     const claimed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const id = this.kernelId(compiled, code.simd === undefined ? code.source : `simd ${code.source}`);
     const task = { kernel: id, ...code, claimed, block: this.block, length, inputs: shared, value, grads };
-    const work = this.workers.map((w) => w.send({ task: this.nextTask++, ...task }));
-    claimBlocks(compiled.kernel(inputs), claimed, this.block, length, inputs, value, grads);
+    const work = this.workers.map((w, i) => w.send({ task: this.nextTask++, ...task, shared: on(i + 1) }));
+    const kernel = compiled.kernel(inputs);
+    const here = on(0);
+    claimBlocks(here === undefined ? kernel : kernel.on!(here), claimed, this.block, length, inputs, value, grads);
     try {
       // Every worker answers, even one that found no block left: a result is never returned
       // while a worker may still write into it, and a worker's failure always surfaces. One that
@@ -281,6 +316,36 @@ export class Pool {
       return into;
     }
     return out;
+  }
+
+  /**
+   * Outputs of `length` points for a SIMD kernel in a new shared WebAssembly memory, after one area
+   * per thread; undefined when too large for a 32-bit memory (then ordinary shared arrays).
+   */
+  private simdMemory(
+    code: SimdCode,
+    length: number,
+  ): { value: Float64Array; grads: Float64Array[]; outputs: SimdOutputs } | undefined {
+    const count = code.at.length + 1;
+    const outAt = this.threads * code.area;
+    const bytes = outAt + count * length * 8;
+    if (bytes > 2 ** 30) return undefined;
+    const pages = Math.ceil(bytes / 65536);
+    let memory: { buffer: SharedArrayBuffer };
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch {
+      return undefined;
+    }
+    const stride = length * 8;
+    const value = new Float64Array(memory.buffer, outAt, length);
+    const grads = Array.from(
+      { length: count - 1 },
+      (_, j) => new Float64Array(memory.buffer, outAt + (j + 1) * stride, length),
+    );
+    const outputs = { memory, grads, outAt, stride };
+    this.simdOutputs.set(value, outputs);
+    return { value, grads, outputs };
   }
 
   /** The workers' answers, or a rejection naming the first one that did not answer within `timeout`. */

@@ -221,14 +221,21 @@ export class CompiledExpression {
    */
   run(values: ValuesIn, into?: BatchResult): BatchResult {
     const { length, inputs } = this.bind(values);
-    const out = this.fits(into, length)
-      ? into
-      : this.result(
-          length,
-          new Float64Array(length),
-          this.names.map(() => new Float64Array(length)),
-        );
-    this.kernel(inputs)(
+    const kernel = this.kernel(inputs);
+    let out: BatchResult;
+    if (this.fits(into, length)) out = into;
+    else {
+      const own = kernel.outputs?.(length);
+      out =
+        own !== undefined
+          ? this.result(length, own.value, own.grads)
+          : this.result(
+              length,
+              new Float64Array(length),
+              this.names.map(() => new Float64Array(length)),
+            );
+    }
+    kernel(
       0,
       length,
       inputs,

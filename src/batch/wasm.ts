@@ -26,6 +26,8 @@ export const OP = {
   i32Eqz: 0x45,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
   i32Shl: 0x74,
   i32WrapI64: 0xa7,
 } as const;
@@ -185,8 +187,8 @@ export interface ModuleSpec {
   imports: readonly number[];
   /** The functions defined, each exported by its name. */
   functions: readonly FunctionSpec[];
-  /** Pages (64 KiB) of the memory, exported as "m". */
-  pages: number;
+  /** Pages (64 KiB) of the memory, exported as "m"; or 'shared': a shared memory imported as p.m. */
+  pages: number | 'shared';
 }
 
 /** The module's bytes. */
@@ -199,16 +201,22 @@ export function encodeModule(m: ModuleSpec): Uint8Array {
     ...m.functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))]),
   ];
   const imports = m.imports.map((a, i) => [...name('p'), ...name(`f${i}`), 0x00, ...uleb(arities.indexOf(a))]);
+  const shared = m.pages === 'shared';
+  // Limits 0x03: shared, from 0 pages to 65,536 (4 GiB).
+  if (shared) imports.push([...name('p'), ...name('m'), 0x02, 0x03, 0x00, ...uleb(65536)]);
   const first = m.imports.length; // functions are numbered imports first
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
     ...section(2, vec(imports)),
     ...section(3, vec(m.functions.map((_, i) => uleb(arities.length + i)))),
-    ...section(5, vec([[0x00, ...uleb(m.pages)]])),
+    ...(shared ? [] : section(5, vec([[0x00, ...uleb(m.pages as number)]]))),
     ...section(
       7,
-      vec([...m.functions.map((f, i) => [...name(f.name), 0x00, ...uleb(first + i)]), [...name('m'), 0x02, 0x00]]),
+      vec([
+        ...m.functions.map((f, i) => [...name(f.name), 0x00, ...uleb(first + i)]),
+        ...(shared ? [] : [[...name('m'), 0x02, 0x00]]),
+      ]),
     ),
     ...section(10, vec(m.functions.map((f) => f.body.encode()))),
   ]);
