@@ -16,6 +16,7 @@ import {
   statSync,
   symlinkSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,6 +144,30 @@ describe('the code cache', () => {
     assert.equal(entryStatus(r.stderr), 'rejected, written');
     assert.equal(r.stdout, plain.stdout);
     assert.equal(entryStatus(run(SEED, verbose).stderr), 'used');
+  });
+
+  test("another build's caches in the same directory are kept while recent, removed after 30 days", () => {
+    // Two installs (npx's and a project's) share ~/.cache/dezero-grad: removing each other's caches
+    // at once, each would compile and write its own again at every run.
+    const dir = join(scratch, 'shared');
+    const caches = join(dir, 'dezero-grad');
+    const env = { XDG_CACHE_HOME: dir, DEZERO_GRAD_CODE_CACHE: 'verbose' };
+    run(SEED, env);
+    const ours = readdirSync(caches).find((f) => f.startsWith('start-'))!;
+    const recent = join(caches, ours.replace(/^start-\w+/, 'start-0ther000'));
+    const old = join(caches, ours.replace(/^start-\w+/, 'start-01d00000'));
+    copyFileSync(join(caches, ours), recent);
+    copyFileSync(join(caches, ours), old);
+    const days = (n: number): Date => new Date(Date.now() - n * 86_400_000);
+    utimesSync(recent, days(29), days(29));
+    utimesSync(old, days(31), days(31));
+    const r = run(SEED, env); // the second run writes its cache again (a generation more)
+    assert.match(r.stderr, /code cache: start-\w+\.cjs used, written/);
+    assert.equal(r.stdout, plain.stdout);
+    const left = readdirSync(caches);
+    assert.ok(left.includes(ours), `ours is kept: ${left}`);
+    assert.ok(left.includes(recent.split('/').pop()!), `another build's recent cache is kept: ${left}`);
+    assert.ok(!left.includes(old.split('/').pop()!), `another build's 31-day-old cache is removed: ${left}`);
   });
 
   test('a cache directory that cannot be made is skipped: same output, nothing on stderr', () => {

@@ -27,6 +27,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -192,13 +193,24 @@ function writeCaches(): void {
   removeStale();
 }
 
-/** Removes the caches of chunks that no longer exist (an older build's). */
+/**
+ * A cache of a chunk this build does not have is another build's: an older one of this install, or
+ * another install sharing the directory (npx's copy and a project's, at other versions). Removed
+ * only when no run has written it for STALE_DAYS: removed at once, two installs would delete each
+ * other's caches at every run, and each would compile and write its own cache again every time.
+ */
+const STALE_DAYS = 30;
+
+/** Removes the caches of chunks that no longer exist and have not been written for STALE_DAYS. */
 function removeStale(): void {
   try {
     const current = new Set(readdirSync(CHUNKS).map((name) => name.replace(/\.cjs$/, '')));
+    const before = Date.now() - STALE_DAYS * 86_400_000;
     for (const name of readdirSync(dir!)) {
       const chunk = name.split('.node-')[0];
-      if (name.endsWith('.v8cache') && !current.has(chunk)) rmSync(join(dir!, name), { force: true });
+      if (!name.endsWith('.v8cache') || current.has(chunk)) continue;
+      const file = join(dir!, name);
+      if (statSync(file).mtimeMs < before) rmSync(file, { force: true });
     }
   } catch {
     // best effort: a stale cache is never read, it only takes space
