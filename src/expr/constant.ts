@@ -22,12 +22,7 @@ export function evaluateConstant(text: string): number {
       'a value is a number or a constant expression such as pi/4',
     );
   }
-  // A number or a named constant is its value (what building it gives, without a graph: the one
-  // value of a one-point run is read so at every start).
-  const value =
-    root.type === 'number' || root.type === 'constant'
-      ? root.value
-      : noGrad(() => scalarOf(build(root, new Map(), text).output.data, 'a constant value'));
+  const value = noGrad(() => scalarOf(build(root, new Map(), text).output.data, 'a constant value'));
   if (!Number.isFinite(value)) {
     throw new ExprError(`the value is ${value}`, text, 0, 'give a finite number');
   }
