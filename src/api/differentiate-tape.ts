@@ -1,8 +1,7 @@
 /**
  * `differentiate` without the Variables: the value and gradient from the tape (src/engine/tape.ts),
- * the same bits as building the graph and running backward, with no trace. Loaded on the paths
- * that want only the numbers (`--quiet`, `grad()` at one point), so a run that prints the trace
- * never loads it.
+ * the same bits as building the graph and running backward, with no trace: for the paths that
+ * want only the numbers (`--quiet`, `grad()` at one point).
  */
 import type { Node } from '../expr/ast.js';
 import type { BuildOptions } from '../expr/build.js';

@@ -189,22 +189,90 @@ export interface OpClass {
 /** Every op defineOp has made, in the order they were defined: the registry reads it. */
 export const DEFINED: OpSpec[] = [];
 
-/** Makes an op from its definition: its spec (for the registry) and its Function class. */
-export function defineOp(def: OpDefinition): OpClass {
-  const defaults = def.defaults ?? [];
-  const minArity = def.arity - defaults.length;
-  const spec: OpSpec = {
-    ...def,
-    index: DEFINED.length,
-    minArity,
-    internal: def.internal ?? false,
-    callable: !(def.internal ?? false) && (def.callable ?? def.symbol === undefined),
-    fusible: def.fusible ?? true,
-    fn:
+/**
+ * An op's spec: its definition, read through getters, and what is derived from it. Not a copy of
+ * the definition (`{ ...def, ... }`): some 80 copies, each of an object of its own shape, were
+ * ~0.3 ms of every start (V8 looks up each property of each shape the first time); one class
+ * gives every spec the same shape.
+ */
+class Spec implements OpSpec {
+  readonly index = DEFINED.length;
+  readonly minArity: number;
+  readonly internal: boolean;
+  readonly callable: boolean;
+  readonly fusible: boolean;
+  readonly fn: OpSpec['fn'];
+  constructor(private readonly def: OpDefinition) {
+    const defaults = def.defaults ?? [];
+    const minArity = def.arity - defaults.length;
+    this.minArity = minArity;
+    this.internal = def.internal ?? false;
+    this.callable = !this.internal && (def.callable ?? def.symbol === undefined);
+    this.fusible = def.fusible ?? true;
+    this.fn =
       (def.fn as OpSpec['fn'] | undefined) ??
       ((...xs: (Variable | Value)[]): Variable =>
-        new OpFunction(spec).call(...xs, ...defaults.slice(xs.length - minArity))),
-  };
+        new OpFunction(this).call(...xs, ...defaults.slice(xs.length - minArity)));
+  }
+  get name() {
+    return this.def.name;
+  }
+  get label() {
+    return this.def.label;
+  }
+  get arity() {
+    return this.def.arity;
+  }
+  get defaults() {
+    return this.def.defaults;
+  }
+  get variadic() {
+    return this.def.variadic;
+  }
+  get forward() {
+    return this.def.forward;
+  }
+  get backward() {
+    return this.def.backward;
+  }
+  get routes() {
+    return this.def.routes;
+  }
+  get description() {
+    return this.def.description;
+  }
+  get mathjs() {
+    return this.def.mathjs;
+  }
+  get mathjsForDerivative() {
+    return this.def.mathjsForDerivative;
+  }
+  get symbol() {
+    return this.def.symbol;
+  }
+  get ruleForm() {
+    return this.def.ruleForm;
+  }
+  get domain() {
+    return this.def.domain;
+  }
+  get kink() {
+    return this.def.kink;
+  }
+  get variableArgs() {
+    return this.def.variableArgs;
+  }
+  get array() {
+    return this.def.array;
+  }
+}
+/** Fails to compile when a field of OpDefinition has no getter in Spec (it would read undefined). */
+const everyField: Record<Exclude<keyof OpDefinition, keyof Spec>, never> = {};
+void everyField;
+
+/** Makes an op from its definition: its spec (for the registry) and its Function class. */
+export function defineOp(def: OpDefinition): OpClass {
+  const spec: OpSpec = new Spec(def);
   // A plain constructor function rather than a subclass per op: `new Square()` gives its
   // OpFunction all the same, and some 70 classes cost about a millisecond at every start.
   const Op = function Op(this: unknown): OpFunction {

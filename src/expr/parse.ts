@@ -771,21 +771,23 @@ function argumentCount(a: Arity): string {
 
 /** The number of arguments `name` takes when called, or undefined when it is not a function. */
 function arityOf(name: string, functions: ReadonlyMap<string, number>): Arity | undefined {
-  const known = OP_ARITY.get(name);
+  let known = OP_ARITY.get(name);
+  if (known === undefined) {
+    const op = OPS.get(name);
+    if (op !== undefined && !op.callable) return undefined; // an operator's op, written with its operator
+    if (op !== undefined)
+      OP_ARITY.set(name, (known = { min: op.minArity, max: op.variadic === true ? Infinity : op.arity }));
+  }
   if (known !== undefined) return known;
-  if (OPS.has(name)) return undefined; // an operator's op, written with its operator
   const n = functions.get(name);
   return n === undefined ? undefined : { min: n, max: n };
 }
 
-/** The callable ops' arities, made once (a deep chain looks one up a call). */
-const OP_ARITY: ReadonlyMap<string, Arity> = new Map([
-  ...CALLABLE.map((op): [string, Arity] => [
-    op.name,
-    { min: op.minArity, max: op.variadic === true ? Infinity : op.arity },
-  ]),
-  ['log', { min: 1, max: 2 }], // log(x, base): see finishCall
-]);
+/**
+ * The callable ops' arities, each made the first time it is looked up (a deep chain looks one up
+ * a call; all of them at start-up were ~70 objects for a run that calls two).
+ */
+const OP_ARITY = new Map<string, Arity>([['log', { min: 1, max: 2 }]]); // log(x, base): see finishCall
 
 function finishCall(
   input: string,
