@@ -112,6 +112,20 @@ describe('the code cache', () => {
     assert.deepEqual(writes, [true, true, false, false]);
   });
 
+  test('a cache written only by -q runs is written again by the first trace run, then only read', () => {
+    const env = { XDG_CACHE_HOME: join(scratch, 'kinds'), DEZERO_GRAD_CODE_CACHE: 'verbose' };
+    const quiet = [1, 2, 3, 4, 5].map(() => /used, written|missing, written/.test(run([...SEED, '-q'], env).stderr));
+    assert.deepEqual(quiet, [true, true, true, true, false]);
+    const traces = [1, 2].map(() => run(SEED, env));
+    assert.deepEqual(
+      traces.map((r) => /^code cache: start-\w+\.cjs used, written$/m.test(r.stderr)),
+      [true, false],
+    );
+    for (const r of traces) assert.equal(r.stdout, plain.stdout);
+    // Another -q run: its kind is in the cache already.
+    assert.doesNotMatch(run([...SEED, '-q'], env).stderr, /written/);
+  });
+
   test('a corrupt cache (one byte changed inside) is ignored and written again', () => {
     run(SEED, verbose);
     const file = entryCache();

@@ -45,6 +45,15 @@ const HEADER = MAGIC.length + 8; // then the cache's length and its generation, 
  * evaluation. So the first runs that use a cache write it again, with what they compiled as well.
  */
 const GENERATIONS = 4;
+/**
+ * Which kind of run this is: `-q`, `--json` or a trace. The cache's generation word holds, above
+ * its count (the low byte), a bit for each kind of run that wrote it: the first runs may all be
+ * one kind (four `-q` in a script), and a cache of theirs lacks the trace's functions, which every
+ * later trace would compile again (~5 ms). So a run of a kind the cache has not seen writes it
+ * again, with what it compiled as well. (A guess from argv: a wrong one costs one write or one miss.)
+ */
+const KIND = ((args: readonly string[]): number =>
+  args.includes('-q') || args.includes('--quiet') ? 1 : args.includes('--json') ? 2 : 4)(process.argv);
 
 type Status = 'used' | 'missing' | 'rejected' | 'corrupt' | 'off';
 type Factory = (...args: unknown[]) => void;
@@ -56,6 +65,8 @@ interface File {
   status: Status;
   /** How many runs wrote the cache it was compiled with before (0: none, or not used). */
   generation: number;
+  /** The kinds of run (KIND bits) that wrote it. */
+  kinds: number;
 }
 
 const files: File[] = [];
@@ -137,7 +148,8 @@ function compile(name: string): void {
     name,
     script,
     status,
-    generation: status === 'used' ? (cached as { generation: number }).generation : 0,
+    generation: status === 'used' ? (cached as { generation: number }).generation & 0xff : 0,
+    kinds: status === 'used' ? (cached as { generation: number }).generation >>> 8 : 0,
   });
   const defineAll = script.runInThisContext() as (define: (chunk: string, factory: Factory) => void) => void;
   defineAll((chunk, factory) => factories.set(chunk, factory));
@@ -164,7 +176,7 @@ function load(name: string): Record<string, unknown> {
 /** Writes the caches the run did not have (atomically: a reader sees the old file or the new). */
 function writeCaches(): void {
   if (dir === undefined) return;
-  const todo = files.filter((f) => f.status !== 'used' || f.generation + 1 < GENERATIONS);
+  const todo = files.filter((f) => f.status !== 'used' || f.generation + 1 < GENERATIONS || (f.kinds & KIND) === 0);
   if (todo.length === 0) return;
   try {
     mkdirSync(dir, { recursive: true });
@@ -180,7 +192,9 @@ function writeCaches(): void {
       const header = Buffer.alloc(HEADER);
       MAGIC.copy(header);
       header.writeUInt32LE(data.length, MAGIC.length);
-      header.writeUInt32LE(chunk.status === 'used' ? chunk.generation + 1 : 0, MAGIC.length + 4);
+      const generation = chunk.status === 'used' ? Math.min(chunk.generation + 1, 0xff) : 0;
+      const kinds = (chunk.status === 'used' ? chunk.kinds : 0) | KIND;
+      header.writeUInt32LE(generation | (kinds << 8), MAGIC.length + 4);
       writeFileSync(temporary, Buffer.concat([header, data, data]));
       renameSync(temporary, target);
       if (verbose) process.stderr.write(`code cache: ${chunk.name} ${chunk.status}, written\n`);
