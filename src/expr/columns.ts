@@ -21,3 +21,12 @@ export function columns(n: number, f64: number, i32: number, u8: number): Column
   for (let k = 0; k < u8; k++, at += n) out.u8.push(new Uint8Array(buffer, at, n));
   return out;
 }
+
+/** Columns of the same widths as `c`, `n` entries each (n at least c's), holding c's entries first. */
+export function grown(c: Columns, n: number): Columns {
+  const out = columns(n, c.f64.length, c.i32.length, c.u8.length);
+  c.f64.forEach((column, k) => out.f64[k].set(column));
+  c.i32.forEach((column, k) => out.i32[k].set(column));
+  c.u8.forEach((column, k) => out.u8[k].set(column));
+  return out;
+}

@@ -21,7 +21,7 @@
  */
 import type { Node } from './ast.js';
 import { LiteralShapes } from './literal.js';
-import { columns, type Columns } from './columns.js';
+import { columns, grown, type Columns } from './columns.js';
 import { ExprError } from './errors.js';
 import {
   K_COLON,
@@ -119,8 +119,11 @@ class OpStack {
     this.take(columns(16, 2, 4, 2));
   }
 
+  private cols!: Columns;
+
   /** The columns as `columns` laid them out. */
   private take(c: Columns): void {
+    this.cols = c;
     [this.maxs, this.precs] = c.f64;
     [this.fns, this.mins, this.starts, this.counts] = c.i32;
     [this.codes, this.flags] = c.u8;
@@ -188,16 +191,7 @@ class OpStack {
   }
 
   private grow(): void {
-    const c = columns(this.flags.length * 2, 2, 4, 2);
-    c.f64[0].set(this.maxs);
-    c.f64[1].set(this.precs);
-    c.i32[0].set(this.fns);
-    c.i32[1].set(this.mins);
-    c.i32[2].set(this.starts);
-    c.i32[3].set(this.counts);
-    c.u8[0].set(this.codes);
-    c.u8[1].set(this.flags);
-    this.take(c);
+    this.take(grown(this.cols, this.flags.length * 2));
   }
 }
 

@@ -14,7 +14,7 @@
  *   start[e], end[e]  the node's span in the source (UTF-16 indices, as `Node.start`/`end`)
  */
 import { childrenOf, type CallNode, type MatrixNode, type Node } from './ast.js';
-import { columns } from './columns.js';
+import { columns, grown, type Columns } from './columns.js';
 
 export const P_NUMBER = 0;
 export const P_CONSTANT = 1;
@@ -41,13 +41,13 @@ export const F_ROWS = 16;
 
 export class Postfix {
   length = 0;
-  kind: Uint8Array;
-  flags: Uint8Array;
-  argc: Int32Array;
-  id: Int32Array;
-  value: Float64Array;
-  start: Int32Array;
-  end: Int32Array;
+  kind!: Uint8Array;
+  flags!: Uint8Array;
+  argc!: Int32Array;
+  id!: Int32Array;
+  value!: Float64Array;
+  start!: Int32Array;
+  end!: Int32Array;
   /** Ops, names and numbers' texts, by `id`. */
   readonly strings: string[] = [];
   /** The ids by string, made once there are more than a few (a scan finds them until then). */
@@ -55,8 +55,15 @@ export class Postfix {
   private lastString = '';
   private lastId = -1;
 
+  private cols!: Columns;
+
   constructor(capacity = 16) {
-    const c = columns(Math.max(capacity, 1), 1, 4, 2);
+    this.take(columns(Math.max(capacity, 1), 1, 4, 2));
+  }
+
+  /** The columns as `columns` laid them out. */
+  private take(c: Columns): void {
+    this.cols = c;
     [this.value] = c.f64;
     [this.argc, this.id, this.start, this.end] = c.i32;
     [this.kind, this.flags] = c.u8;
@@ -111,17 +118,7 @@ export class Postfix {
   }
 
   private grow(): void {
-    const c = columns(this.kind.length * 2, 1, 4, 2);
-    c.f64[0].set(this.value);
-    c.i32[0].set(this.argc);
-    c.i32[1].set(this.id);
-    c.i32[2].set(this.start);
-    c.i32[3].set(this.end);
-    c.u8[0].set(this.kind);
-    c.u8[1].set(this.flags);
-    [this.value] = c.f64;
-    [this.argc, this.id, this.start, this.end] = c.i32;
-    [this.kind, this.flags] = c.u8;
+    this.take(grown(this.cols, this.kind.length * 2));
   }
 }
 
