@@ -122,20 +122,9 @@ export class RowWriter {
       for (let k = 0; k <= last; k++) {
         const t = texts[k];
         const word = t === undefined ? undefined : typeof t === 'string' ? t : t[i];
-        const room = 26 + (word === undefined ? 0 : word.length);
-        if (out.length - p < room) {
-          const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * out.length + room));
-          out.copy(bigger, 0, 0, p);
-          out = this.bytes = bigger;
-        }
-        if (word === undefined) p = writeNumber(out, p, (columns[k] as ArrayLike<number>)[i]);
-        else {
-          for (let j = 0; j < word.length; j++) {
-            const ch = word.charCodeAt(j);
-            if (ch > 127) return -1;
-            out[p++] = ch;
-          }
-        }
+        out = this.bytes = roomy(out, p, 26 + (word === undefined ? 0 : word.length));
+        p = word === undefined ? writeNumber(out, p, (columns[k] as ArrayLike<number>)[i]) : writeWord(out, p, word);
+        if (p < 0) return -1;
         out[p++] = k === last ? 10 : sep;
       }
     }
@@ -170,21 +159,10 @@ export class RowWriter {
       let widest = 0;
       for (let i = 0; i < n; i++) {
         const word = text ?? words?.[i];
-        const room = 26 + (word === undefined ? 0 : word.length);
-        if (cells.length - p < room) {
-          const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * cells.length + room));
-          cells.copy(bigger, 0, 0, p);
-          cells = this.cellBytes = bigger;
-        }
+        cells = this.cellBytes = roomy(cells, p, 26 + (word === undefined ? 0 : word.length));
         const start = p;
-        if (word === undefined) p = writeNumber(cells, p, (c as ArrayLike<number>)[i]);
-        else {
-          for (let j = 0; j < word.length; j++) {
-            const ch = word.charCodeAt(j);
-            if (ch > 127) return -1;
-            cells[p++] = ch;
-          }
-        }
+        p = word === undefined ? writeNumber(cells, p, (c as ArrayLike<number>)[i]) : writeWord(cells, p, word);
+        if (p < 0) return -1;
         ends[k * n + i] = p;
         if (p - start > widest) widest = p - start;
       }
@@ -222,6 +200,24 @@ export class RowWriter {
     for (let i = 0; i < n; i++) out[i] = formatNumber(c[i], precision);
     return out;
   }
+}
+
+/** `buffer`, or a bigger copy of its first `p` bytes, with room for `room` bytes after them. */
+function roomy(buffer: Buffer<ArrayBuffer>, p: number, room: number): Buffer<ArrayBuffer> {
+  if (buffer.length - p >= room) return buffer;
+  const bigger = Buffer.allocUnsafe(Math.max(1 << 16, 2 * buffer.length + room));
+  buffer.copy(bigger, 0, 0, p);
+  return bigger;
+}
+
+/** A word's bytes at `p` (where they end), or -1 when it is not ASCII (the caller joins strings instead). */
+function writeWord(out: Uint8Array, p: number, word: string): number {
+  for (let j = 0; j < word.length; j++) {
+    const ch = word.charCodeAt(j);
+    if (ch > 127) return -1;
+    out[p++] = ch;
+  }
+  return p;
 }
 
 /**
