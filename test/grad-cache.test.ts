@@ -2,10 +2,12 @@
  * grad() over arrays keeps what it compiled by the expression (its text, or its syntax tree): a
  * second call must give the same numbers as the first, for fresh inputs, other lengths and other
  * patterns of arrays and numbers.
+ * At one point, grad() keeps the parse by the text: the same again at other points, other
+ * variables missing, and a text that does not parse failing every time.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grad, parse } from '../src/index.js';
+import { ExprError, grad, MissingValueError, parse } from '../src/index.js';
 
 // square(exp(square(x))) = exp(2x^2); d/dx = 4x exp(2x^2) (closed form).
 const f = (x: number): number => Math.exp(2 * x * x);
@@ -47,4 +49,25 @@ test('a syntax tree is kept by identity; another tree of other text is compiled 
   assert.deepEqual([...grad(t1, { x }).gradient.x], [3 * 4, 3 * 9]);
   assert.deepEqual([...grad(t2, { x }).gradient.x], [2 * 2, 2 * 3]);
   assert.deepEqual([...grad(t1, { x }).gradient.x], [3 * 4, 3 * 9]);
+});
+
+test('one point: the same text again at other points gives the first call’s answers, trace and all', () => {
+  const source = 'square(exp(square(x)))';
+  for (const x of [0.5, -1, 0, 0.5, 2]) {
+    const r = grad(source, { x });
+    assert.ok(close(r.value, f(x)), `value at ${x}`);
+    assert.ok(x === 0 ? r.gradient.x === 0 : close(r.gradient.x, df(x)), `gradient at ${x}`);
+    // The trace (made from the kept form on reading) is the one of this call's point.
+    assert.equal(r.trace.forward[0].value, x * x);
+    assert.equal(r.trace.forward.at(-1)?.value, r.value);
+  }
+  assert.equal(grad(source, { x: 0.5 }).gradient.x, 3.297442541400256);
+});
+
+test('one point: a kept text with a variable left out, then given, then a text that does not parse', () => {
+  const source = 'x * y + sin(y)';
+  assert.throws(() => grad(source, { x: 1 }), MissingValueError);
+  assert.equal(grad(source, { x: 2, y: 0 }).gradient.y, 3);
+  assert.throws(() => grad(source, { y: 1 }), MissingValueError);
+  for (let i = 0; i < 2; i++) assert.throws(() => grad('x * (y', { x: 1, y: 1 }), ExprError);
 });

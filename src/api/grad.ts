@@ -64,13 +64,30 @@ export function grad(
   const point = map as Map<string, number>;
   // The numbers from the tape, read off the parser's compact form; the syntax tree and the trace
   // (which needs the Variables) are made when something needs them.
-  const form: Postfix | Node = typeof expression === 'string' ? parsePostfix(expression) : expression;
+  const form: Postfix | Node = typeof expression === 'string' ? postfixOf(expression) : expression;
   let root = typeof expression === 'string' ? undefined : expression;
   const tree = (): Node => (root ??= toTree(form as Postfix));
   const taped = differentiateOnTape(form, point);
   if (taped === undefined) return scalarResult(differentiate(build(tree(), point, source)));
   return withLazyTrace(scalarResult(taped.result), () => differentiate(build(tree(), point, source)).trace);
 }
+
+/**
+ * The compact form of an expression, kept by its text: a second grad() of the same text at one
+ * point skips the parse (about a third of a call on a small expression). Nothing reads a form but
+ * the tape builder and toTree, and neither changes it. A text that does not parse throws every time.
+ */
+function postfixOf(expression: string): Postfix {
+  let form = forms.get(expression);
+  if (form === undefined) {
+    form = parsePostfix(expression);
+    if (forms.size >= 64) forms.clear();
+    forms.set(expression, form);
+  }
+  return form;
+}
+
+const forms = new Map<string, Postfix>();
 
 function treeOf(expression: string | Node): Node {
   return typeof expression === 'string' ? parse(expression) : expression;
