@@ -267,8 +267,3 @@ export function inputsAt(
     return overlaps ? -1 : at;
   });
 }
-
-/** True when some input is an array of the arena's (so a SIMD run works in the arena). */
-export function inArena(a: Arena | undefined, inputs: readonly (Float64Array | number)[]): a is Arena {
-  return a !== undefined && inputs.some((x) => typeof x !== 'number' && a.addressOf(x) >= 0);
-}
