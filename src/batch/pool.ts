@@ -31,6 +31,9 @@ export interface PoolOptions {
   timeout?: number;
 }
 
+/** Most kernels a worker keeps compiled. */
+const MAX_KERNELS = 64;
+
 /** How long `run` waits for a worker after this thread's share is done: then it reports and stops it. */
 export const ANSWER_TIMEOUT = 30_000;
 
@@ -102,9 +105,11 @@ const simdKernel = ${simdKernel.toString()};
 const primitives = import(workerData.primitives).then((m) => m.NUM);
 parentPort.on('message', (t) => {
   primitives.then((F) => {
+    // The code comes with a kernel's first task only; the pool says when to forget the kernels.
+    if (t.reset) kernels.clear();
     let kernel = kernels.get(t.kernel);
     if (kernel === undefined) {
-      if (kernels.size >= 64) kernels.clear();
+      if (t.source === undefined) throw new Error('kernel ' + t.kernel + ' was never sent');
       kernel = t.simd ? simdKernel(t.simd, F) : new Function('K', 'F', t.source)(t.constants, F);
       kernels.set(t.kernel, kernel);
     }
@@ -127,10 +132,13 @@ const PRIMITIVES_URL = new URL('../engine/primitives.js', import.meta.url).href;
 interface Task {
   task: number;
   kernel: number;
-  source: string;
-  constants: number[];
+  /** The kernel's code: sent with the first task of that kernel to a worker only (Thread.send). */
+  source?: string;
+  constants?: number[];
   /** The SIMD kernel's module, when the expression runs on it (compiled from this, not `source`). */
   simd?: SimdCode;
+  /** Forget the kernels kept so far (the pool keeps at most MAX_KERNELS on a worker). */
+  reset?: boolean;
   /** SIMD outputs in a WebAssembly memory shared by the threads: this worker's part of it. */
   shared?: { memory: object; base: number; outAt: number; stride: number };
   claimed: Int32Array;
@@ -150,6 +158,8 @@ interface Pending {
 class Thread {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
+  /** The kernels this worker has been sent (and keeps). */
+  private readonly known = new Set<number>();
   dead: Error | undefined;
 
   constructor(script: string, onDeath: (t: Thread) => void) {
@@ -161,7 +171,11 @@ class Thread {
       this.pending.delete(m.task);
       this.idle();
       if (m.error === undefined) p.resolve(m.points ?? 0);
-      else p.reject(new Error(`worker thread: ${m.error}`));
+      else {
+        // It may have failed making a kernel: send the code of every kernel again next time.
+        this.known.clear();
+        p.reject(new Error(`worker thread: ${m.error}`));
+      }
     });
     const die = (e: Error): void => {
       if (this.dead !== undefined) return;
@@ -176,6 +190,16 @@ class Thread {
 
   send(t: Task): Promise<number> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
+    // The kernel's code travels once (cloning ~10 KB of text and module every run cost the
+    // worker a late start); past MAX_KERNELS the worker forgets them all and they travel again.
+    if (this.known.has(t.kernel)) t = { ...t, source: undefined, constants: undefined, simd: undefined };
+    else {
+      if (this.known.size >= MAX_KERNELS) {
+        this.known.clear();
+        t = { ...t, reset: true };
+      }
+      this.known.add(t.kernel);
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(t.task, { resolve, reject });
       // Referenced while it works, so that the process waits for the answer.

@@ -179,10 +179,19 @@ export class CompiledExpression {
   kernelSource(inputs: readonly Input[]): { source: string; constants: number[]; simd?: SimdCode } | undefined {
     if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
     const arrays = inputs.map((x) => typeof x !== 'number');
-    const code = kernelSource(this.plan, arrays);
-    const simd = this.simdCodeFor(arrays);
-    return simd === undefined ? code : { ...code, simd };
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let made = this.sources.get(key);
+    if (made === undefined) {
+      const code = kernelSource(this.plan, arrays);
+      const simd = this.simdCodeFor(arrays);
+      made = simd === undefined ? code : { ...code, simd };
+      this.sources.set(key, made);
+    }
+    return made;
   }
+
+  /** kernelSource's answers by array/number pattern (writing the text took 35-600 us, every pool run). */
+  private readonly sources = new Map<string, { source: string; constants: number[]; simd?: SimdCode }>();
 
   /**
    * The inputs of a run, one per name (arrays as Float64Array, single values as numbers), the
