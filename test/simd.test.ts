@@ -477,18 +477,22 @@ test('allocated inputs are read in place on one thread: the same bits as copied 
 
 test('grad() and an expression without a SIMD kernel take allocated inputs too: outputs allocated, same bits', () => {
   const rnd = random(20261206);
-  const x = allocated(rnd, BLOCK + 1, true);
   for (const [source, simd] of [
     ['tanh(x) * x', true],
     ['tanh(x) * x', false],
     ['x > 0 ? exp(x) : x', true], // a conditional: the JavaScript kernel
+    ['diff(sin(x * x), x)', true], // no kernel: the engine point by point
   ] as const) {
+    // The outputs go where stale numbers were (they are not cleared: every kernel writes them whole).
+    const stale = allocate(8 * BLOCK);
+    stale.fill(Number.NaN);
+    release(stale);
+    const x = allocated(rnd, BLOCK + 1, true);
     const r = grad(source, { x }, { simd });
     assert.ok(r.value.buffer instanceof SharedArrayBuffer, `${source}: allocated outputs`);
     assertBits(r, grad(source, { x: Float64Array.from(x) }, { simd }), source);
-    release(r);
+    release(x, r);
   }
-  release(x);
 });
 
 test('an array allocated before the memory grows keeps its points, and runs read it in place', async () => {

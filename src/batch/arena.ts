@@ -60,8 +60,11 @@ export class Arena {
     this.buffers.add(this.memory.buffer);
   }
 
-  /** A block of `bytes` (rounded up to 16) of zeros; its start, or -1 when the memory cannot hold it. */
-  take(bytes: number, length = -1): number {
+  /**
+   * A block of `bytes` (rounded up to 16), of zeros unless `zero` is false (outputs, written
+   * whole by the run); its start, or -1 when the memory cannot hold it.
+   */
+  take(bytes: number, length = -1, zero = true): number {
     const size = Math.max(16, round16(bytes));
     const k = this.free.findIndex((f) => f.bytes >= size);
     let at: number;
@@ -74,10 +77,10 @@ export class Arena {
         f.bytes -= size;
       }
       // A block given back holds what its last owner wrote.
-      new Uint8Array(this.memory.buffer, at, size).fill(0);
+      if (zero) new Uint8Array(this.memory.buffer, at, size).fill(0);
     } else {
       const stale = Math.min(this.dirty, this.top + size) - this.top;
-      if (stale > 0) new Uint8Array(this.memory.buffer, this.top, stale).fill(0);
+      if (zero && stale > 0) new Uint8Array(this.memory.buffer, this.top, stale).fill(0);
       if (this.top + size > ARENA_BYTES) return -1;
       at = this.top;
       this.top += size;
@@ -130,10 +133,13 @@ export class Arena {
     return at < 0 ? undefined : new Float64Array(this.memory.buffer, at, length);
   }
 
-  /** Arrays of `length` points each, `count` of them one block apart (`stride` bytes), each its own block. */
+  /**
+   * Arrays of `length` points each (a run's outputs: not cleared), `count` of them `stride` bytes
+   * apart, each its own block.
+   */
   arrays(count: number, length: number): { arrays: Float64Array[]; stride: number } | undefined {
     const stride = Math.max(16, round16(length * 8));
-    const at = this.take(count * stride);
+    const at = this.take(count * stride, -1, false);
     if (at < 0) return undefined;
     // Each its own block, so that each can be released alone.
     for (let k = 0; k < count; k++) this.used.set(at + k * stride, { bytes: stride, length });
