@@ -139,8 +139,11 @@ interface Task {
   simd?: SimdCode;
   /** Forget the kernels kept so far (the pool keeps at most MAX_KERNELS on a worker). */
   reset?: boolean;
-  /** SIMD outputs in a WebAssembly memory shared by the threads: this worker's part of it. */
-  shared?: { memory: object; base: number; outAt: number; stride: number };
+  /**
+   * SIMD outputs in a WebAssembly memory shared by the threads (the pool's, or the arena's): this
+   * worker's part of it, and where the inputs read in place are (Kernel.on).
+   */
+  shared?: { memory: object; base: number; outAt: number; stride: number; inAt?: readonly number[] };
   claimed: Int32Array;
   block: number;
   length: number;

@@ -195,8 +195,8 @@ export class CompiledExpression {
 
   /**
    * The inputs of a run, one per name (arrays as Float64Array, single values as numbers), the
-   * number of points, and whether some value is an array from `allocate` (arena.ts). Throws a RangeError for a missing variable, LengthMismatchError for arrays
-   * of different lengths.
+   * number of points, and whether some value is an array from `allocate` (arena.ts). Throws a
+   * RangeError for a missing variable, LengthMismatchError for arrays of different lengths.
    */
   bind(values: ValuesIn): { length: number; inputs: Input[]; allocated: boolean } {
     const map = valuesMap(values);
