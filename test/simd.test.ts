@@ -653,3 +653,21 @@ test('which inputs a run reads in place, and which outputs it writes in place', 
   release(x, r);
   assert.deepEqual(inputsAt(g, [x], []), [-1], 'released: copied');
 });
+
+test('pool runs on allocated inputs that overlap in time each work in areas of their own', async () => {
+  const sources = ['tanh(x*y) + sin(x) / (1 + y^2)', 'exp(x) * y + cos(x * 3)'];
+  const cs = sources.map((s) => new CompiledExpression(parse(s), s, { simd: true }));
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  const rnd = random(20261212);
+  try {
+    const n = 4 * BLOCK + 3;
+    const x = allocated(rnd, n, true);
+    const y = allocated(rnd, n, false);
+    const runs = [0, 1, 0, 1].map((k) => pool.run(cs[k], { x, y }));
+    const results = await Promise.all(runs);
+    results.forEach((r, i) => assertBits(r, copied(cs[i % 2], { x, y }), `run ${i}`));
+    release(x, y, ...results);
+  } finally {
+    await pool.close();
+  }
+});
