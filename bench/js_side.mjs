@@ -8,9 +8,11 @@
 // ({ simd: true }); ordinary Float64Array inputs except for the pool's, so a run includes the
 // kernel's copying of every block of them into WebAssembly memory, as a user's call does; the
 // outputs are the first run's (the kernel's or the pool's own, in WebAssembly memory), reused.
+// "simd-allocated", "simd-pool-allocated": "simd" and "simd-pool" with inputs from allocate()
+// (living in the SIMD kernels' WebAssembly memory, read in place: a user's call, no copy in).
 // "simd-inside": the SIMD module alone with all N points of its inputs and outputs in its own
 // memory (one block of N points; what no user call does: the cost of the copies, by difference).
-import { CompiledExpression, createPool, grad, parse, sharedFloat64 } from '../dist/index.js';
+import { allocate, CompiledExpression, createPool, grad, parse, sharedFloat64 } from '../dist/index.js';
 
 const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
 const [id, n, reps] = process.argv.slice(2, 5).map(Number);
@@ -21,8 +23,17 @@ if (mode === 'simd-inside') {
 }
 const source = EXPRESSIONS[id];
 const simd = mode.startsWith('simd');
-const base = simd ? { simd: 'reuse', 'simd-fresh': 'fresh', 'simd-pool': 'pool' }[mode] : mode;
-const array = base === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
+const allocated = mode.endsWith('-allocated');
+const base = simd
+  ? {
+      simd: 'reuse',
+      'simd-fresh': 'fresh',
+      'simd-pool': 'pool',
+      'simd-allocated': 'reuse',
+      'simd-pool-allocated': 'pool',
+    }[mode]
+  : mode;
+const array = allocated ? allocate : base === 'pool' ? sharedFloat64 : (length) => new Float64Array(length);
 const x = array(n);
 const y = array(n);
 for (let i = 0; i < n; i++) {
@@ -77,10 +88,11 @@ async function inside() {
     for (let i = 0; i < n; i++) mem[code.at[j] + i] = name === 'x' ? -1 + (2 * i) / n : 0.5 + i / n;
   });
   const pairs = Math.ceil(n / (2 * code.unroll)) * code.unroll;
+  const args = [pairs, code.out * 8, n * 8, 0, ...code.at.filter((_, j) => code.arrays[j]).map((a) => a * 8)];
   const times = [];
   for (let r = 0; r < reps; r++) {
     const t0 = process.hrtime.bigint();
-    if (exports.run(pairs, code.out * 8, n * 8, 0) !== 0) exports.safe(pairs, code.out * 8, n * 8, 0);
+    if (exports.run(...args) !== 0) exports.safe(...args);
     times.push(Number(process.hrtime.bigint() - t0) / n);
   }
   const k = Math.floor(n / 3);

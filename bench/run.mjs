@@ -13,7 +13,7 @@
 //
 // Options (environment): BENCH_N (points, default 4000000), BENCH_ROUNDS (default 3),
 // BENCH_STARTUP (runs per side, default 30), BENCH_ONLY (some of
-// throughput,startup,depth,engine,streaming,tensors; default all).
+// throughput,simd,startup,depth,engine,streaming,tensors; default all).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -26,7 +26,7 @@ mkdirSync(work, { recursive: true });
 const N = Number(process.env.BENCH_N ?? 4_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STARTUP = Number(process.env.BENCH_STARTUP ?? 30);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,startup,depth,engine,streaming,tensors').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,simd,startup,depth,engine,streaming,tensors').split(','));
 const cli = join(root, 'bin', 'dezero-grad.js');
 
 const median = (xs) => {
@@ -47,7 +47,18 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+/** The hand-fused C loop (bench/fused.c), built once per bench run. */
+let builtC = false;
+function cSide() {
+  if (!builtC)
+    execFileSync('gcc', ['-O3', '-march=native', '-o', join(work, 'fused'), join(root, 'bench', 'fused.c'), '-lm']);
+  builtC = true;
+  return (id) => [join(work, 'fused'), [id, N, 5]];
+}
+const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
+
 if (ONLY.has('throughput')) throughput();
+if (ONLY.has('simd')) simdThroughput();
 if (ONLY.has('startup')) startup();
 if (ONLY.has('depth')) depth();
 if (ONLY.has('engine')) engine();
@@ -55,16 +66,14 @@ if (ONLY.has('streaming')) streaming();
 if (ONLY.has('tensors')) tensorBench();
 
 function throughput() {
-  execFileSync('gcc', ['-O3', '-march=native', '-o', join(work, 'fused'), join(root, 'bench', 'fused.c'), '-lm']);
   const SIDES = {
     numpy: (id) => ['python3', [join(root, 'bench', 'dezero_numpy.py'), id, N, 3]],
-    C: (id) => [join(work, 'fused'), [id, N, 5]],
+    C: cSide(),
     js: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5]],
     'js grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'fresh']],
     'js 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool']],
     'js 2 threads, copied': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'pool-copy']],
   };
-  const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 + y^2)' };
   console.log(
     `throughput: value and gradient at ${N} points, ns a point (median of each process's repetitions, then of ${ROUNDS} alternating rounds)`,
   );
@@ -106,7 +115,6 @@ function throughput() {
     console.log(`    load average now ${load()}`);
     if (checks.size !== 1) console.log(`    WARNING: the sides disagree at the check point: ${[...checks].join(' ')}`);
   }
-  simdThroughput(SIDES, EXPRESSIONS);
 }
 
 // ---- start-up ------------------------------------------------------------------------------
@@ -205,13 +213,18 @@ function depth() {
 // into the WebAssembly memory, as a user's call does) and the outputs of its first run reused (the
 // kernel allocated them in a memory of its own and writes them in place; grad() makes new ones
 // every call), C and ours alternating in every round.
-function simdThroughput(SIDES, EXPRESSIONS) {
+function simdThroughput() {
   const sides = {
-    C: SIDES.C,
+    C: cSide(),
     simd: (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd']],
     'simd inside': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-inside']],
     'simd grad()': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 3, 'simd-fresh']],
     'simd 2 threads': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-pool']],
+    'simd allocated': (id) => [process.execPath, [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-allocated']],
+    'simd 2 threads allocated': (id) => [
+      process.execPath,
+      [join(root, 'bench', 'js_side.mjs'), id, N, 5, 'simd-pool-allocated'],
+    ],
   };
   console.log(
     `simd: the WebAssembly SIMD kernel (--simd, { simd: true }) against C -O3 on one thread, ${N} points, ns a point (median of ${ROUNDS} alternating rounds)`,
@@ -220,12 +233,14 @@ function simdThroughput(SIDES, EXPRESSIONS) {
     const per = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
     const firsts = [];
     const shares = [];
+    const sharesAllocated = [];
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, side] of Object.entries(sides)) {
         const out = JSON.parse(run(...side(id)));
         per[name].push(median(out.ns_per_point));
         if (name === 'simd grad()') firsts.push(out.ns_per_point[0]);
         if (name === 'simd 2 threads') shares.push(out.cores);
+        if (name === 'simd 2 threads allocated') sharesAllocated.push(out.cores);
       }
     }
     const m = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
@@ -241,6 +256,14 @@ function simdThroughput(SIDES, EXPRESSIONS) {
     );
     console.log(
       `    simd, 2 threads (warm pool, shared inputs, outputs in its shared memory, reused) ${fmt(m['simd 2 threads'])}: / C = ${fmt(m['simd 2 threads'] / m.C, 2)}x (goal <= 0.6)   (the threads got ${fmt(median(shares), 2)} cores)   load average ${load()}`,
+    );
+    const alloc = m['simd allocated'];
+    const alloc2 = m['simd 2 threads allocated'];
+    console.log(
+      `    ours simd, inputs allocated in its memory (a user's call with allocate: read in place, no copy in; outputs its own, reused) ${fmt(alloc)}: / C = ${fmt(alloc / m.C, 2)}x (for the one-thread goal <= 1.0)`,
+    );
+    console.log(
+      `    ours simd, 2 threads, inputs allocated in its memory (pool.run with allocate; warm pool, outputs reused) ${fmt(alloc2)}: / C = ${fmt(alloc2 / m.C, 2)}x (for the two-thread goal <= 0.6)   (the threads got ${fmt(median(sharesAllocated), 2)} cores)   load average ${load()}`,
     );
   }
 }

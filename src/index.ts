@@ -64,6 +64,7 @@ export {
   type CompileOptions,
 } from './batch/run.js';
 export { SIMD_ULP_BOUND } from './batch/simd-math.js';
+export { allocate, release, AllocationError, MAX_ALLOCATE } from './batch/arena.js';
 export { createPool, sharedFloat64, Pool, MIN_POINTS, type PoolOptions } from './batch/pool.js';
 export { plan, compileKernel, type Plan, type Kernel, type Input } from './batch/compile.js';
 

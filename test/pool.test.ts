@@ -202,3 +202,21 @@ test('spare buffers do not pile up: only the last run’s copies are kept', asyn
     await pool.close();
   }
 });
+
+test('a kernel’s code travels to a worker once; past 64 kernels the worker forgets them and gets them again', async () => {
+  const pool = createPool({ threads: 2, minPoints: 0, block: 8 });
+  try {
+    const x = values(random(20261211), 64);
+    const compiled = Array.from({ length: 70 }, (_, k) => {
+      const source = `tanh(x * ${k + 1}) + x^2`;
+      return new CompiledExpression(parse(source), source, { simd: k % 2 === 0 });
+    });
+    // Twice round: the second time every kernel but the last few was forgotten by the worker.
+    for (let round = 0; round < 2; round++) {
+      for (const c of compiled) assertSame(await pool.run(c, { x }), c.run({ x }), `round ${round}`);
+    }
+    assert.ok(pool.workerPoints > 0);
+  } finally {
+    await pool.close();
+  }
+});

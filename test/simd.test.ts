@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { CompiledExpression, createPool, grad, parse, plan, type Plan } from '../src/index.js';
+import {
+  AllocationError,
+  allocate,
+  CompiledExpression,
+  createPool,
+  grad,
+  MAX_ALLOCATE,
+  parse,
+  plan,
+  release,
+  sharedFloat64,
+  type BatchResult,
+  type Plan,
+} from '../src/index.js';
+import { Arena, arena, inputsAt, outputsAt } from '../src/batch/arena.js';
 import type { Prims } from '../src/engine/primitives.js';
 import type { Term } from '../src/engine/registry.js';
 import { BLOCK, simdCode, simdFits } from '../src/batch/simd.js';
@@ -391,6 +405,268 @@ test("the pool's SIMD outputs (a shared WebAssembly memory, written in place) ag
       }
       last = r;
     }
+  } finally {
+    await pool.close();
+  }
+});
+
+// ---- inputs allocated in the kernels' memory (allocate, release; src/batch/arena.ts) ----------
+
+/** The run on copies of the values (ordinary arrays): the copy path, what an allocated run must equal. */
+function copied(c: CompiledExpression, vals: Record<string, Float64Array | number>): BatchResult {
+  const plain = Object.fromEntries(
+    Object.entries(vals).map(([k, v]) => [k, typeof v === 'number' ? v : Float64Array.from(v)]),
+  );
+  return c.run(plain);
+}
+
+function assertBits(got: BatchResult, want: BatchResult, where: string): void {
+  assert.equal(got.length, want.length, where);
+  for (let i = 0; i < want.length; i++) {
+    assert.ok(same(got.value[i], want.value[i]), `${where}: value at ${i}: ${got.value[i]} vs ${want.value[i]}`);
+    for (const name of Object.keys(want.gradient)) {
+      assert.ok(
+        same(got.gradient[name][i], want.gradient[name][i]),
+        `${where}: d/d${name} at ${i}: ${got.gradient[name][i]} vs ${want.gradient[name][i]}`,
+      );
+    }
+  }
+}
+
+const SIZES = [0, 1, 2, 3, 5, 7, BLOCK - 1, BLOCK, BLOCK + 1, 16 * BLOCK + 3];
+const FAR = [1000, -800, 9000, 709, -745, Infinity, NaN, -0];
+
+/** `n` random points from `allocate`, some out of the polynomials' ranges. */
+function allocated(rnd: () => number, n: number, far: boolean): Float64Array {
+  const x = allocate(n);
+  x.set(values(rnd, n));
+  if (far) for (let i = 0; i < n; i += 97) x[i] = FAR[Math.floor(rnd() * FAR.length)];
+  return x;
+}
+
+test('allocated inputs are read in place on one thread: the same bits as copied ones and the scalar reference, at every size around a block', () => {
+  const rnd = random(20261205);
+  for (const source of ['square(exp(square(x)))', 'tanh(x*y) + sin(x) / (1 + y^2)', 'exp(x) * y + cos(x * 3)']) {
+    const c = new CompiledExpression(parse(source), source, { simd: true });
+    const p = c.plan!;
+    for (const n of SIZES) {
+      const x = allocated(rnd, n, true);
+      const y = allocated(rnd, n, false);
+      assert.equal(x.byteOffset % 16, 0, 'aligned for f64x2');
+      const r = c.run({ x, y });
+      assert.ok(r.value.buffer === x.buffer || r.value.buffer.byteLength >= x.buffer.byteLength, 'outputs beside');
+      assertBits(r, copied(c, { x, y }), `${source}, n = ${n}`);
+      for (const i of [0, 1, n >> 1, n - 2, n - 1].filter((i) => i >= 0 && i < n)) {
+        const want = reference(
+          p,
+          SIMD_NUM,
+          p.names.map((name) => (name === 'x' ? x[i] : y[i])),
+        );
+        assert.ok(same(r.value[i], want.value), `${source}, n = ${n}: value at ${i} vs the scalar reference`);
+      }
+      // Outputs passed back are written again in place; a number beside an allocated array.
+      x.reverse();
+      assert.equal(c.run({ x, y }, r), r);
+      assertBits(r, copied(c, { x, y }), `${source}, n = ${n}, reused`);
+      const half = c.run({ x, y: 0.75 });
+      assertBits(half, copied(c, { x, y: 0.75 }), `${source}, n = ${n}, y a number`);
+      release(x, y, r, half);
+    }
+  }
+});
+
+test('grad() and an expression without a SIMD kernel take allocated inputs too: outputs allocated, same bits', () => {
+  const rnd = random(20261206);
+  for (const [source, simd] of [
+    ['tanh(x) * x', true],
+    ['tanh(x) * x', false],
+    ['x > 0 ? exp(x) : x', true], // a conditional: the JavaScript kernel
+    ['diff(sin(x * x), x)', true], // no kernel: the engine point by point
+  ] as const) {
+    // The outputs go where stale numbers were (they are not cleared: every kernel writes them whole).
+    const stale = allocate(8 * BLOCK);
+    stale.fill(Number.NaN);
+    release(stale);
+    const x = allocated(rnd, BLOCK + 1, true);
+    const r = grad(source, { x }, { simd });
+    assert.ok(r.value.buffer instanceof SharedArrayBuffer, `${source}: allocated outputs`);
+    assertBits(r, grad(source, { x: Float64Array.from(x) }, { simd }), source);
+    release(x, r);
+  }
+});
+
+test('an array allocated before the memory grows keeps its points, and runs read it in place', async () => {
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2)';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const rnd = random(20261207);
+  const n = 3 * BLOCK + 5;
+  const x = allocated(rnd, n, true);
+  const y = allocated(rnd, n, false);
+  const before = Float64Array.from(x);
+  // 64 MB more: the memory grows (a shared memory: x is not detached, only on an older buffer).
+  const big = allocate(8 << 20);
+  assert.ok(big.buffer.byteLength > x.buffer.byteLength, 'the memory grew');
+  assert.equal(x.length, n);
+  assertBits({ length: n, value: x, gradient: {} }, { length: n, value: before, gradient: {} }, 'x after growth');
+  const r = c.run({ x, y });
+  assertBits(r, copied(c, { x, y }), 'a run after growth');
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  try {
+    assertBits(await pool.run(c, { x, y }), r, 'the pool after growth');
+  } finally {
+    await pool.close();
+  }
+  release(big, x, y, r);
+});
+
+test('an allocated input that is also an output of the run gets the bits of the copy path', () => {
+  const source = 'square(exp(square(x))) * y';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const rnd = random(20261208);
+  for (const n of [7, BLOCK + 1, 16 * BLOCK + 3]) {
+    const x = allocated(rnd, n, true);
+    const y = allocated(rnd, n, false);
+    const r = c.run({ x, y }); // outputs allocated one stride apart: written in place
+    for (const out of ['value', 'x', 'y'] as const) {
+      // One of r's arrays is the input x of the run that writes r.
+      const input = out === 'value' ? r.value : r.gradient[out];
+      input.set(x);
+      const plain = Float64Array.from(x);
+      const fresh = (k: string) => (k === out ? plain : new Float64Array(n));
+      const want = c.run(
+        { x: plain, y: Float64Array.from(y) },
+        { length: n, value: fresh('value'), gradient: { x: fresh('x'), y: fresh('y') } },
+      );
+      assert.equal(c.run({ x: input, y }, r), r);
+      assertBits(r, want, `n = ${n}, x is the run's ${out}`);
+    }
+    release(x, y, r);
+  }
+});
+
+test('arrays not from allocate are copied in as before: a view of another memory, a shared array, a part of one', async () => {
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2)';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const rnd = random(20261209);
+  const n = 16 * BLOCK + 1;
+  const own = c.run({ x: values(rnd, n), y: values(rnd, n) }); // outputs in the kernel's own memory
+  const shared = sharedFloat64(n);
+  shared.set(values(rnd, n));
+  const x = allocated(rnd, n + 2, true);
+  const part = x.subarray(1, n + 1); // a part of an allocated array: read in place, its own offset
+  for (const [name, v] of [
+    ['another memory', own.value],
+    ['shared', shared],
+    ['part', part],
+  ] as const) {
+    const r = c.run({ x: v, y: own.gradient.y });
+    assertBits(r, copied(c, { x: v, y: own.gradient.y }), name);
+    if (name === 'part') release(r);
+    else assert.throws(() => release(r), AllocationError, 'ordinary outputs are not the memory’s');
+  }
+  release(x);
+});
+
+test('the pool reads allocated inputs in place on every thread: the same bits as one thread, new and reused, mixed', async () => {
+  const source = 'tanh(x*y) + sin(x) / (1 + y^2) + exp(x) * 1e3';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  const rnd = random(20261210);
+  try {
+    for (const n of [...SIZES, 999, 1000, 1001]) {
+      const x = allocated(rnd, n, true);
+      const y = allocated(rnd, n, false);
+      const want = copied(c, { x, y });
+      const r = await pool.run(c, { x, y });
+      assertBits(r, want, `n = ${n}`);
+      assert.equal(await pool.run(c, { x, y }, r), r);
+      assertBits(r, want, `n = ${n}, reused`);
+      const plainY = Float64Array.from(y);
+      const mixed = await pool.run(c, { x, y: plainY });
+      assertBits(mixed, want, `n = ${n}, y ordinary`);
+      const into = c.result(n, new Float64Array(n), [new Float64Array(n), new Float64Array(n)]);
+      assert.equal(await pool.run(c, { x, y }, into), into);
+      assertBits(into, want, `n = ${n}, into ordinary arrays`);
+      release(x, y, r, mixed);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('allocate and release refuse misuse with AllocationError; a released block comes back as zeros', () => {
+  for (const bad of [-1, 1.5, Number.NaN, MAX_ALLOCATE + 1, '3' as unknown as number]) {
+    assert.throws(
+      () => allocate(bad),
+      (e: Error) => e instanceof AllocationError && /whole number from 0/.test(e.message),
+    );
+  }
+  const x = allocate(5);
+  assert.deepEqual([...x], [0, 0, 0, 0, 0]);
+  assert.throws(() => release(new Float64Array(5)), /not made by allocate/);
+  assert.throws(() => release(sharedFloat64(5)), /not made by allocate/);
+  assert.throws(() => release(x.subarray(1)), /no array from allocate starts at byte \d+ with 4 points/);
+  assert.throws(() => release(x.subarray(0, 4)), AllocationError);
+  x.fill(7);
+  release(x);
+  assert.throws(() => release(x), /released already/);
+  const again = allocate(5);
+  assert.deepEqual([...again], [0, 0, 0, 0, 0]);
+  assert.ok(new AllocationError('m') instanceof RangeError);
+  release(again);
+});
+
+test('the arena: first fit, neighbours merged, the top lowered, 16-byte blocks', () => {
+  const a = new Arena();
+  const [p, q, r] = [a.take(40), a.take(16), a.take(100)];
+  assert.deepEqual([p % 16, q - p, r - q], [0, 48, 16]);
+  a.give(q);
+  assert.equal(a.take(8), q, 'the freed block, first fit');
+  a.give(p);
+  a.give(q);
+  assert.equal(a.take(64), p, 'p and q merged');
+  a.give(r);
+  a.give(p);
+  assert.equal(a.take(16), p, 'everything merged back to the first address');
+  assert.ok(a.array(3)!.byteOffset % 16 === 0);
+});
+
+test('which inputs a run reads in place, and which outputs it writes in place', () => {
+  const source = 'x * y';
+  const c = new CompiledExpression(parse(source), source, { simd: true });
+  const x = allocate(10);
+  const r = c.run({ x, y: x });
+  const g = arena()!;
+  const stride = r.gradient.x.byteOffset - r.value.byteOffset;
+  assert.ok(stride >= 80 && stride % 16 === 0);
+  assert.deepEqual(outputsAt(g, r.value, [r.gradient.x, r.gradient.y]), { outAt: r.value.byteOffset, stride });
+  assert.equal(outputsAt(g, r.value, [r.gradient.y, r.gradient.x]), undefined, 'not one stride apart');
+  assert.equal(outputsAt(g, new Float64Array(10), []), undefined);
+  const outputs = [r.value, r.gradient.x, r.gradient.y];
+  assert.deepEqual(inputsAt(g, [x, 2, new Float64Array(10), x.subarray(2)], outputs), [
+    x.byteOffset,
+    -1,
+    -1,
+    x.byteOffset + 16,
+  ]);
+  assert.deepEqual(inputsAt(g, [r.gradient.x, x], outputs), [-1, x.byteOffset], 'an output is copied in');
+  release(x, r);
+  assert.deepEqual(inputsAt(g, [x], []), [-1], 'released: copied');
+});
+
+test('pool runs on allocated inputs that overlap in time each work in areas of their own', async () => {
+  const sources = ['tanh(x*y) + sin(x) / (1 + y^2)', 'exp(x) * y + cos(x * 3)'];
+  const cs = sources.map((s) => new CompiledExpression(parse(s), s, { simd: true }));
+  const pool = createPool({ threads: 2, minPoints: 0, block: 1000 });
+  const rnd = random(20261212);
+  try {
+    const n = 4 * BLOCK + 3;
+    const x = allocated(rnd, n, true);
+    const y = allocated(rnd, n, false);
+    const runs = [0, 1, 0, 1].map((k) => pool.run(cs[k], { x, y }));
+    const results = await Promise.all(runs);
+    results.forEach((r, i) => assertBits(r, copied(cs[i % 2], { x, y }), `run ${i}`));
+    release(x, y, ...results);
   } finally {
     await pool.close();
   }

@@ -199,11 +199,13 @@ export interface Kernel {
    */
   outputs?: (length: number) => { value: Float64Array; grads: Float64Array[] } | undefined;
   /**
-   * The same kernel working in a memory shared by a pool's threads (the SIMD kernel): its area
-   * from `base` bytes, and the outputs it is given written in place, the value's first point at
-   * `outAt` bytes and a gradient every `stride` bytes after it.
+   * The same kernel working in a shared WebAssembly memory (the SIMD kernel; a pool's threads, or
+   * the arena of arena.ts): its area from `base` bytes; the outputs written in place, the value's
+   * first point at `outAt` bytes and a gradient every `stride` bytes after it (`outAt` -1: the
+   * outputs are elsewhere, copied out); input j read in place from `inAt[j]` bytes (-1 or
+   * absent: copied in).
    */
-  on?: (shared: { memory: object; base: number; outAt: number; stride: number }) => Kernel;
+  on?: (shared: { memory: object; base: number; outAt: number; stride: number; inAt?: readonly number[] }) => Kernel;
 }
 
 /** Past this many instructions a generated function is too big to optimise well: interpret instead. */

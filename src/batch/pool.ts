@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import type { Input, Kernel } from './compile.js';
 import { simdKernel, type SimdCode } from './simd.js';
 import type { BatchResult, CompiledExpression, ValuesIn } from './run.js';
+import { arena, inputsAt, outputsAt } from './arena.js';
 
 export interface PoolOptions {
   /** Threads in all, this one included (default 2, at most the machine's cores). */
@@ -29,6 +30,9 @@ export interface PoolOptions {
    */
   timeout?: number;
 }
+
+/** Most kernels a worker keeps compiled. */
+const MAX_KERNELS = 64;
 
 /** How long `run` waits for a worker after this thread's share is done: then it reports and stops it. */
 export const ANSWER_TIMEOUT = 30_000;
@@ -101,9 +105,11 @@ const simdKernel = ${simdKernel.toString()};
 const primitives = import(workerData.primitives).then((m) => m.NUM);
 parentPort.on('message', (t) => {
   primitives.then((F) => {
+    // The code comes with a kernel's first task only; the pool says when to forget the kernels.
+    if (t.reset) kernels.clear();
     let kernel = kernels.get(t.kernel);
     if (kernel === undefined) {
-      if (kernels.size >= 64) kernels.clear();
+      if (t.source === undefined) throw new Error('kernel ' + t.kernel + ' was never sent');
       kernel = t.simd ? simdKernel(t.simd, F) : new Function('K', 'F', t.source)(t.constants, F);
       kernels.set(t.kernel, kernel);
     }
@@ -126,12 +132,18 @@ const PRIMITIVES_URL = new URL('../engine/primitives.js', import.meta.url).href;
 interface Task {
   task: number;
   kernel: number;
-  source: string;
-  constants: number[];
+  /** The kernel's code: sent with the first task of that kernel to a worker only (Thread.send). */
+  source?: string;
+  constants?: number[];
   /** The SIMD kernel's module, when the expression runs on it (compiled from this, not `source`). */
   simd?: SimdCode;
-  /** SIMD outputs in a WebAssembly memory shared by the threads: this worker's part of it. */
-  shared?: { memory: object; base: number; outAt: number; stride: number };
+  /** Forget the kernels kept so far (the pool keeps at most MAX_KERNELS on a worker). */
+  reset?: boolean;
+  /**
+   * SIMD outputs in a WebAssembly memory shared by the threads (the pool's, or the arena's): this
+   * worker's part of it, and where the inputs read in place are (Kernel.on).
+   */
+  shared?: { memory: object; base: number; outAt: number; stride: number; inAt?: readonly number[] };
   claimed: Int32Array;
   block: number;
   length: number;
@@ -149,6 +161,8 @@ interface Pending {
 class Thread {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
+  /** The kernels this worker has been sent (and keeps). */
+  private readonly known = new Set<number>();
   dead: Error | undefined;
 
   constructor(script: string, onDeath: (t: Thread) => void) {
@@ -160,7 +174,11 @@ class Thread {
       this.pending.delete(m.task);
       this.idle();
       if (m.error === undefined) p.resolve(m.points ?? 0);
-      else p.reject(new Error(`worker thread: ${m.error}`));
+      else {
+        // It may have failed making a kernel: send the code of every kernel again next time.
+        this.known.clear();
+        p.reject(new Error(`worker thread: ${m.error}`));
+      }
     });
     const die = (e: Error): void => {
       if (this.dead !== undefined) return;
@@ -175,6 +193,16 @@ class Thread {
 
   send(t: Task): Promise<number> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
+    // The kernel's code travels once (cloning ~10 KB of text and module every run cost the
+    // worker a late start); past MAX_KERNELS the worker forgets them all and they travel again.
+    if (this.known.has(t.kernel)) t = { ...t, source: undefined, constants: undefined, simd: undefined };
+    else {
+      if (this.known.size >= MAX_KERNELS) {
+        this.known.clear();
+        t = { ...t, reset: true };
+      }
+      this.known.add(t.kernel);
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(t.task, { resolve, reject });
       // Referenced while it works, so that the process waits for the answer.
@@ -251,7 +279,7 @@ export class Pool {
    */
   async run(compiled: CompiledExpression, values: ValuesIn, into?: BatchResult): Promise<BatchResult> {
     if (this.closed) throw new Error('the pool is closed');
-    const { length, inputs } = compiled.bind(values);
+    const { length, inputs, allocated } = compiled.bind(values);
     const code = compiled.kernelSource(inputs);
     if (code === undefined || length < this.minPoints || this.threads < 2) return compiled.run(values, into);
     while (this.workers.length < this.threads - 1) this.spawn(); // replace workers that died
@@ -262,9 +290,28 @@ export class Pool {
     // for each thread, and are written in place (ordinary shared arrays are copied into blocks).
     let simd = reuse ? this.simdOutputs.get(into.value) : undefined;
     if (simd !== undefined && !compiled.names.every((n, j) => into?.gradient[n] === simd?.grads[j])) simd = undefined;
+    // Values from `allocate` (arena.ts): the outputs are allocated there too, and a SIMD kernel
+    // reads those inputs and writes the outputs in place, every thread in an area of its own there.
+    const a = allocated ? arena() : undefined;
+    if (a !== undefined && reuse && simd === undefined && code.simd !== undefined) {
+      const grads = compiled.names.map((n) => into.gradient[n]);
+      const place = outputsAt(a, into.value, grads);
+      if (place !== undefined) simd = { memory: a.memory, grads, ...place };
+    }
     let out: BatchResult;
+    const made = reuse || a === undefined ? undefined : a.arrays(compiled.names.length + 1, length);
     if (reuse) out = into;
-    else {
+    else if (made !== undefined) {
+      out = compiled.result(length, made.arrays[0], made.arrays.slice(1));
+      if (code.simd !== undefined) {
+        simd = {
+          memory: a!.memory,
+          grads: made.arrays.slice(1),
+          outAt: made.arrays[0].byteOffset,
+          stride: made.stride,
+        };
+      }
+    } else {
       const made = code.simd === undefined ? undefined : this.simdMemory(code.simd, length);
       simd = made?.outputs;
       out =
@@ -279,8 +326,15 @@ export class Pool {
     const value = out.value;
     const grads = compiled.names.map((n) => out.gradient[n]);
     const area = code.simd?.area ?? 0;
+    // In the arena, the threads' areas are taken for this run (runs may overlap) and given back after.
+    const placed = a !== undefined && simd?.memory === a.memory;
+    const areas = placed ? a.take(this.threads * area) : 0;
+    if (areas < 0) simd = undefined; // the arena is full: each thread copies through its own memory
+    const inAt = placed && areas >= 0 ? inputsAt(a, inputs, [value, ...grads]) : undefined;
     const on = (w: number) =>
-      simd === undefined ? undefined : { memory: simd.memory, base: w * area, outAt: simd.outAt, stride: simd.stride };
+      simd === undefined
+        ? undefined
+        : { memory: simd.memory, base: areas + w * area, outAt: simd.outAt, stride: simd.stride, inAt };
     // Inputs the workers can read: shared arrays as they are, others copied into shared buffers
     // the pool keeps for the next run (so their pages are already mapped).
     const borrowed: Float64Array[] = [];
@@ -301,18 +355,24 @@ export class Pool {
     const kernel = compiled.kernel(inputs);
     const here = on(0);
     claimBlocks(here === undefined ? kernel : kernel.on!(here), claimed, this.block, length, inputs, value, grads);
+    let failed = true;
     try {
       // Every worker answers, even one that found no block left: a result is never returned
       // while a worker may still write into it, and a worker's failure always surfaces. One that
       // does not answer in time is stopped (it may be writing) before `run` rejects.
       for (const points of await this.answers(work)) this.workerPoints += points;
+      failed = false;
     } finally {
       // Only the last run's copies are kept: buffers of other sizes do not pile up.
       this.spare = this.closed ? [] : borrowed;
+      if (placed && areas >= 0) a.give(areas);
+      // Outputs no one will see (a failed run returns none) go back.
+      if (failed) for (const x of made?.arrays ?? []) a?.release(x);
     }
     if (into !== undefined && !reuse && compiled.fits(into, length)) {
       into.value.set(value);
       compiled.names.forEach((n, j) => into.gradient[n].set(grads[j]));
+      for (const x of made?.arrays ?? []) a?.release(x);
       return into;
     }
     return out;

@@ -18,6 +18,12 @@ import {
 } from './compile.js';
 import { simdCode, simdFits, simdKernel, type SimdCode } from './simd.js';
 import { NUM } from '../engine/primitives.js';
+import { type Arena, arena, inputsAt, outputsAt } from './arena.js';
+
+/** Gives back the arena areas of compiled expressions no longer reachable (no array of a user's is in them). */
+const areasFreed = new FinalizationRegistry<number[]>((ats) => {
+  for (const at of ats) arena()?.give(at);
+});
 
 export interface BatchResult {
   /** The number of points. */
@@ -173,17 +179,26 @@ export class CompiledExpression {
   kernelSource(inputs: readonly Input[]): { source: string; constants: number[]; simd?: SimdCode } | undefined {
     if (this.plan === undefined || !fusesWell(this.plan)) return undefined;
     const arrays = inputs.map((x) => typeof x !== 'number');
-    const code = kernelSource(this.plan, arrays);
-    const simd = this.simdCodeFor(arrays);
-    return simd === undefined ? code : { ...code, simd };
+    const key = arrays.map((a) => (a ? 'a' : 'n')).join('');
+    let made = this.sources.get(key);
+    if (made === undefined) {
+      const code = kernelSource(this.plan, arrays);
+      const simd = this.simdCodeFor(arrays);
+      made = simd === undefined ? code : { ...code, simd };
+      this.sources.set(key, made);
+    }
+    return made;
   }
 
+  /** kernelSource's answers by array/number pattern (writing the text took 35-600 us, every pool run). */
+  private readonly sources = new Map<string, { source: string; constants: number[]; simd?: SimdCode }>();
+
   /**
-   * The inputs of a run, one per name (arrays as Float64Array, single values as numbers), and the
-   * number of points. Throws a RangeError for a missing variable, LengthMismatchError for arrays
-   * of different lengths.
+   * The inputs of a run, one per name (arrays as Float64Array, single values as numbers), the
+   * number of points, and whether some value is an array from `allocate` (arena.ts). Throws a
+   * RangeError for a missing variable, LengthMismatchError for arrays of different lengths.
    */
-  bind(values: ValuesIn): { length: number; inputs: Input[] } {
+  bind(values: ValuesIn): { length: number; inputs: Input[]; allocated: boolean } {
     const map = valuesMap(values);
     const used = new Map<string, ArrayLike<number> | number>();
     for (const name of this.names) {
@@ -193,7 +208,10 @@ export class CompiledExpression {
       used.set(name, x);
     }
     const length = broadcastLength(used);
-    return { length, inputs: this.names.map((name) => toInput(used.get(name)!)) };
+    const a = arena();
+    const allocated =
+      a !== undefined && [...used.values()].some((x) => x instanceof Float64Array && a.addressOf(x) >= 0);
+    return { length, inputs: this.names.map((name) => toInput(used.get(name)!)), allocated };
   }
 
   /** True when `into` holds arrays of `length` points for the value and every partial. */
@@ -220,8 +238,9 @@ export class CompiledExpression {
    * (in a loop over many batches this saves the allocation and its page faults).
    */
   run(values: ValuesIn, into?: BatchResult): BatchResult {
-    const { length, inputs } = this.bind(values);
+    const { length, inputs, allocated } = this.bind(values);
     const kernel = this.kernel(inputs);
+    if (allocated) return this.runInArena(arena()!, kernel, length, inputs, into);
     let out: BatchResult;
     if (this.fits(into, length)) out = into;
     else {
@@ -243,6 +262,68 @@ export class CompiledExpression {
       this.names.map((n) => out.gradient[n]),
     );
     return out;
+  }
+
+  /**
+   * A run whose values include arrays from `allocate` (arena.ts): its outputs are `into`, or new
+   * arrays allocated in the arena (which `release` gives back). A SIMD kernel reads those inputs
+   * in place and writes the outputs in place when they lie in the arena one stride apart, working
+   * in an area of the arena of its own (kept while this expression lives).
+   */
+  private runInArena(
+    a: Arena,
+    kernel: Kernel,
+    length: number,
+    inputs: readonly Input[],
+    into?: BatchResult,
+  ): BatchResult {
+    let out: BatchResult;
+    if (this.fits(into, length)) out = into;
+    else {
+      const made = a.arrays(this.names.length + 1, length);
+      out =
+        made !== undefined
+          ? this.result(length, made.arrays[0], made.arrays.slice(1))
+          : this.result(
+              length,
+              new Float64Array(length),
+              this.names.map(() => new Float64Array(length)),
+            );
+    }
+    const grads = this.names.map((n) => out.gradient[n]);
+    const place = outputsAt(a, out.value, grads);
+    const base = kernel.on === undefined ? -1 : this.areaIn(a, inputs);
+    if (base < 0) {
+      kernel(0, length, inputs, out.value, grads);
+      return out;
+    }
+    kernel.on!({
+      memory: a.memory,
+      base,
+      outAt: place?.outAt ?? -1,
+      stride: place?.stride ?? 0,
+      inAt: inputsAt(a, inputs, [out.value, ...grads]),
+    })(0, length, inputs, out.value, grads);
+    return out;
+  }
+
+  /** This expression's areas in the arena, by array/number pattern, and their starts (for areasFreed). */
+  private readonly areas = new Map<string, number>();
+  private readonly areaStarts: number[] = [];
+
+  /** The area (bytes) of the kernel for these inputs in the arena; -1 when the arena is full. */
+  private areaIn(a: Arena, inputs: readonly Input[]): number {
+    const arrays = inputs.map((x) => typeof x !== 'number');
+    const key = arrays.map((x) => (x ? 'a' : 'n')).join('');
+    let at = this.areas.get(key);
+    if (at === undefined) {
+      at = a.take(this.simdCodeFor(arrays)!.area);
+      if (at < 0) return -1;
+      if (this.areaStarts.length === 0) areasFreed.register(this, this.areaStarts);
+      this.areaStarts.push(at);
+      this.areas.set(key, at);
+    }
+    return at;
   }
 }
 

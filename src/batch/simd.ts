@@ -43,7 +43,9 @@ export interface SimdCode {
   bytes: Uint8Array;
   /** The primitive each import calls (f0, f1, ...), a name of NUM. */
   imports: string[];
-  /** Where (in f64s of the memory) each input goes: its block for an array, its number otherwise. */
+  /** Which inputs are arrays (each gives the functions a parameter: where its block's first point is). */
+  arrays: boolean[];
+  /** Where (in f64s of the area) each input goes: its block for an array copied in, its number otherwise. */
   at: number[];
   /** Where the value's block is; gradient j's follows at out + (j + 1) * block. */
   out: number;
@@ -117,10 +119,24 @@ export function simdCode(p: Plan, arrays: readonly boolean[], block = BLOCK): Si
     // Params: the number of pairs of points; where (bytes) the value's first point goes; the
     // bytes from the value's to the first gradient's, and from each gradient's to the next; where
     // this instance's area (its blocks of inputs and outputs, its numbers) starts: 0 in its own
-    // memory, an offset of its thread's in a memory shared by a pool's threads.
-    const body = new Body(4);
+    // memory, an offset of its thread's in a memory shared by a pool's threads; then, one for each
+    // array input, where (bytes) the first point of its block is.
+    const body = new Body(4 + arrayCount);
     const pos = body.local(I32);
     const end = body.local(I32);
+    // Input j's address for the step's first point is inAt[j] + pos: from the parameter after the
+    // first four that gives where its block's first point is (its block in the area, copied in,
+    // or the array itself, read in place).
+    const inAt: number[] = [];
+    for (let j = 0, a = 4; j < n; j++) {
+      if (!arrays[j]) continue;
+      const param = a++;
+      const i = body.local(I32);
+      body.atHead(() => {
+        body.get(param).get(3).op(OP.i32Sub).set(i);
+      });
+      inAt[j] = i;
+    }
     // Output k's address for the step's first point is outAt[k] + pos (pos counts from the area's start).
     const outAt: number[] = [];
     for (let k = 0; k <= n; k++) {
@@ -335,7 +351,9 @@ export function simdCode(p: Plan, arrays: readonly boolean[], block = BLOCK): Si
         const x = body.local(V128);
         body
           .get(pos)
-          .simd(SIMD.load, ...memarg(4, at[j] * 8 + 16 * u))
+          .get(inAt[j])
+          .op(OP.i32Add)
+          .simd(SIMD.load, ...memarg(4, 16 * u))
           .set(x);
         slots[j] = { local: x };
       }
@@ -375,18 +393,31 @@ export function simdCode(p: Plan, arrays: readonly boolean[], block = BLOCK): Si
   const run = writeFunction(false);
   if (run.localCount > MAX_LOCALS) return undefined;
   const safe = writeFunction(true);
+  const params = Array.from({ length: 4 + arrayCount }, () => I32);
   const spec = {
     imports: arities,
     functions: [
-      { name: 'run', params: [I32, I32, I32, I32], results: [I32], body: run },
-      { name: 'safe', params: [I32, I32, I32, I32], results: [], body: safe },
+      { name: 'run', params, results: [I32], body: run },
+      { name: 'safe', params, results: [], body: safe },
     ],
     pages: Math.max(1, Math.ceil(((constantsAt + n + constants.length) * 8) / 65536)),
   };
   const bytes = encodeModule(spec);
   const sharedBytes = encodeModule({ ...spec, pages: 'shared' });
   const area = ((constantsAt + n + constants.length + 1) & ~1) * 8;
-  return { bytes, sharedBytes, area, imports, at, out, block, unroll: UNROLL, constants, constantsAt: constantsAt + n };
+  return {
+    bytes,
+    sharedBytes,
+    area,
+    imports,
+    arrays: [...arrays],
+    at,
+    out,
+    block,
+    unroll: UNROLL,
+    constants,
+    constantsAt: constantsAt + n,
+  };
 }
 
 /** A backward Term as a value, its leaves given (as compile.ts's termCode, over WASM values). */
@@ -402,10 +433,11 @@ function termValue(t: Term, prims: Prims<Val>, leaf: (t: Term) => Val): Val {
  * except into arrays this kernel allocated (its `outputs`): those live in a WebAssembly memory
  * of their own, which the kernel writes directly, so a run reads the inputs once and writes
  * the outputs once (copying them out was ~1.8 ns of the 5.2 a point of square(exp(square(x)))).
- * `shared` (a pool's threads): the kernel instead works in its thread's area (from `base`) of
- * a shared memory whose outputs start at `outAt` bytes, a gradient every `stride` bytes, and
- * writes the value and gradient arrays there directly. Self-contained (no outer names): the
- * pool's workers run its text.
+ * `on(shared)`: the kernel instead works in an area (from `base`) of a shared memory (a pool's
+ * threads, or the arena of arena.ts), writes the value and gradients in place when `outAt` is
+ * where the value starts (bytes, a gradient every `stride` bytes after it; -1: copied out), and
+ * reads input j in place where `inAt[j]` (bytes) says (-1: copied in). Self-contained (no outer
+ * names): the pool's workers run its text.
  */
 type Shared = NonNullable<Parameters<NonNullable<Kernel['on']>>[0]>;
 
@@ -430,101 +462,140 @@ export function simdKernel(code: SimdCode, F: object): Kernel {
   };
   const ownModule = compile(code.bytes);
   let sharedModule: object | undefined;
-  const make = (shared: Shared | undefined): Kernel => {
+  type Run = (...args: number[]) => number;
+  interface Instance {
+    run: Run;
+    safe: Run;
+    mem: Float64Array;
+  }
+  /** A new instance (in a shared memory, its area from `base`), its own memory grown by `extra` bytes first. */
+  const instantiate = (shared: { memory: object; base: number } | undefined, extra: number): Instance => {
     const module = shared === undefined ? ownModule : (sharedModule ??= compile(code.sharedBytes));
     const imports = shared === undefined ? functions : { ...functions, m: shared.memory };
-    type Run = (pairs: number, outAt: number, stride: number, base: number) => number;
-    interface Instance {
-      run: Run;
-      safe: Run;
-      mem: Float64Array;
-    }
-    const base = shared === undefined ? 0 : shared.base;
-    const origin = base / 8;
-    /** A new instance, its own memory grown by `extra` bytes before any view of it is made. */
-    const instantiate = (extra: number): Instance => {
-      const { exports } = new WebAssembly.Instance(module, { p: imports });
-      const memory = (exports.m ?? shared?.memory) as { buffer: ArrayBuffer; grow(pages: number): number };
-      if (extra > 0) memory.grow(Math.ceil(extra / 65536));
-      const mem = new Float64Array(memory.buffer);
-      mem.set(code.constants, origin + code.constantsAt);
-      return { run: exports.run as Run, safe: exports.safe as Run, mem };
-    };
-    const own = instantiate(0);
-    const { out, block } = code;
-    const at = code.at.map((a) => origin + a);
-    // Where an instance's own outputs start (bytes): past its area.
-    const first = code.area;
-    /** The instances holding outputs allocated by `outputs`, by their value array. */
-    const owners = new WeakMap<Float64Array, { instance: Instance; grads: readonly Float64Array[] }>();
-    const step = 2 * code.unroll;
-
-    const kernel = (
-      start: number,
-      end: number,
-      inputs: readonly Input[],
-      value: Float64Array,
-      grads: readonly Float64Array[],
-    ) => {
-      // Direct: value and grads are the arrays `outputs` made, in one instance's memory, or (shared)
-      // the arrays at outAt in the shared memory.
-      const owner = owners.get(value);
-      const direct = shared !== undefined || (owner !== undefined && grads.every((g, j) => g === owner.grads[j]));
-      const { run, safe, mem } = owner !== undefined && shared === undefined && direct ? owner.instance : own;
-      const outAt = shared === undefined ? value.byteOffset : shared.outAt;
-      const stride = shared === undefined ? value.length * 8 : shared.stride;
-      for (let j = 0; j < inputs.length; j++) {
-        const x = inputs[j];
-        if (typeof x === 'number') mem[at[j]] = x;
-      }
-      for (let s = start; s < end; s += block) {
-        const e = Math.min(end, s + block);
-        const m = e - s;
-        for (let j = 0; j < inputs.length; j++) {
-          const x = inputs[j];
-          if (typeof x !== 'number') mem.set(x.subarray(s, e), at[j]);
-        }
-        const pairs = Math.ceil(m / step) * code.unroll;
-        // A block whose points are not a whole number of steps is written in the memory's own
-        // blocks and copied (a direct write would pass its end).
-        if (direct && m % step === 0) {
-          if (run(pairs, outAt + s * 8, stride, base) !== 0) safe(pairs, outAt + s * 8, stride, base);
-          continue;
-        }
-        const o = origin + out;
-        if (run(pairs, o * 8, block * 8, base) !== 0) safe(pairs, o * 8, block * 8, base);
-        value.set(mem.subarray(o, o + m), s);
-        for (let j = 0; j < grads.length; j++)
-          grads[j].set(mem.subarray(o + (j + 1) * block, o + (j + 1) * block + m), s);
-      }
-    };
-    /**
-     * New arrays for the value and the gradients of `length` points, in the memory of an instance
-     * of their own (freed with them), which this kernel then writes directly; undefined when small
-     * (a new instance costs more than the copies save) or too large for a 32-bit memory.
-     */
-    kernel.outputs = (length: number): { value: Float64Array; grads: Float64Array[] } | undefined => {
-      const count = code.at.length + 1;
-      const bytes = first + count * length * 8;
-      if (shared !== undefined || length < 16 * block || bytes > 2 ** 30) return undefined;
-      let instance: Instance;
-      try {
-        instance = instantiate(bytes - first);
-      } catch {
-        return undefined;
-      }
-      const buffer = instance.mem.buffer;
-      const value = new Float64Array(buffer, first, length);
-      const grads = Array.from(
-        { length: count - 1 },
-        (_, j) => new Float64Array(buffer, first + (j + 1) * length * 8, length),
-      );
-      owners.set(value, { instance, grads });
-      return { value, grads };
-    };
-    return kernel;
+    const { exports } = new WebAssembly.Instance(module, { p: imports });
+    const memory = (exports.m ?? shared?.memory) as { buffer: ArrayBuffer; grow(pages: number): number };
+    if (extra > 0) memory.grow(Math.ceil(extra / 65536));
+    return { run: exports.run as Run, safe: exports.safe as Run, mem: new Float64Array(memory.buffer) };
   };
-  const kernel = make(undefined);
-  kernel.on = make;
+  const { out, block, arrays } = code;
+  const step = 2 * code.unroll;
+  // The functions' arguments, one array reused: pairs, outAt, stride, base, then each array input's.
+  const args: number[] = Array.from({ length: 4 + arrays.filter(Boolean).length }, () => 0);
+
+  /**
+   * Points start to end on `instance` (its area from `base`): outputs written in place from
+   * `outAt` (-1: through its blocks, copied out), inputs read in place where `inAt` says.
+   */
+  const compute = (
+    instance: Instance,
+    base: number,
+    outAt: number,
+    stride: number,
+    inAt: readonly number[] | undefined,
+    start: number,
+    end: number,
+    inputs: readonly Input[],
+    value: Float64Array,
+    grads: readonly Float64Array[],
+  ): void => {
+    const { run, safe, mem } = instance;
+    const origin = base / 8;
+    // The numbers, every call: an area in a shared memory may have been another's since the last.
+    mem.set(code.constants, origin + code.constantsAt);
+    for (let j = 0; j < inputs.length; j++) {
+      const x = inputs[j];
+      if (typeof x === 'number') mem[origin + code.at[j]] = x;
+    }
+    args[3] = base;
+    for (let s = start; s < end; s += block) {
+      const e = Math.min(end, s + block);
+      const m = e - s;
+      // A block whose points are not a whole number of steps goes through the area's blocks (in
+      // and out): the loop computes whole steps, and would read and write past the arrays' ends.
+      const whole = m % step === 0;
+      for (let j = 0, a = 4; j < inputs.length; j++) {
+        const x = inputs[j];
+        if (typeof x === 'number') continue;
+        const placed = inAt === undefined || !whole ? -1 : inAt[j];
+        if (placed >= 0) args[a++] = placed + s * 8;
+        else {
+          const at = origin + code.at[j];
+          mem.set(x.subarray(s, e), at);
+          args[a++] = at * 8;
+        }
+      }
+      args[0] = Math.ceil(m / step) * code.unroll;
+      if (outAt >= 0 && whole) {
+        args[1] = outAt + s * 8;
+        args[2] = stride;
+        if (run(...args) !== 0) safe(...args);
+        continue;
+      }
+      const o = origin + out;
+      args[1] = o * 8;
+      args[2] = block * 8;
+      if (run(...args) !== 0) safe(...args);
+      value.set(mem.subarray(o, o + m), s);
+      for (let j = 0; j < grads.length; j++)
+        grads[j].set(mem.subarray(o + (j + 1) * block, o + (j + 1) * block + m), s);
+    }
+  };
+
+  const own = instantiate(undefined, 0);
+  // Where an instance's own outputs start (bytes): past its area.
+  const first = code.area;
+  /** The instances holding outputs allocated by `outputs`, by their value array. */
+  const owners = new WeakMap<Float64Array, { instance: Instance; grads: readonly Float64Array[] }>();
+  const kernel = (
+    start: number,
+    end: number,
+    inputs: readonly Input[],
+    value: Float64Array,
+    grads: readonly Float64Array[],
+  ): void => {
+    // Direct: value and grads are the arrays `outputs` made, in one instance's memory.
+    const owner = owners.get(value);
+    if (owner !== undefined && grads.every((g, j) => g === owner.grads[j])) {
+      compute(owner.instance, 0, value.byteOffset, value.length * 8, undefined, start, end, inputs, value, grads);
+    } else compute(own, 0, -1, 0, undefined, start, end, inputs, value, grads);
+  };
+  /**
+   * New arrays for the value and the gradients of `length` points, in the memory of an instance
+   * of their own (freed with them), which this kernel then writes directly; undefined when small
+   * (a new instance costs more than the copies save) or too large for a 32-bit memory.
+   */
+  kernel.outputs = (length: number): { value: Float64Array; grads: Float64Array[] } | undefined => {
+    const count = code.at.length + 1;
+    const bytes = first + count * length * 8;
+    if (length < 16 * block || bytes > 2 ** 30) return undefined;
+    let instance: Instance;
+    try {
+      instance = instantiate(undefined, bytes - first);
+    } catch {
+      return undefined;
+    }
+    const buffer = instance.mem.buffer;
+    const value = new Float64Array(buffer, first, length);
+    const grads = Array.from(
+      { length: count - 1 },
+      (_, j) => new Float64Array(buffer, first + (j + 1) * length * 8, length),
+    );
+    owners.set(value, { instance, grads });
+    return { value, grads };
+  };
+  /** Instances in shared memories, by memory and area (a pool's worker gets a new memory object each run). */
+  const instances = new WeakMap<object, Map<number, Instance>>();
+  kernel.on = (shared: Shared): Kernel => {
+    let byBase = instances.get(shared.memory);
+    if (byBase === undefined) instances.set(shared.memory, (byBase = new Map()));
+    let instance = byBase.get(shared.base);
+    if (instance === undefined) {
+      if (byBase.size >= 8) byBase.clear(); // areas a pool takes for each run may move
+      byBase.set(shared.base, (instance = instantiate(shared, 0)));
+    }
+    const ins = instance;
+    return (start, end, inputs, value, grads) =>
+      compute(ins, shared.base, shared.outAt, shared.stride, shared.inAt, start, end, inputs, value, grads);
+  };
   return kernel;
 }
