@@ -13,8 +13,8 @@ import { parse } from './parse.js';
 /**
  * A decimal literal as the lexer reads one (lexer.ts, readNumber), with a leading minus at most and
  * nothing around it: its value is `Number(text)`, which is what the lexer takes, negated exactly
- * as `neg` does. A one-point run's `--x 0.5` then needs no parse, tree or graph (~0.3 ms of the
- * start-up).
+ * as `neg` does. A one-point run's `--x 0.5` then needs no parse, tree or graph (0.2-0.3 ms of
+ * its CPU time in one run of 60 rounds, about the runs' noise).
  */
 const PLAIN = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
