@@ -30,6 +30,24 @@ test('a variable used twice: one DOT node, two edges; the tree says (see above)'
   );
 });
 
+test('variables are numbered within the drawing, in the order they were made: the same graph, the same DOT', () => {
+  const draw = (): string => {
+    const x = new Variable(0.5, 'x');
+    const y = sin(mul(x, x));
+    y.name = 'y';
+    y.backward({ retainGrad: true });
+    return renderDot({ roots: [y], grads: gradSnapshot(y) });
+  };
+  const first = draw();
+  for (let i = 0; i < 5; i++) new Variable(i); // made before the second drawing, not in it
+  assert.equal(draw(), first);
+  assert.deepEqual(
+    [...first.matchAll(/^ {2}(v\d+) \[/gm)].map((m) => m[1]),
+    ['v0', 'v1', 'v2'],
+  );
+  assert.match(first, /v0 -> f0\n {2}v0 -> f0\n {2}f0 -> v1\n {2}v1 -> f1\n {2}f1 -> v2\n/);
+});
+
 test('constants are drawn lighter and labelled by their value; quotes in labels are escaped', () => {
   const x = new Variable(2, 'x"1');
   const y = add(mul(x, 2), 1);

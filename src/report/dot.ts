@@ -24,7 +24,15 @@ const CLUSTER = 'style="dashed,rounded"; color=gray50; fontcolor=gray30';
 export function renderDot(view: GraphView, settings: RenderSettings = {}): string {
   const { variables, functions } = graphOf(view.roots);
   const fid = new Map<DFunction, string>(functions.map((f, i) => [f, `f${i}`]));
-  const vid = (v: Variable): string => `v${v.id}`;
+  // Variables numbered within the drawing, in the order they were made: the same graph gives the
+  // same DOT whatever was made before it (a value written as an expression, a REPL session).
+  // (An edge's end that is not among them, an unused output, is numbered after them.)
+  const vnum = new Map([...variables].sort((a, b) => a.id - b.id).map((v, i) => [v, `v${i}`]));
+  const vid = (v: Variable): string => {
+    let id = vnum.get(v);
+    if (id === undefined) vnum.set(v, (id = `v${vnum.size}`));
+    return id;
+  };
   const clusters = view.clusters ?? [];
   const clusterOf = new Map<DFunction, number>();
   clusters.forEach((c, i) => {
