@@ -338,8 +338,12 @@ describe('--jvp (forward mode, dual numbers: no backward rule is used)', () => {
       assert.match(r.stderr, message);
       noTrace(r.stderr);
     }
-    const uncovered = run('softmax(x)', '--x', '[1, 2]', '--jvp', 'x=[1, 0]');
+    const uncovered = run('diff(x^2, x)', '--x', '2', '--jvp', 'x=1');
     assert.equal(uncovered.status, 2);
-    assert.match(uncovered.stderr, /forward mode does not cover softmax yet/);
+    assert.match(uncovered.stderr, /forward mode does not cover diff yet/);
+    const softmax = run('softmax(x)', '--x', '[1, 2]', '--jvp', 'x=[1, 0]', '-q');
+    assert.equal(softmax.status, 0, softmax.stderr);
+    const [p, q] = [Math.exp(1), Math.exp(2)].map((e) => e / (Math.exp(1) + Math.exp(2)));
+    assert.match(softmax.stdout, new RegExp(`J·v = \\[${p * (1 - p)}, ${-q * p}\\]`));
   });
 });

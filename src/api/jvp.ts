@@ -4,15 +4,20 @@
  * the primitives (src/engine/primitives.ts); run on dual numbers (value, tangent) it carries the
  * tangent along, so no op's backward rule is used: reverse mode and this check each other.
  * The ops on whole values are linear in their data (sum, reshape, transpose, index, stack, ...),
- * bilinear (matmul, dot), or have their differential written here (inv, det, norm).
+ * bilinear (matmul, dot), or have their differential written here (inv, det, norm, softmax,
+ * logsumexp, prod, and max and min of one tensor).
  *
  * The derivatives of the primitives below are the textbook ones; at a kink they follow the
  * primitive's own convention (abs'(0) = 0, a tie of max shares the tangent equally), which can
  * differ from an op's backward convention there (relu is max(0, x): its tangent at 0 is half).
+ * prod's tangent is the sum of each element's tangent times the product of the others, so it is
+ * finite where an element is 0 (reverse mode's y/x is NaN there); the largest (smallest) element
+ * of one tensor shares the tangent equally among its ties, as its backward shares the gradient.
  */
 import { ALL_OPS, type OpSpec } from '../engine/registry.js';
 import type { Arg, Prims } from '../engine/primitives.js';
 import { NUM } from '../engine/primitives.js';
+import { axisOf } from '../engine/arrays.js';
 import {
   broadcastTo,
   elementsOf,
@@ -238,7 +243,88 @@ function stepTangent(op: OpSpec, xs: readonly Variable[], y: Variable, of: (x: V
       if (typeof values[0] === 'number') return Math.sign(values[0]) * (ts[0] as number);
       return n === 0 ? 0 : (arrayOf('dot')(values[0], ts[0]) as number) / n;
     }
+    case 'max':
+    case 'min': {
+      // One tensor's largest (smallest) element: the mean of the tangents of the elements equal
+      // to it (a NaN among them: NaN, as the gradient).
+      if (typeof values[0] === 'number') return ts[0];
+      const v = elementsOf(values[0]);
+      const d = elementsOf(ts[0]);
+      let total = 0;
+      let count = 0;
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] === y.data) {
+          total += d[i];
+          count++;
+        }
+      }
+      return total / count;
+    }
+    case 'prod': {
+      // d prod = sum over each run along the axis of d_k times the product of the others
+      // (prefix times suffix: no division, so a 0 among them is no NaN).
+      const dim = values[1];
+      const shape = shapeOf(values[0]);
+      const { outer, n, inner } = runs(shape, dim === undefined ? null : axisOf('prod', shape, dim));
+      const v = elementsOf(values[0]);
+      const d = elementsOf(ts[0]);
+      const out = new Float64Array(outer * inner);
+      const suffix = new Float64Array(n + 1);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          const at = (k: number): number => (o * n + k) * inner + i;
+          suffix[n] = 1;
+          for (let k = n - 1; k >= 0; k--) suffix[k] = suffix[k + 1] * v[at(k)];
+          let prefix = 1;
+          let t = 0;
+          for (let k = 0; k < n; k++) {
+            t += prefix * suffix[k + 1] * d[at(k)];
+            prefix *= v[at(k)];
+          }
+          out[o * inner + i] = t;
+        }
+      }
+      return valueFrom(shapeOf(y.data), out, op.name);
+    }
+    case 'softmax': {
+      // Over the last axis: dy = y (dx - sum(y dx)); of a number (softmax 1), 0.
+      if (typeof values[0] === 'number') return 0;
+      const shape = shapeOf(values[0]);
+      const { outer, n } = runs(shape, shape.length - 1);
+      const p = elementsOf(y.data);
+      const d = elementsOf(ts[0]);
+      const out = new Float64Array(p.length);
+      for (let o = 0; o < outer; o++) {
+        let s = 0;
+        for (let k = o * n; k < (o + 1) * n; k++) s += p[k] * d[k];
+        for (let k = o * n; k < (o + 1) * n; k++) out[k] = p[k] * (d[k] - s);
+      }
+      return valueFrom(shape, out, op.name);
+    }
+    case 'logsumexp': {
+      // Over the last axis, dropped: dy = sum(softmax(x) dx); of a number (itself), dx.
+      if (typeof values[0] === 'number') return ts[0];
+      const shape = shapeOf(values[0]);
+      const { outer, n } = runs(shape, shape.length - 1);
+      const v = elementsOf(values[0]);
+      const m = elementsOf(y.data);
+      const d = elementsOf(ts[0]);
+      const out = new Float64Array(outer);
+      for (let o = 0; o < outer; o++) {
+        let t = 0;
+        for (let k = o * n; k < (o + 1) * n; k++) t += Math.exp(v[k] - m[o]) * d[k];
+        out[o] = t;
+      }
+      return valueFrom(shapeOf(y.data), out, op.name);
+    }
     default:
       throw new ForwardModeError(op.name);
   }
+}
+
+/** A shape's elements (row-major) as `outer` runs of `n` along `axis`, `inner` apart (null: one run of all). */
+function runs(shape: readonly number[], axis: number | null): { outer: number; n: number; inner: number } {
+  const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+  if (axis === null) return { outer: 1, n: product(shape), inner: 1 };
+  return { outer: product(shape.slice(0, axis)), n: shape[axis], inner: product(shape.slice(axis + 1)) };
 }
