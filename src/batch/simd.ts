@@ -546,13 +546,7 @@ export function simdKernel(code: SimdCode, F: object): Kernel {
   const first = code.area;
   /** The instances holding outputs allocated by `outputs`, by their value array. */
   const owners = new WeakMap<Float64Array, { instance: Instance; grads: readonly Float64Array[] }>();
-  const kernel = (
-    start: number,
-    end: number,
-    inputs: readonly Input[],
-    value: Float64Array,
-    grads: readonly Float64Array[],
-  ): void => {
+  const kernel: Kernel = (start, end, inputs, value, grads) => {
     // Direct: value and grads are the arrays `outputs` made, in one instance's memory.
     const owner = owners.get(value);
     if (owner !== undefined && grads.every((g, j) => g === owner.grads[j])) {
