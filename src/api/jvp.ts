@@ -25,6 +25,7 @@ import {
   filledLike,
   sameShape,
   shapeOf,
+  sizeOf,
   TensorError,
   valueFrom,
   type Value,
@@ -324,7 +325,6 @@ function stepTangent(op: OpSpec, xs: readonly Variable[], y: Variable, of: (x: V
 
 /** A shape's elements (row-major) as `outer` runs of `n` along `axis`, `inner` apart (null: one run of all). */
 function runs(shape: readonly number[], axis: number | null): { outer: number; n: number; inner: number } {
-  const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-  if (axis === null) return { outer: 1, n: product(shape), inner: 1 };
-  return { outer: product(shape.slice(0, axis)), n: shape[axis], inner: product(shape.slice(axis + 1)) };
+  if (axis === null) return { outer: 1, n: sizeOf(shape), inner: 1 };
+  return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
 }
