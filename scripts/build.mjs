@@ -12,42 +12,10 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { build, transform } from 'esbuild';
+import { buildLoader, define, file, lazyChildProcess, minify, noColorDetection } from './cli-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 
-// commander requires node:child_process at load time but uses it only for executable
-// subcommands, which we do not have; loading it costs start-up time, so it is loaded on first use.
-// chalk detects colour support when imported, through node:tty (which loads net and stream, ~10%
-// of start-up). We never use its detection: src/cli/color.ts decides and passes the level.
-const noColorDetection = {
-  name: 'no-color-detection',
-  setup(b) {
-    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-detection' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({
-      contents: 'export default { stdout: false, stderr: false };',
-      loader: 'js',
-    }));
-  },
-};
-
-const lazyChildProcess = {
-  name: 'lazy-child-process',
-  setup(b) {
-    // Only commander's require goes through the proxy: our own `await import('node:child_process')`
-    // (--graph) is loaded when it runs anyway, and esbuild's ESM interop copies a module's own keys,
-    // which the proxy has none of (that was "spawn is not a function").
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.namespace === 'lazy' || !/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-        ? { path: 'node:child_process', external: true }
-        : { path: 'child_process', namespace: 'lazy' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-      contents:
-        "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
-      loader: 'js',
-    }));
-  },
-};
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
@@ -101,16 +69,6 @@ for (const out of split.outputFiles) {
 // The chunks a start loads: the entry and what it imports, transitively.
 const startup = new Set([entry]);
 for (const name of startup) for (const dep of chunks.get(name).imports) startup.add(dep);
-// Names too: the start file is 25% smaller than with whitespace and syntax only, less to read and
-// a smaller code cache to deserialise at every start. An internal error's stack then names
-// minified functions, but its file:line:column still point into dist/cli-chunks/.
-const minify = { legalComments: 'none', minify: true, target: 'node20' };
-// A file defines its chunks as functions (src/cli/code-cache.ts runs them as CommonJS modules).
-const define = (name, code) =>
-  `define(${JSON.stringify(name)}, function (exports, require, module, __filename, __dirname, __import) {\n${code}});\n`;
-// A file is one function expression, `(function (define) { ... })`, compiled as it is read: the
-// loader adds nothing to the text (no copy of it at every start).
-const file = (text) => `(function (define) {\n${text}});\n`;
 // Each chunk loaded on demand is a file of its own, turned into CommonJS (a `require()` of a chunk
 // is ~0.1 ms, an `import()` from CommonJS goes through the ESM loader, ~8 ms the first time),
 // written under a name carrying its content hash.
@@ -239,19 +197,7 @@ writeFileSync(`dist/cli-chunks/${startName}`, start);
 console.log(
   `dist/cli-chunks/${startName}: ${start.length} bytes, ${startup.size} chunks in one scope, ${exported.length} of them exported; ${chunks.size - startup.size} chunks loaded on demand`,
 );
-await build({
-  entryPoints: ['src/cli/code-cache.ts'],
-  outfile: 'dist/cli.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-  define: { CLI_ENTRY: JSON.stringify(entry), CLI_START: JSON.stringify(startName) },
-  // Compiled without a cache at every start, before anything else.
-  minify: true,
-});
+await buildLoader('src/cli/code-cache.ts', 'dist/cli.cjs', entry, startName);
 
 // The library for CommonJS projects (`require('dezero-grad')`): the same modules bundled into one
 // CommonJS file, dist/index.cjs, beside the ES modules tsc emits (Node 20 cannot require an ES
