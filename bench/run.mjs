@@ -13,12 +13,14 @@
 //
 // Options (environment): BENCH_N (points, default 4000000), BENCH_ROUNDS (default 3),
 // BENCH_STARTUP (runs per side, default 30), BENCH_ONLY (some of
-// throughput,simd,startup,depth,engine,streaming,tensors; default all).
+// throughput,simd,startup,depth,engine,streaming,tensors; default all), BENCH_NODE (the node binary
+// start-up runs both sides with, to measure under another Node version; default this one).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { buildFloor } from './startup-floor.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const work = join(root, '.bench');
@@ -59,7 +61,7 @@ const EXPRESSIONS = { 1: 'square(exp(square(x)))', 2: 'tanh(x*y) + sin(x) / (1 +
 
 if (ONLY.has('throughput')) throughput();
 if (ONLY.has('simd')) simdThroughput();
-if (ONLY.has('startup')) startup();
+if (ONLY.has('startup')) await startup();
 if (ONLY.has('depth')) depth();
 if (ONLY.has('engine')) engine();
 if (ONLY.has('streaming')) streaming();
@@ -121,12 +123,14 @@ function throughput() {
 // Without NODE_EXTRA_CA_CERTS on both sides: these machines set it, and it makes every Node process
 // parse a CA bundle before V8 starts (~55 ms), which a user's shell does not do. The code cache is
 // in a scratch XDG_CACHE_HOME, written by untimed runs first (the first four runs write it).
-function startup() {
+async function startup() {
+  const node = process.env.BENCH_NODE ?? process.execPath;
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const userEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
   delete userEnv.NODE_EXTRA_CA_CERTS;
   const wall = (args) => {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env: userEnv, encoding: 'utf8' });
+    const r = spawnSync(node, args, { env: userEnv, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
     return Number(process.hrtime.bigint() - t0) / 1e6;
   };
@@ -142,7 +146,7 @@ function startup() {
     oursQuiet.push(wall([cli, ...SEED, '-q']));
   }
   console.log(
-    `start-up: one point from a cold process, median of ${STARTUP} alternating runs, NODE_EXTRA_CA_CERTS unset on both sides (as in a user's shell), code cache warm`,
+    `start-up: one point from a cold process, median of ${STARTUP} alternating runs, NODE_EXTRA_CA_CERTS unset on both sides (as in a user's shell), code cache warm, Node ${version}`,
   );
   console.log(
     `  node -e 0 ${fmt(median(bare))} ms   dezero-grad "square(exp(square(x)))" --x 0.5 ${fmt(median(ours))} ms   ratio ${fmt(median(ours) / median(bare), 2)}x (goal <= 1.15)`,
@@ -150,10 +154,36 @@ function startup() {
   console.log(
     `  node -e 0 ${fmt(median(bare))} ms   the same with -q ${fmt(median(oursQuiet))} ms   ratio ${fmt(median(oursQuiet) / median(bare), 2)}x (goal <= 1.15)   load average ${loadBefore} before, ${load()} after`,
   );
+  // The floor under that goal (bench/startup-floor.mjs): the same loader and code cache around
+  // minimal bundles, timed against node -e 0 and ours -q, alternating.
+  const floor = await buildFloor(root, join(work, 'floor'));
+  const QUIET = [...SEED, '-q'];
+  for (const stage of floor) for (let i = 0; i < 4; i++) wall([stage.script, ...QUIET]);
+  const floorBare = [];
+  const floorOurs = [];
+  const floorTimes = floor.map(() => []);
+  for (let i = 0; i < STARTUP; i++) {
+    floorBare.push(wall(['-e', '0']));
+    floor.forEach((stage, k) => floorTimes[k].push(wall([stage.script, ...QUIET])));
+    floorOurs.push(wall([cli, ...QUIET]));
+  }
+  const bareMs = median(floorBare);
+  console.log(
+    `  the floor under it: the same loader and code cache around minimal bundles, -q, median of ${STARTUP} alternating runs (node -e 0 ${fmt(bareMs)} ms)`,
+  );
+  floor.forEach((stage, k) => {
+    const ms = median(floorTimes[k]);
+    console.log(
+      `    ${stage.what.padEnd(48)} ${fmt(ms)} ms  ${fmt(ms / bareMs, 2)}x   (start file ${fmt(stage.bytes / 1024, 0)} KB)`,
+    );
+  });
+  console.log(
+    `    ${'dezero-grad -q'.padEnd(48)} ${fmt(median(floorOurs))} ms  ${fmt(median(floorOurs) / bareMs, 2)}x   load average ${load()}`,
+  );
   // CPU time as well where `perf stat` works: on a busy machine the wall clock waits for a core,
   // the CPU time much less. (perf's own start would dilute a wall-clock ratio: not used for that.)
   const cpu = (args) => {
-    const r = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', process.execPath, ...args], {
+    const r = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', node, ...args], {
       env: userEnv,
       encoding: 'utf8',
     });
