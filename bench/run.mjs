@@ -135,15 +135,22 @@ async function startup() {
     return Number(process.hrtime.bigint() - t0) / 1e6;
   };
   const SEED = ['square(exp(square(x)))', '--x', '0.5'];
+  const QUIET = [...SEED, '-q'];
+  // The floor under the goal (bench/startup-floor.mjs): the same loader and code cache around
+  // minimal bundles, in the same alternating runs.
+  const floor = await buildFloor(root, join(work, 'floor'));
   const loadBefore = load();
-  for (let i = 0; i < 4; i++) wall([cli, ...SEED, ...(i % 2 ? ['-q'] : [])]);
+  for (let i = 0; i < 4; i++) wall([cli, ...(i % 2 ? QUIET : SEED)]);
+  for (const stage of floor) for (let i = 0; i < 4; i++) wall([stage.script, ...QUIET]);
   const bare = [];
   const ours = [];
   const oursQuiet = [];
+  const floorTimes = floor.map(() => []);
   for (let i = 0; i < STARTUP; i++) {
     bare.push(wall(['-e', '0']));
     ours.push(wall([cli, ...SEED]));
-    oursQuiet.push(wall([cli, ...SEED, '-q']));
+    oursQuiet.push(wall([cli, ...QUIET]));
+    floor.forEach((stage, k) => floorTimes[k].push(wall([stage.script, ...QUIET])));
   }
   console.log(
     `start-up: one point from a cold process, median of ${STARTUP} alternating runs, NODE_EXTRA_CA_CERTS unset on both sides (as in a user's shell), code cache warm, Node ${version}`,
@@ -154,32 +161,13 @@ async function startup() {
   console.log(
     `  node -e 0 ${fmt(median(bare))} ms   the same with -q ${fmt(median(oursQuiet))} ms   ratio ${fmt(median(oursQuiet) / median(bare), 2)}x (goal <= 1.15)   load average ${loadBefore} before, ${load()} after`,
   );
-  // The floor under that goal (bench/startup-floor.mjs): the same loader and code cache around
-  // minimal bundles, timed against node -e 0 and ours -q, alternating.
-  const floor = await buildFloor(root, join(work, 'floor'));
-  const QUIET = [...SEED, '-q'];
-  for (const stage of floor) for (let i = 0; i < 4; i++) wall([stage.script, ...QUIET]);
-  const floorBare = [];
-  const floorOurs = [];
-  const floorTimes = floor.map(() => []);
-  for (let i = 0; i < STARTUP; i++) {
-    floorBare.push(wall(['-e', '0']));
-    floor.forEach((stage, k) => floorTimes[k].push(wall([stage.script, ...QUIET])));
-    floorOurs.push(wall([cli, ...QUIET]));
-  }
-  const bareMs = median(floorBare);
-  console.log(
-    `  the floor under it: the same loader and code cache around minimal bundles, -q, median of ${STARTUP} alternating runs (node -e 0 ${fmt(bareMs)} ms)`,
-  );
+  console.log('  the floor under it, -q, the same runs: the loader and its code cache around minimal bundles');
   floor.forEach((stage, k) => {
     const ms = median(floorTimes[k]);
     console.log(
-      `    ${stage.what.padEnd(48)} ${fmt(ms)} ms  ${fmt(ms / bareMs, 2)}x   (start file ${fmt(stage.bytes / 1024, 0)} KB)`,
+      `    ${stage.what.padEnd(48)} ${fmt(ms)} ms  ${fmt(ms / median(bare), 2)}x   (start file ${fmt(stage.bytes / 1024, 0)} KB)`,
     );
   });
-  console.log(
-    `    ${'dezero-grad -q'.padEnd(48)} ${fmt(median(floorOurs))} ms  ${fmt(median(floorOurs) / bareMs, 2)}x   load average ${load()}`,
-  );
   // CPU time as well where `perf stat` works: on a busy machine the wall clock waits for a core,
   // the CPU time much less. (perf's own start would dilute a wall-clock ratio: not used for that.)
   const cpu = (args) => {

@@ -22,7 +22,7 @@ const program = `
   program.addOption(new Option('-q, --quiet', 'print the result only: the value and the gradient'));
   program.parse([...argv.slice(3), '--', argv[0]], { from: 'user' });`;
 
-export const FLOOR = [
+const FLOOR = [
   {
     name: 'loader',
     what: 'the loader and its code cache alone',
